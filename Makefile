@@ -1,0 +1,164 @@
+# Keel: a small type-1 hypervisor for RISC-V. `make help` lists the targets.
+
+BUILD ?= build
+CROSS ?= riscv64-linux-gnu-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC ?= gcc
+QEMU ?= qemu-system-riscv64
+
+LIBFDT_DIR := $(BUILD)/libfdt
+LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_empty_tree.c fdt_addresses.c
+GEN := $(BUILD)/gen
+
+GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
+ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+FREESTANDING := -ffreestanding -nostdlib -nostdinc -isystem $(GCC_INC) -fno-stack-protector -fno-pic \
+	-fno-common -fno-builtin-printf
+WARN := -Wall -Wextra -Werror
+CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(GEN) -I$(LIBFDT_DIR)
+LIBFDT_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g -Ilib/include -I$(LIBFDT_DIR)
+LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+
+KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
+	vcpu/trap.S vcpu/fp.S vcpu/vcpu.c vcpu/exit.c vcpu/timer.c \
+	sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c sbi/dbcn.c sbi/hvc.c sbi/legacy.c \
+	mm/palloc.c mm/keel_pool.c mm/stage2.c \
+	drivers/ns16550.c drivers/platform.c \
+	vm/vm.c vm/config.c vm/guest_fdt.c vm/run.c \
+	core/main.c core/console.c lib/string.c lib/printf.c
+
+KEEL_OBJS := $(patsubst %,$(BUILD)/keel/%.o,$(KEEL_SRCS))
+LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt-obj/%.o,$(LIBFDT_SRCS))
+KEEL_ELF := $(BUILD)/keel.elf
+KEEL_BIN := $(BUILD)/keel.bin
+
+# Bare-metal test guests: guests/bare/NAME.c -> build/guests/NAME.bin
+GUEST_NAMES := $(basename $(notdir $(wildcard guests/bare/*.c)))
+GUEST_COMMON := guests/common/crt0.S guests/common/guest.c lib/printf.c lib/string.c
+GUEST_COMMON_OBJS := $(patsubst %,$(BUILD)/guests/common/%.o,$(GUEST_COMMON))
+GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
+GUEST_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(LIBFDT_DIR)
+
+.PHONY: all deps run test unit-tests qemu-tests guests clean help format check-format gdb
+
+all: deps $(KEEL_BIN) guests
+
+help:
+	@echo "make run        build and boot QEMU -> OpenSBI -> Keel -> the default guest (Ctrl-A x quits)"
+	@echo "make test       host unit tests + every test guest under QEMU; ends with 'N passed, N failed'"
+	@echo "make deps       install the Debian packages Keel needs (only what is missing)"
+	@echo "make            build Keel ($(KEEL_BIN)) and the test guests"
+	@echo "make unit-tests host unit tests only (cmocka)"
+	@echo "make qemu-tests QEMU integration tests only"
+	@echo "make gdb        attach gdb-multiarch to a QEMU started with 'make run QEMU_OPTS=\"-s -S\"'"
+	@echo "make format     clang-format the sources; make check-format checks them"
+	@echo "make clean      remove $(BUILD)/"
+
+deps:
+	@scripts/deps.sh
+
+# ---- libfdt, extracted from linux-source-6.1 at build time ----
+$(LIBFDT_DIR)/libfdt.h:
+	@echo "  LIBFDT  extract from /usr/src/linux-source-6.1.tar.xz"
+	@scripts/libfdt.sh $(LIBFDT_DIR)
+
+$(BUILD)/libfdt-obj/%.o: $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      libfdt/$*.c"
+	@$(CC) $(LIBFDT_CFLAGS) -c $(LIBFDT_DIR)/$*.c -o $@
+
+# ---- generated assembly offsets ----
+$(GEN)/asm-offsets.h: arch/riscv/asm-offsets.c arch/riscv/hart.h vcpu/regs.h scripts/gen-asm-offsets.sh
+	@mkdir -p $(GEN)
+	@echo "  GEN     $@"
+	@$(CC) $(CFLAGS) -S $< -o $(GEN)/asm-offsets.s
+	@scripts/gen-asm-offsets.sh $(GEN)/asm-offsets.s > $@
+
+# ---- Keel ----
+$(BUILD)/keel/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h $(GEN)/asm-offsets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/keel/%.S.o: %.S $(GEN)/asm-offsets.h
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(CFLAGS) -MMD -c $< -o $@
+
+$(KEEL_ELF): $(KEEL_OBJS) $(LIBFDT_OBJS) linker.ld
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -T linker.ld $(KEEL_OBJS) $(LIBFDT_OBJS) -lgcc -o $@
+
+$(KEEL_BIN): $(KEEL_ELF)
+	@$(OBJCOPY) -O binary $< $@
+
+# ---- test guests ----
+guests: $(GUEST_BINS)
+
+$(BUILD)/guests/common/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/guests/common/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/guests/%.o: guests/bare/%.c $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_COMMON_OBJS) $(LIBFDT_OBJS) guests/common/guest.ld
+	@$(CC) $(GUEST_CFLAGS) $(LDFLAGS) -T guests/common/guest.ld $< $(GUEST_COMMON_OBJS) $(LIBFDT_OBJS) -lgcc -o $@
+
+$(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
+	@$(OBJCOPY) -O binary $< $@
+
+# ---- host unit tests (cmocka) ----
+HOST_CFLAGS := -O1 -g -Wall -Wextra -Werror -I. -I$(LIBFDT_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined
+HOST_LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/host/libfdt/%.o,$(LIBFDT_SRCS))
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+UNIT_BINS := $(patsubst %,$(BUILD)/host/%,$(UNIT_TESTS))
+
+$(BUILD)/host/libfdt/%.o: $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@$(HOSTCC) -O1 -g -I$(LIBFDT_DIR) -c $(LIBFDT_DIR)/$*.c -o $@
+
+include tests/unit/sources.mk
+
+$(BUILD)/host/%: tests/unit/%.c $(HOST_LIBFDT_OBJS) $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_SRCS_$*) $(HOST_LIBFDT_OBJS) -lcmocka -o $@
+
+unit-tests: deps $(UNIT_BINS)
+	@scripts/run-unit-tests.sh $(UNIT_BINS)
+
+# ---- QEMU ----
+qemu-tests: deps $(KEEL_BIN) guests
+	@python3 tests/qemu/run.py --build $(BUILD)
+
+test: deps $(KEEL_BIN) guests $(UNIT_BINS)
+	@python3 tests/qemu/run.py --build $(BUILD) --unit $(UNIT_BINS)
+
+GUEST ?= $(BUILD)/guests/hello.bin
+run: deps $(KEEL_BIN) guests
+	@python3 scripts/keelrun.py --build $(BUILD) --guest $(GUEST) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+
+gdb: $(KEEL_ELF)
+	gdb-multiarch -ex "target remote :1234" $(KEEL_ELF)
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format -i $(FORMAT_FILES)
+check-format:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KEEL_OBJS:.o=.d) $(GUEST_COMMON_OBJS:.o=.d)
+.SECONDARY:

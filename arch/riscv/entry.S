@@ -1,0 +1,109 @@
+/*
+ * Host (HS-mode) trap vector. Keel runs with sstatus.SIE = 0, so only exceptions
+ * arrive here. An exception at an instruction that armed a fixup (hart->fixup_pc)
+ * is expected: record scause/stval and resume at the fixup. Anything else is a
+ * Keel bug: save the registers and report.
+ */
+#include "asm-offsets.h"
+
+	.section .text
+	.align 2
+	.globl host_trap_vector
+host_trap_vector:
+	csrw sscratch, t0
+	ld t0, HART_FIXUP_PC(tp)
+	beqz t0, unexpected_trap
+	csrw sepc, t0
+	sd zero, HART_FIXUP_PC(tp)
+	csrr t0, scause
+	sd t0, HART_FIXUP_CAUSE(tp)
+	csrr t0, stval
+	sd t0, HART_FIXUP_TVAL(tp)
+	csrr t0, sscratch
+	sret
+
+unexpected_trap:
+	csrr t0, sscratch
+	addi sp, sp, -256
+	sd x1, 8(sp)
+	sd x3, 24(sp)
+	sd x4, 32(sp)
+	sd x5, 40(sp)
+	sd x6, 48(sp)
+	sd x7, 56(sp)
+	sd x8, 64(sp)
+	sd x9, 72(sp)
+	sd x10, 80(sp)
+	sd x11, 88(sp)
+	sd x12, 96(sp)
+	sd x13, 104(sp)
+	sd x14, 112(sp)
+	sd x15, 120(sp)
+	sd x16, 128(sp)
+	sd x17, 136(sp)
+	sd x18, 144(sp)
+	sd x19, 152(sp)
+	sd x20, 160(sp)
+	sd x21, 168(sp)
+	sd x22, 176(sp)
+	sd x23, 184(sp)
+	sd x24, 192(sp)
+	sd x25, 200(sp)
+	sd x26, 208(sp)
+	sd x27, 216(sp)
+	sd x28, 224(sp)
+	sd x29, 232(sp)
+	sd x30, 240(sp)
+	sd x31, 248(sp)
+	addi t0, sp, 256
+	sd t0, 16(sp)
+	mv a0, sp
+	call host_trap_report
+
+/*
+ * Guarded hypervisor loads: each returns 0 and stores the value, or returns the
+ * scause of the fault it took (the value is then untouched).
+ * unsigned long hlvx_hu(unsigned long gva, unsigned long *out)
+ * unsigned long hlv_d(unsigned long gva, unsigned long *out)
+ */
+.macro GUARDED_LOAD name, insn
+	.globl \name
+\name:
+	la t0, 1f
+	sd t0, HART_FIXUP_PC(tp)
+	.option push
+	.option arch, +h
+	\insn t1, (a0)
+	.option pop
+	sd zero, HART_FIXUP_PC(tp)
+	sd t1, 0(a1)
+	li a0, 0
+	ret
+1:	ld a0, HART_FIXUP_CAUSE(tp)
+	ret
+.endm
+
+	GUARDED_LOAD hlvx_hu, hlvx.hu
+	GUARDED_LOAD hlv_d, hlv.d
+
+/*
+ * Read a CSR that may not exist: csr_probe_hstatus / csr_probe_stimecmp(unsigned long *out)
+ * return 0 and the value, or the scause (illegal instruction) it raised.
+ */
+.macro CSR_PROBE name, csr
+	.globl \name
+\name:
+	mv a1, a0
+	la t0, 1f
+	sd t0, HART_FIXUP_PC(tp)
+	csrr t1, \csr
+	sd zero, HART_FIXUP_PC(tp)
+	sd t1, 0(a1)
+	li a0, 0
+	ret
+1:	ld a0, HART_FIXUP_CAUSE(tp)
+	ret
+.endm
+
+	CSR_PROBE csr_probe_hstatus, hstatus
+	CSR_PROBE csr_probe_stimecmp, 0x14d

@@ -1,0 +1,34 @@
+/* Per-hart state: Keel keeps a pointer to its hart in tp while it runs in HS-mode. */
+#ifndef KEEL_ARCH_HART_H
+#define KEEL_ARCH_HART_H
+#include <stdint.h>
+
+#define MAX_HARTS 8
+#define HART_STACK_SIZE (16 * 1024)
+
+struct vcpu;
+
+struct hart {
+	/* Read by the host trap vector (arch/riscv/entry.S): keep first. */
+	uint64_t fixup_pc;
+	uint64_t fixup_cause;
+	uint64_t fixup_tval;
+	unsigned long id;
+	int online;
+	struct vcpu *vcpu;      /* the vCPU pinned here, or NULL */
+	uint64_t keel_deadline; /* Keel's own timer on this hart, ~0 when unused */
+};
+
+extern struct hart harts[MAX_HARTS];
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+
+	__asm__ volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+void secondary_harts_start(void);
+
+#endif

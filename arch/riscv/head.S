@@ -1,0 +1,62 @@
+/*
+ * HS-mode entry. OpenSBI jumps here at 0x80200000 with a0 = hart id, a1 = DTB.
+ * Secondary harts arrive at secondary_entry through SBI HSM hart_start.
+ */
+#include "asm-offsets.h"
+
+	.section .text.entry
+	.globl _start
+_start:
+	csrw sie, zero
+	la t0, host_trap_vector
+	csrw stvec, t0
+	li t0, MAX_HARTS_ASM
+	bgeu a0, t0, hart_id_too_big
+
+	/* Clear BSS (stacks included: nothing is on one yet). */
+	la t0, __bss_start
+	la t1, __bss_end
+1:	bgeu t0, t1, 2f
+	sd zero, 0(t0)
+	addi t0, t0, 8
+	j 1b
+2:
+	call set_hart_context
+	call keel_main
+	j hang
+
+	.globl secondary_entry
+secondary_entry:
+	csrw sie, zero
+	la t0, host_trap_vector
+	csrw stvec, t0
+	li t0, MAX_HARTS_ASM
+	bgeu a0, t0, hang
+	call set_hart_context
+	call keel_secondary
+	j hang
+
+/* sp = top of this hart's stack, tp = &harts[a0]; keeps a0/a1. */
+set_hart_context:
+	la sp, hart_stacks
+	li t0, HART_STACK_SIZE_ASM
+	addi t1, a0, 1
+	mul t1, t1, t0
+	add sp, sp, t1
+	la tp, harts
+	li t0, HART_SIZE
+	mul t1, a0, t0
+	add tp, tp, t1
+	ret
+
+hart_id_too_big:
+	/* No stack for this hart: nothing sensible to print with. */
+hang:
+	wfi
+	j hang
+
+	.section .bss.stacks
+	.align 12
+	.globl hart_stacks
+hart_stacks:
+	.space HART_STACK_SIZE_ASM * MAX_HARTS_ASM

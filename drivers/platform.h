@@ -1,0 +1,38 @@
+/* What the host device tree says about the machine Keel runs on. */
+#ifndef KEEL_DRIVERS_PLATFORM_H
+#define KEEL_DRIVERS_PLATFORM_H
+#include <stdint.h>
+#include "arch/riscv/hart.h"
+
+#define MAX_MEM_REGIONS 4
+#define MAX_RESERVED 16
+#define ISA_STRING_MAX 128
+
+struct mem_region {
+	uint64_t base, size;
+};
+
+struct platform {
+	struct mem_region mem[MAX_MEM_REGIONS];
+	int nmem;
+	struct mem_region reserved[MAX_RESERVED];
+	int nreserved;
+	unsigned long hart_mask; /* hart ids present and enabled */
+	int nharts;
+	char isa[ISA_STRING_MAX];
+	uint64_t timebase;
+	uint64_t uart_base, uart_size;
+	unsigned uart_shift, uart_irq;
+	uint64_t plic_base, plic_size;
+	unsigned plic_ndev;
+	uint64_t syscon_base;
+};
+
+extern struct platform platform;
+
+/* Fill `out` from the flattened device tree; returns 0 or a negative libfdt error. */
+int platform_parse(const void *fdt, struct platform *out);
+/* Reg property #n of a node, honouring the parent's #address-cells/#size-cells. */
+int fdt_node_reg(const void *fdt, int node, int n, uint64_t *base, uint64_t *size);
+
+#endif

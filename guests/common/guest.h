@@ -1,0 +1,66 @@
+/* The test guests' small runtime: SBI calls, console, TAP output and trap bookkeeping. */
+#ifndef KEEL_GUEST_H
+#define KEEL_GUEST_H
+#include <stdint.h>
+#include "arch/riscv/csr.h"
+#include "sbi/sbi_defs.h"
+
+struct sbiret {
+	long error;
+	long value;
+};
+
+struct trap_frame {
+	unsigned long regs[32];
+};
+
+struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
+		       unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+#define SBI0(e, f) sbi_call(e, f, 0, 0, 0, 0, 0, 0)
+#define SBI1(e, f, a) sbi_call(e, f, a, 0, 0, 0, 0, 0)
+#define SBI2(e, f, a, b) sbi_call(e, f, a, b, 0, 0, 0, 0)
+#define SBI3(e, f, a, b, c) sbi_call(e, f, a, b, c, 0, 0, 0)
+long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1, unsigned long a2);
+
+void gputc(char c);
+int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* TAP: one line per assertion; tap_done() prints the plan and powers the guest off. */
+void tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void __attribute__((noreturn)) tap_done(void);
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void __attribute__((noreturn)) guest_shutdown(void);
+
+/* Set from /chosen/bootargs: "keel" under Keel, "native" on QEMU+OpenSBI. */
+extern int under_keel;
+extern const void *guest_dtb;
+uint64_t dtb_memory_size(void);
+int dtb_cpu_count(void);
+const char *dtb_isa(void);
+
+/* The last synchronous trap the guest's handler took, and how many. */
+struct trap_record {
+	volatile unsigned long cause, tval, epc, count;
+	volatile unsigned long from_user;
+};
+extern struct trap_record last_trap[8];
+#define MY_TRAP (&last_trap[hart_id() & 7])
+static inline unsigned long hart_id(void)
+{
+	unsigned long tp;
+
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+	return tp;
+}
+
+/* Interrupt hook: called with the interrupt number (scause without the flag). */
+extern void (*volatile irq_hook)(unsigned long irq);
+
+/* Each test guest defines guest_main; SMP guests define guest_secondary. */
+void guest_main(unsigned long hartid);
+void guest_secondary(unsigned long hartid, unsigned long arg);
+void secondary_start(void);
+
+static inline void mb(void) { __asm__ volatile("fence rw, rw" ::: "memory"); }
+
+#endif

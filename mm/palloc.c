@@ -1,0 +1,64 @@
+/* Bitmap page allocator: first fit, any power-of-two alignment. */
+#include "mm/palloc.h"
+
+static int page_used(const struct page_pool *p, size_t i) { return (p->bitmap[i / 64] >> (i % 64)) & 1; }
+
+static void set_range(struct page_pool *p, uint64_t addr, uint64_t size, int used)
+{
+	uint64_t end = addr + size;
+
+	if (end < addr || end > p->base + p->npages * PAGE_SIZE)
+		end = p->base + p->npages * PAGE_SIZE;
+	if (addr < p->base)
+		addr = p->base;
+	for (uint64_t a = addr & ~(PAGE_SIZE - 1); a < end; a += PAGE_SIZE) {
+		size_t i = (a - p->base) / PAGE_SIZE;
+
+		if (page_used(p, i) == used)
+			continue;
+		p->bitmap[i / 64] ^= 1UL << (i % 64);
+		p->nfree += used ? (size_t)-1 : 1;
+	}
+}
+
+void pool_init(struct page_pool *p, uint64_t base, size_t npages, uint64_t *bitmap)
+{
+	p->base = base;
+	p->npages = npages;
+	p->nfree = 0;
+	p->bitmap = bitmap;
+	for (size_t i = 0; i < (npages + 63) / 64; i++)
+		bitmap[i] = ~0UL;
+}
+
+void pool_release(struct page_pool *p, uint64_t addr, uint64_t size) { set_range(p, addr, size, 0); }
+void pool_reserve(struct page_pool *p, uint64_t addr, uint64_t size) { set_range(p, addr, size, 1); }
+void pool_free(struct page_pool *p, uint64_t addr, uint64_t size) { set_range(p, addr, size, 0); }
+
+static uint64_t align_up(uint64_t v, uint64_t align) { return (v + align - 1) & ~(align - 1); }
+
+uint64_t pool_alloc(struct page_pool *p, uint64_t size, uint64_t align)
+{
+	size_t count = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t end = p->base + p->npages * PAGE_SIZE;
+
+	if (!count || count > p->nfree)
+		return 0;
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	if (align & (align - 1))
+		return 0;
+	for (uint64_t a = align_up(p->base, align); a + count * PAGE_SIZE <= end && a >= p->base;) {
+		size_t i = (a - p->base) / PAGE_SIZE, run = 0;
+
+		while (run < count && !page_used(p, i + run))
+			run++;
+		if (run == count) {
+			set_range(p, a, count * PAGE_SIZE, 1);
+			return a;
+		}
+		/* Restart at the first aligned address past the page in use. */
+		a = align_up(a + (run + 1) * PAGE_SIZE, align);
+	}
+	return 0;
+}

@@ -1,0 +1,90 @@
+/* HSM extension (SBI spec 9): start, stop, status and suspend of the VM's vCPUs. */
+#include "sbi/sbi.h"
+#include "vm/vm.h"
+
+static long hart_start(struct vcpu *v, unsigned long id, uint64_t addr, uint64_t arg)
+{
+	struct vcpu *target = vm_vcpu_by_id(v->vm, id);
+	int expected = SBI_HSM_STATE_STOPPED;
+
+	if (!target)
+		return SBI_ERR_INVALID_PARAM;
+	if (v->vm->state != VM_RUNNING)
+		return SBI_ERR_FAILED;
+	if (!vm_gpa_to_host(v->vm, addr, 4))
+		return SBI_ERR_INVALID_ADDRESS;
+	if (!__atomic_compare_exchange_n(&target->hsm_state, &expected, SBI_HSM_STATE_START_PENDING, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return SBI_ERR_ALREADY_AVAILABLE;
+	target->start_addr = addr;
+	target->start_arg = arg;
+	vcpu_request(target, VCPU_REQ_START);
+	return SBI_SUCCESS;
+}
+
+static enum exit_reason hart_suspend(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret)
+{
+	uint32_t type = (uint32_t)call->args[0];
+
+	if (type == SBI_HSM_SUSPEND_RET_DEFAULT) {
+		ret->error = SBI_SUCCESS;
+		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_SUSPENDED, __ATOMIC_RELEASE);
+		return EXIT_HALT;
+	}
+	if (type == SBI_HSM_SUSPEND_NON_RET_DEFAULT) {
+		if (!vm_gpa_to_host(v->vm, call->args[1], 4)) {
+			ret->error = SBI_ERR_INVALID_ADDRESS;
+			return EXIT_NOTHING;
+		}
+		v->suspend_non_retentive = 1;
+		v->resume_addr = call->args[1];
+		v->resume_arg = call->args[2];
+		ret->no_return = 1;
+		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_SUSPENDED, __ATOMIC_RELEASE);
+		return EXIT_HALT;
+	}
+	if ((type >= SBI_HSM_SUSPEND_RET_PLATFORM && type <= SBI_HSM_SUSPEND_RET_LAST) ||
+	    type >= SBI_HSM_SUSPEND_NON_RET_PLATFORM)
+		ret->error = SBI_ERR_NOT_SUPPORTED;
+	else
+		ret->error = SBI_ERR_INVALID_PARAM;
+	return EXIT_NOTHING;
+}
+
+static enum exit_reason hsm_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
+				   struct vcpu_exit *exit)
+{
+	struct vcpu *target;
+
+	switch (call->fid) {
+	case SBI_EXT_HSM_HART_START:
+		ret->error = hart_start(v, call->args[0], call->args[1], call->args[2]);
+		if (ret->error)
+			return EXIT_NOTHING;
+		exit->cpu_up.target = call->args[0];
+		exit->cpu_up.entry = call->args[1];
+		exit->cpu_up.arg = call->args[2];
+		return EXIT_CPU_UP;
+	case SBI_EXT_HSM_HART_STOP:
+		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
+		ret->no_return = 1;
+		return EXIT_CPU_DOWN;
+	case SBI_EXT_HSM_HART_GET_STATUS:
+		target = vm_vcpu_by_id(v->vm, call->args[0]);
+		if (!target) {
+			ret->error = SBI_ERR_INVALID_PARAM;
+			return EXIT_NOTHING;
+		}
+		ret->error = SBI_SUCCESS;
+		ret->value = (unsigned long)__atomic_load_n(&target->hsm_state, __ATOMIC_ACQUIRE);
+		return EXIT_NOTHING;
+	case SBI_EXT_HSM_HART_SUSPEND:
+		return hart_suspend(v, call, ret);
+	default:
+		return EXIT_NOTHING;
+	}
+}
+
+const struct sbi_ext sbi_ext_hsm = {
+	.eid_first = SBI_EXT_HSM, .eid_last = SBI_EXT_HSM, .name = "hsm", .handle = hsm_handle,
+};

@@ -1,0 +1,115 @@
+/* SBI spec v2.0 constants: extension IDs, function IDs, error codes. Shared by Keel and the test guests. */
+#ifndef KEEL_SBI_DEFS_H
+#define KEEL_SBI_DEFS_H
+
+#define SBI_SPEC_VERSION_MAJOR 2
+#define SBI_SPEC_VERSION_MINOR 0
+#define SBI_SPEC_VERSION_MAJOR_SHIFT 24
+#define SBI_SPEC_VERSION_MINOR_MASK 0xffffffUL
+
+/* Error codes (SBI spec 3.2) */
+#define SBI_SUCCESS 0
+#define SBI_ERR_FAILED (-1)
+#define SBI_ERR_NOT_SUPPORTED (-2)
+#define SBI_ERR_INVALID_PARAM (-3)
+#define SBI_ERR_DENIED (-4)
+#define SBI_ERR_INVALID_ADDRESS (-5)
+#define SBI_ERR_ALREADY_AVAILABLE (-6)
+#define SBI_ERR_ALREADY_STARTED (-7)
+#define SBI_ERR_ALREADY_STOPPED (-8)
+
+/* Legacy extensions (SBI spec 5): the EID is the function */
+#define SBI_EXT_0_1_SET_TIMER 0x0
+#define SBI_EXT_0_1_CONSOLE_PUTCHAR 0x1
+#define SBI_EXT_0_1_CONSOLE_GETCHAR 0x2
+#define SBI_EXT_0_1_CLEAR_IPI 0x3
+#define SBI_EXT_0_1_SEND_IPI 0x4
+#define SBI_EXT_0_1_REMOTE_FENCE_I 0x5
+#define SBI_EXT_0_1_REMOTE_SFENCE_VMA 0x6
+#define SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID 0x7
+#define SBI_EXT_0_1_SHUTDOWN 0x8
+
+/* Base (SBI spec 4) */
+#define SBI_EXT_BASE 0x10
+#define SBI_EXT_BASE_GET_SPEC_VERSION 0
+#define SBI_EXT_BASE_GET_IMP_ID 1
+#define SBI_EXT_BASE_GET_IMP_VERSION 2
+#define SBI_EXT_BASE_PROBE_EXT 3
+#define SBI_EXT_BASE_GET_MVENDORID 4
+#define SBI_EXT_BASE_GET_MARCHID 5
+#define SBI_EXT_BASE_GET_MIMPID 6
+
+/* Implementation IDs (SBI spec 4.9) */
+#define SBI_IMPL_ID_OPENSBI 1
+/* Keel is not in the spec's registry; "KEEL" in ASCII keeps it clear of the registered range. */
+#define SBI_IMPL_ID_KEEL 0x4b45454cUL
+#define KEEL_VERSION_MAJOR 0
+#define KEEL_VERSION_MINOR 1
+#define KEEL_IMPL_VERSION ((KEEL_VERSION_MAJOR << 16) | KEEL_VERSION_MINOR)
+
+/* Timer (SBI spec 6) */
+#define SBI_EXT_TIME 0x54494D45
+#define SBI_EXT_TIME_SET_TIMER 0
+
+/* IPI (SBI spec 7) */
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_IPI_SEND_IPI 0
+
+/* RFENCE (SBI spec 8) */
+#define SBI_EXT_RFENCE 0x52464E43
+#define SBI_EXT_RFENCE_REMOTE_FENCE_I 0
+#define SBI_EXT_RFENCE_REMOTE_SFENCE_VMA 1
+#define SBI_EXT_RFENCE_REMOTE_SFENCE_VMA_ASID 2
+#define SBI_EXT_RFENCE_REMOTE_HFENCE_GVMA_VMID 3
+#define SBI_EXT_RFENCE_REMOTE_HFENCE_GVMA 4
+#define SBI_EXT_RFENCE_REMOTE_HFENCE_VVMA_ASID 5
+#define SBI_EXT_RFENCE_REMOTE_HFENCE_VVMA 6
+
+/* Hart state management (SBI spec 9) */
+#define SBI_EXT_HSM 0x48534D
+#define SBI_EXT_HSM_HART_START 0
+#define SBI_EXT_HSM_HART_STOP 1
+#define SBI_EXT_HSM_HART_GET_STATUS 2
+#define SBI_EXT_HSM_HART_SUSPEND 3
+
+#define SBI_HSM_STATE_STARTED 0
+#define SBI_HSM_STATE_STOPPED 1
+#define SBI_HSM_STATE_START_PENDING 2
+#define SBI_HSM_STATE_STOP_PENDING 3
+#define SBI_HSM_STATE_SUSPENDED 4
+#define SBI_HSM_STATE_SUSPEND_PENDING 5
+#define SBI_HSM_STATE_RESUME_PENDING 6
+
+#define SBI_HSM_SUSPEND_RET_DEFAULT 0x00000000UL
+#define SBI_HSM_SUSPEND_RET_PLATFORM 0x10000000UL
+#define SBI_HSM_SUSPEND_RET_LAST 0x7fffffffUL
+#define SBI_HSM_SUSPEND_NON_RET_DEFAULT 0x80000000UL
+#define SBI_HSM_SUSPEND_NON_RET_PLATFORM 0x90000000UL
+#define SBI_HSM_SUSPEND_NON_RET_LAST 0xffffffffUL
+
+/* System reset (SBI spec 10) */
+#define SBI_EXT_SRST 0x53525354
+#define SBI_EXT_SRST_RESET 0
+#define SBI_SRST_RESET_TYPE_SHUTDOWN 0
+#define SBI_SRST_RESET_TYPE_COLD_REBOOT 1
+#define SBI_SRST_RESET_TYPE_WARM_REBOOT 2
+#define SBI_SRST_RESET_TYPE_VENDOR_FIRST 0xf0000000UL
+#define SBI_SRST_RESET_REASON_NONE 0
+#define SBI_SRST_RESET_REASON_SYSFAIL 1
+#define SBI_SRST_RESET_REASON_SBI_FIRST 0x10000000UL
+#define SBI_SRST_RESET_REASON_VENDOR_FIRST 0xf0000000UL
+
+/* Debug console (SBI spec 12) */
+#define SBI_EXT_DBCN 0x4442434E
+#define SBI_EXT_DBCN_CONSOLE_WRITE 0
+#define SBI_EXT_DBCN_CONSOLE_READ 1
+#define SBI_EXT_DBCN_CONSOLE_WRITE_BYTE 2
+
+/* Keel hypercalls: the seed's "HVC" extension, function in a6, six arguments in a0-a5. */
+#define SBI_EXT_KEEL_HVC 0x485643
+#define KEEL_HVC_VERSION 0    /* returns KEEL_IMPL_VERSION */
+#define KEEL_HVC_CHECKSUM 1   /* value = sum over i of (i + 1) * a_i: proves all six arguments arrived */
+#define KEEL_HVC_BOOT_COUNT 2 /* how many times this VM has been (re)started, 1 on first boot */
+#define KEEL_HVC_VCPU_EXITS 3 /* exits this vCPU has taken so far */
+
+#endif

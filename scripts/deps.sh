@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages Keel needs, only when something is missing.
+# Usage: scripts/deps.sh [--check]   (--check: exit 1 if anything is missing, install nothing)
+set -e
+PACKAGES="make gcc libc6-dev libcmocka-dev python3 qemu-system-misc opensbi gcc-riscv64-linux-gnu \
+libc6-dev-riscv64-cross binutils-riscv64-linux-gnu linux-source-6.1 device-tree-compiler xz-utils"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$1" = "--check" ]; then
+	echo "missing packages:$missing"
+	exit 1
+fi
+echo "keel deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Start QEMU -> OpenSBI -> Keel with VMs described as data.
+
+QEMU's own device tree for the same -m/-smp is dumped, the VM descriptions are
+added under /chosen as keel,vm@N nodes, and the result is handed to the machine
+with -dtb. Guest images are placed in host RAM with QEMU's -device loader.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+QEMU = os.environ.get("QEMU", "qemu-system-riscv64")
+RAM_BASE = 0x80000000
+IMAGE_AREA = 0x90000000  # guest images are loaded from here up (below QEMU's DTB at the top of RAM)
+
+
+def parse_size(s):
+    s = str(s).strip().upper()
+    mult = 1
+    for suffix, m in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if s.endswith(suffix):
+            s, mult = s[:-1], m
+            break
+    return int(s, 0) * mult
+
+
+def parse_harts(s):
+    harts = []
+    for part in str(s).split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            harts.extend(range(int(a), int(b) + 1))
+        elif part:
+            harts.append(int(part))
+    return harts
+
+
+def parse_vm(spec):
+    """name=x,image=path,harts=0-1,mem=64M,timer=sbi,stage2=sv48x4,bootargs=... (bootargs last)"""
+    vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
+    rest = spec
+    while rest:
+        key, _, rest = rest.partition("=")
+        if key == "bootargs":
+            vm[key] = rest
+            break
+        val, _, rest = rest.partition(",")
+        vm[key] = val
+    return vm
+
+
+def cells(v):
+    return "0x%x 0x%x" % (v >> 32, v & 0xFFFFFFFF)
+
+
+def vm_nodes(vms):
+    """DTS text for the VM descriptions, and the -device loader options that place their images."""
+    addr = IMAGE_AREA
+    nodes, loaders = [], []
+    for i, vm in enumerate(vms):
+        lines = ['keel,vm@%d {' % i, 'compatible = "keel,vm";']
+        if "name" in vm:
+            lines.append('keel,name = "%s";' % vm["name"])
+        if vm.get("harts") not in (None, "none"):
+            lines.append("keel,harts = <%s>;" % " ".join(str(h) for h in parse_harts(vm["harts"])))
+        lines.append("keel,memory = <%s %s>;" % (cells(RAM_BASE), cells(parse_size(vm["mem"]))))
+        image = vm.get("image")
+        if image and os.path.exists(image):
+            size = os.path.getsize(image)
+            lines.append("keel,kernel = <%s %s>;" % (cells(addr), cells(size)))
+            loaders += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (image, addr)]
+            addr += (size + 0x1FFFFF) & ~0x1FFFFF
+        elif image:
+            lines.append("keel,kernel-missing = \"%s\";" % image)
+        for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
+            if key in vm:
+                lines.append('%s = "%s";' % (prop, vm[key]))
+        lines.append('bootargs = "%s";' % vm["bootargs"].replace('"', '\\"'))
+        lines.append("};")
+        nodes.append("\n".join(lines))
+    return nodes, loaders
+
+
+def machine_args(smp, mem, extra_machine=""):
+    machine = "virt" + ("," + extra_machine if extra_machine else "")
+    return [QEMU, "-machine", machine, "-cpu", "rv64", "-smp", str(smp), "-m", str(mem),
+            "-nographic", "-bios", OPENSBI]
+
+
+def build_dtb(smp, mem, vms, workdir):
+    base = os.path.join(workdir, "base.dtb")
+    subprocess.run(machine_args(smp, mem) + ["-machine", "dumpdtb=" + base],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], check=True,
+                         capture_output=True, text=True).stdout
+    nodes, loaders = vm_nodes(vms)
+    dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
+    src = os.path.join(workdir, "keel.dts")
+    with open(src, "w") as f:
+        f.write(dts)
+    out = os.path.join(workdir, "keel.dtb")
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out, src], check=True)
+    return out, loaders
+
+
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=()):
+    dtb, loaders = build_dtb(smp, mem, vms, workdir)
+    return machine_args(smp, mem) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
+
+
+def native_command(image, smp, mem, bootargs="native", qemu_opts=()):
+    return machine_args(smp, mem) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--guest", help="guest image for a single VM on hart 0")
+    ap.add_argument("--vm", action="append", default=[], help="VM spec (see parse_vm)")
+    ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--mem", default="512M")
+    ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
+    ap.add_argument("--qemu-opts", default="")
+    args = ap.parse_args()
+    opts = args.qemu_opts.split()
+    if args.native:
+        cmd = native_command(args.guest, args.smp, args.mem, qemu_opts=opts)
+    else:
+        vms = [parse_vm(v) for v in args.vm] or [{"name": "guest", "image": args.guest, "harts": "0",
+                                                   "mem": "64M", "bootargs": "keel"}]
+        workdir = tempfile.mkdtemp(prefix="keel-run-")
+        cmd = keel_command(args.build, args.smp, args.mem, vms, workdir, opts)
+    print("keel-run: " + " ".join(cmd), file=sys.stderr)
+    os.execvp(cmd[0], cmd)
+
+
+if __name__ == "__main__":
+    main()

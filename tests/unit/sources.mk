@@ -1,0 +1,1 @@
+# Keel sources each unit test links (UNIT_SRCS_<test>).

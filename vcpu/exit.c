@@ -1,0 +1,182 @@
+/* The vmexit dispatcher: reads the trap CSRs and routes each exit (seed: vmexit_handler). */
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "sbi/sbi.h"
+#include "vcpu/insn.h"
+#include "vcpu/timer.h"
+#include "vcpu/vcpu.h"
+
+enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
+
+int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tval)
+{
+	unsigned long vsstatus = csr_read(vsstatus), vstvec = csr_read(vstvec) & ~3UL;
+	int from_s = (v->regs.guest_regs.sstatus & SSTATUS_SPP) != 0;
+
+	/* A fault on the first instruction of the guest's own handler would recur forever. */
+	if (v->regs.guest_regs.sepc == vstvec)
+		return -1;
+	/* What the hardware does on a trap into VS-mode (priv spec 4.1.1, 8.6.4). */
+	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (vsstatus & SSTATUS_SIE)
+		vsstatus |= SSTATUS_SPIE;
+	if (from_s)
+		vsstatus |= SSTATUS_SPP;
+	vsstatus &= ~SSTATUS_SIE;
+	csr_write(vsstatus, vsstatus);
+	csr_write(vsepc, v->regs.guest_regs.sepc);
+	csr_write(vscause, cause);
+	csr_write(vstval, tval);
+	v->regs.guest_regs.sepc = vstvec;
+	v->regs.guest_regs.sstatus |= SSTATUS_SPP;
+	v->stats[STAT_INJECTED]++;
+	return 0;
+}
+
+static enum exit_reason inject_or_stop(struct vcpu *v, unsigned long cause, unsigned long tval,
+				       struct vcpu_exit *exit)
+{
+	if (!vcpu_inject_exception(v, cause, tval))
+		return EXIT_NOTHING;
+	exit->fatal.cause = cause;
+	exit->fatal.tval = tval;
+	return EXIT_GUEST_FATAL;
+}
+
+unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out)
+{
+	(void)v;
+	return hlv_d(gva, out);
+}
+
+/* Fetch the instruction at the guest's sepc: 16 bits, then 16 more when the low bits say 32. */
+static unsigned long fetch_insn(struct vcpu *v, unsigned long *insn)
+{
+	unsigned long lo, hi, pc = v->regs.guest_regs.sepc, err;
+
+	err = hlvx_hu(pc, &lo);
+	if (err)
+		return err;
+	if (insn_length(lo) == 2) {
+		*insn = lo;
+		return 0;
+	}
+	err = hlvx_hu(pc + 2, &hi);
+	if (err)
+		return err;
+	*insn = lo | (hi << 16);
+	return 0;
+}
+
+/* A fault while Keel reads guest memory on the guest's behalf becomes the guest's own fault. */
+static enum exit_reason reflect_fetch_fault(struct vcpu *v, unsigned long cause, struct vcpu_exit *exit)
+{
+	switch (cause) {
+	case EXC_INST_PAGE_FAULT:
+	case EXC_INST_ACCESS:
+		return inject_or_stop(v, cause, v->regs.guest_regs.sepc, exit);
+	case EXC_LOAD_PAGE_FAULT:
+		return inject_or_stop(v, EXC_INST_PAGE_FAULT, v->regs.guest_regs.sepc, exit);
+	default:
+		/* Stage-2 fault or access fault on our own fetch: the VM's memory map is broken. */
+		exit->fatal.cause = cause;
+		exit->fatal.tval = v->regs.guest_regs.sepc;
+		return EXIT_GUEST_FATAL;
+	}
+}
+
+static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *exit)
+{
+	unsigned long insn = v->regs.trap_csrs.stval, err;
+
+	/* QEMU writes the instruction to stval; fetch it when an implementation does not. */
+	if (!insn) {
+		err = fetch_insn(v, &insn);
+		if (err)
+			return reflect_fetch_fault(v, err, exit);
+	}
+	if (insn == INSN_WFI) {
+		vcpu_advance_pc(v, insn_length(insn));
+		return EXIT_HALT;
+	}
+	/* Everything else VS-mode may not do is, to the guest, an illegal instruction. */
+	return inject_or_stop(v, EXC_ILLEGAL_INST, insn, exit);
+}
+
+static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
+{
+	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
+
+	/* Pitfall 3: the GPA is htval << 2 plus the low bits of stval. */
+	exit->nested_fault.addr = (t->htval << 2) | (t->stval & 3);
+	exit->nested_fault.cause = t->scause;
+	return EXIT_NESTED_PAGE_FAULT;
+}
+
+static enum exit_reason interrupt(struct vcpu *v, unsigned long code, struct vcpu_exit *exit)
+{
+	switch (code) {
+	case IRQ_S_TIMER:
+		v->stats[STAT_TIMER_IRQ]++;
+		timer_handle_irq(this_hart());
+		return EXIT_NOTHING;
+	case IRQ_S_SOFT:
+		v->stats[STAT_SOFT_IRQ]++;
+		csr_clear(sip, SIP_SSIP);
+		return EXIT_NOTHING;
+	case IRQ_S_EXT:
+		v->stats[STAT_EXT_IRQ]++;
+		exit->external.vector = code;
+		return EXIT_EXTERNAL_INTERRUPT;
+	default:
+		v->stats[STAT_OTHER]++;
+		return EXIT_NOTHING;
+	}
+}
+
+enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
+{
+	struct vcpu_trap_state *t = &v->regs.trap_csrs;
+
+	t->scause = csr_read(scause);
+	t->stval = csr_read(stval);
+	if (t->scause & CAUSE_IRQ_FLAG)
+		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG, exit);
+
+	switch (t->scause) {
+	case EXC_ECALL_VS:
+		v->stats[STAT_ECALL]++;
+		return sbi_dispatch(v, exit);
+	case EXC_INST_GUEST_PAGE_FAULT:
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+	case EXC_STORE_GUEST_PAGE_FAULT:
+		v->stats[STAT_GUEST_PAGE_FAULT]++;
+		t->htval = csr_read(htval);
+		t->htinst = csr_read(htinst);
+		return guest_page_fault(v, exit);
+	case EXC_VIRTUAL_INST:
+		v->stats[STAT_VIRTUAL_INST]++;
+		return virtual_instruction(v, exit);
+	case EXC_INST_MISALIGNED:
+	case EXC_INST_ACCESS:
+	case EXC_ILLEGAL_INST:
+	case EXC_BREAKPOINT:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_LOAD_ACCESS:
+	case EXC_STORE_MISALIGNED:
+	case EXC_STORE_ACCESS:
+	case EXC_ECALL_U:
+	case EXC_INST_PAGE_FAULT:
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_STORE_PAGE_FAULT:
+		/* Not delegated, or raised on the guest's behalf: hand it to the guest. */
+		v->stats[STAT_OTHER]++;
+		return inject_or_stop(v, t->scause, t->stval, exit);
+	default:
+		v->stats[STAT_OTHER]++;
+		exit->fatal.cause = t->scause;
+		exit->fatal.tval = t->stval;
+		return EXIT_GUEST_FATAL;
+	}
+}

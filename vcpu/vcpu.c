@@ -1,0 +1,193 @@
+/* vCPU lifecycle after the seed: create, setup, set entry, set stage-2 root, bind, run, unbind. */
+#include "vcpu/vcpu.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "sbi/sbi_defs.h"
+#include <string.h>
+
+void _run_guest(struct vcpu_regs *regs);
+void vcpu_fp_save(uint64_t *fp, uint64_t *fcsr);
+void vcpu_fp_restore(const uint64_t *fp, const uint64_t *fcsr);
+
+void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr)
+{
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->id = vcpu_id;
+	v->hart = hart_id;
+	v->hsm_state = SBI_HSM_STATE_STOPPED;
+	v->timer_deadline = -1UL;
+	v->regs.guest_regs.gprs[GPR_A0] = vcpu_id;
+	v->regs.guest_regs.gprs[GPR_A1] = dtb_addr;
+}
+
+void vcpu_setup(struct vcpu *v, enum timer_mode timer)
+{
+	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP allowed as far as vsstatus.FS says. */
+	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
+	/* HLV from Keel acts as VS (SPVP); guest WFI traps so the vCPU can be parked (VTW). */
+	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW | HSTATUS_VSXL_64;
+	v->regs.guest_regs.scounteren = 0;
+	v->regs.vs_csrs.vsstatus = 0;
+	v->regs.vs_csrs.vstimecmp = -1UL;
+	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK;
+	v->timer_mode = timer;
+	v->henvcfg = timer == TIMER_SSTC ? HENVCFG_STCE : 0;
+}
+
+void vcpu_set_entry(struct vcpu *v, uint64_t entry) { v->regs.guest_regs.sepc = entry; }
+
+void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp) { v->regs.virtual_hs_csrs.hgatp = hgatp; }
+
+void vcpu_bind(struct vcpu *v)
+{
+	const struct guest_vs_csrs *vs = &v->regs.vs_csrs;
+
+	csr_write(hgatp, v->regs.virtual_hs_csrs.hgatp);
+	csr_write(hie, v->regs.virtual_hs_csrs.hie);
+	csr_write(CSR_HENVCFG, v->henvcfg);
+	csr_write(htimedelta, vs->htimedelta);
+	csr_write(vsstatus, vs->vsstatus);
+	csr_write(vsie, vs->vsie);
+	csr_write(vstvec, vs->vstvec);
+	csr_write(vsscratch, vs->vsscratch);
+	csr_write(vsepc, vs->vsepc);
+	csr_write(vscause, vs->vscause);
+	csr_write(vstval, vs->vstval);
+	csr_write(vsatp, vs->vsatp);
+	if (cpu.has_sstc)
+		csr_write(CSR_VSTIMECMP, vs->vstimecmp);
+	csr_write(hvip, v->hvip);
+	/* Another VMID may have run here, or this one on another hart: drop stale VS translations. */
+	hfence_vvma_all();
+	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
+		vcpu_fp_restore(v->fp, &v->fcsr);
+	this_hart()->vcpu = v;
+}
+
+void vcpu_unbind(struct vcpu *v)
+{
+	struct guest_vs_csrs *vs = &v->regs.vs_csrs;
+
+	vs->htimedelta = csr_read(htimedelta);
+	vs->vsstatus = csr_read(vsstatus);
+	vs->vsie = csr_read(vsie);
+	vs->vstvec = csr_read(vstvec);
+	vs->vsscratch = csr_read(vsscratch);
+	vs->vsepc = csr_read(vsepc);
+	vs->vscause = csr_read(vscause);
+	vs->vstval = csr_read(vstval);
+	vs->vsatp = csr_read(vsatp);
+	if (cpu.has_sstc)
+		vs->vstimecmp = csr_read(CSR_VSTIMECMP);
+	v->regs.virtual_hs_csrs.hie = csr_read(hie);
+	v->regs.virtual_hs_csrs.hgatp = csr_read(hgatp);
+	v->hvip = csr_read(hvip);
+	/* Lazy FP: only a guest that dirtied its FP state pays for saving it (pitfall 11). */
+	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		vcpu_fp_save(v->fp, &v->fcsr);
+		v->regs.guest_regs.sstatus = (v->regs.guest_regs.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+	}
+	csr_write(hgatp, 0);
+	csr_write(hvip, 0);
+	this_hart()->vcpu = NULL;
+}
+
+void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+	uint64_t hgatp = v->regs.virtual_hs_csrs.hgatp;
+
+	memset(v->regs.guest_regs.gprs, 0, sizeof(v->regs.guest_regs.gprs));
+	vcpu_setup(v, v->timer_mode);
+	vcpu_set_stage2_root(v, hgatp);
+	vcpu_set_entry(v, entry);
+	v->regs.guest_regs.gprs[GPR_A0] = v->id;
+	v->regs.guest_regs.gprs[GPR_A1] = arg;
+	/* SBI spec 9.1: the hart starts with satp = 0 and sstatus.SIE = 0. */
+	csr_write(vsatp, 0);
+	csr_write(vsstatus, 0);
+	csr_write(vsie, 0);
+	csr_write(hvip, 0);
+	if (cpu.has_sstc)
+		csr_write(CSR_VSTIMECMP, -1UL);
+	v->timer_deadline = -1UL;
+	v->suspend_non_retentive = 0;
+	__atomic_store_n(&v->pending_irqs, 0, __ATOMIC_RELAXED);
+	hfence_vvma_all();
+}
+
+int vcpu_irq_pending(struct vcpu *v)
+{
+	unsigned long pending = __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL);
+
+	if (pending)
+		csr_set(hvip, pending);
+	pending = csr_read(hip) & HIP_VS_MASK;
+	if (v->timer_mode == TIMER_SSTC && read_time() >= csr_read(CSR_VSTIMECMP))
+		pending |= HVIP_VSTIP;
+	/* vsie holds the guest's enables at S-level bit positions. */
+	return (pending & (csr_read(vsie) << VSIP_TO_HVIP_SHIFT)) != 0;
+}
+
+void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits)
+{
+	if (this_hart()->vcpu == v) {
+		csr_set(hvip, hvip_bits);
+		return;
+	}
+	__atomic_or_fetch(&v->pending_irqs, hvip_bits, __ATOMIC_RELEASE);
+	host_send_ipi(v->hart);
+}
+
+void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits)
+{
+	__atomic_and_fetch(&v->pending_irqs, ~hvip_bits, __ATOMIC_RELEASE);
+	if (this_hart()->vcpu == v)
+		csr_clear(hvip, hvip_bits);
+}
+
+void vcpu_request(struct vcpu *v, unsigned long req)
+{
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_RELEASE);
+	if (this_hart()->vcpu != v)
+		host_send_ipi(v->hart);
+}
+
+void vcpu_process_fences(struct vcpu *v)
+{
+	unsigned long asked = __atomic_load_n(&v->fence_asked, __ATOMIC_ACQUIRE);
+
+	if (asked == __atomic_load_n(&v->fence_done, __ATOMIC_RELAXED))
+		return;
+	hfence_vvma_all();
+	__asm__ volatile("fence.i" ::: "memory");
+	__atomic_store_n(&v->fence_done, asked, __ATOMIC_RELEASE);
+}
+
+unsigned long vcpu_process_requests(struct vcpu *v)
+{
+	vcpu_process_fences(v);
+	return __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+}
+
+enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
+
+enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
+{
+	for (;;) {
+		if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
+			return EXIT_REQUEST;
+		vcpu_process_fences(v);
+		unsigned long pending = __atomic_load_n(&v->pending_irqs, __ATOMIC_RELAXED);
+
+		if (pending)
+			csr_set(hvip, __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL));
+		_run_guest(&v->regs);
+		v->exits++;
+		enum exit_reason reason = vmexit_handler(v, exit);
+
+		if (reason != EXIT_NOTHING)
+			return reason;
+	}
+}

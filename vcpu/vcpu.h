@@ -1,0 +1,124 @@
+/* The vCPU: the seed's register file plus what Keel tracks per virtual hart. */
+#ifndef KEEL_VCPU_VCPU_H
+#define KEEL_VCPU_VCPU_H
+#include <stdint.h>
+#include "vcpu/regs.h"
+
+struct vm;
+
+/* The seed's exit reasons, plus the ones Keel needs (vcpu_run returns one). */
+enum exit_reason {
+	EXIT_NOTHING,
+	EXIT_HYPERCALL,
+	EXIT_MMIO_READ,
+	EXIT_MMIO_WRITE,
+	EXIT_EXTERNAL_INTERRUPT,
+	EXIT_NESTED_PAGE_FAULT,
+	EXIT_SYSTEM_DOWN,
+	EXIT_CPU_UP,
+	EXIT_CPU_DOWN,
+	EXIT_HALT,
+	/* Keel's own */
+	EXIT_SYSTEM_REBOOT, /* SRST reboot of this VM */
+	EXIT_GUEST_FATAL,   /* the guest did something Keel cannot hand back to it: stop the VM */
+	EXIT_REQUEST,       /* another hart asked this vCPU to stop, start or fence */
+	EXIT_REASON_COUNT
+};
+
+/* What the VM loop needs to act on an exit. */
+struct vcpu_exit {
+	union {
+		struct { unsigned long nr, args[6]; } hypercall;
+		struct { uint64_t addr; unsigned width, reg; int sign_extend; } mmio_read;
+		struct { uint64_t addr; unsigned width; uint64_t data; } mmio_write;
+		struct { unsigned long vector; } external;
+		struct { uint64_t addr; unsigned long cause; } nested_fault;
+		struct { unsigned long target; uint64_t entry, arg; } cpu_up;
+		struct { unsigned long cause, tval; } fatal;
+	};
+};
+
+/* Counters by trap cause, for `make bench` and the boot report. */
+enum exit_stat {
+	STAT_ECALL,
+	STAT_GUEST_PAGE_FAULT,
+	STAT_VIRTUAL_INST,
+	STAT_TIMER_IRQ,
+	STAT_SOFT_IRQ,
+	STAT_EXT_IRQ,
+	STAT_INJECTED,
+	STAT_OTHER,
+	STAT_COUNT
+};
+
+/* Cross-hart requests, folded in by the vCPU's own hart before it enters the guest. */
+#define BIT_REQ(n) (1UL << (n))
+#define VCPU_REQ_START BIT_REQ(0)
+#define VCPU_REQ_STOP BIT_REQ(1)
+/* Fence kinds for vm_remote_request(); each is carried out with a ticket, not a bit. */
+#define VCPU_REQ_HFENCE_VVMA BIT_REQ(2)
+#define VCPU_REQ_FENCE_I BIT_REQ(3)
+
+enum timer_mode { TIMER_SSTC, TIMER_SBI };
+
+struct vcpu {
+	struct vcpu_regs regs; /* first: trap.S takes its address */
+	struct vm *vm;
+	unsigned long id;      /* guest-visible hart id */
+	unsigned long hart;    /* physical hart it is pinned to */
+	int hsm_state;         /* SBI_HSM_STATE_*, changed with atomics */
+	unsigned long requests; /* VCPU_REQ_START / VCPU_REQ_STOP bits, atomic */
+	unsigned long fence_asked, fence_done; /* remote fence tickets (atomic counters) */
+	unsigned long pending_irqs; /* HVIP_* bits raised by other harts, atomic */
+	uint64_t start_addr, start_arg;
+	uint64_t hvip;          /* saved while unbound */
+	uint64_t henvcfg;
+	uint64_t timer_deadline; /* SBI-timer path: guest's deadline, ~0 when none */
+	enum timer_mode timer_mode;
+	int suspend_non_retentive;
+	uint64_t resume_addr, resume_arg;
+	uint64_t fp[32];
+	uint64_t fcsr;
+	unsigned long stats[STAT_COUNT];
+	unsigned long exits;
+};
+
+/* Lifecycle, after the seed: create -> setup -> set_entry -> set_stage2_root -> bind -> run -> unbind. */
+void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr);
+void vcpu_setup(struct vcpu *v, enum timer_mode timer);
+void vcpu_set_entry(struct vcpu *v, uint64_t entry);
+void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp);
+void vcpu_bind(struct vcpu *v);
+void vcpu_unbind(struct vcpu *v);
+enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+
+/* Reset to the state a hart has when SBI HSM starts it: pc = entry, a0 = id, a1 = arg. */
+void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg);
+
+static inline unsigned long vcpu_gpr(const struct vcpu *v, unsigned r) { return v->regs.guest_regs.gprs[r]; }
+static inline void vcpu_set_gpr(struct vcpu *v, unsigned r, unsigned long val)
+{
+	if (r)
+		v->regs.guest_regs.gprs[r] = val;
+}
+static inline void vcpu_advance_pc(struct vcpu *v, unsigned len) { v->regs.guest_regs.sepc += len; }
+
+/*
+ * Put an exception into the guest as if the hardware had delegated it (needs the vCPU bound).
+ * Returns -1, injecting nothing, when the fault is at the guest's own handler entry.
+ */
+int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tval);
+/* True when an interrupt the guest has enabled in vsie is pending (the WFI wake-up condition). */
+int vcpu_irq_pending(struct vcpu *v);
+/* Another hart raises a VS interrupt (HVIP_* bits) on v and kicks v's hart. */
+void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits);
+/* Withdraw a pending VS interrupt (legacy clear_ipi). */
+void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits);
+/* Post a request to v's hart and kick it. */
+void vcpu_request(struct vcpu *v, unsigned long req);
+/* Carry out the remote fences asked of v so far (on v's own hart). */
+void vcpu_process_fences(struct vcpu *v);
+/* Act on posted requests (called on v's own hart). Returns the VCPU_REQ_* bits taken. */
+unsigned long vcpu_process_requests(struct vcpu *v);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * VM configuration is data: each /chosen/keel,vm@N node describes one VM.
+ *   keel,name = "str";             optional, defaults to vmN
+ *   keel,harts = <h0 h1 ...>;      physical harts, one vCPU each (vCPU i on hart h_i)
+ *   keel,memory = <base-hi base-lo size-hi size-lo>;  guest RAM (guest-physical)
+ *   keel,kernel = <addr-hi addr-lo size-hi size-lo>;  image placed by QEMU's -device loader
+ *   keel,kernel-offset = <hi lo>;  optional, load offset in guest RAM (default 2 MiB)
+ *   keel,timer = "sstc" | "sbi";   optional, default sstc when the hart has it
+ *   keel,stage2 = "sv39x4" | "sv48x4"; optional
+ *   bootargs = "str";              optional, copied to the guest's /chosen
+ */
+#include "vm/config.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "drivers/platform.h"
+#include "lib/printf.h"
+#include <libfdt.h>
+#include <string.h>
+
+#define DEFAULT_KERNEL_OFFSET SZ_2M
+#define MIN_GUEST_RAM (4 * SZ_2M)
+
+static uint64_t cells64(const fdt32_t *p) { return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]); }
+
+static int fail(char *err, unsigned long len, const char *field, const char *what)
+{
+	snprintf(err, len, "field %s: %s", field, what);
+	return -1;
+}
+
+static int get_range(const void *fdt, int node, const char *prop, uint64_t *base, uint64_t *size)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p)
+		return -1;
+	if (len != 16)
+		return -2;
+	*base = cells64(p);
+	*size = cells64(p + 2);
+	return 0;
+}
+
+static int in_host_ram(const struct platform *plat, uint64_t base, uint64_t size)
+{
+	for (int i = 0; i < plat->nmem; i++)
+		if (base >= plat->mem[i].base && base + size >= base &&
+		    base + size <= plat->mem[i].base + plat->mem[i].size)
+			return 1;
+	return 0;
+}
+
+static int parse_harts(const void *fdt, int node, const struct platform *plat, unsigned long *used,
+		       struct vm_config *cfg, char *err, unsigned long errlen)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, "keel,harts", &len);
+	unsigned long mine = 0;
+
+	if (!p || len < 4 || len % 4)
+		return fail(err, errlen, "keel,harts", "missing or not a list of hart ids");
+	if (len / 4 > MAX_VCPUS_PER_VM)
+		return fail(err, errlen, "keel,harts", "more vCPUs than Keel supports per VM");
+	cfg->nvcpus = len / 4;
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		unsigned long h = fdt32_to_cpu(p[i]);
+		char what[64];
+
+		if (h >= MAX_HARTS || !(plat->hart_mask & (1UL << h))) {
+			snprintf(what, sizeof(what), "hart %lu does not exist", h);
+			return fail(err, errlen, "keel,harts", what);
+		}
+		if ((*used | mine) & (1UL << h)) {
+			snprintf(what, sizeof(what), "hart %lu is already given to a VM", h);
+			return fail(err, errlen, "keel,harts", what);
+		}
+		mine |= 1UL << h;
+		cfg->harts[i] = h;
+	}
+	*used |= mine;
+	return 0;
+}
+
+int vm_config_parse(const void *fdt, int node, int index, const struct platform *plat,
+		    const struct cpu_features *cpu, unsigned long *used_harts, struct vm_config *cfg,
+		    char *err, unsigned long errlen)
+{
+	const char *s;
+	int len, r;
+	unsigned long used = *used_harts;
+
+	memset(cfg, 0, sizeof(*cfg));
+	s = fdt_getprop(fdt, node, "keel,name", &len);
+	if (s && len > 1 && (size_t)len <= sizeof(cfg->name))
+		memcpy(cfg->name, s, (size_t)len);
+	else
+		snprintf(cfg->name, sizeof(cfg->name), "vm%d", index);
+
+	r = get_range(fdt, node, "keel,memory", &cfg->ram_base, &cfg->ram_size);
+	if (r)
+		return fail(err, errlen, "keel,memory", r == -1 ? "missing" : "needs <base-hi base-lo size-hi size-lo>");
+	if (cfg->ram_size < MIN_GUEST_RAM || cfg->ram_size % SZ_2M || cfg->ram_base % SZ_2M)
+		return fail(err, errlen, "keel,memory", "size must be >= 8 MiB and base and size 2 MiB aligned");
+	if (cfg->ram_base + cfg->ram_size < cfg->ram_base || cfg->ram_base + cfg->ram_size > stage2_gpa_limit(HGATP_MODE_SV39X4))
+		return fail(err, errlen, "keel,memory", "beyond the guest-physical address space");
+
+	r = get_range(fdt, node, "keel,kernel", &cfg->kernel_addr, &cfg->kernel_size);
+	if (r)
+		return fail(err, errlen, "keel,kernel", r == -1 ? "missing (no image to boot)" : "needs <addr-hi addr-lo size-hi size-lo>");
+	if (!cfg->kernel_size || !in_host_ram(plat, cfg->kernel_addr, cfg->kernel_size))
+		return fail(err, errlen, "keel,kernel", "image is empty or not in host RAM");
+	cfg->kernel_offset = DEFAULT_KERNEL_OFFSET;
+	const fdt32_t *off = fdt_getprop(fdt, node, "keel,kernel-offset", &len);
+
+	if (off && len == 8)
+		cfg->kernel_offset = cells64(off);
+	if (cfg->kernel_offset % PAGE_SIZE || cfg->kernel_offset + cfg->kernel_size + SZ_2M > cfg->ram_size)
+		return fail(err, errlen, "keel,kernel", "image does not fit in guest RAM (with 2 MiB for the DTB)");
+
+	s = fdt_getprop(fdt, node, "keel,timer", NULL);
+	cfg->timer = cpu->has_sstc ? TIMER_SSTC : TIMER_SBI;
+	if (s && !strcmp(s, "sbi"))
+		cfg->timer = TIMER_SBI;
+	else if (s && !strcmp(s, "sstc")) {
+		if (!cpu->has_sstc)
+			return fail(err, errlen, "keel,timer", "\"sstc\" but this hart has no Sstc");
+		cfg->timer = TIMER_SSTC;
+	} else if (s)
+		return fail(err, errlen, "keel,timer", "must be \"sstc\" or \"sbi\"");
+
+	s = fdt_getprop(fdt, node, "keel,stage2", NULL);
+	cfg->stage2_mode = cpu->has_sv39x4 ? HGATP_MODE_SV39X4 : HGATP_MODE_SV48X4;
+	if (s && !strcmp(s, "sv39x4") && cpu->has_sv39x4)
+		cfg->stage2_mode = HGATP_MODE_SV39X4;
+	else if (s && !strcmp(s, "sv48x4") && cpu->has_sv48x4)
+		cfg->stage2_mode = HGATP_MODE_SV48X4;
+	else if (s)
+		return fail(err, errlen, "keel,stage2", "not a mode this hart has");
+
+	s = fdt_getprop(fdt, node, "bootargs", &len);
+	if (s && (size_t)len > sizeof(cfg->bootargs))
+		return fail(err, errlen, "bootargs", "too long");
+	if (s)
+		memcpy(cfg->bootargs, s, (size_t)len);
+
+	/* Harts last: a VM that fails on another field must not keep its harts. */
+	if (parse_harts(fdt, node, plat, &used, cfg, err, errlen))
+		return -1;
+	*used_harts = used;
+	return 0;
+}

@@ -1,0 +1,146 @@
+/* The loop each hart runs: its pinned vCPU's run / exit / act cycle, parking when the vCPU waits. */
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "core/console.h"
+#include "lib/printf.h"
+#include "sbi/sbi.h"
+#include "vcpu/timer.h"
+#include "vm/vm.h"
+
+/* Sleep until something arrives for this hart (IPI or timer), then take it in. */
+static void hart_wait(struct hart *h)
+{
+	wfi();
+	unsigned long sip = csr_read(sip);
+
+	if (sip & SIP_SSIP)
+		csr_clear(sip, SIP_SSIP);
+	if (sip & SIP_STIP)
+		timer_handle_irq(h);
+}
+
+/* Take START/STOP requests; returns nonzero when the vCPU should (still) run. */
+static int handle_requests(struct vcpu *v)
+{
+	unsigned long req = vcpu_process_requests(v);
+
+	if (req & VCPU_REQ_START) {
+		vcpu_reset_for_start(v, v->start_addr, v->start_arg);
+		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STARTED, __ATOMIC_RELEASE);
+	}
+	if (req & VCPU_REQ_STOP)
+		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
+	return __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_STARTED;
+}
+
+/* WFI and HSM suspend (hsm.c marks the vCPU SUSPENDED): park until an interrupt the guest enabled is pending. */
+static void wait_for_interrupt(struct hart *h, struct vcpu *v)
+{
+	int suspended = __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_SUSPENDED;
+	while (!vcpu_irq_pending(v) && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
+		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */
+		if (v->timer_mode == TIMER_SSTC)
+			h->keel_deadline = csr_read(CSR_VSTIMECMP);
+		hart_timer_program(h);
+		hart_wait(h);
+		vcpu_process_fences(v);
+	}
+	h->keel_deadline = -1UL;
+	hart_timer_program(h);
+	if (suspended) {
+		int expected = SBI_HSM_STATE_SUSPENDED;
+
+		__atomic_compare_exchange_n(&v->hsm_state, &expected, SBI_HSM_STATE_STARTED, 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+	}
+	if (v->suspend_non_retentive) {
+		v->suspend_non_retentive = 0;
+		vcpu_reset_for_start(v, v->resume_addr, v->resume_arg);
+	}
+}
+
+static void report_fault(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	struct vm *vm = v->vm;
+
+	/* One line per VM for the first faults, so a hostile guest cannot flood the console. */
+	if (vm->faults_reported++ < 8)
+		kprintf("keel: vm '%s' vcpu %lu: access to 0x%lx (no RAM or device) at pc 0x%lx: access fault "
+			"injected\n",
+			vm->cfg.name, v->id, (unsigned long)exit->nested_fault.addr,
+			(unsigned long)v->regs.guest_regs.sepc);
+}
+
+static unsigned long access_fault_for(unsigned long guest_page_fault)
+{
+	switch (guest_page_fault) {
+	case EXC_INST_GUEST_PAGE_FAULT:
+		return EXC_INST_ACCESS;
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+		return EXC_LOAD_ACCESS;
+	default:
+		return EXC_STORE_ACCESS;
+	}
+}
+
+static void stop_vm_fatal(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "vcpu %lu: unhandled trap cause %lu tval 0x%lx at pc 0x%lx", v->id,
+		 exit->fatal.cause, exit->fatal.tval, (unsigned long)v->regs.guest_regs.sepc);
+	vm_shutdown(v->vm, why);
+}
+
+static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason, struct vcpu_exit *exit)
+{
+	switch (reason) {
+	case EXIT_HYPERCALL:
+		hvc_complete(v, exit);
+		break;
+	case EXIT_NESTED_PAGE_FAULT:
+		report_fault(v, exit);
+		if (vcpu_inject_exception(v, access_fault_for(exit->nested_fault.cause), v->regs.trap_csrs.stval)) {
+			exit->fatal.cause = exit->nested_fault.cause;
+			exit->fatal.tval = exit->nested_fault.addr;
+			stop_vm_fatal(v, exit);
+		}
+		break;
+	case EXIT_HALT:
+		wait_for_interrupt(h, v);
+		break;
+	case EXIT_SYSTEM_DOWN:
+		vm_shutdown(v->vm, "guest shut down");
+		break;
+	case EXIT_SYSTEM_REBOOT:
+		vm_reboot(v->vm);
+		break;
+	case EXIT_GUEST_FATAL:
+		stop_vm_fatal(v, exit);
+		break;
+	default:
+		/* Nothing, CpuUp (started by hsm.c), CpuDown (state already STOPPED), requests. */
+		break;
+	}
+}
+
+void hart_run_loop(void)
+{
+	struct hart *h = this_hart();
+	struct vcpu *v = h->vcpu;
+	struct vcpu_exit exit;
+
+	if (!v) {
+		for (;;)
+			hart_wait(h);
+	}
+	vcpu_bind(v);
+	for (;;) {
+		if (!handle_requests(v)) {
+			hart_wait(h);
+			continue;
+		}
+		handle_exit(h, v, vcpu_run(v, &exit), &exit);
+	}
+}

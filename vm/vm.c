@@ -1,0 +1,293 @@
+/* VM objects: creation from configuration, guest memory, and whole-VM stop and restart. */
+#include "vm/vm.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "core/console.h"
+#include "core/errno.h"
+#include "drivers/platform.h"
+#include "mm/palloc.h"
+#include "sbi/sbi_defs.h"
+#include "vm/config.h"
+#include "vm/guest_fdt.h"
+#include <libfdt.h>
+#include <string.h>
+
+struct vm vms[MAX_VMS];
+int nvms;
+static struct vcpu vcpu_pool[MAX_HARTS];
+static int nvcpu_pool;
+
+struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)
+{
+	return id < (unsigned long)vm->nvcpus ? vm->vcpus[id] : NULL;
+}
+
+void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = gpa - vm->cfg.ram_base;
+
+	if (gpa < vm->cfg.ram_base || off >= vm->cfg.ram_size || len > vm->cfg.ram_size - off)
+		return NULL;
+	return (void *)(uintptr_t)(vm->ram_hpa + off);
+}
+
+int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t len)
+{
+	void *p = vm_gpa_to_host(vm, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
+			 void (*fn)(struct vcpu *target, void *ctx), void *ctx)
+{
+	if (base == -1UL) {
+		for (int i = 0; i < vm->nvcpus; i++)
+			fn(vm->vcpus[i], ctx);
+		return SBI_SUCCESS;
+	}
+	/* Validate every named hart before acting on any (SBI spec 3.1). */
+	for (unsigned long bit = 0; bit < 64; bit++)
+		if ((mask >> bit) & 1 && (base + bit < base || !vm_vcpu_by_id(vm, base + bit)))
+			return SBI_ERR_INVALID_PARAM;
+	for (unsigned long bit = 0; bit < 64; bit++)
+		if ((mask >> bit) & 1)
+			fn(vm_vcpu_by_id(vm, base + bit), ctx);
+	return SBI_SUCCESS;
+}
+
+struct fence_ctx {
+	struct vcpu *self;
+	unsigned long tickets[MAX_VCPUS_PER_VM];
+};
+
+static void post_fence(struct vcpu *target, void *ctx)
+{
+	struct fence_ctx *f = ctx;
+	int state = __atomic_load_n(&target->hsm_state, __ATOMIC_ACQUIRE);
+
+	if (target == f->self) {
+		hfence_vvma_all();
+		__asm__ volatile("fence.i" ::: "memory");
+		return;
+	}
+	/* A stopped vCPU flushes when it starts (vcpu_reset_for_start). */
+	if (state == SBI_HSM_STATE_STOPPED)
+		return;
+	f->tickets[target->id] = __atomic_add_fetch(&target->fence_asked, 1, __ATOMIC_ACQ_REL);
+	host_send_ipi(target->hart);
+}
+
+long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req)
+{
+	struct fence_ctx f = { .self = self };
+	long err;
+
+	(void)req; /* both fence kinds do hfence.vvma + fence.i on the target */
+	err = vm_for_each_in_mask(vm, mask, base, post_fence, &f);
+	if (err)
+		return err;
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpus[i];
+
+		if (!f.tickets[i])
+			continue;
+		/* Keep serving fences asked of us meanwhile, so two harts fencing each other cannot deadlock. */
+		while ((long)(__atomic_load_n(&t->fence_done, __ATOMIC_ACQUIRE) - f.tickets[i]) < 0 &&
+		       __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED)
+			vcpu_process_fences(self);
+	}
+	return SBI_SUCCESS;
+}
+
+static int vm_load_image(struct vm *vm)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	void *dst = vm_gpa_to_host(vm, cfg->ram_base + cfg->kernel_offset, cfg->kernel_size);
+	void *dtb = vm_gpa_to_host(vm, vm->dtb_gpa, GUEST_FDT_MAX);
+	int size;
+
+	if (!dst || !dtb)
+		return -EINVAL;
+	memcpy(dst, (void *)(uintptr_t)cfg->kernel_addr, cfg->kernel_size);
+	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, platform.isa, platform.timebase);
+	return size < 0 ? size : 0;
+}
+
+static unsigned long next_vmid = 1;
+
+static int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->id = (int)(vm - vms);
+	/* The last 2 MiB of guest RAM hold the guest DTB. */
+	vm->dtb_gpa = cfg->ram_base + cfg->ram_size - SZ_2M;
+	vm->ram_hpa = page_alloc(cfg->ram_size, SZ_2M);
+	if (!vm->ram_hpa) {
+		kprintf("keel: vm '%s': field keel,memory: %lu MiB is more than the host has free\n", cfg->name,
+			(unsigned long)(cfg->ram_size >> 20));
+		return -ENOMEM;
+	}
+	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table) ||
+	    stage2_map(&vm->s2, cfg->ram_base, vm->ram_hpa, cfg->ram_size, S2_RWX)) {
+		kprintf("keel: vm '%s': out of memory for stage-2 tables\n", cfg->name);
+		return -ENOMEM;
+	}
+	if (vm_load_image(vm)) {
+		kprintf("keel: vm '%s': field keel,kernel: cannot place the image and DTB\n", cfg->name);
+		return -EINVAL;
+	}
+	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
+	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
+	vm->nvcpus = cfg->nvcpus;
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		struct vcpu *v = &vcpu_pool[nvcpu_pool++];
+
+		vcpu_create(v, vm, (unsigned long)i, cfg->harts[i], vm->dtb_gpa);
+		vcpu_setup(v, cfg->timer);
+		vcpu_set_entry(v, cfg->ram_base + cfg->kernel_offset);
+		vcpu_set_stage2_root(v, vm->hgatp);
+		vm->vcpus[i] = v;
+		harts[cfg->harts[i]].vcpu = v;
+	}
+	vm->boot_count = 1;
+	vm->state = VM_RUNNING;
+	vm->vcpus[0]->hsm_state = SBI_HSM_STATE_STARTED;
+	return 0;
+}
+
+static const char *const mode_names[] = { [HGATP_MODE_SV39X4] = "Sv39x4", [HGATP_MODE_SV48X4] = "Sv48x4" };
+
+int vms_create(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), node, index = 0;
+	unsigned long used_harts = 0;
+	char err[CONFIG_ERR_MAX];
+
+	if (chosen < 0)
+		return 0;
+	fdt_for_each_subnode(node, fdt, chosen) {
+		const char *name = fdt_get_name(fdt, node, NULL);
+		struct vm_config cfg;
+
+		if (!name || strncmp(name, "keel,vm", 7))
+			continue;
+		if (nvms == MAX_VMS) {
+			kprintf("keel: %s: ignored, Keel runs at most %d VMs\n", name, MAX_VMS);
+			continue;
+		}
+		if (vm_config_parse(fdt, node, index++, &platform, &cpu, &used_harts, &cfg, err, sizeof(err))) {
+			kprintf("keel: vm '%s' not started: %s\n", cfg.name, err);
+			continue;
+		}
+		struct vm *vm = &vms[nvms];
+
+		if (vm_create(vm, &cfg)) {
+			memset(vm, 0, sizeof(*vm));
+			continue;
+		}
+		nvms++;
+		kprintf("keel: vm '%s': %d vCPU(s) on harts", cfg.name, cfg.nvcpus);
+		for (int i = 0; i < cfg.nvcpus; i++)
+			kprintf(" %lu", cfg.harts[i]);
+		kprintf(", RAM %lu MiB at guest 0x%lx (host 0x%lx), stage-2 %s (%lu x 1G, %lu x 2M, %lu x 4K), "
+			"VMID %lu, timer %s\n",
+			(unsigned long)(cfg.ram_size >> 20), (unsigned long)cfg.ram_base, (unsigned long)vm->ram_hpa,
+			mode_names[cfg.stage2_mode], vm->s2.mapped_1g, vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid,
+			cfg.timer == TIMER_SSTC ? "sstc" : "sbi");
+	}
+	return nvms;
+}
+
+static int vms_running(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < nvms; i++)
+		n += vms[i].state == VM_RUNNING;
+	return n;
+}
+
+static void report_exits(struct vm *vm)
+{
+	static const char *const names[STAT_COUNT] = {
+		[STAT_ECALL] = "ecall", [STAT_GUEST_PAGE_FAULT] = "guest-page-fault",
+		[STAT_VIRTUAL_INST] = "virtual-inst", [STAT_TIMER_IRQ] = "timer-irq",
+		[STAT_SOFT_IRQ] = "soft-irq", [STAT_EXT_IRQ] = "ext-irq",
+		[STAT_INJECTED] = "injected", [STAT_OTHER] = "other",
+	};
+
+	console_lock();
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		kprintf_locked("keel: vm '%s' vcpu %d exits %lu:", vm->cfg.name, i, v->exits);
+		for (int s = 0; s < STAT_COUNT; s++)
+			kprintf_locked(" %s=%lu", names[s], v->stats[s]);
+		kprintf_locked("\n");
+	}
+	console_unlock();
+}
+
+/* Ask every other vCPU of the VM to stop, and wait until each has. */
+static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
+{
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i] != self &&
+		    __atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED)
+			vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
+	for (int i = 0; i < vm->nvcpus; i++)
+		while (vm->vcpus[i] != self &&
+		       __atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED)
+			vcpu_process_fences(self);
+}
+
+void vm_shutdown(struct vm *vm, const char *why)
+{
+	struct vcpu *self = this_hart()->vcpu;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	vm->state = VM_STOPPED;
+	spin_unlock(&vm->lock);
+	stop_other_vcpus(vm, self);
+	if (self && self->vm == vm)
+		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
+	kprintf("keel: vm '%s' stopped: %s\n", vm->cfg.name, why);
+	report_exits(vm);
+	if (!vms_running()) {
+		kprintf("keel: no VM left running, powering off\n");
+		host_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN, SBI_SRST_RESET_REASON_NONE);
+	}
+}
+
+void vm_reboot(struct vm *vm)
+{
+	struct vcpu *self = this_hart()->vcpu, *boot = vm->vcpus[0];
+
+	stop_other_vcpus(vm, self);
+	if (vm_load_image(vm)) {
+		vm_shutdown(vm, "reboot failed: cannot reload the image");
+		return;
+	}
+	vm->boot_count++;
+	kprintf("keel: vm '%s' rebooting (boot %u)\n", vm->cfg.name, vm->boot_count);
+	if (boot == self) {
+		vcpu_reset_for_start(self, vm->cfg.ram_base + vm->cfg.kernel_offset, vm->dtb_gpa);
+		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STARTED, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
+	boot->start_addr = vm->cfg.ram_base + vm->cfg.kernel_offset;
+	boot->start_arg = vm->dtb_gpa;
+	__atomic_store_n(&boot->hsm_state, SBI_HSM_STATE_START_PENDING, __ATOMIC_RELEASE);
+	vcpu_request(boot, VCPU_REQ_START);
+}

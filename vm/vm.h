@@ -1,0 +1,72 @@
+/* VM objects: guest RAM, stage-2 root, VMID and the vCPUs pinned to harts. */
+#ifndef KEEL_VM_VM_H
+#define KEEL_VM_VM_H
+#include <stdint.h>
+#include "core/spinlock.h"
+#include "mm/stage2.h"
+#include "vcpu/vcpu.h"
+
+#define MAX_VMS 4
+#define MAX_VCPUS_PER_VM 8
+#define VM_NAME_MAX 32
+#define VM_BOOTARGS_MAX 256
+
+enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED };
+
+struct vm_config {
+	char name[VM_NAME_MAX];
+	int nvcpus;
+	unsigned long harts[MAX_VCPUS_PER_VM]; /* physical hart of each vCPU */
+	uint64_t ram_base, ram_size;           /* guest-physical */
+	uint64_t kernel_addr, kernel_size;     /* where QEMU's loader put the image (host-physical) */
+	uint64_t kernel_offset;                /* load offset inside guest RAM */
+	enum timer_mode timer;
+	unsigned long stage2_mode;             /* HGATP_MODE_*, 0 = Keel's choice */
+	char bootargs[VM_BOOTARGS_MAX];
+};
+
+struct vm {
+	int id;
+	struct vm_config cfg;
+	int state;
+	unsigned long vmid;
+	uint64_t ram_hpa;
+	struct stage2 s2;
+	uint64_t hgatp;
+	uint64_t dtb_gpa;
+	int nvcpus;
+	struct vcpu *vcpus[MAX_VCPUS_PER_VM];
+	unsigned boot_count;
+	unsigned long faults_reported;
+	spinlock_t lock;
+};
+
+extern struct vm vms[MAX_VMS];
+extern int nvms;
+
+struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id);
+/* Translate a guest-physical range inside guest RAM to a host pointer, or NULL. */
+void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Copy from / to guest-physical memory; -EFAULT when any byte is outside guest RAM. */
+int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t len);
+
+/*
+ * Apply `fn` to the vCPUs named by an SBI hart mask (SBI spec 3.1: base == -1 means all).
+ * Returns SBI_SUCCESS or SBI_ERR_INVALID_PARAM without calling fn if any named hart is invalid.
+ */
+long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
+			 void (*fn)(struct vcpu *target, void *ctx), void *ctx);
+
+/* Post `req` to every vCPU in the mask and wait until each has acted on it. */
+long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req);
+
+/* Stop or restart a whole VM (any vCPU's hart may call). */
+void vm_shutdown(struct vm *vm, const char *why);
+void vm_reboot(struct vm *vm);
+
+/* Build VMs from the configuration; returns the number that were created. */
+int vms_create(const void *host_fdt);
+/* The loop each hart runs for its pinned vCPU; never returns. */
+void hart_run_loop(void);
+
+#endif
