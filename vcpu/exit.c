@@ -88,14 +88,15 @@ static enum exit_reason reflect_fetch_fault(struct vcpu *v, unsigned long cause,
 
 static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *exit)
 {
-	unsigned long insn = v->regs.trap_csrs.stval, err;
+	unsigned long insn, err;
 
-	/* QEMU writes the instruction to stval; fetch it when an implementation does not. */
-	if (!insn) {
-		err = fetch_insn(v, &insn);
-		if (err)
-			return reflect_fetch_fault(v, err, exit);
-	}
+	/*
+	 * QEMU 7.2 fills stval for this exception from the last instruction it translated,
+	 * not the one that trapped (seen with WFI), so the instruction is always fetched.
+	 */
+	err = fetch_insn(v, &insn);
+	if (err)
+		return reflect_fetch_fault(v, err, exit);
 	if (insn == INSN_WFI) {
 		vcpu_advance_pc(v, insn_length(insn));
 		return EXIT_HALT;

@@ -123,9 +123,8 @@ int vcpu_irq_pending(struct vcpu *v)
 
 	if (pending)
 		csr_set(hvip, pending);
+	/* With Sstc, hip.VSTIP follows vstimecmp; a host wfi wakes on it too (hie.VSTIE). */
 	pending = csr_read(hip) & HIP_VS_MASK;
-	if (v->timer_mode == TIMER_SSTC && read_time() >= csr_read(CSR_VSTIMECMP))
-		pending |= HVIP_VSTIP;
 	/* vsie holds the guest's enables at S-level bit positions. */
 	return (pending & (csr_read(vsie) << VSIP_TO_HVIP_SHIFT)) != 0;
 }

@@ -1,1 +1,16 @@
-# Keel sources each unit test links (UNIT_SRCS_<test>).
+# Keel sources each unit test links (UNIT_SRCS_<test>), plus the host stand-ins in tests/unit/.
+# Included by the Makefile: the rule $(BUILD)/host/% links tests/unit/%.c with $(UNIT_SRCS_%).
+
+UNIT_SRCS_test_stage2 := mm/stage2.c
+UNIT_SRCS_test_palloc := mm/palloc.c
+# vm/vm.c runs hfence/IPIs on the hart: tests/unit/stub_vm.c stands in for it, vcpu/ and core/console.c.
+UNIT_SRCS_test_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c \
+	sbi/dbcn.c sbi/hvc.c sbi/legacy.c tests/unit/stub_vm.c
+# snprintf comes from the host libc: linking lib/printf.c would interpose it under libcmocka too.
+UNIT_SRCS_test_guest_fdt := vm/guest_fdt.c
+UNIT_SRCS_test_config := vm/config.c mm/stage2.c
+
+# The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any
+# header changes too (a prerequisite-only rule keeps the pattern rule's recipe).
+UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h drivers/*.h lib/*.h mm/*.h sbi/*.h vcpu/*.h vm/*.h tests/unit/*.h)
+$(foreach t,$(UNIT_TESTS),$(eval $(BUILD)/host/$(t): $$(UNIT_SRCS_$(t)) $$(UNIT_HDRS) tests/unit/sources.mk))

@@ -1,0 +1,19 @@
+/* What every host unit test includes: cmocka wants stdarg, stddef and setjmp before it. */
+#ifndef KEEL_TESTS_UNIT_UNIT_H
+#define KEEL_TESTS_UNIT_UNIT_H
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * cmocka prints progress on stdout and the summary on stderr: line-buffer stdout so the two stay
+ * in order when scripts/run-unit-tests.sh reads them through a pipe.
+ */
+#define run_unit_tests(tests) (setvbuf(stdout, NULL, _IOLBF, 0), cmocka_run_group_tests(tests, NULL, NULL))
+
+#endif
