@@ -4,7 +4,6 @@
  */
 #include "sbi/sbi.h"
 #include "arch/riscv/csr.h"
-#include "core/console.h"
 #include "vm/vm.h"
 
 /* One call moves at most this much; the spec lets us report a short count. */
@@ -39,12 +38,12 @@ static long console_xfer(struct vcpu *v, const struct sbi_call *call, int write,
 		if (!p)
 			return SBI_ERR_INVALID_PARAM;
 		if (write) {
-			console_write(p, n);
+			vm_console_write(v->vm, p, n);
 			*done += n;
 			continue;
 		}
 		for (uint64_t i = 0; i < n; i++) {
-			int c = console_getc();
+			int c = vm_console_getc(v->vm);
 
 			if (c < 0)
 				return SBI_SUCCESS;
@@ -67,7 +66,7 @@ static enum exit_reason dbcn_handle(struct vcpu *v, const struct sbi_call *call,
 		ret->error = console_xfer(v, call, 0, &ret->value);
 		break;
 	case SBI_EXT_DBCN_CONSOLE_WRITE_BYTE:
-		console_putc((char)(call->args[0] & 0xff));
+		vm_console_putc(v->vm, (char)(call->args[0] & 0xff));
 		ret->error = SBI_SUCCESS;
 		break;
 	default:

@@ -1,7 +1,7 @@
 /* Legacy extensions 0x00-0x08 (SBI spec 5): Linux still uses them when probes fail. */
 #include "sbi/sbi.h"
 #include "arch/riscv/csr.h"
-#include "core/console.h"
+#include "vm/vm.h"
 
 /* Legacy calls pass a pointer (guest virtual) to the hart mask; NULL means every hart. */
 static long read_mask(struct vcpu *v, unsigned long ptr, unsigned long *mask, unsigned long *base)
@@ -29,10 +29,10 @@ static enum exit_reason legacy_handle(struct vcpu *v, const struct sbi_call *cal
 		vcpu_timer_set(v, call->args[0]);
 		break;
 	case SBI_EXT_0_1_CONSOLE_PUTCHAR:
-		console_putc((char)call->args[0]);
+		vm_console_putc(v->vm, (char)call->args[0]);
 		break;
 	case SBI_EXT_0_1_CONSOLE_GETCHAR:
-		c = console_getc();
+		c = vm_console_getc(v->vm);
 		ret->error = c < 0 ? SBI_ERR_FAILED : c;
 		break;
 	case SBI_EXT_0_1_CLEAR_IPI:

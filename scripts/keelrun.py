@@ -66,7 +66,7 @@ def vm_nodes(vms):
             lines.append('keel,name = "%s";' % vm["name"])
         if vm.get("harts") not in (None, "none"):
             lines.append("keel,harts = <%s>;" % " ".join(str(h) for h in parse_harts(vm["harts"])))
-        lines.append("keel,memory = <%s %s>;" % (cells(RAM_BASE), cells(parse_size(vm["mem"]))))
+        lines.append("keel,memory = <%s %s>;" % (cells(RAM_BASE), cells(parse_size(vm.get("mem", "64M")))))
         image = vm.get("image")
         if image and os.path.exists(image):
             size = os.path.getsize(image)
@@ -78,21 +78,20 @@ def vm_nodes(vms):
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
-        lines.append('bootargs = "%s";' % vm["bootargs"].replace('"', '\\"'))
+        lines.append('bootargs = "%s";' % vm.get("bootargs", "keel").replace('"', '\\"'))
         lines.append("};")
         nodes.append("\n".join(lines))
     return nodes, loaders
 
 
-def machine_args(smp, mem, extra_machine=""):
-    machine = "virt" + ("," + extra_machine if extra_machine else "")
-    return [QEMU, "-machine", machine, "-cpu", "rv64", "-smp", str(smp), "-m", str(mem),
+def machine_args(smp, mem, cpu="rv64"):
+    return [QEMU, "-machine", "virt", "-cpu", cpu, "-smp", str(smp), "-m", str(mem),
             "-nographic", "-bios", OPENSBI]
 
 
-def build_dtb(smp, mem, vms, workdir):
+def build_dtb(smp, mem, vms, workdir, cpu="rv64"):
     base = os.path.join(workdir, "base.dtb")
-    subprocess.run(machine_args(smp, mem) + ["-machine", "dumpdtb=" + base],
+    subprocess.run(machine_args(smp, mem, cpu) + ["-machine", "dumpdtb=" + base],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], check=True,
                          capture_output=True, text=True).stdout
@@ -106,13 +105,13 @@ def build_dtb(smp, mem, vms, workdir):
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=()):
-    dtb, loaders = build_dtb(smp, mem, vms, workdir)
-    return machine_args(smp, mem) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64"):
+    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu)
+    return machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
 
 
-def native_command(image, smp, mem, bootargs="native", qemu_opts=()):
-    return machine_args(smp, mem) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
+def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64"):
+    return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
 
 
 def main():

@@ -60,18 +60,6 @@ static void wait_for_interrupt(struct hart *h, struct vcpu *v)
 	}
 }
 
-static void report_fault(struct vcpu *v, const struct vcpu_exit *exit)
-{
-	struct vm *vm = v->vm;
-
-	/* One line per VM for the first faults, so a hostile guest cannot flood the console. */
-	if (vm->faults_reported++ < 8)
-		kprintf("keel: vm '%s' vcpu %lu: access to 0x%lx (no RAM or device) at pc 0x%lx: access fault "
-			"injected\n",
-			vm->cfg.name, v->id, (unsigned long)exit->nested_fault.addr,
-			(unsigned long)v->regs.guest_regs.sepc);
-}
-
 static unsigned long access_fault_for(unsigned long guest_page_fault)
 {
 	switch (guest_page_fault) {
@@ -93,6 +81,26 @@ static void stop_vm_fatal(struct vcpu *v, const struct vcpu_exit *exit)
 	vm_shutdown(v->vm, why);
 }
 
+/* An access with neither RAM nor a device behind it: the guest gets an access fault. */
+static void nested_page_fault(struct vcpu *v, struct vcpu_exit *exit)
+{
+	struct vm *vm = v->vm;
+	uint64_t addr = exit->nested_fault.addr, pc = v->regs.guest_regs.sepc;
+	unsigned long cause = exit->nested_fault.cause;
+
+	if (vcpu_inject_exception(v, access_fault_for(cause), v->regs.trap_csrs.stval)) {
+		exit->fatal.cause = cause;
+		exit->fatal.tval = addr;
+		stop_vm_fatal(v, exit);
+		return;
+	}
+	/* Reported for the first few only, so a hostile guest cannot flood the console. */
+	if (vm->faults_reported++ < 8)
+		kprintf("keel: vm '%s' vcpu %lu: access to 0x%lx (no RAM or device) at pc 0x%lx: access fault "
+			"injected\n",
+			vm->cfg.name, v->id, (unsigned long)addr, (unsigned long)pc);
+}
+
 static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason, struct vcpu_exit *exit)
 {
 	switch (reason) {
@@ -100,12 +108,7 @@ static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,
 		hvc_complete(v, exit);
 		break;
 	case EXIT_NESTED_PAGE_FAULT:
-		report_fault(v, exit);
-		if (vcpu_inject_exception(v, access_fault_for(exit->nested_fault.cause), v->regs.trap_csrs.stval)) {
-			exit->fatal.cause = exit->nested_fault.cause;
-			exit->fatal.tval = exit->nested_fault.addr;
-			stop_vm_fatal(v, exit);
-		}
+		nested_page_fault(v, exit);
 		break;
 	case EXIT_HALT:
 		wait_for_interrupt(h, v);

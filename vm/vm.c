@@ -5,6 +5,7 @@
 #include "arch/riscv/hart.h"
 #include "core/console.h"
 #include "core/errno.h"
+#include "lib/printf.h"
 #include "drivers/platform.h"
 #include "mm/palloc.h"
 #include "sbi/sbi_defs.h"
@@ -120,7 +121,8 @@ static int vm_load_image(struct vm *vm)
 
 static unsigned long next_vmid = 1;
 
-static int vm_create(struct vm *vm, const struct vm_config *cfg)
+/* Returns 0, or -1 with `err` naming the field at fault (nothing stays allocated). */
+static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsigned long errlen)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
@@ -129,18 +131,20 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->dtb_gpa = cfg->ram_base + cfg->ram_size - SZ_2M;
 	vm->ram_hpa = page_alloc(cfg->ram_size, SZ_2M);
 	if (!vm->ram_hpa) {
-		kprintf("keel: vm '%s': field keel,memory: %lu MiB is more than the host has free\n", cfg->name,
-			(unsigned long)(cfg->ram_size >> 20));
-		return -ENOMEM;
+		snprintf(err, errlen, "field keel,memory: %lu MiB is more than the host has free",
+			 (unsigned long)(cfg->ram_size >> 20));
+		return -1;
 	}
 	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table) ||
 	    stage2_map(&vm->s2, cfg->ram_base, vm->ram_hpa, cfg->ram_size, S2_RWX)) {
-		kprintf("keel: vm '%s': out of memory for stage-2 tables\n", cfg->name);
-		return -ENOMEM;
+		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
+		page_free(vm->ram_hpa, cfg->ram_size);
+		return -1;
 	}
 	if (vm_load_image(vm)) {
-		kprintf("keel: vm '%s': field keel,kernel: cannot place the image and DTB\n", cfg->name);
-		return -EINVAL;
+		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
+		page_free(vm->ram_hpa, cfg->ram_size);
+		return -1;
 	}
 	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
 	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
@@ -181,14 +185,14 @@ int vms_create(const void *fdt)
 			kprintf("keel: %s: ignored, Keel runs at most %d VMs\n", name, MAX_VMS);
 			continue;
 		}
-		if (vm_config_parse(fdt, node, index++, &platform, &cpu, &used_harts, &cfg, err, sizeof(err))) {
-			kprintf("keel: vm '%s' not started: %s\n", cfg.name, err);
-			continue;
-		}
+		unsigned long harts_before = used_harts;
 		struct vm *vm = &vms[nvms];
 
-		if (vm_create(vm, &cfg)) {
+		if (vm_config_parse(fdt, node, index++, &platform, &cpu, &used_harts, &cfg, err, sizeof(err)) ||
+		    vm_create(vm, &cfg, err, sizeof(err))) {
+			kprintf("keel: vm '%s' not started: %s\n", cfg.name, err);
 			memset(vm, 0, sizeof(*vm));
+			used_harts = harts_before;
 			continue;
 		}
 		nvms++;

@@ -39,6 +39,10 @@ struct vm {
 	unsigned boot_count;
 	unsigned long faults_reported;
 	spinlock_t lock;
+	/* Console output is gathered into lines, so lines of different VMs never mix. */
+	spinlock_t con_lock;
+	unsigned con_len;
+	char con_line[160];
 };
 
 extern struct vm vms[MAX_VMS];
@@ -59,6 +63,11 @@ long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
 
 /* Post `req` to every vCPU in the mask and wait until each has acted on it. */
 long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req);
+
+/* The VM's console: output attributed by line, input only for the VM holding the console. */
+void vm_console_putc(struct vm *vm, char c);
+void vm_console_write(struct vm *vm, const char *s, unsigned long n);
+int vm_console_getc(struct vm *vm);
 
 /* Stop or restart a whole VM (any vCPU's hart may call). */
 void vm_shutdown(struct vm *vm, const char *why);

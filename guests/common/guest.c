@@ -117,9 +117,15 @@ void guest_shutdown(void)
 		__asm__ volatile("wfi");
 }
 
-void tap_done(void)
+void tap_plan(void)
 {
 	gprintf("1..%d\n", tap_count);
+	tap_count = 0;
+}
+
+void tap_done(void)
+{
+	tap_plan();
 	guest_shutdown();
 }
 

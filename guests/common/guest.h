@@ -28,6 +28,8 @@ int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* TAP: one line per assertion; tap_done() prints the plan and powers the guest off. */
 void tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void __attribute__((noreturn)) tap_done(void);
+/* Print the plan for the assertions so far and start counting afresh (before a reboot). */
+void tap_plan(void);
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void __attribute__((noreturn)) guest_shutdown(void);
 

@@ -1,0 +1,69 @@
+"""The QEMU test cases. Each is data: the VMs to boot (or a guest to run natively on
+OpenSBI as the reference), and what Keel's log must and must not say.
+
+vms: list of keelrun VM specs: guest (name of a test guest), harts, mem, timer, stage2, bootargs.
+native: run this guest on QEMU + OpenSBI 1.1 alone (the spec reference), with smp harts.
+expect / reject: regexes Keel's console output must / must not match.
+plans: how many TAP plan lines the case prints (one per VM boot by default).
+"""
+
+KEEL_BOOT = [
+    r"^keel: hart ISA rv64\S+",
+    r"^keel: H extension present; stage-2 modes: .*; Sstc (on|off)",
+    r"^keel: vm '\S+': \d+ vCPU\(s\) on harts [\d ]+, RAM \d+ MiB at guest 0x80000000",
+    r"^keel: no VM left running, powering off",
+]
+
+CASES = [
+    {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
+
+    # The SBI surface, under Keel and on OpenSBI.
+    {"name": "sbi", "vms": [{"guest": "sbi", "harts": "0"}],
+     "expect": KEEL_BOOT + [r"^dbcn: write over two pages ok$", r"vm 'vm0' stopped: guest shut down"]},
+    {"name": "sbi-native", "native": "sbi", "smp": 1},
+
+    # Traps and timers: both timer paths and both stage-2 modes.
+    {"name": "traps-sstc", "vms": [{"guest": "traps", "harts": "0", "timer": "sstc"}],
+     "expect": KEEL_BOOT + [r"timer sstc", r"# timer path: sstc",
+                            r"keel: vm 'vm0' vcpu 0: access to 0x2800000 \(no RAM or device\) at pc 0x\w+: access fault injected"]},
+    {"name": "traps-sbi-timer-sv48", "vms": [{"guest": "traps", "harts": "0", "timer": "sbi", "stage2": "sv48x4"}],
+     "expect": KEEL_BOOT + [r"timer sbi", r"stage-2 Sv48x4", r"# timer path: sbi-timer"]},
+    {"name": "traps-native", "native": "traps", "smp": 1},
+
+    # Two vCPUs on two harts: HSM, IPIs, remote fences.
+    {"name": "smp", "vms": [{"guest": "smp", "harts": "0-1"}],
+     "expect": KEEL_BOOT + [r"vm 'vm0': 2 vCPU\(s\) on harts 0 1", r"vm 'vm0' vcpu 1 exits \d+"]},
+    {"name": "smp-native", "native": "smp", "smp": 2},
+
+    # SRST reboot of a VM: it boots again with its image reloaded.
+    {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 2,
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)"]},
+
+    # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected.
+    {"name": "crash-contained", "vms": [{"guest": "crash", "name": "crash", "harts": "0", "mem": "16M"},
+                                        {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
+     "plans": 1,
+     "expect": [r"^keel: vm 'crash' stopped: vcpu 0: unhandled trap cause 20 tval 0x2800000", r"^\[good\] ok 1 - base",
+                r"^keel: vm 'good' stopped: guest shut down", r"no VM left running"]},
+
+    # Bad configuration: a clear error naming the VM and the field; the good VM still starts.
+    {"name": "config-errors",
+     "vms": [{"guest": "hello", "name": "nohart", "harts": "7", "mem": "16M"},
+             {"guest": "hello", "name": "dup", "harts": "0", "mem": "16M"},
+             {"guest": "hello", "name": "good", "harts": "0", "mem": "16M"},
+             {"image": "/nonexistent/kernel.bin", "name": "nokernel", "harts": "1", "mem": "16M"},
+             {"guest": "hello", "name": "huge", "harts": "1", "mem": "4096M"},
+             {"guest": "hello", "name": "badtimer", "harts": "1", "mem": "16M", "timer": "fast"}],
+     "plans": 1,
+     "expect": [r"^keel: vm 'nohart' not started: field keel,harts: hart 7 does not exist",
+                r"^keel: vm 'good' not started: field keel,harts: hart 0 is already given to a VM",
+                r"^keel: vm 'nokernel' not started: field keel,kernel: missing",
+                r"^keel: vm 'huge' not started: field keel,memory: ",
+                r"^keel: vm 'badtimer' not started: field keel,timer: must be \"sstc\" or \"sbi\"",
+                r"^keel: vm 'dup': 1 vCPU\(s\) on harts 0"]},
+
+    # A hart without the H extension: Keel says so clearly and powers off.
+    {"name": "no-h-extension", "vms": [{"guest": "hello", "harts": "0"}], "tap": False, "fatal_ok": True,
+     "qemu_cpu": "rv64,h=false",
+     "expect": [r"keel: FATAL: this hart has no H extension"]},
+]

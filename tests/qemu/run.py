@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Keel's test runner: host unit tests, then every test guest under QEMU.
+
+Each QEMU case boots Keel with the VMs it describes (or the guest alone on OpenSBI, the
+reference), with a timeout. Every TAP line a guest prints is one assertion; so is every
+check the harness makes on Keel's own log (expected lines, QEMU's exit status, the TAP
+plan being complete). The last line is "N passed, N failed" over all of them.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+import keelrun  # noqa: E402
+
+from cases import CASES  # noqa: E402
+
+# With several VMs Keel prefixes each guest line with "[vm-name] ".
+TAP_RE = re.compile(r"^(?:\[\S+\] )?(not ok|ok) (\d+) - (.*)$")
+PLAN_RE = re.compile(r"^(?:\[\S+\] )?1\.\.(\d+)$")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def check(self, case, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append("%s: %s" % (case, what))
+        return ok
+
+
+def run_qemu(cmd, timeout, stdin_data=None):
+    start = time.monotonic()
+    try:
+        p = subprocess.run(cmd, input=(stdin_data or "").encode(), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+        out, rc = p.stdout.decode(errors="replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode(errors="replace"), None
+    return out.replace("\r", ""), rc, time.monotonic() - start
+
+
+def build_command(case, build, workdir):
+    if case.get("native"):
+        return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
+                                      case.get("smp", 1), case.get("mem", "256M"),
+                                      qemu_opts=case.get("qemu_opts", []))
+    vms = []
+    for vm in case["vms"]:
+        vm = dict(vm)
+        if "guest" in vm:
+            vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
+        vms.append(vm)
+    cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
+                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"))
+    return cmd
+
+
+def check_tap(name, out, tally, expect_plans):
+    """Every TAP line is an assertion; the plans must add up to the lines seen."""
+    lines = out.splitlines()
+    seen, planned, plans = 0, 0, 0
+    for line in lines:
+        m = TAP_RE.match(line.strip())
+        if m:
+            seen += 1
+            tally.check(name, m.group(1) == "ok", "%s %s - %s" % (m.group(1), m.group(2), m.group(3)))
+            continue
+        m = PLAN_RE.match(line.strip())
+        if m:
+            plans += 1
+            planned += int(m.group(1))
+    tally.check(name, plans == expect_plans and seen == planned and seen > 0,
+                "TAP plan: %d plan line(s) (want %d) for %d assertions, %d seen" %
+                (plans, expect_plans, planned, seen))
+
+
+def run_case(case, build, tally, verbose):
+    name = case["name"]
+    workdir = tempfile.mkdtemp(prefix="keel-test-")
+    cmd = build_command(case, build, workdir)
+    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), case.get("stdin"))
+    before = tally.failed
+    with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
+        f.write(" ".join(cmd) + "\n\n" + out)
+    tally.check(name, rc is not None, "finished within %ss" % case.get("timeout", 60))
+    tally.check(name, rc == case.get("exit", 0), "QEMU exit status %s (want %s)" % (rc, case.get("exit", 0)))
+    if case.get("tap", True):
+        check_tap(name, out, tally, case.get("plans", len(case.get("vms", [None]))))
+    for pattern in case.get("expect", []):
+        tally.check(name, re.search(pattern, out, re.M) is not None, "log has /%s/" % pattern)
+    reject = case.get("reject", []) + [r"keel: BUG"] + ([] if case.get("fatal_ok") else [r"keel: FATAL"])
+    for pattern in reject:
+        tally.check(name, re.search(pattern, out, re.M) is None, "log has no /%s/" % pattern)
+    status = "ok" if tally.failed == before else "FAILED"
+    print("%-28s %-6s %5.1fs  (log: %s)" % (name, status, secs, os.path.join(build, "test-logs", name + ".log")))
+    if verbose or tally.failed != before:
+        for f in tally.failures[-(tally.failed - before):] if tally.failed != before else []:
+            print("    " + f)
+
+
+def run_unit(binaries, tally):
+    if not binaries:
+        return
+    summary = tempfile.mktemp(prefix="keel-unit-")
+    subprocess.run([os.path.join(HERE, "..", "..", "scripts", "run-unit-tests.sh"), "--summary-file", summary]
+                   + binaries)
+    try:
+        with open(summary) as f:
+            passed, failed = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        passed, failed = 0, 1
+        tally.failures.append("unit tests: no summary (crashed?)")
+    tally.passed += passed
+    tally.failed += failed
+    if failed:
+        tally.failures.append("unit tests: %d failed" % failed)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--unit", nargs="*", default=[])
+    ap.add_argument("--only", help="run only cases whose name contains this")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(os.path.join(args.build, "test-logs"), exist_ok=True)
+    tally = Tally()
+    run_unit(args.unit, tally)
+    for case in CASES:
+        if args.only and args.only not in case["name"]:
+            continue
+        run_case(case, args.build, tally, args.verbose)
+    if tally.failures:
+        print("\nFailures:")
+        for f in tally.failures:
+            print("  " + f)
+    print("%d passed, %d failed" % (tally.passed, tally.failed))
+    sys.exit(1 if tally.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
