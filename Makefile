@@ -144,7 +144,7 @@ qemu-tests: deps $(KEEL_BIN) guests
 test: deps $(KEEL_BIN) guests $(UNIT_BINS)
 	@python3 tests/qemu/run.py --build $(BUILD) --unit $(UNIT_BINS)
 
-GUEST ?= $(BUILD)/guests/hello.bin
+GUEST ?= $(BUILD)/guests/sbi.bin
 run: deps $(KEEL_BIN) guests
 	@python3 scripts/keelrun.py --build $(BUILD) --guest $(GUEST) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
 

@@ -61,6 +61,11 @@ static void memory_init(const void *dtb)
 	}
 	kprintf("keel: RAM %lu MiB at 0x%lx, %lu MiB free for guests\n", (unsigned long)(ram->size >> 20),
 		(unsigned long)ram->base, (unsigned long)(keel_pool.nfree * PAGE_SIZE >> 20));
+	kprintf("keel: Keel image 0x%lx-0x%lx\n", (unsigned long)(uintptr_t)__keel_start,
+		(unsigned long)(uintptr_t)__keel_end);
+	for (int i = 0; i < platform.nreserved; i++)
+		kprintf("keel: reserved 0x%lx-0x%lx\n", (unsigned long)platform.reserved[i].base,
+			(unsigned long)(platform.reserved[i].base + platform.reserved[i].size));
 }
 
 static void report_cpu(void)

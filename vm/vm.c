@@ -141,6 +141,8 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		page_free(vm->ram_hpa, cfg->ram_size);
 		return -1;
 	}
+	/* New mappings: no hart may hold stale G-stage translations for this VMID (pitfall 5). */
+	hfence_gvma_all();
 	if (vm_load_image(vm)) {
 		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
 		page_free(vm->ram_hpa, cfg->ram_size);
@@ -199,10 +201,10 @@ int vms_create(const void *fdt)
 		kprintf("keel: vm '%s': %d vCPU(s) on harts", cfg.name, cfg.nvcpus);
 		for (int i = 0; i < cfg.nvcpus; i++)
 			kprintf(" %lu", cfg.harts[i]);
-		kprintf(", RAM %lu MiB at guest 0x%lx (host 0x%lx), stage-2 %s (%lu x 1G, %lu x 2M, %lu x 4K), "
+		kprintf(", RAM %lu MiB at guest 0x%lx (host 0x%lx-0x%lx), stage-2 %s (%lu x 1G, %lu x 2M, %lu x 4K), "
 			"VMID %lu, timer %s\n",
 			(unsigned long)(cfg.ram_size >> 20), (unsigned long)cfg.ram_base, (unsigned long)vm->ram_hpa,
-			mode_names[cfg.stage2_mode], vm->s2.mapped_1g, vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid,
+			(unsigned long)(vm->ram_hpa + cfg.ram_size), mode_names[cfg.stage2_mode], vm->s2.mapped_1g, vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid,
 			cfg.timer == TIMER_SSTC ? "sstc" : "sbi");
 	}
 	return nvms;

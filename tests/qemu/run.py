@@ -86,6 +86,19 @@ def check_tap(name, out, tally, expect_plans):
                 (plans, expect_plans, planned, seen))
 
 
+def check_memory_isolation(name, out, tally):
+    """Guest RAM never overlaps Keel's image, a reserved region (OpenSBI's) or another VM."""
+    taken = []
+    for m in re.finditer(r"^keel: (?:Keel image|reserved) (0x[0-9a-f]+)-(0x[0-9a-f]+)", out, re.M):
+        taken.append((int(m.group(1), 16), int(m.group(2), 16), "Keel/reserved"))
+    vms = [(int(m.group(2), 16), int(m.group(3), 16), m.group(1)) for m in
+           re.finditer(r"^keel: vm '(\S+)': .*\(host (0x[0-9a-f]+)-(0x[0-9a-f]+)\)", out, re.M)]
+    for lo, hi, vm in vms:
+        clash = [t for t in taken if lo < t[1] and t[0] < hi]
+        tally.check(name, not clash, "guest RAM of %s (0x%x-0x%x) overlaps %s" % (vm, lo, hi, clash))
+        taken.append((lo, hi, vm))
+
+
 def run_case(case, build, tally, verbose):
     name = case["name"]
     workdir = tempfile.mkdtemp(prefix="keel-test-")
@@ -98,6 +111,8 @@ def run_case(case, build, tally, verbose):
     tally.check(name, rc == case.get("exit", 0), "QEMU exit status %s (want %s)" % (rc, case.get("exit", 0)))
     if case.get("tap", True):
         check_tap(name, out, tally, case.get("plans", len(case.get("vms", [None]))))
+    if not case.get("native"):
+        check_memory_isolation(name, out, tally)
     for pattern in case.get("expect", []):
         tally.check(name, re.search(pattern, out, re.M) is not None, "log has /%s/" % pattern)
     reject = case.get("reject", []) + [r"keel: BUG"] + ([] if case.get("fatal_ok") else [r"keel: FATAL"])

@@ -1,0 +1,151 @@
+/* Recording stand-ins for vm/vm.c, vcpu/ and core/console.c; see stub_vm.h. */
+#include "stub_vm.h"
+#include <string.h>
+#include "arch/riscv/csr.h"
+#include "core/console.h"
+#include "sbi/sbi.h"
+
+struct stub_state stub;
+
+void stub_reset(void)
+{
+	memset(&stub, 0, sizeof(stub));
+	stub.va_fault_cause = EXC_LOAD_GUEST_PAGE_FAULT;
+}
+
+void stub_console_input(const char *s, size_t n)
+{
+	stub.in = s;
+	stub.in_len = n;
+	stub.in_pos = 0;
+}
+
+void stub_map_va(unsigned long gva, unsigned long value)
+{
+	if (stub.nva < STUB_MAX_VA) {
+		stub.va[stub.nva].gva = gva;
+		stub.va[stub.nva].value = value;
+		stub.nva++;
+	}
+}
+
+/* ---- vm/vm.c: the same logic as Keel's, over a host buffer standing in for guest RAM ---- */
+
+struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)
+{
+	return id < (unsigned long)vm->nvcpus ? vm->vcpus[id] : NULL;
+}
+
+void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = gpa - vm->cfg.ram_base;
+
+	if (gpa < vm->cfg.ram_base || off >= vm->cfg.ram_size || len > vm->cfg.ram_size - off)
+		return NULL;
+	return (void *)(uintptr_t)(vm->ram_hpa + off);
+}
+
+long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
+			 void (*fn)(struct vcpu *target, void *ctx), void *ctx)
+{
+	if (base == -1UL) {
+		for (int i = 0; i < vm->nvcpus; i++)
+			fn(vm->vcpus[i], ctx);
+		return SBI_SUCCESS;
+	}
+	/* Validate every named hart before acting on any (SBI spec 3.1). */
+	for (unsigned long bit = 0; bit < 64; bit++)
+		if ((mask >> bit) & 1 && (base + bit < base || !vm_vcpu_by_id(vm, base + bit)))
+			return SBI_ERR_INVALID_PARAM;
+	for (unsigned long bit = 0; bit < 64; bit++)
+		if ((mask >> bit) & 1)
+			fn(vm_vcpu_by_id(vm, base + bit), ctx);
+	return SBI_SUCCESS;
+}
+
+static void note_target(struct vcpu *target, void *ctx)
+{
+	struct stub_remote_call *c = ctx;
+
+	if (c->ntargets < MAX_VCPUS_PER_VM)
+		c->targets[c->ntargets++] = target;
+}
+
+long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req)
+{
+	struct stub_remote_call *c = &stub.remote[stub.nremote < STUB_MAX_CALLS ? stub.nremote++ : 0];
+
+	memset(c, 0, sizeof(*c));
+	c->vm = vm;
+	c->self = self;
+	c->mask = mask;
+	c->base = base;
+	c->req = req;
+	c->ret = vm_for_each_in_mask(vm, mask, base, note_target, c);
+	return c->ret;
+}
+
+/* ---- vcpu/ ---- */
+
+static void note_irq(struct stub_irq_call *calls, int *n, struct vcpu *v, unsigned long bits)
+{
+	if (*n < STUB_MAX_CALLS) {
+		calls[*n].v = v;
+		calls[*n].bits = bits;
+		(*n)++;
+	}
+}
+
+void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits) { note_irq(stub.raised, &stub.nraised, v, hvip_bits); }
+void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits) { note_irq(stub.cleared, &stub.ncleared, v, hvip_bits); }
+void vcpu_request(struct vcpu *v, unsigned long req) { note_irq(stub.requests, &stub.nrequests, v, req); }
+
+void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
+{
+	if (stub.ntimers < STUB_MAX_CALLS) {
+		stub.timers[stub.ntimers].v = v;
+		stub.timers[stub.ntimers].deadline = deadline;
+		stub.ntimers++;
+	}
+}
+
+unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out)
+{
+	(void)v;
+	stub.nva_reads++;
+	for (int i = 0; i < stub.nva; i++) {
+		if (stub.va[i].gva == gva) {
+			*out = stub.va[i].value;
+			return 0;
+		}
+	}
+	return stub.va_fault_cause;
+}
+
+/* ---- core/console.c ---- */
+
+static void out_byte(char c)
+{
+	if (stub.nout < STUB_CONSOLE_MAX)
+		stub.out[stub.nout++] = c;
+}
+
+void console_putc(char c)
+{
+	stub.nputc++;
+	out_byte(c);
+}
+
+void console_write(const char *s, size_t n)
+{
+	stub.nwrite_calls++;
+	while (n--)
+		out_byte(*s++);
+}
+
+int console_getc(void)
+{
+	if (!stub.in || stub.in_pos >= stub.in_len)
+		return -1;
+	return (unsigned char)stub.in[stub.in_pos++];
+}
