@@ -1,10 +1,43 @@
-/* Instruction encodings Keel recognises (unprivileged spec ch. 24, priv spec ch. 9). */
+/* Instruction decoding for MMIO emulation and virtual-instruction exits (unpriv spec ch. 2, 16). */
 #ifndef KEEL_VCPU_INSN_H
 #define KEEL_VCPU_INSN_H
+#include <stdint.h>
 
 #define INSN_WFI 0x10500073UL
 #define INSN_LOW_BITS_32 0x3 /* low two bits 11: a 32-bit instruction */
 
 static inline unsigned insn_length(unsigned long insn) { return (insn & 3) == INSN_LOW_BITS_32 ? 4 : 2; }
+
+/* What decoding a trapping load or store says. */
+enum mmio_insn_kind {
+	MMIO_INSN_INVALID, /* not a load or store Keel emulates (or not an instruction at all) */
+	MMIO_INSN_LOAD,
+	MMIO_INSN_STORE,
+	MMIO_INSN_FP,      /* FLW/FLD/FSW/FSD and compressed FP forms: devices get an access fault */
+	MMIO_INSN_AMO,     /* AMO*, LR, SC: devices get an access fault */
+};
+
+struct mmio_insn {
+	enum mmio_insn_kind kind;
+	unsigned width;      /* bytes: 1, 2, 4 or 8 */
+	int sign_extend;     /* loads: LB LH LW (and C.LW, C.LWSP) sign-extend; LBU LHU LWU, LD do not */
+	unsigned reg;        /* x-register: rd for loads, rs2 for stores */
+	unsigned len;        /* instruction length to skip: 2 or 4 */
+};
+
+/*
+ * Decode a raw instruction (16-bit in the low half when its low bits are not 11).
+ * Covers LB LH LW LD LBU LHU LWU SB SH SW SD and C.LW C.LD C.SW C.SD C.LWSP C.LDSP C.SWSP C.SDSP.
+ */
+int insn_decode_mmio(uint32_t insn, struct mmio_insn *out);
+
+/*
+ * Decode from htinst (priv spec 8.6.3): a transformed instruction (bit 0 set) is decoded,
+ * with length 2 when its bit 1 is clear; 0 or a pseudo-instruction returns -1 (fetch instead).
+ */
+int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out);
+
+/* Sign- or zero-extend a `width`-byte value as the decoded load asks. */
+uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value);
 
 #endif
