@@ -115,6 +115,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 	harts[hartid].online = 1;
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
+	host_irqs_init();
 	secondary_harts_boot(hartid);
 	hart_run_loop();
 }

@@ -11,6 +11,9 @@
 #define UART_LSR_THRE 0x20
 #define UART_FCR_ENABLE 0x01
 #define UART_LCR_8N1 0x03
+#define UART_IER_ERBFI 0x01
+#define UART_MCR_OUT2 0x08 /* gates the interrupt line on PC-style 16550s */
+#define UART_MCR 4
 
 static volatile uint8_t *uart_base;
 static unsigned uart_shift;
@@ -42,4 +45,12 @@ int ns16550_getc(void)
 	if (!uart_base || !(reg_read(UART_LSR) & UART_LSR_DR))
 		return -1;
 	return reg_read(UART_RBR);
+}
+
+void ns16550_enable_rx_irq(void)
+{
+	if (!uart_base)
+		return;
+	reg_write(UART_MCR, UART_MCR_OUT2);
+	reg_write(UART_IER, UART_IER_ERBFI);
 }

@@ -6,5 +6,6 @@
 void ns16550_init(uintptr_t base, unsigned reg_shift);
 void ns16550_putc(char c);
 int ns16550_getc(void); /* -1 when nothing is waiting */
+void ns16550_enable_rx_irq(void);
 
 #endif

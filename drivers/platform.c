@@ -145,17 +145,40 @@ static void parse_uart(const void *fdt, struct platform *p)
 		p->uart_irq = fdt32_to_cpu(*prop);
 }
 
+/* Hart id of the cpu node whose interrupt controller has this phandle, or -1. */
+static long intc_hart(const void *fdt, uint32_t phandle)
+{
+	int intc = fdt_node_offset_by_phandle(fdt, phandle);
+	uint64_t id, unused;
+
+	if (intc < 0 || fdt_node_reg(fdt, fdt_parent_offset(fdt, intc), 0, &id, &unused))
+		return -1;
+	return (long)id;
+}
+
+#define IRQ_S_EXT_CAUSE 9 /* supervisor external interrupt, in interrupts-extended */
+
 static void parse_plic(const void *fdt, struct platform *p)
 {
 	static const char *const compat[] = { "riscv,plic0", "sifive,plic-1.0.0", NULL };
 	int node = find_compatible(fdt, compat), len;
-	const fdt32_t *ndev;
+	const fdt32_t *ndev, *ext;
 
+	for (int h = 0; h < MAX_HARTS; h++)
+		p->plic_s_context[h] = -1;
 	if (node < 0 || fdt_node_reg(fdt, node, 0, &p->plic_base, &p->plic_size))
 		return;
 	ndev = fdt_getprop(fdt, node, "riscv,ndev", &len);
 	if (ndev && len == 4)
 		p->plic_ndev = fdt32_to_cpu(*ndev);
+	/* Context i is the i-th <intc-phandle cause> pair of interrupts-extended. */
+	ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	for (int i = 0; ext && (i + 1) * 8 <= len; i++) {
+		long hart = intc_hart(fdt, fdt32_to_cpu(ext[2 * i]));
+
+		if (fdt32_to_cpu(ext[2 * i + 1]) == IRQ_S_EXT_CAUSE && hart >= 0 && hart < MAX_HARTS)
+			p->plic_s_context[hart] = i;
+	}
 }
 
 static void parse_syscon(const void *fdt, struct platform *p)

@@ -25,6 +25,7 @@ struct platform {
 	unsigned uart_shift, uart_irq;
 	uint64_t plic_base, plic_size;
 	unsigned plic_ndev;
+	int plic_s_context[MAX_HARTS]; /* PLIC context of each hart's S-mode, -1 if none */
 	uint64_t syscon_base;
 };
 

@@ -6,6 +6,7 @@
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
 #include "vcpu/vcpu.h"
+#include "vm/vm.h"
 
 enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
 
@@ -105,12 +106,55 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 	return inject_or_stop(v, EXC_ILLEGAL_INST, insn, exit);
 }
 
+/* The access fault a device access turns into when it cannot be emulated. */
+static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
+{
+	unsigned long cause = v->regs.trap_csrs.scause == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
+
+	return inject_or_stop(v, cause, v->regs.trap_csrs.stval, exit);
+}
+
+/* A load or store to a device: decode it (htinst, else fetch) into an MMIO exit. */
+static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, struct vcpu_exit *exit)
+{
+	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
+	int store = t->scause == EXC_STORE_GUEST_PAGE_FAULT;
+	struct mmio_insn mi;
+	unsigned long raw, err;
+
+	if (insn_decode_htinst(t->htinst, &mi)) {
+		err = fetch_insn(v, &raw);
+		if (err)
+			return reflect_fetch_fault(v, err, exit);
+		insn_decode_mmio((uint32_t)raw, &mi);
+	}
+	/* FP, AMO, or an instruction that no longer matches the fault: not emulated. */
+	if (mi.kind != (store ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
+		return device_fault(v, exit);
+	if (store) {
+		exit->mmio_write.addr = gpa;
+		exit->mmio_write.width = mi.width;
+		exit->mmio_write.len = mi.len;
+		exit->mmio_write.data = vcpu_gpr(v, mi.reg);
+		return EXIT_MMIO_WRITE;
+	}
+	exit->mmio_read.addr = gpa;
+	exit->mmio_read.width = mi.width;
+	exit->mmio_read.reg = mi.reg;
+	exit->mmio_read.len = mi.len;
+	exit->mmio_read.sign_extend = mi.sign_extend;
+	return EXIT_MMIO_READ;
+}
+
 static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
 	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
-
 	/* Pitfall 3: the GPA is htval << 2 plus the low bits of stval. */
-	exit->nested_fault.addr = (t->htval << 2) | (t->stval & 3);
+	uint64_t gpa = (t->htval << 2) | (t->stval & 3);
+
+	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && mmio_bus_find(&v->vm->mmio, gpa))
+		return mmio_access(v, gpa, exit);
+	exit->nested_fault.addr = gpa;
 	exit->nested_fault.cause = t->scause;
 	return EXIT_NESTED_PAGE_FAULT;
 }

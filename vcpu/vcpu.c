@@ -109,6 +109,7 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	csr_write(vsstatus, 0);
 	csr_write(vsie, 0);
 	csr_write(hvip, 0);
+	v->ext_applied = 0; /* sync_ext_irq puts VSEIP back if the vPLIC still drives it */
 	if (cpu.has_sstc)
 		csr_write(CSR_VSTIMECMP, -1UL);
 	v->timer_deadline = -1UL;
@@ -117,12 +118,36 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	hfence_vvma_all();
 }
 
+/* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
+static inline void sync_ext_irq(struct vcpu *v)
+{
+	int level = __atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE);
+
+	if (level == v->ext_applied)
+		return;
+	v->ext_applied = level;
+	if (level)
+		csr_set(hvip, HVIP_VSEIP);
+	else
+		csr_clear(hvip, HVIP_VSEIP);
+}
+
+void vcpu_set_ext_irq(struct vcpu *v, int level)
+{
+	__atomic_store_n(&v->ext_level, level, __ATOMIC_RELEASE);
+	if (this_hart()->vcpu == v)
+		sync_ext_irq(v);
+	else
+		host_send_ipi(v->hart);
+}
+
 int vcpu_irq_pending(struct vcpu *v)
 {
 	unsigned long pending = __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL);
 
 	if (pending)
 		csr_set(hvip, pending);
+	sync_ext_irq(v);
 	/* With Sstc, hip.VSTIP follows vstimecmp; a host wfi wakes on it too (hie.VSTIE). */
 	pending = csr_read(hip) & HIP_VS_MASK;
 	/* vsie holds the guest's enables at S-level bit positions. */
@@ -182,6 +207,7 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 
 		if (pending)
 			csr_set(hvip, __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL));
+		sync_ext_irq(v);
 		_run_guest(&v->regs);
 		v->exits++;
 		enum exit_reason reason = vmexit_handler(v, exit);

@@ -29,8 +29,8 @@ enum exit_reason {
 struct vcpu_exit {
 	union {
 		struct { unsigned long nr, args[6]; } hypercall;
-		struct { uint64_t addr; unsigned width, reg; int sign_extend; } mmio_read;
-		struct { uint64_t addr; unsigned width; uint64_t data; } mmio_write;
+		struct { uint64_t addr; unsigned width, reg, len; int sign_extend; } mmio_read;
+		struct { uint64_t addr; unsigned width, len; uint64_t data; } mmio_write;
 		struct { unsigned long vector; } external;
 		struct { uint64_t addr; unsigned long cause; } nested_fault;
 		struct { unsigned long target; uint64_t entry, arg; } cpu_up;
@@ -70,6 +70,8 @@ struct vcpu {
 	unsigned long requests; /* VCPU_REQ_START / VCPU_REQ_STOP bits, atomic */
 	unsigned long fence_asked, fence_done; /* remote fence tickets (atomic counters) */
 	unsigned long pending_irqs; /* HVIP_* bits raised by other harts, atomic */
+	int ext_level;              /* the vPLIC's line to this vCPU (VSEIP), atomic */
+	int ext_applied;            /* what hvip.VSEIP was last set to (own hart only) */
 	uint64_t start_addr, start_arg;
 	uint64_t hvip;          /* saved while unbound */
 	uint64_t henvcfg;
@@ -112,6 +114,8 @@ int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tva
 int vcpu_irq_pending(struct vcpu *v);
 /* Another hart raises a VS interrupt (HVIP_* bits) on v and kicks v's hart. */
 void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits);
+/* The virtual PLIC drives this vCPU's external interrupt line (any hart may call). */
+void vcpu_set_ext_irq(struct vcpu *v, int level);
 /* Withdraw a pending VS interrupt (legacy clear_ipi). */
 void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits);
 /* Post a request to v's hart and kick it. */

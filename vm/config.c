@@ -8,6 +8,8 @@
  *   keel,timer = "sstc" | "sbi";   optional, default sstc when the hart has it
  *   keel,stage2 = "sv39x4" | "sv48x4"; optional
  *   bootargs = "str";              optional, copied to the guest's /chosen
+ *   keel,devices = <base-hi base-lo size-hi size-lo irq> ...;  optional host devices passed
+ *                                  through: MMIO mapped at the same address, irq forwarded (0: none)
  */
 #include "vm/config.h"
 #include "arch/riscv/cpu.h"
@@ -143,6 +145,20 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		return fail(err, errlen, "bootargs", "too long");
 	if (s)
 		memcpy(cfg->bootargs, s, (size_t)len);
+
+	const fdt32_t *dev = fdt_getprop(fdt, node, "keel,devices", &len);
+
+	if (dev && (len % 20 || len / 20 > MAX_PASSTHROUGH))
+		return fail(err, errlen, "keel,devices", "needs up to 4 entries of <base-hi base-lo size-hi size-lo irq>");
+	for (int i = 0; dev && i < len / 20; i++) {
+		struct passthrough *p = &cfg->pass[cfg->npass++];
+
+		p->base = cells64(dev + 5 * i);
+		p->size = cells64(dev + 5 * i + 2);
+		p->irq = fdt32_to_cpu(dev[5 * i + 4]);
+		if (!p->size || (p->base | p->size) % PAGE_SIZE || p->base + p->size < p->base)
+			return fail(err, errlen, "keel,devices", "base and size must be page aligned and nonzero");
+	}
 
 	/* Harts last: a VM that fails on another field must not keep its harts. */
 	if (parse_harts(fdt, node, plat, &used, cfg, err, errlen))

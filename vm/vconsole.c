@@ -39,8 +39,14 @@ void vm_console_write(struct vm *vm, const char *s, unsigned long n)
 	spin_unlock(&vm->con_lock);
 }
 
+void vm_console_input(struct vm *vm, const char *buf, unsigned n)
+{
+	/* The UART's receive FIFO is the VM's console input queue (SBI reads share it). */
+	vuart_receive(&vm->uart, buf, n);
+}
+
 int vm_console_getc(struct vm *vm)
 {
-	/* The first VM holds the console input (switching comes with several interactive VMs). */
-	return vm == &vms[0] ? console_getc() : -1;
+	host_irq_poll_console();
+	return vuart_take_byte(&vm->uart);
 }

@@ -151,16 +151,22 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
 	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
 	vm->nvcpus = cfg->nvcpus;
+	for (int i = 0; i < cfg->nvcpus; i++)
+		vm->vcpus[i] = &vcpu_pool[nvcpu_pool + i];
+	if (vm_devices_init(vm, err, errlen)) {
+		page_free(vm->ram_hpa, cfg->ram_size);
+		return -1;
+	}
 	for (int i = 0; i < cfg->nvcpus; i++) {
-		struct vcpu *v = &vcpu_pool[nvcpu_pool++];
+		struct vcpu *v = vm->vcpus[i];
 
 		vcpu_create(v, vm, (unsigned long)i, cfg->harts[i], vm->dtb_gpa);
 		vcpu_setup(v, cfg->timer);
 		vcpu_set_entry(v, cfg->ram_base + cfg->kernel_offset);
 		vcpu_set_stage2_root(v, vm->hgatp);
-		vm->vcpus[i] = v;
 		harts[cfg->harts[i]].vcpu = v;
 	}
+	nvcpu_pool += cfg->nvcpus;
 	vm->boot_count = 1;
 	vm->state = VM_RUNNING;
 	vm->vcpus[0]->hsm_state = SBI_HSM_STATE_STARTED;
@@ -285,6 +291,7 @@ void vm_reboot(struct vm *vm)
 		return;
 	}
 	vm->boot_count++;
+	vm_devices_reset(vm);
 	kprintf("keel: vm '%s' rebooting (boot %u)\n", vm->cfg.name, vm->boot_count);
 	if (boot == self) {
 		vcpu_reset_for_start(self, vm->cfg.ram_base + vm->cfg.kernel_offset, vm->dtb_gpa);

@@ -5,11 +5,27 @@
 #include "core/spinlock.h"
 #include "mm/stage2.h"
 #include "vcpu/vcpu.h"
+#include "vdev/mmio.h"
+#include "vdev/vplic.h"
+#include "vdev/vuart.h"
 
 #define MAX_VMS 4
 #define MAX_VCPUS_PER_VM 8
 #define VM_NAME_MAX 32
 #define VM_BOOTARGS_MAX 256
+#define MAX_PASSTHROUGH 4
+
+/* The guest's devices sit where QEMU virt has them, so guests built for virt run unchanged. */
+#define VM_SYSCON_BASE 0x100000UL
+#define VM_PLIC_BASE 0xc000000UL
+#define VM_UART_BASE 0x10000000UL
+#define VM_UART_IRQ 10
+
+/* A host device given to one VM: its MMIO mapped at the same address, its interrupt forwarded. */
+struct passthrough {
+	uint64_t base, size;
+	unsigned irq; /* host PLIC source, the same id on the vPLIC; 0 = none */
+};
 
 enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED };
 
@@ -23,6 +39,8 @@ struct vm_config {
 	enum timer_mode timer;
 	unsigned long stage2_mode;             /* HGATP_MODE_*, 0 = Keel's choice */
 	char bootargs[VM_BOOTARGS_MAX];
+	struct passthrough pass[MAX_PASSTHROUGH];
+	int npass;
 };
 
 struct vm {
@@ -39,6 +57,9 @@ struct vm {
 	unsigned boot_count;
 	unsigned long faults_reported;
 	spinlock_t lock;
+	struct mmio_bus mmio;
+	struct vuart uart;
+	struct vplic plic;
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
 	spinlock_t con_lock;
 	unsigned con_len;
@@ -68,6 +89,17 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 void vm_console_putc(struct vm *vm, char c);
 void vm_console_write(struct vm *vm, const char *s, unsigned long n);
 int vm_console_getc(struct vm *vm);
+/* Bytes typed on Keel's console for this VM. */
+void vm_console_input(struct vm *vm, const char *buf, unsigned n);
+
+/* Devices: set up the VM's emulated devices and pass-through; route host interrupts. */
+int vm_devices_init(struct vm *vm, char *err, unsigned long errlen);
+void vm_devices_reset(struct vm *vm);
+/* A host external interrupt arrived on this hart: claim, forward, complete. */
+void host_irq_handle(void);
+void host_irqs_init(void);
+/* Move whatever Keel's console has received to the VM holding it (polled). */
+void host_irq_poll_console(void);
 
 /* Stop or restart a whole VM (any vCPU's hart may call). */
 void vm_shutdown(struct vm *vm, const char *why);

@@ -56,7 +56,7 @@ void hart_init_local(void)
 		csr_write(CSR_STIMECMP, -1UL);
 	/* Keel polls: interrupts wake wfi and end guest runs, but never trap in HS (SIE stays 0). */
 	csr_clear(sstatus, SSTATUS_SIE);
-	csr_write(sie, SIE_SSIE | SIE_STIE);
+	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 }
 
 void host_timer_set(uint64_t deadline)

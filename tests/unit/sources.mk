@@ -3,7 +3,7 @@
 
 UNIT_SRCS_test_stage2 := mm/stage2.c
 UNIT_SRCS_test_palloc := mm/palloc.c
-# vm/vm.c runs hfence/IPIs on the hart: tests/unit/stub_vm.c stands in for it, vcpu/ and core/console.c.
+# vm/vm.c runs hfence/IPIs on the hart: tests/unit/stub_vm.c stands in for it, vm/vconsole.c and vcpu/.
 UNIT_SRCS_test_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c \
 	sbi/dbcn.c sbi/hvc.c sbi/legacy.c tests/unit/stub_vm.c
 # snprintf comes from the host libc: linking lib/printf.c would interpose it under libcmocka too.

@@ -1,8 +1,7 @@
-/* Recording stand-ins for vm/vm.c, vcpu/ and core/console.c; see stub_vm.h. */
+/* Recording stand-ins for vm/vm.c, vm/vconsole.c and vcpu/; see stub_vm.h. */
 #include "stub_vm.h"
 #include <string.h>
 #include "arch/riscv/csr.h"
-#include "core/console.h"
 #include "sbi/sbi.h"
 
 struct stub_state stub;
@@ -122,29 +121,31 @@ unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned lo
 	return stub.va_fault_cause;
 }
 
-/* ---- core/console.c ---- */
+/* ---- vm/vconsole.c: bytes straight into stub.out, input from stub.in ---- */
 
-static void out_byte(char c)
+static void out_byte(struct vm *vm, char c)
 {
+	stub.out_vm = vm;
 	if (stub.nout < STUB_CONSOLE_MAX)
 		stub.out[stub.nout++] = c;
 }
 
-void console_putc(char c)
+void vm_console_putc(struct vm *vm, char c)
 {
 	stub.nputc++;
-	out_byte(c);
+	out_byte(vm, c);
 }
 
-void console_write(const char *s, size_t n)
+void vm_console_write(struct vm *vm, const char *s, unsigned long n)
 {
 	stub.nwrite_calls++;
 	while (n--)
-		out_byte(*s++);
+		out_byte(vm, *s++);
 }
 
-int console_getc(void)
+int vm_console_getc(struct vm *vm)
 {
+	stub.in_vm = vm;
 	if (!stub.in || stub.in_pos >= stub.in_len)
 		return -1;
 	return (unsigned char)stub.in[stub.in_pos++];

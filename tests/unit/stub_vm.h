@@ -1,5 +1,5 @@
 /*
- * Host stand-ins for the services the SBI layer calls in vm/vm.c, vcpu/ and core/console.c
+ * Host stand-ins for the services the SBI layer calls in vm/vm.c, vm/vconsole.c and vcpu/
  * (those touch CSRs, IPIs and the UART). Each records its calls in `stub` for the tests.
  */
 #ifndef KEEL_TESTS_UNIT_STUB_VM_H
@@ -37,10 +37,11 @@ struct stub_state {
 	} timers[STUB_MAX_CALLS];
 	int ntimers;
 
-	/* Console: bytes out (console_putc and console_write alike) and a queue of bytes in. */
+	/* The VM's console: bytes out (vm_console_putc and _write alike) and a queue of bytes in. */
 	char out[STUB_CONSOLE_MAX];
 	size_t nout;
 	int nputc, nwrite_calls;
+	struct vm *out_vm, *in_vm; /* the VM named by the last output / input call */
 	const char *in;
 	size_t in_len, in_pos;
 

@@ -1,0 +1,13 @@
+/* Host PLIC: Keel's own interrupts (console input) and pass-through device interrupts. */
+#ifndef KEEL_DRIVERS_PLIC_H
+#define KEEL_DRIVERS_PLIC_H
+#include <stdint.h>
+
+void plic_init(uintptr_t base, unsigned ndev);
+/* Route `irq` to the S-mode context of `hart` (enable there, priority 1). */
+void plic_route(unsigned irq, unsigned long hart);
+/* Claim on this hart's context: the source id, or 0. */
+unsigned plic_claim(unsigned long hart);
+void plic_complete(unsigned long hart, unsigned irq);
+
+#endif

@@ -1,0 +1,612 @@
+/* Host tests for vm/config.c: /chosen/keel,vm@N nodes, built here with libfdt's sequential writer. */
+#include "unit.h"
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "drivers/platform.h"
+#include "vm/config.h"
+
+#define FDT_SIZE (64 * 1024)
+#define MiB 0x100000UL
+#define HOST_RAM_BASE 0x80000000UL
+#define HOST_RAM_SIZE 0x40000000UL
+#define KERNEL_ADDR 0x84000000UL
+
+/* One keel,vm node. Absent properties: NULL strings, nharts < 0, has_* = 0. */
+struct vm_desc {
+	const char *name;
+	uint32_t harts[12];
+	int nharts;
+	int has_memory, memory_bytes; /* memory_bytes: 16 normally, 8 to write a malformed property */
+	uint64_t mem_base, mem_size;
+	int has_kernel;
+	uint64_t kernel_addr, kernel_size;
+	int has_offset;
+	uint64_t kernel_offset;
+	const char *timer, *stage2, *bootargs;
+};
+
+static struct platform plat;
+static struct cpu_features cpuf;
+static struct vm_config cfg;
+static char err[CONFIG_ERR_MAX];
+static void *fdt;
+
+static struct vm_desc valid_vm(void)
+{
+	struct vm_desc d;
+
+	memset(&d, 0, sizeof(d));
+	d.harts[0] = 0;
+	d.harts[1] = 1;
+	d.nharts = 2;
+	d.has_memory = 1;
+	d.memory_bytes = 16;
+	d.mem_base = 0x80000000;
+	d.mem_size = 256 * MiB;
+	d.has_kernel = 1;
+	d.kernel_addr = KERNEL_ADDR;
+	d.kernel_size = 2 * MiB;
+	return d;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&plat, 0, sizeof(plat));
+	plat.mem[0].base = HOST_RAM_BASE;
+	plat.mem[0].size = HOST_RAM_SIZE;
+	plat.nmem = 1;
+	plat.hart_mask = 0xf;
+	plat.nharts = 4;
+	strcpy(plat.isa, "rv64imafdch_zicsr_sstc");
+	plat.timebase = 10000000;
+	memset(&cpuf, 0, sizeof(cpuf));
+	cpuf.has_h = 1;
+	cpuf.has_sstc = 1;
+	cpuf.has_sv39x4 = 1;
+	cpuf.has_sv48x4 = 1;
+	cpuf.vmid_bits = 14;
+	fdt = NULL;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(fdt);
+	fdt = NULL;
+	return 0;
+}
+
+static void prop_cells64(void *f, const char *name, uint64_t a, uint64_t b, int bytes)
+{
+	fdt32_t cells[4] = { cpu_to_fdt32(a >> 32), cpu_to_fdt32((uint32_t)a), cpu_to_fdt32(b >> 32),
+			     cpu_to_fdt32((uint32_t)b) };
+
+	assert_int_equal(fdt_property(f, name, cells, bytes), 0);
+}
+
+/* A host DTB: /cpus with harts 0-3, host memory, and /chosen/keel,vm@i for each description. */
+static void *make_fdt(const struct vm_desc *vms, int n)
+{
+	void *f = malloc(FDT_SIZE);
+	char name[32];
+
+	assert_non_null(f);
+	assert_int_equal(fdt_create(f, FDT_SIZE), 0);
+	assert_int_equal(fdt_finish_reservemap(f), 0);
+	assert_int_equal(fdt_begin_node(f, ""), 0);
+	assert_int_equal(fdt_property_u32(f, "#address-cells", 2), 0);
+	assert_int_equal(fdt_property_u32(f, "#size-cells", 2), 0);
+	assert_int_equal(fdt_begin_node(f, "cpus"), 0);
+	assert_int_equal(fdt_property_u32(f, "#address-cells", 1), 0);
+	assert_int_equal(fdt_property_u32(f, "#size-cells", 0), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "cpu@%d", i);
+		assert_int_equal(fdt_begin_node(f, name), 0);
+		assert_int_equal(fdt_property_string(f, "device_type", "cpu"), 0);
+		assert_int_equal(fdt_property_u32(f, "reg", (uint32_t)i), 0);
+		assert_int_equal(fdt_end_node(f), 0);
+	}
+	assert_int_equal(fdt_end_node(f), 0);
+	assert_int_equal(fdt_begin_node(f, "memory@80000000"), 0);
+	assert_int_equal(fdt_property_string(f, "device_type", "memory"), 0);
+	prop_cells64(f, "reg", HOST_RAM_BASE, HOST_RAM_SIZE, 16);
+	assert_int_equal(fdt_end_node(f), 0);
+
+	assert_int_equal(fdt_begin_node(f, "chosen"), 0);
+	for (int i = 0; i < n; i++) {
+		const struct vm_desc *d = &vms[i];
+
+		snprintf(name, sizeof(name), "keel,vm@%d", i);
+		assert_int_equal(fdt_begin_node(f, name), 0);
+		if (d->name)
+			assert_int_equal(fdt_property_string(f, "keel,name", d->name), 0);
+		if (d->nharts >= 0) {
+			fdt32_t cells[12];
+
+			for (int h = 0; h < d->nharts; h++)
+				cells[h] = cpu_to_fdt32(d->harts[h]);
+			assert_int_equal(fdt_property(f, "keel,harts", cells, d->nharts * 4), 0);
+		}
+		if (d->has_memory)
+			prop_cells64(f, "keel,memory", d->mem_base, d->mem_size, d->memory_bytes);
+		if (d->has_kernel)
+			prop_cells64(f, "keel,kernel", d->kernel_addr, d->kernel_size, 16);
+		if (d->has_offset)
+			prop_cells64(f, "keel,kernel-offset", d->kernel_offset, 0, 8);
+		if (d->timer)
+			assert_int_equal(fdt_property_string(f, "keel,timer", d->timer), 0);
+		if (d->stage2)
+			assert_int_equal(fdt_property_string(f, "keel,stage2", d->stage2), 0);
+		if (d->bootargs)
+			assert_int_equal(fdt_property_string(f, "bootargs", d->bootargs), 0);
+		assert_int_equal(fdt_end_node(f), 0);
+	}
+	assert_int_equal(fdt_end_node(f), 0);
+	assert_int_equal(fdt_end_node(f), 0);
+	assert_int_equal(fdt_finish(f), 0);
+	assert_int_equal(fdt_check_header(f), 0);
+	return f;
+}
+
+static int parse_node(int index, unsigned long *used)
+{
+	char path[40];
+	int node;
+
+	snprintf(path, sizeof(path), "/chosen/keel,vm@%d", index);
+	node = fdt_path_offset(fdt, path);
+	assert_true(node >= 0);
+	memset(err, 0, sizeof(err));
+	return vm_config_parse(fdt, node, index, &plat, &cpuf, used, &cfg, err, sizeof(err));
+}
+
+/* Build a DTB with one VM and parse it. */
+static int parse_one(const struct vm_desc *d, unsigned long *used)
+{
+	free(fdt);
+	fdt = make_fdt(d, 1);
+	return parse_node(0, used);
+}
+
+static void expect_ok(const struct vm_desc *d, unsigned long *used)
+{
+	if (parse_one(d, used))
+		fail_msg("valid VM rejected: %s", err);
+}
+
+/* -1, an error naming `field`, and used_harts as it was. */
+static void expect_fail(const struct vm_desc *d, const char *field, const char *why)
+{
+	unsigned long used = 0x8, before = used;
+	int r = parse_one(d, &used);
+
+	if (r != -1)
+		fail_msg("%s: accepted (returned %d), want -1 naming %s", why, r, field);
+	if (!strstr(err, field))
+		fail_msg("%s: error \"%s\" does not name %s", why, err, field);
+	if (used != before)
+		fail_msg("%s: used_harts %#lx -> %#lx on a failed VM", why, before, used);
+}
+
+/* ---------------- valid VMs ---------------- */
+
+static void test_valid_vm_defaults(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	free(fdt);
+	fdt = make_fdt((const struct vm_desc[]){ d, d, d }, 3);
+	d.harts[0] = 2;
+	if (parse_node(2, &used))
+		fail_msg("valid VM rejected: %s", err);
+	assert_string_equal(cfg.name, "vm2");
+	assert_int_equal(cfg.nvcpus, 2);
+	assert_int_equal(cfg.harts[0], 0);
+	assert_int_equal(cfg.harts[1], 1);
+	assert_int_equal(cfg.ram_base, 0x80000000);
+	assert_int_equal(cfg.ram_size, 256 * MiB);
+	assert_int_equal(cfg.kernel_addr, KERNEL_ADDR);
+	assert_int_equal(cfg.kernel_size, 2 * MiB);
+	assert_int_equal(cfg.kernel_offset, 2 * MiB);
+	assert_int_equal(cfg.timer, TIMER_SSTC); /* the hart has Sstc */
+	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV39X4);
+	assert_string_equal(cfg.bootargs, "");
+	assert_int_equal(used, 0x3);
+}
+
+static void test_valid_vm_all_fields(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0x1;
+
+	(void)state;
+	d.name = "linux";
+	d.harts[0] = 3;
+	d.harts[1] = 1;
+	d.harts[2] = 2;
+	d.nharts = 3;
+	d.mem_base = 0x100000000UL;
+	d.mem_size = 1024 * MiB;
+	d.kernel_addr = HOST_RAM_BASE + HOST_RAM_SIZE - 16 * MiB; /* ends at the end of host RAM */
+	d.kernel_size = 16 * MiB;
+	d.has_offset = 1;
+	d.kernel_offset = 4 * MiB + 0x1000;
+	d.timer = "sbi";
+	d.stage2 = "sv48x4";
+	d.bootargs = "console=hvc0 root=/dev/vda";
+	expect_ok(&d, &used);
+	assert_string_equal(cfg.name, "linux");
+	assert_int_equal(cfg.nvcpus, 3);
+	assert_int_equal(cfg.harts[0], 3);
+	assert_int_equal(cfg.harts[1], 1);
+	assert_int_equal(cfg.harts[2], 2);
+	assert_int_equal(cfg.ram_base, 0x100000000UL);
+	assert_int_equal(cfg.ram_size, 1024 * MiB);
+	assert_int_equal(cfg.kernel_addr, HOST_RAM_BASE + HOST_RAM_SIZE - 16 * MiB);
+	assert_int_equal(cfg.kernel_size, 16 * MiB);
+	assert_int_equal(cfg.kernel_offset, 4 * MiB + 0x1000);
+	assert_int_equal(cfg.timer, TIMER_SBI);
+	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV48X4);
+	assert_string_equal(cfg.bootargs, "console=hvc0 root=/dev/vda");
+	assert_int_equal(used, 0xf);
+}
+
+static void test_timer_choices(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	d.timer = "sstc";
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.timer, TIMER_SSTC);
+	used = 0;
+	d.timer = "sbi";
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.timer, TIMER_SBI);
+	/* No property and no Sstc: the SBI timer */
+	cpuf.has_sstc = 0;
+	used = 0;
+	d.timer = NULL;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.timer, TIMER_SBI);
+	used = 0;
+	d.timer = "sbi";
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.timer, TIMER_SBI);
+}
+
+static void test_stage2_choices(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	d.stage2 = "sv39x4";
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV39X4);
+	used = 0;
+	d.stage2 = "sv48x4";
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV48X4);
+	/* No Sv39x4 on this hart: the default is Sv48x4 */
+	cpuf.has_sv39x4 = 0;
+	used = 0;
+	d.stage2 = NULL;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV48X4);
+}
+
+static void test_smallest_vm_and_largest_kernel(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	d.mem_size = 8 * MiB; /* the minimum */
+	d.kernel_size = 4 * MiB; /* 2 MiB offset + 4 MiB + 2 MiB for the DTB */
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.ram_size, 8 * MiB);
+	used = 0;
+	d.mem_size = 256 * MiB;
+	d.kernel_size = 252 * MiB;
+	expect_ok(&d, &used);
+	used = 0;
+	d.has_offset = 1;
+	d.kernel_offset = 0;
+	d.kernel_size = 254 * MiB;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.kernel_offset, 0);
+}
+
+static void test_names(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	d.name = "guest-a";
+	expect_ok(&d, &used);
+	assert_string_equal(cfg.name, "guest-a");
+	used = 0;
+	d.name = "a-name-that-is-much-longer-than-thirty-two-bytes";
+	expect_ok(&d, &used);
+	assert_string_equal(cfg.name, "vm0");
+	used = 0;
+	d.name = "";
+	expect_ok(&d, &used);
+	assert_string_equal(cfg.name, "vm0");
+	/* A failing VM still has its name, for the error report */
+	d.name = "broken";
+	d.has_kernel = 0;
+	expect_fail(&d, "keel,kernel", "no kernel");
+	assert_string_equal(cfg.name, "broken");
+}
+
+static void test_bootargs_limits(void **state)
+{
+	struct vm_desc d = valid_vm();
+	char longest[VM_BOOTARGS_MAX], too_long[VM_BOOTARGS_MAX + 1];
+	unsigned long used = 0;
+
+	(void)state;
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	d.bootargs = longest;
+	expect_ok(&d, &used);
+	assert_string_equal(cfg.bootargs, longest);
+	memset(too_long, 'y', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	d.bootargs = too_long;
+	expect_fail(&d, "bootargs", "bootargs of 256 characters");
+}
+
+/* ---------------- invalid fields ---------------- */
+
+static void test_bad_harts(void **state)
+{
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.harts[1] = 5;
+	expect_fail(&d, "keel,harts", "hart 5 not in the hart mask");
+	d.harts[1] = MAX_HARTS;
+	expect_fail(&d, "keel,harts", "hart MAX_HARTS");
+	d.harts[1] = 64;
+	expect_fail(&d, "keel,harts", "hart 64");
+	d.harts[1] = 0xffffffff;
+	expect_fail(&d, "keel,harts", "hart 0xffffffff");
+	d.harts[1] = 0;
+	expect_fail(&d, "keel,harts", "hart 0 twice");
+	d.harts[1] = 3;
+	expect_fail(&d, "keel,harts", "hart 3, taken by an earlier VM"); /* expect_fail starts with 0x8 used */
+	d.nharts = -1;
+	expect_fail(&d, "keel,harts", "no keel,harts");
+	d.nharts = 0;
+	expect_fail(&d, "keel,harts", "empty keel,harts");
+	plat.hart_mask = 0xfff;
+	for (int i = 0; i < 9; i++)
+		d.harts[i] = (uint32_t)i;
+	d.nharts = 9;
+	expect_fail(&d, "keel,harts", "9 vCPUs");
+}
+
+static void test_hart_used_by_earlier_vm(void **state)
+{
+	struct vm_desc d[4] = { valid_vm(), valid_vm(), valid_vm(), valid_vm() };
+	unsigned long used = 0;
+
+	(void)state;
+	d[1].harts[0] = 1; /* taken by vm@0 */
+	d[1].harts[1] = 2;
+	d[2].harts[0] = 2;
+	d[2].harts[1] = 3;
+	d[3].harts[0] = 3;
+	d[3].nharts = 1;
+	fdt = make_fdt(d, 4);
+	assert_int_equal(parse_node(0, &used), 0);
+	assert_int_equal(used, 0x3);
+	assert_int_equal(parse_node(1, &used), -1);
+	assert_non_null(strstr(err, "keel,harts"));
+	assert_int_equal(used, 0x3); /* hart 2 is not kept by the VM that failed */
+	assert_int_equal(parse_node(2, &used), 0);
+	assert_int_equal(used, 0xf);
+	assert_int_equal(parse_node(3, &used), -1);
+	assert_non_null(strstr(err, "keel,harts"));
+	assert_int_equal(used, 0xf);
+}
+
+static void test_bad_memory(void **state)
+{
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.has_memory = 0;
+	expect_fail(&d, "keel,memory", "no keel,memory");
+	d = valid_vm();
+	d.memory_bytes = 8;
+	expect_fail(&d, "keel,memory", "keel,memory of two cells");
+	d = valid_vm();
+	d.mem_base = 0x80100000;
+	expect_fail(&d, "keel,memory", "base 1 MiB aligned");
+	d = valid_vm();
+	d.mem_size = 256 * MiB + 0x1000;
+	expect_fail(&d, "keel,memory", "size not 2 MiB aligned");
+	d = valid_vm();
+	d.mem_size = 6 * MiB;
+	expect_fail(&d, "keel,memory", "6 MiB");
+	d = valid_vm();
+	d.mem_size = 0;
+	expect_fail(&d, "keel,memory", "size 0");
+	d = valid_vm();
+	d.mem_base = (1UL << 41) - 4 * MiB;
+	d.mem_size = 8 * MiB;
+	expect_fail(&d, "keel,memory", "past 2^41");
+	d = valid_vm();
+	d.mem_base = ~0UL - 2 * MiB + 1;
+	d.mem_size = 8 * MiB;
+	expect_fail(&d, "keel,memory", "wrapping");
+}
+
+static void test_bad_kernel(void **state)
+{
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.has_kernel = 0;
+	expect_fail(&d, "keel,kernel", "no keel,kernel");
+	d = valid_vm();
+	d.kernel_size = 0;
+	expect_fail(&d, "keel,kernel", "empty image");
+	d = valid_vm();
+	d.kernel_addr = 0x40000000;
+	expect_fail(&d, "keel,kernel", "image below host RAM");
+	d = valid_vm();
+	d.kernel_addr = HOST_RAM_BASE + HOST_RAM_SIZE - MiB;
+	expect_fail(&d, "keel,kernel", "image running past host RAM");
+	d = valid_vm();
+	d.kernel_addr = HOST_RAM_BASE + HOST_RAM_SIZE;
+	expect_fail(&d, "keel,kernel", "image after host RAM");
+	d = valid_vm();
+	d.kernel_addr = ~0UL - MiB + 1;
+	expect_fail(&d, "keel,kernel", "image wrapping");
+	d = valid_vm();
+	d.kernel_size = 252 * MiB + 0x1000; /* 2 MiB offset + this + 2 MiB DTB > 256 MiB */
+	expect_fail(&d, "keel,kernel", "image too big for guest RAM");
+	d = valid_vm();
+	d.has_offset = 1;
+	d.kernel_offset = 0x1001;
+	expect_fail(&d, "keel,kernel", "kernel-offset not page aligned");
+	d = valid_vm();
+	d.has_offset = 1;
+	d.kernel_offset = 254 * MiB;
+	expect_fail(&d, "keel,kernel", "kernel-offset leaves no room");
+}
+
+/* kernel-offset + kernel size + 2 MiB must not wrap around and pass the size check. */
+static void test_kernel_offset_overflow(void **state)
+{
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.has_offset = 1;
+	d.kernel_offset = ~0UL - 2 * MiB + 1; /* 2^64 - 2 MiB: offset + 2 MiB image wraps to 0 */
+	expect_fail(&d, "keel,kernel", "kernel-offset 2^64 - 2 MiB");
+	d.kernel_offset = ~0UL - 4 * MiB + 1;
+	expect_fail(&d, "keel,kernel", "kernel-offset 2^64 - 4 MiB");
+}
+
+static void test_bad_timer(void **state)
+{
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	cpuf.has_sstc = 0;
+	d.timer = "sstc";
+	expect_fail(&d, "keel,timer", "sstc without Sstc");
+	cpuf.has_sstc = 1;
+	d.timer = "clint";
+	expect_fail(&d, "keel,timer", "unknown timer");
+	d.timer = "";
+	expect_fail(&d, "keel,timer", "empty timer");
+	d.timer = "SBI";
+	expect_fail(&d, "keel,timer", "upper-case timer");
+}
+
+static void test_bad_stage2(void **state)
+{
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.stage2 = "sv57x4";
+	expect_fail(&d, "keel,stage2", "sv57x4");
+	d.stage2 = "sv39";
+	expect_fail(&d, "keel,stage2", "sv39");
+	d.stage2 = "bare";
+	expect_fail(&d, "keel,stage2", "bare");
+	cpuf.has_sv48x4 = 0;
+	d.stage2 = "sv48x4";
+	expect_fail(&d, "keel,stage2", "sv48x4 on a hart without it");
+	cpuf.has_sv48x4 = 1;
+	cpuf.has_sv39x4 = 0;
+	d.stage2 = "sv39x4";
+	expect_fail(&d, "keel,stage2", "sv39x4 on a hart without it");
+}
+
+/* Every way to fail leaves used_harts alone, even with good harts listed. */
+static void test_failed_vm_keeps_no_harts(void **state)
+{
+	struct vm_desc d;
+	unsigned long used;
+
+	(void)state;
+	for (int c = 0; c < 6; c++) {
+		d = valid_vm();
+		d.harts[0] = 2;
+		d.harts[1] = 1;
+		switch (c) {
+		case 0: d.has_memory = 0; break;
+		case 1: d.has_kernel = 0; break;
+		case 2: d.timer = "nope"; break;
+		case 3: d.stage2 = "nope"; break;
+		case 4: d.harts[2] = 7; d.nharts = 3; break;
+		default: d.harts[2] = 0; d.nharts = 3; break; /* hart 0 is taken */
+		}
+		used = 0x1;
+		assert_int_equal(parse_one(&d, &used), -1);
+		if (used != 0x1)
+			fail_msg("case %d (%s): used_harts became %#lx", c, err, used);
+	}
+}
+
+static void test_error_text(void **state)
+{
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+	char *small = malloc(12); /* exact size: ASan sees an overrun */
+	int node;
+
+	(void)state;
+	d.has_memory = 0;
+	assert_int_equal(parse_one(&d, &used), -1);
+	assert_string_equal(err, "field keel,memory: missing");
+	assert_non_null(small);
+	node = fdt_path_offset(fdt, "/chosen/keel,vm@0");
+	assert_int_equal(vm_config_parse(fdt, node, 0, &plat, &cpuf, &used, &cfg, small, 12), -1);
+	assert_int_equal(strlen(small), 11);
+	assert_memory_equal(small, "field keel,", 11);
+	free(small);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_valid_vm_defaults),
+		T(test_valid_vm_all_fields),
+		T(test_timer_choices),
+		T(test_stage2_choices),
+		T(test_smallest_vm_and_largest_kernel),
+		T(test_names),
+		T(test_bootargs_limits),
+		T(test_bad_harts),
+		T(test_hart_used_by_earlier_vm),
+		T(test_bad_memory),
+		T(test_bad_kernel),
+		T(test_kernel_offset_overflow),
+		T(test_bad_timer),
+		T(test_bad_stage2),
+		T(test_failed_vm_keeps_no_harts),
+		T(test_error_text),
+	};
+
+	return run_unit_tests(tests);
+}

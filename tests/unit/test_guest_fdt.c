@@ -1,0 +1,317 @@
+/* Host tests for vm/guest_fdt.c: the guest ISA string and the DTB each VM boots with. */
+#include "unit.h"
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vm/guest_fdt.h"
+
+#define HOST_ISA "rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
+#define GUEST_ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"
+
+static void expect_isa(const char *host, int sstc, const char *want)
+{
+	char out[256];
+
+	memset(out, 'X', sizeof(out));
+	if (guest_isa_string(host, sstc, out, sizeof(out)) != 0)
+		fail_msg("\"%s\" (sstc %d): failed, want \"%s\"", host, sstc, want);
+	if (strcmp(out, want))
+		fail_msg("\"%s\" (sstc %d): \"%s\", want \"%s\"", host, sstc, out, want);
+}
+
+static void test_isa_drops_h_and_sstc(void **state)
+{
+	(void)state;
+	expect_isa(HOST_ISA, 0, GUEST_ISA);
+	expect_isa(HOST_ISA, 1, GUEST_ISA "_sstc");
+}
+
+static void test_isa_single_letters_only(void **state)
+{
+	(void)state;
+	expect_isa("rv64imac", 0, "rv64imac");
+	expect_isa("rv64imafdch", 0, "rv64imafdc");
+	expect_isa("rv64imafdch", 1, "rv64imafdc");
+	expect_isa("rv64h", 0, "rv64");
+	expect_isa("rv64", 0, "rv64");
+	expect_isa("rv32imach", 0, "rv32imac");
+}
+
+static void test_isa_drops_hypervisor_extensions(void **state)
+{
+	(void)state;
+	expect_isa("rv64imac_hfoo_zicsr", 0, "rv64imac_zicsr");
+	expect_isa("rv64imac_zicsr_hbar", 1, "rv64imac_zicsr");
+	expect_isa("rv64imach_h_svinval", 0, "rv64imac_svinval");
+}
+
+static void test_isa_sstc_position_and_lookalikes(void **state)
+{
+	(void)state;
+	expect_isa("rv64imac_sstc_zicsr", 0, "rv64imac_zicsr");
+	expect_isa("rv64imac_sstc_zicsr", 1, "rv64imac_sstc_zicsr");
+	expect_isa("rv64imac_sstc", 0, "rv64imac");
+	/* Names that only start or end like sstc are other extensions */
+	expect_isa("rv64imac_sstcx_zicsr", 0, "rv64imac_sstcx_zicsr");
+	expect_isa("rv64imac_ssstc", 0, "rv64imac_ssstc");
+	expect_isa("rv64imac_svnapot_svpbmt_smaia_ssaia", 0, "rv64imac_svnapot_svpbmt_smaia_ssaia");
+	/* Empty names from doubled or trailing underscores vanish */
+	expect_isa("rv64imac__zicsr_", 0, "rv64imac_zicsr");
+}
+
+static void test_isa_rejects_bad_input(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(guest_isa_string("", 0, out, sizeof(out)), -1);
+	assert_int_equal(guest_isa_string("rv12imac", 0, out, sizeof(out)), -1);
+	assert_int_equal(guest_isa_string("imac", 0, out, sizeof(out)), -1);
+	assert_int_equal(guest_isa_string("rv6", 0, out, sizeof(out)), -1);
+}
+
+static void test_isa_output_too_small(void **state)
+{
+	size_t need = strlen(GUEST_ISA) + 1;
+	char *out = malloc(need); /* exact size on the heap: ASan sees any overrun */
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(guest_isa_string(HOST_ISA, 0, out, need), 0);
+	assert_string_equal(out, GUEST_ISA);
+	assert_int_equal(guest_isa_string(HOST_ISA, 0, out, need - 1), -1);
+	assert_int_equal(guest_isa_string(HOST_ISA, 1, out, need), -1); /* "_sstc" no longer fits */
+	assert_int_equal(guest_isa_string(HOST_ISA, 0, out, 5), -1);
+	assert_int_equal(guest_isa_string(HOST_ISA, 0, out, 4), -1);
+	assert_int_equal(guest_isa_string(HOST_ISA, 0, out, 1), -1);
+	assert_int_equal(guest_isa_string(HOST_ISA, 0, out, 0), -1);
+	assert_int_equal(guest_isa_string("rv64imac", 0, out, 9), 0);
+	assert_string_equal(out, "rv64imac");
+	assert_int_equal(guest_isa_string("rv64imac", 0, out, 8), -1);
+	free(out);
+}
+
+/* ---------------- the DTB ---------------- */
+
+static struct vm_config base_cfg(void)
+{
+	struct vm_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.name, "linux0");
+	cfg.nvcpus = 3;
+	cfg.harts[0] = 1;
+	cfg.harts[1] = 2;
+	cfg.harts[2] = 3;
+	cfg.ram_base = 0x80000000;
+	cfg.ram_size = 0x10000000;
+	cfg.timer = TIMER_SSTC;
+	strcpy(cfg.bootargs, "console=hvc0 earlycon=sbi");
+	return cfg;
+}
+
+static void *build(const struct vm_config *cfg, const char *isa, unsigned long timebase)
+{
+	void *buf = malloc(GUEST_FDT_MAX);
+	int size;
+
+	assert_non_null(buf);
+	size = guest_fdt_build(buf, GUEST_FDT_MAX, cfg, isa, timebase);
+	if (size <= 0) {
+		free(buf);
+		fail_msg("guest_fdt_build: %d (%s)", size, fdt_strerror(size));
+	}
+	assert_int_equal(fdt_check_header(buf), 0);
+	assert_int_equal(fdt_totalsize(buf), (unsigned)size);
+	assert_true(size <= GUEST_FDT_MAX);
+	return buf;
+}
+
+static const char *prop_str(const void *fdt, const char *path, const char *name)
+{
+	int node = fdt_path_offset(fdt, path), len;
+	const char *s;
+
+	if (node < 0)
+		fail_msg("no node %s", path);
+	s = fdt_getprop(fdt, node, name, &len);
+	if (!s)
+		fail_msg("%s has no %s", path, name);
+	assert_true(len >= 1);
+	assert_int_equal(s[len - 1], '\0');
+	return s;
+}
+
+static uint32_t prop_u32(const void *fdt, const char *path, const char *name)
+{
+	int node = fdt_path_offset(fdt, path), len;
+	const fdt32_t *p;
+
+	if (node < 0)
+		fail_msg("no node %s", path);
+	p = fdt_getprop(fdt, node, name, &len);
+	if (!p || len != 4)
+		fail_msg("%s/%s: not one cell", path, name);
+	return fdt32_to_cpu(*p);
+}
+
+static void test_fdt_root_and_chosen(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt = build(&cfg, HOST_ISA, 10000000);
+
+	(void)state;
+	assert_int_equal(prop_u32(fdt, "/", "#address-cells"), 2);
+	assert_int_equal(prop_u32(fdt, "/", "#size-cells"), 2);
+	assert_string_equal(prop_str(fdt, "/", "model"), "linux0");
+	assert_string_equal(prop_str(fdt, "/", "compatible"), "keel,vm");
+	assert_string_equal(prop_str(fdt, "/chosen", "bootargs"), "console=hvc0 earlycon=sbi");
+	free(fdt);
+
+	cfg.bootargs[0] = '\0';
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	assert_string_equal(prop_str(fdt, "/chosen", "bootargs"), "");
+	free(fdt);
+}
+
+static void check_memory_node(const void *fdt, const char *path, uint64_t base, uint64_t size)
+{
+	int node = fdt_path_offset(fdt, path), len;
+	const fdt64_t *reg;
+
+	if (node < 0)
+		fail_msg("no node %s", path);
+	assert_string_equal(prop_str(fdt, path, "device_type"), "memory");
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	assert_non_null(reg);
+	assert_int_equal(len, 16);
+	assert_int_equal(fdt64_ld(&reg[0]), base); /* properties are only 4-byte aligned */
+	assert_int_equal(fdt64_ld(&reg[1]), size);
+}
+
+static void test_fdt_memory(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt = build(&cfg, HOST_ISA, 10000000);
+
+	(void)state;
+	check_memory_node(fdt, "/memory@80000000", 0x80000000, 0x10000000);
+	free(fdt);
+
+	cfg.ram_base = 0x100000000UL;
+	cfg.ram_size = 0x180000000UL; /* 6 GiB: the size needs both cells */
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	check_memory_node(fdt, "/memory@100000000", 0x100000000UL, 0x180000000UL);
+	assert_true(fdt_path_offset(fdt, "/memory@80000000") < 0);
+	free(fdt);
+}
+
+static int count_cpus(const void *fdt)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node, n = 0;
+
+	assert_true(cpus >= 0);
+	fdt_for_each_subnode(node, fdt, cpus) {
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+
+		if (type && !strcmp(type, "cpu"))
+			n++;
+	}
+	return n;
+}
+
+static void test_fdt_cpus(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt = build(&cfg, HOST_ISA, 10000000);
+	uint32_t phandles[3];
+
+	(void)state;
+	assert_int_equal(prop_u32(fdt, "/cpus", "timebase-frequency"), 10000000);
+	assert_int_equal(prop_u32(fdt, "/cpus", "#address-cells"), 1);
+	assert_int_equal(prop_u32(fdt, "/cpus", "#size-cells"), 0);
+	assert_int_equal(count_cpus(fdt), 3);
+	for (int i = 0; i < 3; i++) {
+		char path[32], intc[64];
+
+		snprintf(path, sizeof(path), "/cpus/cpu@%d", i);
+		snprintf(intc, sizeof(intc), "/cpus/cpu@%d/interrupt-controller", i);
+		/* vCPU ids are 0..N-1 whatever physical harts back them */
+		assert_int_equal(prop_u32(fdt, path, "reg"), (uint32_t)i);
+		assert_string_equal(prop_str(fdt, path, "device_type"), "cpu");
+		assert_string_equal(prop_str(fdt, path, "status"), "okay");
+		assert_string_equal(prop_str(fdt, path, "riscv,isa"), GUEST_ISA "_sstc");
+		assert_string_equal(prop_str(fdt, intc, "compatible"), "riscv,cpu-intc");
+		assert_int_equal(prop_u32(fdt, intc, "#interrupt-cells"), 1);
+		phandles[i] = prop_u32(fdt, intc, "phandle");
+		assert_int_not_equal(phandles[i], 0);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(phandles[i], phandles[j]);
+	}
+	assert_true(fdt_path_offset(fdt, "/cpus/cpu@3") < 0);
+	free(fdt);
+}
+
+static void test_fdt_isa_follows_timer_mode(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt;
+
+	(void)state;
+	cfg.timer = TIMER_SBI;
+	cfg.nvcpus = 1;
+	fdt = build(&cfg, HOST_ISA, 1000000);
+	assert_string_equal(prop_str(fdt, "/cpus/cpu@0", "riscv,isa"), GUEST_ISA);
+	assert_int_equal(prop_u32(fdt, "/cpus", "timebase-frequency"), 1000000);
+	assert_int_equal(count_cpus(fdt), 1);
+	free(fdt);
+}
+
+static void test_fdt_max_vcpus(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt;
+
+	(void)state;
+	cfg.nvcpus = MAX_VCPUS_PER_VM;
+	fdt = build(&cfg, "rv64imac", 10000000);
+	assert_int_equal(count_cpus(fdt), MAX_VCPUS_PER_VM);
+	assert_int_equal(prop_u32(fdt, "/cpus/cpu@7", "reg"), 7);
+	assert_string_equal(prop_str(fdt, "/cpus/cpu@7", "riscv,isa"), "rv64imac");
+	free(fdt);
+}
+
+static void test_fdt_errors(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	char *small = malloc(256);
+
+	(void)state;
+	assert_non_null(small);
+	assert_true(guest_fdt_build(small, 256, &cfg, HOST_ISA, 10000000) < 0); /* no room */
+	free(small);
+	small = malloc(GUEST_FDT_MAX);
+	assert_non_null(small);
+	assert_int_equal(guest_fdt_build(small, GUEST_FDT_MAX, &cfg, "x86_64", 10000000), -FDT_ERR_BADVALUE);
+	free(small);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_isa_drops_h_and_sstc),
+		cmocka_unit_test(test_isa_single_letters_only),
+		cmocka_unit_test(test_isa_drops_hypervisor_extensions),
+		cmocka_unit_test(test_isa_sstc_position_and_lookalikes),
+		cmocka_unit_test(test_isa_rejects_bad_input),
+		cmocka_unit_test(test_isa_output_too_small),
+		cmocka_unit_test(test_fdt_root_and_chosen),
+		cmocka_unit_test(test_fdt_memory),
+		cmocka_unit_test(test_fdt_cpus),
+		cmocka_unit_test(test_fdt_isa_follows_timer_mode),
+		cmocka_unit_test(test_fdt_max_vcpus),
+		cmocka_unit_test(test_fdt_errors),
+	};
+
+	return run_unit_tests(tests);
+}

@@ -1,0 +1,249 @@
+/*
+ * Load/store decoding for MMIO emulation: the RV64 base and compressed encodings (unpriv spec
+ * ch. 2, 5, 11, 13 and 16, listings in ch. 34) and the transformed instructions of htinst
+ * (priv spec 8.6.3). Pure logic, no CSR access: also built for the host unit tests.
+ */
+#include "vcpu/insn.h"
+
+/* 32-bit formats: field positions (unpriv spec 2.2, Figure 2.2). */
+#define OPCODE_MASK 0x7fU
+#define RD_SHIFT 7
+#define FUNCT3_SHIFT 12
+#define RS2_SHIFT 20
+#define FUNCT5_SHIFT 27 /* AMO funct5 = funct7[6:2]; funct7[1:0] are aq/rl */
+#define REG_FIELD_MASK 0x1fU
+#define FUNCT3_MASK 0x7U
+#define FUNCT5_MASK 0x1fU
+
+/* Major opcodes, bits 6:0 (unpriv spec ch. 34, Table 34.1). */
+#define OPCODE_LOAD 0x03
+#define OPCODE_LOAD_FP 0x07
+#define OPCODE_STORE 0x23
+#define OPCODE_STORE_FP 0x27
+#define OPCODE_AMO 0x2f
+
+/* funct3 of LOAD / STORE: bits 1:0 are log2(width), bit 2 means zero-extend. */
+#define F3_B 0
+#define F3_H 1
+#define F3_W 2
+#define F3_D 3
+#define F3_BU 4
+#define F3_HU 5
+#define F3_WU 6
+
+/* AMO funct5 (unpriv spec 13.2, 13.4; "A" = Zalrsc + Zaamo). */
+#define AMO_ADD 0x00
+#define AMO_SWAP 0x01
+#define AMO_LR 0x02
+#define AMO_SC 0x03
+#define AMO_XOR 0x04
+#define AMO_OR 0x08
+#define AMO_AND 0x0c
+#define AMO_MIN 0x10
+#define AMO_MAX 0x14
+#define AMO_MINU 0x18
+#define AMO_MAXU 0x1c
+
+/* Compressed formats (unpriv spec 16.2): quadrant in bits 1:0, funct3 in bits 15:13. */
+#define C_QUADRANT_MASK 0x3U
+#define C_FUNCT3_SHIFT 13
+#define C_REG_PRIME_SHIFT 2  /* rd' (CL) and rs2' (CS): bits 4:2 */
+#define C_REG_PRIME_MASK 0x7U
+#define C_REG_PRIME_BASE 8   /* rd'/rs2' name x8..x15 */
+#define C_RD_SHIFT 7         /* rd (CI): bits 11:7 */
+#define C_RS2_SHIFT 2        /* rs2 (CSS): bits 6:2 */
+#define C_INSN_MASK 0xffffU  /* a compressed instruction is the low half only */
+
+#define C_QUADRANT_0 0x0
+#define C_QUADRANT_2 0x2
+
+/* Quadrant 0 funct3 (unpriv spec Table 16.5). */
+#define C0_F3_FLD 1
+#define C0_F3_LW 2
+#define C0_F3_LD 3
+#define C0_F3_FSD 5
+#define C0_F3_SW 6
+#define C0_F3_SD 7
+
+/* Quadrant 2 funct3 (unpriv spec Table 16.7). */
+#define C2_F3_FLDSP 1
+#define C2_F3_LWSP 2
+#define C2_F3_LDSP 3
+#define C2_F3_FSDSP 5
+#define C2_F3_SWSP 6
+#define C2_F3_SDSP 7
+
+/* htinst (priv spec 8.6.3): bit 0 set = transformed; then bit 1 clear = the original was 16-bit. */
+#define HTINST_TRANSFORMED 0x1UL
+#define HTINST_ORIG_32BIT 0x2UL
+#define HTINST_INSN_MASK 0xffffffffUL
+
+/* Where the reported register lives in the encoding. */
+enum reg_field {
+	REG_RD,      /* 32-bit rd, bits 11:7 */
+	REG_RS2,     /* 32-bit rs2, bits 24:20 */
+	REG_C_PRIME, /* compressed rd'/rs2', bits 4:2, x8 + field */
+	REG_C_RD,    /* compressed CI rd, bits 11:7 */
+	REG_C_RS2,   /* compressed CSS rs2, bits 6:2 */
+};
+
+/* One encoding: (insn & mask) == match. */
+struct insn_form {
+	uint32_t mask, match;
+	enum mmio_insn_kind kind;
+	uint8_t width;
+	uint8_t sign_extend;
+	uint8_t reg;          /* enum reg_field */
+	uint8_t rd_nonzero;   /* rd == 0 is reserved (C.LWSP, C.LDSP) */
+};
+
+#define MASK_F3 ((FUNCT3_MASK << FUNCT3_SHIFT) | OPCODE_MASK)
+#define MATCH_F3(op, f3) (((uint32_t)(f3) << FUNCT3_SHIFT) | (op))
+#define MASK_AMO ((FUNCT5_MASK << FUNCT5_SHIFT) | MASK_F3)
+#define MATCH_AMO(f5, f3) (((uint32_t)(f5) << FUNCT5_SHIFT) | MATCH_F3(OPCODE_AMO, f3))
+#define MASK_C ((FUNCT3_MASK << C_FUNCT3_SHIFT) | C_QUADRANT_MASK)
+#define MATCH_C(q, f3) (((uint32_t)(f3) << C_FUNCT3_SHIFT) | (q))
+
+#define LOAD(f3, w, s) { MASK_F3, MATCH_F3(OPCODE_LOAD, f3), MMIO_INSN_LOAD, w, s, REG_RD, 0 }
+#define STORE(f3, w) { MASK_F3, MATCH_F3(OPCODE_STORE, f3), MMIO_INSN_STORE, w, 0, REG_RS2, 0 }
+#define FP_LOAD(f3, w) { MASK_F3, MATCH_F3(OPCODE_LOAD_FP, f3), MMIO_INSN_FP, w, 0, REG_RD, 0 }
+#define FP_STORE(f3, w) { MASK_F3, MATCH_F3(OPCODE_STORE_FP, f3), MMIO_INSN_FP, w, 0, REG_RS2, 0 }
+#define AMO(f5) \
+	{ MASK_AMO, MATCH_AMO(f5, F3_W), MMIO_INSN_AMO, 4, 0, REG_RD, 0 }, \
+	{ MASK_AMO, MATCH_AMO(f5, F3_D), MMIO_INSN_AMO, 8, 0, REG_RD, 0 }
+/* LR.W/LR.D: rs2 must be 0. */
+#define MASK_LR (MASK_AMO | (REG_FIELD_MASK << RS2_SHIFT))
+#define LR(f3, w) { MASK_LR, MATCH_AMO(AMO_LR, f3), MMIO_INSN_AMO, w, 0, REG_RD, 0 }
+#define C_FORM(q, f3, kind, w, s, reg, rdnz) { MASK_C, MATCH_C(q, f3), kind, w, s, reg, rdnz }
+
+/*
+ * Every 32-bit load/store Keel recognises. FP and AMO forms are only classified (the caller
+ * raises an access fault); their `reg` is the f-register and rd respectively.
+ * FLH/FSH (Zfh) are classified as FP too; FLQ/FSQ and vector loads/stores are not decoded.
+ */
+static const struct insn_form insn32_forms[] = {
+	LOAD(F3_B, 1, 1),
+	LOAD(F3_H, 2, 1),
+	LOAD(F3_W, 4, 1),
+	LOAD(F3_D, 8, 0),
+	LOAD(F3_BU, 1, 0),
+	LOAD(F3_HU, 2, 0),
+	LOAD(F3_WU, 4, 0),
+	STORE(F3_B, 1),
+	STORE(F3_H, 2),
+	STORE(F3_W, 4),
+	STORE(F3_D, 8),
+	FP_LOAD(F3_H, 2),
+	FP_LOAD(F3_W, 4),
+	FP_LOAD(F3_D, 8),
+	FP_STORE(F3_H, 2),
+	FP_STORE(F3_W, 4),
+	FP_STORE(F3_D, 8),
+	LR(F3_W, 4),
+	LR(F3_D, 8),
+	AMO(AMO_SC),
+	AMO(AMO_SWAP),
+	AMO(AMO_ADD),
+	AMO(AMO_XOR),
+	AMO(AMO_AND),
+	AMO(AMO_OR),
+	AMO(AMO_MIN),
+	AMO(AMO_MAX),
+	AMO(AMO_MINU),
+	AMO(AMO_MAXU),
+};
+
+/* Every RV64C load/store (quadrant 1 has none). */
+static const struct insn_form insn16_forms[] = {
+	C_FORM(C_QUADRANT_0, C0_F3_LW, MMIO_INSN_LOAD, 4, 1, REG_C_PRIME, 0),
+	C_FORM(C_QUADRANT_0, C0_F3_LD, MMIO_INSN_LOAD, 8, 0, REG_C_PRIME, 0),
+	C_FORM(C_QUADRANT_0, C0_F3_SW, MMIO_INSN_STORE, 4, 0, REG_C_PRIME, 0),
+	C_FORM(C_QUADRANT_0, C0_F3_SD, MMIO_INSN_STORE, 8, 0, REG_C_PRIME, 0),
+	C_FORM(C_QUADRANT_0, C0_F3_FLD, MMIO_INSN_FP, 8, 0, REG_C_PRIME, 0),
+	C_FORM(C_QUADRANT_0, C0_F3_FSD, MMIO_INSN_FP, 8, 0, REG_C_PRIME, 0),
+	C_FORM(C_QUADRANT_2, C2_F3_LWSP, MMIO_INSN_LOAD, 4, 1, REG_C_RD, 1),
+	C_FORM(C_QUADRANT_2, C2_F3_LDSP, MMIO_INSN_LOAD, 8, 0, REG_C_RD, 1),
+	C_FORM(C_QUADRANT_2, C2_F3_SWSP, MMIO_INSN_STORE, 4, 0, REG_C_RS2, 0),
+	C_FORM(C_QUADRANT_2, C2_F3_SDSP, MMIO_INSN_STORE, 8, 0, REG_C_RS2, 0),
+	C_FORM(C_QUADRANT_2, C2_F3_FLDSP, MMIO_INSN_FP, 8, 0, REG_C_RD, 0),
+	C_FORM(C_QUADRANT_2, C2_F3_FSDSP, MMIO_INSN_FP, 8, 0, REG_C_RS2, 0),
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static unsigned reg_number(uint32_t insn, enum reg_field f)
+{
+	switch (f) {
+	case REG_RD:
+	case REG_C_RD:
+		return (insn >> RD_SHIFT) & REG_FIELD_MASK;
+	case REG_RS2:
+		return (insn >> RS2_SHIFT) & REG_FIELD_MASK;
+	case REG_C_PRIME:
+		return C_REG_PRIME_BASE + ((insn >> C_REG_PRIME_SHIFT) & C_REG_PRIME_MASK);
+	case REG_C_RS2:
+		return (insn >> C_RS2_SHIFT) & REG_FIELD_MASK;
+	}
+	return 0;
+}
+
+static int decode(uint32_t insn, const struct insn_form *forms, unsigned n, unsigned len, struct mmio_insn *out)
+{
+	*out = (struct mmio_insn){ .kind = MMIO_INSN_INVALID };
+	for (unsigned i = 0; i < n; i++) {
+		const struct insn_form *f = &forms[i];
+		unsigned reg;
+
+		if ((insn & f->mask) != f->match)
+			continue;
+		reg = reg_number(insn, (enum reg_field)f->reg);
+		if (f->rd_nonzero && reg == 0)
+			return -1;
+		out->kind = f->kind;
+		out->width = f->width;
+		out->sign_extend = f->sign_extend;
+		out->reg = reg;
+		out->len = len;
+		return 0;
+	}
+	return -1;
+}
+
+int insn_decode_mmio(uint32_t insn, struct mmio_insn *out)
+{
+	if (insn_length(insn) == 4)
+		return decode(insn, insn32_forms, ARRAY_LEN(insn32_forms), 4, out);
+	return decode(insn & C_INSN_MASK, insn16_forms, ARRAY_LEN(insn16_forms), 2, out);
+}
+
+int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
+{
+	int ret;
+
+	/* 0: nothing reported; bit 0 clear: a pseudo-instruction (implicit VS-stage walk access). */
+	if (!(htinst & HTINST_TRANSFORMED) || (htinst & ~HTINST_INSN_MASK)) {
+		*out = (struct mmio_insn){ .kind = MMIO_INSN_INVALID };
+		return -1;
+	}
+	/* A transformed compressed instruction is its 32-bit equivalent with bit 1 clear. */
+	ret = decode((uint32_t)htinst | INSN_LOW_BITS_32, insn32_forms, ARRAY_LEN(insn32_forms), 4, out);
+	if (!ret && !(htinst & HTINST_ORIG_32BIT))
+		out->len = 2;
+	return ret;
+}
+
+uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value)
+{
+	unsigned bits = mi->width * 8;
+	uint64_t mask, sign;
+
+	if (bits >= 64)
+		return value;
+	mask = (UINT64_C(1) << bits) - 1;
+	value &= mask;
+	if (mi->sign_extend && bits) {
+		sign = UINT64_C(1) << (bits - 1);
+		value = (value ^ sign) - sign; /* two's-complement sign extension without shifts into the sign bit */
+	}
+	return value;
+}

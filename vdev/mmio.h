@@ -1,0 +1,45 @@
+/*
+ * The device-model interface: a small per-VM table of MMIO regions, each with read and
+ * write handlers by offset and width. An access that is not naturally aligned, or that
+ * crosses the end of a region, never reaches a handler: the guest gets an access fault.
+ */
+#ifndef KEEL_VDEV_MMIO_H
+#define KEEL_VDEV_MMIO_H
+#include <stdint.h>
+
+#define MAX_MMIO_REGIONS 8
+
+/* Results of a device access (handlers return these). */
+enum mmio_result {
+	MMIO_OK = 0,
+	MMIO_FAULT = -1,   /* the device refuses this offset/width: access fault in the guest */
+	MMIO_POWEROFF = 1, /* the access asks to stop the VM */
+	MMIO_RESET = 2,    /* the access asks to restart the VM */
+};
+
+struct mmio_ops {
+	int (*read)(void *dev, uint64_t offset, unsigned width, uint64_t *val);
+	int (*write)(void *dev, uint64_t offset, unsigned width, uint64_t val);
+};
+
+struct mmio_region {
+	uint64_t base, size;
+	const struct mmio_ops *ops;
+	void *dev;
+	const char *name;
+};
+
+struct mmio_bus {
+	struct mmio_region regions[MAX_MMIO_REGIONS];
+	int n;
+};
+
+int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops, void *dev,
+		 const char *name);
+/* The region holding addr, or NULL. */
+const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
+/* Dispatch one access (checks alignment and bounds first). */
+int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *val);
+int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t val);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * Virtual PLIC. Register map as QEMU virt's PLIC, with context i = vCPU i's S-mode:
+ *   0x000000 + 4*id          priority (3 bits; id 0 reads 0)
+ *   0x001000 + 4*w           pending bits (read-only)
+ *   0x002000 + 0x80*ctx + 4*w enable bits (bit 0 of word 0, id 0, is hard-wired 0)
+ *   0x200000 + 0x1000*ctx    threshold; +4: claim (read) / complete (write)
+ * Semantics of the PLIC spec: a source interrupts a context when it is pending, enabled
+ * there and its priority exceeds the threshold (priority 0 never interrupts). A claim
+ * returns the highest-priority such source (lowest id on ties) and clears its pending bit;
+ * the gateway then holds it until the guest completes it; a line still raised then makes it
+ * pending again. Completing an id not enabled for the context is ignored.
+ * Widths: registers are 32-bit. 4-byte accesses are the norm; an aligned 8-byte access
+ * covers two adjacent registers (low address in the low half); 1- and 2-byte accesses read
+ * the addressed bytes of the register and merge on write. The claim/complete register
+ * takes 4-byte accesses only; anything else there is refused (access fault).
+ */
+#include "vdev/vplic.h"
+#include <string.h>
+
+#define PLIC_PRIORITY_BASE 0x0UL
+#define PLIC_PENDING_BASE 0x1000UL
+#define PLIC_ENABLE_BASE 0x2000UL
+#define PLIC_ENABLE_STRIDE 0x80UL
+#define PLIC_CONTEXT_BASE 0x200000UL
+#define PLIC_CONTEXT_STRIDE 0x1000UL
+#define PLIC_CONTEXT_THRESHOLD 0x0
+#define PLIC_CONTEXT_CLAIM 0x4
+
+static int test_bit(const uint32_t *w, unsigned id) { return (w[id / 32] >> (id % 32)) & 1; }
+static void set_bit(uint32_t *w, unsigned id, int v)
+{
+	if (v)
+		w[id / 32] |= 1U << (id % 32);
+	else
+		w[id / 32] &= ~(1U << (id % 32));
+}
+
+/* Highest-priority claimable source for a context, or 0. */
+static unsigned best_source(const struct vplic *p, int ctx)
+{
+	unsigned best = 0, best_prio = p->threshold[ctx];
+
+	for (unsigned id = 1; id < VPLIC_SOURCES; id++)
+		if (test_bit(p->pending, id) && test_bit(p->enable[ctx], id) && p->priority[id] > best_prio) {
+			best = id;
+			best_prio = p->priority[id];
+		}
+	return best;
+}
+
+static void update(struct vplic *p)
+{
+	for (int ctx = 0; ctx < p->ncontexts; ctx++) {
+		int level = best_source(p, ctx) != 0;
+
+		if (level != p->output[ctx]) {
+			p->output[ctx] = level;
+			p->set_output(p->ctx, ctx, level);
+		}
+	}
+}
+
+void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
+		void (*completed)(void *, unsigned), void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->ncontexts = ncontexts > VPLIC_MAX_CONTEXTS ? VPLIC_MAX_CONTEXTS : ncontexts;
+	p->set_output = set_output;
+	p->completed = completed;
+	p->ctx = ctx;
+}
+
+void vplic_set_level(struct vplic *p, unsigned source, int level)
+{
+	if (!source || source >= VPLIC_SOURCES)
+		return;
+	spin_lock(&p->lock);
+	set_bit(p->level, source, level);
+	if (level && !test_bit(p->claimed, source))
+		set_bit(p->pending, source, 1);
+	update(p);
+	spin_unlock(&p->lock);
+}
+
+static unsigned claim(struct vplic *p, int ctx)
+{
+	unsigned id = best_source(p, ctx);
+
+	if (id) {
+		set_bit(p->pending, id, 0);
+		set_bit(p->claimed, id, 1);
+	}
+	return id;
+}
+
+static void complete(struct vplic *p, int ctx, unsigned id)
+{
+	if (!id || id >= VPLIC_SOURCES || !test_bit(p->enable[ctx], id) || !test_bit(p->claimed, id))
+		return;
+	set_bit(p->claimed, id, 0);
+	if (test_bit(p->level, id))
+		set_bit(p->pending, id, 1);
+	if (p->completed)
+		p->completed(p->ctx, id);
+}
+
+/* Where a 32-bit register lives; NULL when the offset names none. `ro` marks read-only ones. */
+static uint32_t *reg_at(struct vplic *p, uint64_t off, int *ro)
+{
+	*ro = 0;
+	if (off < PLIC_PENDING_BASE) {
+		unsigned id = (unsigned)(off / 4);
+
+		*ro = id == 0;
+		return id < VPLIC_SOURCES ? &p->priority[id] : NULL;
+	}
+	if (off < PLIC_ENABLE_BASE) {
+		unsigned w = (unsigned)((off - PLIC_PENDING_BASE) / 4);
+
+		*ro = 1;
+		return w < VPLIC_WORDS ? &p->pending[w] : NULL;
+	}
+	if (off < PLIC_CONTEXT_BASE) {
+		uint64_t rel = off - PLIC_ENABLE_BASE;
+		unsigned ctx = (unsigned)(rel / PLIC_ENABLE_STRIDE), w = (unsigned)(rel % PLIC_ENABLE_STRIDE / 4);
+
+		return ctx < (unsigned)p->ncontexts && w < VPLIC_WORDS ? &p->enable[ctx][w] : NULL;
+	}
+	uint64_t rel = off - PLIC_CONTEXT_BASE;
+	unsigned ctx = (unsigned)(rel / PLIC_CONTEXT_STRIDE);
+
+	if (ctx < (unsigned)p->ncontexts && rel % PLIC_CONTEXT_STRIDE == PLIC_CONTEXT_THRESHOLD)
+		return &p->threshold[ctx];
+	return NULL;
+}
+
+static int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
+{
+	if (off < PLIC_CONTEXT_BASE)
+		return 0;
+	*ctx = (int)((off - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
+	return *ctx < p->ncontexts && (off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE == PLIC_CONTEXT_CLAIM;
+}
+
+static uint32_t read_reg(struct vplic *p, uint64_t off)
+{
+	int ro;
+	uint32_t *r = reg_at(p, off & ~3UL, &ro);
+
+	return r ? *r : 0;
+}
+
+/* Store a 32-bit register value as the WARL rules of each register allow. */
+static void write_reg(struct vplic *p, uint64_t off, uint32_t v)
+{
+	int ro;
+	uint32_t *r = reg_at(p, off, &ro);
+
+	if (!r || ro)
+		return;
+	if (off < PLIC_PENDING_BASE || off >= PLIC_CONTEXT_BASE)
+		v &= VPLIC_PRIORITY_MASK; /* priority and threshold */
+	else if ((off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE == 0)
+		v &= ~1U; /* source 0 does not exist */
+	*r = v;
+}
+
+static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
+{
+	struct vplic *p = dev;
+	int ctx;
+
+	spin_lock(&p->lock);
+	if (is_claim_reg(p, off & ~3UL, &ctx)) {
+		if (width != 4) {
+			spin_unlock(&p->lock);
+			return MMIO_FAULT;
+		}
+		*val = claim(p, ctx);
+		update(p);
+	} else if (width == 8) {
+		*val = read_reg(p, off) | ((uint64_t)read_reg(p, off + 4) << 32);
+	} else {
+		*val = (read_reg(p, off) >> (8 * (off & 3))) & (width == 4 ? 0xffffffffUL : (1UL << (8 * width)) - 1);
+	}
+	spin_unlock(&p->lock);
+	return MMIO_OK;
+}
+
+static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
+{
+	struct vplic *p = dev;
+	int ctx;
+
+	spin_lock(&p->lock);
+	if (is_claim_reg(p, off & ~3UL, &ctx)) {
+		if (width != 4) {
+			spin_unlock(&p->lock);
+			return MMIO_FAULT;
+		}
+		complete(p, ctx, (unsigned)val);
+	} else if (width == 8) {
+		write_reg(p, off, (uint32_t)val);
+		write_reg(p, off + 4, (uint32_t)(val >> 32));
+	} else if (width == 4) {
+		write_reg(p, off, (uint32_t)val);
+	} else {
+		unsigned shift = 8 * (off & 3);
+		uint32_t mask = (uint32_t)(((1UL << (8 * width)) - 1) << shift);
+
+		write_reg(p, off & ~3UL, (read_reg(p, off) & ~mask) | ((uint32_t)(val << shift) & mask));
+	}
+	update(p);
+	spin_unlock(&p->lock);
+	return MMIO_OK;
+}
+
+const struct mmio_ops vplic_ops = { .read = vplic_read, .write = vplic_write };

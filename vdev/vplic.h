@@ -1,0 +1,38 @@
+/* Virtual PLIC (SiFive/RISC-V PLIC spec 1.0.0) with one S-mode context per vCPU. */
+#ifndef KEEL_VDEV_VPLIC_H
+#define KEEL_VDEV_VPLIC_H
+#include <stdint.h>
+#include "core/spinlock.h"
+#include "vdev/mmio.h"
+
+#define VPLIC_SOURCES 96 /* ids 1..95 as on QEMU virt; 0 means "none" */
+#define VPLIC_WORDS (VPLIC_SOURCES / 32)
+#define VPLIC_MAX_CONTEXTS 8
+#define VPLIC_SIZE 0x600000UL
+#define VPLIC_PRIORITY_MASK 0x7 /* 3 priority bits, as QEMU's PLIC */
+
+struct vplic {
+	spinlock_t lock;
+	int ncontexts;
+	uint32_t priority[VPLIC_SOURCES];
+	uint32_t level[VPLIC_WORDS];   /* what each source's line says now */
+	uint32_t pending[VPLIC_WORDS];
+	uint32_t claimed[VPLIC_WORDS]; /* claimed and not yet completed: the gateway holds them */
+	uint32_t enable[VPLIC_MAX_CONTEXTS][VPLIC_WORDS];
+	uint32_t threshold[VPLIC_MAX_CONTEXTS];
+	int output[VPLIC_MAX_CONTEXTS];
+	/* Drive the external interrupt line of a context (its vCPU's VSEIP). */
+	void (*set_output)(void *ctx, int context, int level);
+	/* Called when the guest completes a source (pass-through: complete it on the host). */
+	void (*completed)(void *ctx, unsigned source);
+	void *ctx;
+};
+
+extern const struct mmio_ops vplic_ops;
+
+void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
+		void (*completed)(void *, unsigned), void *ctx);
+/* A device raises (1) or lowers (0) its interrupt line. */
+void vplic_set_level(struct vplic *p, unsigned source, int level);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * Each VM's devices: a 16550 UART, a PLIC and the sifive,test power-off device emulated at
+ * QEMU virt's addresses, plus host devices passed through (MMIO mapped 1:1 in stage-2, the
+ * interrupt claimed on the host PLIC, forwarded to the vPLIC and completed on the host when
+ * the guest completes it). Host interrupts are handled here too.
+ */
+#include "arch/riscv/hart.h"
+#include "core/console.h"
+#include "drivers/ns16550.h"
+#include "drivers/platform.h"
+#include "drivers/plic.h"
+#include "lib/printf.h"
+#include "vdev/syscon.h"
+#include "vm/vm.h"
+
+/* The vPLIC's context i is vCPU i's S-mode external interrupt. */
+static void plic_output(void *ctx, int context, int level)
+{
+	struct vm *vm = ctx;
+
+	if (context < vm->nvcpus)
+		vcpu_set_ext_irq(vm->vcpus[context], level);
+}
+
+/* Where a passed-through interrupt was routed on the host: the VM's first vCPU's hart. */
+static void plic_completed(void *ctx, unsigned source)
+{
+	struct vm *vm = ctx;
+
+	for (int i = 0; i < vm->cfg.npass; i++)
+		if (vm->cfg.pass[i].irq == source) {
+			vplic_set_level(&vm->plic, source, 0);
+			plic_complete(vm->cfg.harts[0], source);
+		}
+}
+
+static void uart_tx(void *ctx, char c) { vm_console_putc(ctx, c); }
+
+static void uart_irq(void *ctx, int level)
+{
+	struct vm *vm = ctx;
+
+	vplic_set_level(&vm->plic, VM_UART_IRQ, level);
+}
+
+static int overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
+{
+	return bsize && a < b + bsize && b < a + asize;
+}
+
+static int check_passthrough(const struct vm *vm, const struct passthrough *p, char *err, unsigned long errlen)
+{
+	if (overlaps(p->base, p->size, platform.uart_base, platform.uart_size) ||
+	    overlaps(p->base, p->size, platform.plic_base, platform.plic_size)) {
+		snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's own device", (unsigned long)p->base);
+		return -1;
+	}
+	for (int i = 0; i < platform.nmem; i++)
+		if (overlaps(p->base, p->size, platform.mem[i].base, platform.mem[i].size)) {
+			snprintf(err, errlen, "field keel,devices: 0x%lx is host RAM", (unsigned long)p->base);
+			return -1;
+		}
+	if (overlaps(p->base, p->size, vm->cfg.ram_base, vm->cfg.ram_size) || mmio_bus_find(&vm->mmio, p->base)) {
+		snprintf(err, errlen, "field keel,devices: 0x%lx collides with the VM's RAM or devices",
+			 (unsigned long)p->base);
+		return -1;
+	}
+	if (p->irq && (p->irq >= VPLIC_SOURCES || p->irq > platform.plic_ndev || p->irq == VM_UART_IRQ)) {
+		snprintf(err, errlen, "field keel,devices: interrupt %u cannot be passed through", p->irq);
+		return -1;
+	}
+	for (int v = 0; v < MAX_VMS; v++)
+		for (int i = 0; &vms[v] != vm && i < vms[v].cfg.npass; i++)
+			if (overlaps(p->base, p->size, vms[v].cfg.pass[i].base, vms[v].cfg.pass[i].size) ||
+			    (p->irq && p->irq == vms[v].cfg.pass[i].irq)) {
+				snprintf(err, errlen, "field keel,devices: 0x%lx is already given to vm '%s'",
+					 (unsigned long)p->base, vms[v].cfg.name);
+				return -1;
+			}
+	return 0;
+}
+
+int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
+{
+	vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+	vplic_init(&vm->plic, vm->nvcpus, plic_output, plic_completed, vm);
+	mmio_bus_add(&vm->mmio, VM_SYSCON_BASE, SYSCON_SIZE, &syscon_ops, vm, "syscon");
+	mmio_bus_add(&vm->mmio, VM_PLIC_BASE, VPLIC_SIZE, &vplic_ops, &vm->plic, "plic");
+	mmio_bus_add(&vm->mmio, VM_UART_BASE, VUART_SIZE, &vuart_ops, &vm->uart, "uart");
+	for (int i = 0; i < vm->cfg.npass; i++) {
+		const struct passthrough *p = &vm->cfg.pass[i];
+
+		if (check_passthrough(vm, p, err, errlen))
+			return -1;
+		if (stage2_map(&vm->s2, p->base, p->base, p->size, S2_READ | S2_WRITE)) {
+			snprintf(err, errlen, "field keel,devices: cannot map 0x%lx", (unsigned long)p->base);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vm_devices_reset(struct vm *vm)
+{
+	vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+	vplic_init(&vm->plic, vm->nvcpus, plic_output, plic_completed, vm);
+	for (int i = 0; i < vm->nvcpus; i++)
+		vcpu_set_ext_irq(vm->vcpus[i], 0);
+}
+
+/* The VM that holds Keel's console input: the first one still running. */
+static struct vm *console_owner(void)
+{
+	for (int i = 0; i < nvms; i++)
+		if (vms[i].state == VM_RUNNING)
+			return &vms[i];
+	return NULL;
+}
+
+static spinlock_t drain_lock;
+
+static void drain_console(void)
+{
+	char buf[32];
+	unsigned n = 0;
+	int c;
+	struct vm *vm = console_owner();
+
+	spin_lock(&drain_lock);
+	while (n < sizeof(buf) && (c = console_getc()) >= 0)
+		buf[n++] = (char)c;
+	if (vm && n)
+		vm_console_input(vm, buf, n);
+	spin_unlock(&drain_lock);
+}
+
+void host_irq_poll_console(void) { drain_console(); }
+
+void host_irqs_init(void)
+{
+	if (!platform.plic_base)
+		return;
+	plic_init(platform.plic_base, platform.plic_ndev);
+	/* Console input interrupts go to the hart of the console VM's first vCPU. */
+	struct vm *owner = console_owner();
+
+	if (platform.uart_irq && owner) {
+		plic_route(platform.uart_irq, owner->cfg.harts[0]);
+		ns16550_enable_rx_irq();
+	}
+	for (int v = 0; v < nvms; v++)
+		for (int i = 0; i < vms[v].cfg.npass; i++)
+			if (vms[v].cfg.pass[i].irq)
+				plic_route(vms[v].cfg.pass[i].irq, vms[v].cfg.harts[0]);
+}
+
+void host_irq_handle(void)
+{
+	unsigned long hart = this_hart()->id;
+	unsigned irq;
+
+	while ((irq = plic_claim(hart)) != 0) {
+		if (irq == platform.uart_irq) {
+			drain_console();
+			plic_complete(hart, irq);
+			continue;
+		}
+		int forwarded = 0;
+
+		for (int v = 0; v < nvms && !forwarded; v++)
+			for (int i = 0; i < vms[v].cfg.npass; i++)
+				if (vms[v].cfg.pass[i].irq == irq && vms[v].state == VM_RUNNING) {
+					/* Completed on the host when the guest completes it (plic_completed). */
+					vplic_set_level(&vms[v].plic, irq, 1);
+					forwarded = 1;
+					break;
+				}
+		if (!forwarded)
+			plic_complete(hart, irq);
+	}
+}
