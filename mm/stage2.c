@@ -15,6 +15,7 @@
 #define PTE_LEAF (PTE_R | PTE_W | PTE_X)
 
 #define LEVEL_BITS 9
+#define S2_HPA_LIMIT (1UL << 56) /* the PPN field holds 44 bits */
 #define ROOT_EXTRA_BITS 2
 
 static unsigned level_shift(int level) { return PAGE_SHIFT + LEVEL_BITS * (unsigned)level; }
@@ -90,7 +91,8 @@ int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, uns
 {
 	if ((gpa | hpa | size) & (SZ_4K - 1) || !(prot & S2_RWX) || (prot & S2_WRITE && !(prot & S2_READ)))
 		return -EINVAL;
-	if (gpa + size < gpa || gpa + size > stage2_gpa_limit(s2->mode))
+	if (gpa + size < gpa || gpa + size > stage2_gpa_limit(s2->mode) || hpa + size < hpa ||
+	    hpa + size > S2_HPA_LIMIT)
 		return -ERANGE;
 	while (size) {
 		int level = 0;

@@ -43,11 +43,8 @@ static enum exit_reason hart_suspend(struct vcpu *v, const struct sbi_call *call
 		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_SUSPENDED, __ATOMIC_RELEASE);
 		return EXIT_HALT;
 	}
-	if ((type >= SBI_HSM_SUSPEND_RET_PLATFORM && type <= SBI_HSM_SUSPEND_RET_LAST) ||
-	    type >= SBI_HSM_SUSPEND_NON_RET_PLATFORM)
-		ret->error = SBI_ERR_NOT_SUPPORTED;
-	else
-		ret->error = SBI_ERR_INVALID_PARAM;
+	/* SBI v2.0 9.4: reserved types and unimplemented platform-specific types alike. */
+	ret->error = SBI_ERR_INVALID_PARAM;
 	return EXIT_NOTHING;
 }
 

@@ -10,8 +10,7 @@ static enum exit_reason srst_handle(struct vcpu *v, const struct sbi_call *call,
 	(void)exit;
 	if (call->fid != SBI_EXT_SRST_RESET)
 		return EXIT_NOTHING;
-	if (type >= SBI_SRST_RESET_TYPE_VENDOR_FIRST)
-		return EXIT_NOTHING; /* no vendor reset types: NOT_SUPPORTED */
+	/* SBI v2.0 10.1: reserved types and unimplemented vendor types are INVALID_PARAM. */
 	if (type > SBI_SRST_RESET_TYPE_WARM_REBOOT ||
 	    (reason > SBI_SRST_RESET_REASON_SYSFAIL && reason < SBI_SRST_RESET_REASON_SBI_FIRST)) {
 		ret->error = SBI_ERR_INVALID_PARAM;

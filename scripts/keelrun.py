@@ -39,7 +39,8 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,mem=64M,timer=sbi,stage2=sv48x4,bootargs=... (bootargs last)"""
+    """name=x,image=path,harts=0-1,mem=64M,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,bootargs=...
+    (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -75,6 +76,13 @@ def vm_nodes(vms):
             addr += (size + 0x1FFFFF) & ~0x1FFFFF
         elif image:
             lines.append("keel,kernel-missing = \"%s\";" % image)
+        if vm.get("devices"):
+            # base:size:irq, several joined with '+'
+            ents = []
+            for d in vm["devices"].split("+"):
+                base, size, irq = d.split(":")
+                ents.append("%s %s %d" % (cells(int(base, 0)), cells(parse_size(size)), int(irq, 0)))
+            lines.append("keel,devices = <%s>;" % " ".join(ents))
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))

@@ -1,11 +1,11 @@
 /*
- * Load/store decoding for MMIO emulation: the RV64 base and compressed encodings (unpriv spec
- * ch. 2, 5, 11, 13 and 16, listings in ch. 34) and the transformed instructions of htinst
- * (priv spec 8.6.3). Pure logic, no CSR access: also built for the host unit tests.
+ * Load/store decoding for MMIO emulation: the RV64I, F/D, A and C encodings (unpriv spec, with its
+ * "RV32/64G Instruction Set Listings" and "RVC Instruction Set Listings") and the transformed
+ * instructions of htinst (priv spec 8.6.3). Pure logic, no CSR access: also built for the host unit tests.
  */
 #include "vcpu/insn.h"
 
-/* 32-bit formats: field positions (unpriv spec 2.2, Figure 2.2). */
+/* 32-bit formats: field positions (unpriv spec, "Base Instruction Formats"). */
 #define OPCODE_MASK 0x7fU
 #define RD_SHIFT 7
 #define FUNCT3_SHIFT 12
@@ -15,7 +15,7 @@
 #define FUNCT3_MASK 0x7U
 #define FUNCT5_MASK 0x1fU
 
-/* Major opcodes, bits 6:0 (unpriv spec ch. 34, Table 34.1). */
+/* Major opcodes, bits 6:0 (unpriv spec, "RISC-V base opcode map"). */
 #define OPCODE_LOAD 0x03
 #define OPCODE_LOAD_FP 0x07
 #define OPCODE_STORE 0x23
@@ -31,7 +31,7 @@
 #define F3_HU 5
 #define F3_WU 6
 
-/* AMO funct5 (unpriv spec 13.2, 13.4; "A" = Zalrsc + Zaamo). */
+/* AMO funct5 (unpriv spec, "A" extension: LR/SC and AMOs). */
 #define AMO_ADD 0x00
 #define AMO_SWAP 0x01
 #define AMO_LR 0x02
@@ -44,7 +44,7 @@
 #define AMO_MINU 0x18
 #define AMO_MAXU 0x1c
 
-/* Compressed formats (unpriv spec 16.2): quadrant in bits 1:0, funct3 in bits 15:13. */
+/* Compressed formats (unpriv spec, "C" extension): quadrant in bits 1:0, funct3 in bits 15:13. */
 #define C_QUADRANT_MASK 0x3U
 #define C_FUNCT3_SHIFT 13
 #define C_REG_PRIME_SHIFT 2  /* rd' (CL) and rs2' (CS): bits 4:2 */
@@ -57,7 +57,7 @@
 #define C_QUADRANT_0 0x0
 #define C_QUADRANT_2 0x2
 
-/* Quadrant 0 funct3 (unpriv spec Table 16.5). */
+/* Quadrant 0 funct3 (RVC opcode map). */
 #define C0_F3_FLD 1
 #define C0_F3_LW 2
 #define C0_F3_LD 3
@@ -65,7 +65,7 @@
 #define C0_F3_SW 6
 #define C0_F3_SD 7
 
-/* Quadrant 2 funct3 (unpriv spec Table 16.7). */
+/* Quadrant 2 funct3 (RVC opcode map). */
 #define C2_F3_FLDSP 1
 #define C2_F3_LWSP 2
 #define C2_F3_LDSP 3

@@ -61,7 +61,7 @@ static void update(struct vplic *p)
 }
 
 void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
-		void (*completed)(void *, unsigned), void *ctx)
+		int (*completed)(void *, unsigned), void *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->ncontexts = ncontexts > VPLIC_MAX_CONTEXTS ? VPLIC_MAX_CONTEXTS : ncontexts;
@@ -98,10 +98,10 @@ static void complete(struct vplic *p, int ctx, unsigned id)
 	if (!id || id >= VPLIC_SOURCES || !test_bit(p->enable[ctx], id) || !test_bit(p->claimed, id))
 		return;
 	set_bit(p->claimed, id, 0);
+	if (p->completed && p->completed(p->ctx, id))
+		set_bit(p->level, id, 0);
 	if (test_bit(p->level, id))
 		set_bit(p->pending, id, 1);
-	if (p->completed)
-		p->completed(p->ctx, id);
 }
 
 /* Where a 32-bit register lives; NULL when the offset names none. `ro` marks read-only ones. */

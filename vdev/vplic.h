@@ -23,15 +23,19 @@ struct vplic {
 	int output[VPLIC_MAX_CONTEXTS];
 	/* Drive the external interrupt line of a context (its vCPU's VSEIP). */
 	void (*set_output)(void *ctx, int context, int level);
-	/* Called when the guest completes a source (pass-through: complete it on the host). */
-	void (*completed)(void *ctx, unsigned source);
+	/*
+	 * Called, with the lock held, when the guest completes a source. Returns 1 when the
+	 * source's line is to be taken as low (a pass-through source completed on the host,
+	 * which signals again if the device still wants service).
+	 */
+	int (*completed)(void *ctx, unsigned source);
 	void *ctx;
 };
 
 extern const struct mmio_ops vplic_ops;
 
 void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
-		void (*completed)(void *, unsigned), void *ctx);
+		int (*completed)(void *, unsigned), void *ctx);
 /* A device raises (1) or lowers (0) its interrupt line. */
 void vplic_set_level(struct vplic *p, unsigned source, int level);
 

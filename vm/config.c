@@ -24,6 +24,19 @@
 
 static uint64_t cells64(const fdt32_t *p) { return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]); }
 
+/* A string property, or NULL when absent or not NUL-terminated within its length. */
+static const char *get_string(const void *fdt, int node, const char *name, int *lenp)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+
+	if (!s || len < 1 || s[len - 1] != '\0')
+		return NULL;
+	if (lenp)
+		*lenp = len;
+	return s;
+}
+
 static int fail(char *err, unsigned long len, const char *field, const char *what)
 {
 	snprintf(err, len, "field %s: %s", field, what);
@@ -93,7 +106,7 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	unsigned long used = *used_harts;
 
 	memset(cfg, 0, sizeof(*cfg));
-	s = fdt_getprop(fdt, node, "keel,name", &len);
+	s = get_string(fdt, node, "keel,name", &len);
 	if (s && len > 1 && (size_t)len <= sizeof(cfg->name))
 		memcpy(cfg->name, s, (size_t)len);
 	else
@@ -104,8 +117,6 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		return fail(err, errlen, "keel,memory", r == -1 ? "missing" : "needs <base-hi base-lo size-hi size-lo>");
 	if (cfg->ram_size < MIN_GUEST_RAM || cfg->ram_size % SZ_2M || cfg->ram_base % SZ_2M)
 		return fail(err, errlen, "keel,memory", "size must be >= 8 MiB and base and size 2 MiB aligned");
-	if (cfg->ram_base + cfg->ram_size < cfg->ram_base || cfg->ram_base + cfg->ram_size > stage2_gpa_limit(HGATP_MODE_SV39X4))
-		return fail(err, errlen, "keel,memory", "beyond the guest-physical address space");
 
 	r = get_range(fdt, node, "keel,kernel", &cfg->kernel_addr, &cfg->kernel_size);
 	if (r)
@@ -117,10 +128,12 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 
 	if (off && len == 8)
 		cfg->kernel_offset = cells64(off);
-	if (cfg->kernel_offset % PAGE_SIZE || cfg->kernel_offset + cfg->kernel_size + SZ_2M > cfg->ram_size)
+	/* ram_size >= 8 MiB here, so none of these subtractions wraps. */
+	if (cfg->kernel_offset % PAGE_SIZE || cfg->kernel_offset > cfg->ram_size - SZ_2M ||
+	    cfg->kernel_size > cfg->ram_size - SZ_2M - cfg->kernel_offset)
 		return fail(err, errlen, "keel,kernel", "image does not fit in guest RAM (with 2 MiB for the DTB)");
 
-	s = fdt_getprop(fdt, node, "keel,timer", NULL);
+	s = get_string(fdt, node, "keel,timer", NULL);
 	cfg->timer = cpu->has_sstc ? TIMER_SSTC : TIMER_SBI;
 	if (s && !strcmp(s, "sbi"))
 		cfg->timer = TIMER_SBI;
@@ -131,7 +144,7 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	} else if (s)
 		return fail(err, errlen, "keel,timer", "must be \"sstc\" or \"sbi\"");
 
-	s = fdt_getprop(fdt, node, "keel,stage2", NULL);
+	s = get_string(fdt, node, "keel,stage2", NULL);
 	cfg->stage2_mode = cpu->has_sv39x4 ? HGATP_MODE_SV39X4 : HGATP_MODE_SV48X4;
 	if (s && !strcmp(s, "sv39x4") && cpu->has_sv39x4)
 		cfg->stage2_mode = HGATP_MODE_SV39X4;
@@ -139,8 +152,10 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		cfg->stage2_mode = HGATP_MODE_SV48X4;
 	else if (s)
 		return fail(err, errlen, "keel,stage2", "not a mode this hart has");
+	if (cfg->ram_base + cfg->ram_size < cfg->ram_base || cfg->ram_base + cfg->ram_size > stage2_gpa_limit(cfg->stage2_mode))
+		return fail(err, errlen, "keel,memory", "beyond the guest-physical address space");
 
-	s = fdt_getprop(fdt, node, "bootargs", &len);
+	s = get_string(fdt, node, "bootargs", &len);
 	if (s && (size_t)len > sizeof(cfg->bootargs))
 		return fail(err, errlen, "bootargs", "too long");
 	if (s)

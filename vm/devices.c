@@ -22,16 +22,17 @@ static void plic_output(void *ctx, int context, int level)
 		vcpu_set_ext_irq(vm->vcpus[context], level);
 }
 
-/* Where a passed-through interrupt was routed on the host: the VM's first vCPU's hart. */
-static void plic_completed(void *ctx, unsigned source)
+/* A pass-through source was completed by the guest: complete it on the host context it was routed to. */
+static int plic_completed(void *ctx, unsigned source)
 {
 	struct vm *vm = ctx;
 
 	for (int i = 0; i < vm->cfg.npass; i++)
 		if (vm->cfg.pass[i].irq == source) {
-			vplic_set_level(&vm->plic, source, 0);
 			plic_complete(vm->cfg.harts[0], source);
+			return 1;
 		}
+	return 0;
 }
 
 static void uart_tx(void *ctx, char c) { vm_console_putc(ctx, c); }

@@ -3,6 +3,16 @@
 #include "lib/printf.h"
 #include <libfdt.h>
 #include <string.h>
+#include "arch/riscv/csr.h"
+#include "vdev/syscon.h"
+
+#define PHANDLE_CPU_INTC(i) ((uint32_t)(i) + 1)
+#define PHANDLE_PLIC 0x100
+#define PHANDLE_SYSCON 0x101
+#define UART_CLOCK_HZ 3686400 /* what QEMU virt advertises; the divisor is ignored anyway */
+#define SYSCON_POWEROFF_VALUE 0x5555
+#define SYSCON_RESET_VALUE 0x7777
+#define IRQ_S_EXT_NUM IRQ_S_EXT
 
 static int append(char *out, size_t len, size_t *pos, const char *s, size_t n)
 {
@@ -46,6 +56,22 @@ int guest_isa_string(const char *host, int sstc, char *out, size_t len)
 	return 0;
 }
 
+/* The host node whose first reg entry starts at base, or -1. */
+static int find_host_node(const void *host_fdt, uint64_t base)
+{
+	int node;
+
+	for (node = fdt_next_node(host_fdt, -1, NULL); node >= 0; node = fdt_next_node(host_fdt, node, NULL)) {
+		int len, parent = fdt_parent_offset(host_fdt, node);
+		const fdt32_t *reg = fdt_getprop(host_fdt, node, "reg", &len);
+
+		if (reg && len >= 8 && parent >= 0 && fdt_address_cells(host_fdt, parent) == 2 &&
+		    (((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1])) == base)
+			return node;
+	}
+	return -1;
+}
+
 static int fdt_reg64(void *fdt, uint64_t base, uint64_t size)
 {
 	fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
@@ -81,15 +107,110 @@ static int build_cpus(void *fdt, const struct vm_config *cfg, const char *isa, u
 		TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 		TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 		TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
-		TRY(fdt_property_u32(fdt, "phandle", (uint32_t)(i + 1)));
+		TRY(fdt_property_u32(fdt, "phandle", PHANDLE_CPU_INTC(i)));
 		TRY(fdt_end_node(fdt));
 		TRY(fdt_end_node(fdt));
 	}
 	return fdt_end_node(fdt);
 }
 
+
+static int prop_cells(void *fdt, const char *name, const uint32_t *v, int n)
+{
+	fdt32_t cells[2 * MAX_VCPUS_PER_VM + 4];
+
+	for (int i = 0; i < n; i++)
+		cells[i] = cpu_to_fdt32(v[i]);
+	return fdt_property(fdt, name, cells, n * (int)sizeof(fdt32_t));
+}
+
+static int build_plic(void *fdt, const struct vm_config *cfg)
+{
+	char name[32];
+	uint32_t ext[2 * MAX_VCPUS_PER_VM];
+
+	snprintf(name, sizeof(name), "plic@%lx", VM_PLIC_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property(fdt, "compatible", "sifive,plic-1.0.0\0riscv,plic0", sizeof("sifive,plic-1.0.0\0riscv,plic0")));
+	TRY(fdt_reg64(fdt, VM_PLIC_BASE, VPLIC_SIZE));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "riscv,ndev", VPLIC_SOURCES - 1));
+	/* Context i: vCPU i's supervisor external interrupt. */
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		ext[2 * i] = PHANDLE_CPU_INTC(i);
+		ext[2 * i + 1] = IRQ_S_EXT_NUM;
+	}
+	TRY(prop_cells(fdt, "interrupts-extended", ext, 2 * cfg->nvcpus));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_PLIC));
+	return fdt_end_node(fdt);
+}
+
+static int build_devices(void *fdt, const struct vm_config *cfg, const void *host_fdt)
+{
+	char name[48];
+
+	TRY(fdt_begin_node(fdt, "soc"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
+	TRY(fdt_property(fdt, "ranges", NULL, 0));
+	TRY(build_plic(fdt, cfg));
+
+	snprintf(name, sizeof(name), "serial@%lx", VM_UART_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
+	TRY(fdt_reg64(fdt, VM_UART_BASE, VUART_SIZE));
+	TRY(fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ));
+	TRY(fdt_property_u32(fdt, "interrupts", VM_UART_IRQ));
+	TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+	TRY(fdt_end_node(fdt));
+
+	snprintf(name, sizeof(name), "test@%lx", VM_SYSCON_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property(fdt, "compatible", "sifive,test1\0sifive,test0\0syscon",
+			 sizeof("sifive,test1\0sifive,test0\0syscon")));
+	TRY(fdt_reg64(fdt, VM_SYSCON_BASE, SYSCON_SIZE));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_SYSCON));
+	TRY(fdt_end_node(fdt));
+
+	/* Passed-through devices keep the host node's compatible; their interrupt is on our PLIC. */
+	for (int i = 0; i < cfg->npass; i++) {
+		const struct passthrough *p = &cfg->pass[i];
+		int host = host_fdt ? find_host_node(host_fdt, p->base) : -1;
+		int len = 0;
+		const void *compat = host >= 0 ? fdt_getprop(host_fdt, host, "compatible", &len) : NULL;
+
+		snprintf(name, sizeof(name), "passthrough@%lx", (unsigned long)p->base);
+		TRY(fdt_begin_node(fdt, name));
+		if (compat)
+			TRY(fdt_property(fdt, "compatible", compat, len));
+		TRY(fdt_reg64(fdt, p->base, p->size));
+		if (p->irq) {
+			TRY(fdt_property_u32(fdt, "interrupts", p->irq));
+			TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+		}
+		TRY(fdt_end_node(fdt));
+	}
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "poweroff"));
+	TRY(fdt_property_string(fdt, "compatible", "syscon-poweroff"));
+	TRY(fdt_property_u32(fdt, "regmap", PHANDLE_SYSCON));
+	TRY(fdt_property_u32(fdt, "offset", 0));
+	TRY(fdt_property_u32(fdt, "value", SYSCON_POWEROFF_VALUE));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_begin_node(fdt, "reboot"));
+	TRY(fdt_property_string(fdt, "compatible", "syscon-reboot"));
+	TRY(fdt_property_u32(fdt, "regmap", PHANDLE_SYSCON));
+	TRY(fdt_property_u32(fdt, "offset", 0));
+	TRY(fdt_property_u32(fdt, "value", SYSCON_RESET_VALUE));
+	return fdt_end_node(fdt);
+}
+
 int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const char *host_isa,
-		    unsigned long timebase)
+		    unsigned long timebase, const void *host_fdt)
 {
 	char isa[128], name[32];
 
@@ -105,6 +226,8 @@ int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const c
 
 	TRY(fdt_begin_node(buf, "chosen"));
 	TRY(fdt_property_string(buf, "bootargs", cfg->bootargs));
+	snprintf(name, sizeof(name), "/soc/serial@%lx", VM_UART_BASE);
+	TRY(fdt_property_string(buf, "stdout-path", name));
 	TRY(fdt_end_node(buf));
 
 	snprintf(name, sizeof(name), "memory@%lx", (unsigned long)cfg->ram_base);
@@ -114,6 +237,7 @@ int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const c
 	TRY(fdt_end_node(buf));
 
 	TRY(build_cpus(buf, cfg, isa, timebase));
+	TRY(build_devices(buf, cfg, host_fdt));
 	TRY(fdt_end_node(buf));
 	TRY(fdt_finish(buf));
 	return (int)fdt_totalsize(buf);

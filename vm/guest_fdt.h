@@ -10,6 +10,6 @@
 int guest_isa_string(const char *host, int sstc, char *out, size_t len);
 /* Build into buf; returns the DTB size or a negative libfdt error. */
 int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const char *host_isa,
-		    unsigned long timebase);
+		    unsigned long timebase, const void *host_fdt);
 
 #endif

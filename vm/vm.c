@@ -19,48 +19,6 @@ int nvms;
 static struct vcpu vcpu_pool[MAX_HARTS];
 static int nvcpu_pool;
 
-struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)
-{
-	return id < (unsigned long)vm->nvcpus ? vm->vcpus[id] : NULL;
-}
-
-void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	uint64_t off = gpa - vm->cfg.ram_base;
-
-	if (gpa < vm->cfg.ram_base || off >= vm->cfg.ram_size || len > vm->cfg.ram_size - off)
-		return NULL;
-	return (void *)(uintptr_t)(vm->ram_hpa + off);
-}
-
-int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t len)
-{
-	void *p = vm_gpa_to_host(vm, gpa, len);
-
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
-}
-
-long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
-			 void (*fn)(struct vcpu *target, void *ctx), void *ctx)
-{
-	if (base == -1UL) {
-		for (int i = 0; i < vm->nvcpus; i++)
-			fn(vm->vcpus[i], ctx);
-		return SBI_SUCCESS;
-	}
-	/* Validate every named hart before acting on any (SBI spec 3.1). */
-	for (unsigned long bit = 0; bit < 64; bit++)
-		if ((mask >> bit) & 1 && (base + bit < base || !vm_vcpu_by_id(vm, base + bit)))
-			return SBI_ERR_INVALID_PARAM;
-	for (unsigned long bit = 0; bit < 64; bit++)
-		if ((mask >> bit) & 1)
-			fn(vm_vcpu_by_id(vm, base + bit), ctx);
-	return SBI_SUCCESS;
-}
-
 struct fence_ctx {
 	struct vcpu *self;
 	unsigned long tickets[MAX_VCPUS_PER_VM];
@@ -105,6 +63,8 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 	return SBI_SUCCESS;
 }
 
+static const void *host_fdt_blob; /* for copying pass-through device nodes */
+
 static int vm_load_image(struct vm *vm)
 {
 	const struct vm_config *cfg = &vm->cfg;
@@ -115,7 +75,7 @@ static int vm_load_image(struct vm *vm)
 	if (!dst || !dtb)
 		return -EINVAL;
 	memcpy(dst, (void *)(uintptr_t)cfg->kernel_addr, cfg->kernel_size);
-	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, platform.isa, platform.timebase);
+	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, platform.isa, platform.timebase, host_fdt_blob);
 	return size < 0 ? size : 0;
 }
 
@@ -181,6 +141,7 @@ int vms_create(const void *fdt)
 	unsigned long used_harts = 0;
 	char err[CONFIG_ERR_MAX];
 
+	host_fdt_blob = fdt;
 	if (chosen < 0)
 		return 0;
 	fdt_for_each_subnode(node, fdt, chosen) {

@@ -72,8 +72,6 @@ extern int nvms;
 struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id);
 /* Translate a guest-physical range inside guest RAM to a host pointer, or NULL. */
 void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len);
-/* Copy from / to guest-physical memory; -EFAULT when any byte is outside guest RAM. */
-int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t len);
 
 /*
  * Apply `fn` to the vCPUs named by an SBI hart mask (SBI spec 3.1: base == -1 means all).

@@ -89,9 +89,13 @@ tar -xJf "$tarball" -C "$tmp" --strip-components=1 \
 unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL GNUMAKEFLAGS \
 	KBUILD_OUTPUT KCONFIG_CONFIG KCFLAGS KCPPFLAGS KAFLAGS LOCALVERSION \
 	CROSS_COMPILE ARCH O CC LD AS 2>/dev/null || true
-# Reproducible version string.
-export KBUILD_BUILD_USER=keel KBUILD_BUILD_HOST=keel KBUILD_BUILD_VERSION=1
-export KBUILD_BUILD_TIMESTAMP="keel-linux-$hash"
+# Reproducible output: fixed user/host/version, and a timestamp that must be
+# a date(1)-parseable string (it also stamps the built-in initramfs cpio);
+# the tarball's mtime comes from the .deb, so it is fixed per package version.
+# The banner reads "Linux version 6.1.x (keel@keel-<hash>) ... #1 SMP <date>".
+export KBUILD_BUILD_USER=keel KBUILD_BUILD_HOST="keel-$hash" KBUILD_BUILD_VERSION=1
+KBUILD_BUILD_TIMESTAMP=$(LC_ALL=C date -u -r "$tarball")
+export KBUILD_BUILD_TIMESTAMP
 
 cd "$tmp"
 log "make tinyconfig + keel.config"

@@ -35,6 +35,18 @@ CASES = [
      "expect": KEEL_BOOT + [r"vm 'vm0': 2 vCPU\(s\) on harts 0 1", r"vm 'vm0' vcpu 1 exits \d+"]},
     {"name": "smp-native", "native": "smp", "smp": 2},
 
+    # Devices: interrupt-driven UART both ways (input typed by the harness), PLIC semantics
+    # (the RTC passed through as a second source), every MMIO width, refused accesses, and
+    # power-off through the sifive,test device.
+    {"name": "devices", "stdin": "keel-rx-test\n", "stdin_after": r"^uart: type a line$",
+     "vms": [{"guest": "devices", "harts": "0", "devices": "0x101000:4K:11"}],
+     "expect": [r"^uart: interrupt-driven transmit ok$", r"passthrough@101000|stage-2 Sv39x4 \(0 x 1G, 32 x 2M, 1 x 4K\)",
+                r"^keel: vm 'vm0' stopped: guest wrote power-off to its syscon$",
+                r"keel: vm 'vm0' vcpu 0: access to 0x10008000 \(no RAM or device\)"]},
+    {"name": "devices-native", "native": "devices", "smp": 1, "stdin": "keel-rx-test\n",
+     "stdin_after": r"^uart: type a line$",
+     "expect": [r"^uart: interrupt-driven transmit ok$"]},
+
     # SRST reboot of a VM: it boots again with its image reloaded.
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 2,
      "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)"]},

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,15 +41,32 @@ class Tally:
         return ok
 
 
-def run_qemu(cmd, timeout, stdin_data=None):
+def run_qemu(cmd, timeout, stdin_data=None, stdin_after=None):
+    """Run QEMU, collecting its console. stdin_data is typed once `stdin_after` (a regex)
+    has appeared on the console, or at once without it."""
     start = time.monotonic()
-    try:
-        p = subprocess.run(cmd, input=(stdin_data or "").encode(), stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=timeout)
-        out, rc = p.stdout.decode(errors="replace"), p.returncode
-    except subprocess.TimeoutExpired as e:
-        out, rc = (e.stdout or b"").decode(errors="replace"), None
-    return out.replace("\r", ""), rc, time.monotonic() - start
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
+    reader.start()
+    typed = stdin_data is None
+    rc = None
+    while time.monotonic() - start < timeout:
+        if not typed and (stdin_after is None or re.search(stdin_after, b"".join(chunks).decode(errors="replace").replace("\r", ""), re.M)):
+            p.stdin.write(stdin_data.encode())
+            p.stdin.flush()
+            typed = True
+        try:
+            rc = p.wait(timeout=0.05)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    if rc is None:
+        p.kill()
+        p.wait()
+    reader.join()
+    out = b"".join(chunks).decode(errors="replace").replace("\r", "")
+    return out, rc, time.monotonic() - start
 
 
 def build_command(case, build, workdir):
@@ -103,7 +121,7 @@ def run_case(case, build, tally, verbose):
     name = case["name"]
     workdir = tempfile.mkdtemp(prefix="keel-test-")
     cmd = build_command(case, build, workdir)
-    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), case.get("stdin"))
+    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), case.get("stdin"), case.get("stdin_after"))
     before = tally.failed
     with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
         f.write(" ".join(cmd) + "\n\n" + out)

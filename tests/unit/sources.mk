@@ -3,14 +3,19 @@
 
 UNIT_SRCS_test_stage2 := mm/stage2.c
 UNIT_SRCS_test_palloc := mm/palloc.c
-# vm/vm.c runs hfence/IPIs on the hart: tests/unit/stub_vm.c stands in for it, vm/vconsole.c and vcpu/.
+# vm/vm.c runs hfence/IPIs on the hart: tests/unit/stub_vm.c stands in for it, vm/vconsole.c and vcpu/;
+# the pure helpers in vm/guest_mem.c are linked as they are.
 UNIT_SRCS_test_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c \
-	sbi/dbcn.c sbi/hvc.c sbi/legacy.c tests/unit/stub_vm.c
+	sbi/dbcn.c sbi/hvc.c sbi/legacy.c vm/guest_mem.c tests/unit/stub_vm.c
 # snprintf comes from the host libc: linking lib/printf.c would interpose it under libcmocka too.
 UNIT_SRCS_test_guest_fdt := vm/guest_fdt.c
 UNIT_SRCS_test_config := vm/config.c mm/stage2.c
+UNIT_SRCS_test_insn := vcpu/insn.c
+
+# ---- keep this last: the rules below read the UNIT_SRCS_ lines above when make parses them ----
 
 # The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any
 # header changes too (a prerequisite-only rule keeps the pattern rule's recipe).
-UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h drivers/*.h lib/*.h mm/*.h sbi/*.h vcpu/*.h vm/*.h tests/unit/*.h)
+UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h dev/*.h drivers/*.h lib/*.h mm/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
+	tests/unit/*.h)
 $(foreach t,$(UNIT_TESTS),$(eval $(BUILD)/host/$(t): $$(UNIT_SRCS_$(t)) $$(UNIT_HDRS) tests/unit/sources.mk))

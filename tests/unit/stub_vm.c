@@ -28,39 +28,7 @@ void stub_map_va(unsigned long gva, unsigned long value)
 	}
 }
 
-/* ---- vm/vm.c: the same logic as Keel's, over a host buffer standing in for guest RAM ---- */
-
-struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)
-{
-	return id < (unsigned long)vm->nvcpus ? vm->vcpus[id] : NULL;
-}
-
-void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	uint64_t off = gpa - vm->cfg.ram_base;
-
-	if (gpa < vm->cfg.ram_base || off >= vm->cfg.ram_size || len > vm->cfg.ram_size - off)
-		return NULL;
-	return (void *)(uintptr_t)(vm->ram_hpa + off);
-}
-
-long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
-			 void (*fn)(struct vcpu *target, void *ctx), void *ctx)
-{
-	if (base == -1UL) {
-		for (int i = 0; i < vm->nvcpus; i++)
-			fn(vm->vcpus[i], ctx);
-		return SBI_SUCCESS;
-	}
-	/* Validate every named hart before acting on any (SBI spec 3.1). */
-	for (unsigned long bit = 0; bit < 64; bit++)
-		if ((mask >> bit) & 1 && (base + bit < base || !vm_vcpu_by_id(vm, base + bit)))
-			return SBI_ERR_INVALID_PARAM;
-	for (unsigned long bit = 0; bit < 64; bit++)
-		if ((mask >> bit) & 1)
-			fn(vm_vcpu_by_id(vm, base + bit), ctx);
-	return SBI_SUCCESS;
-}
+/* vm_vcpu_by_id, vm_gpa_to_host and vm_for_each_in_mask are Keel's own (vm/guest_mem.c). */
 
 static void note_target(struct vcpu *target, void *ctx)
 {

@@ -26,6 +26,8 @@ struct vm_desc {
 	int has_offset;
 	uint64_t kernel_offset;
 	const char *timer, *stage2, *bootargs;
+	const uint32_t *devices; /* keel,devices cells, absent when NULL */
+	int ndevice_cells;
 };
 
 static struct platform plat;
@@ -144,6 +146,13 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 			assert_int_equal(fdt_property_string(f, "keel,stage2", d->stage2), 0);
 		if (d->bootargs)
 			assert_int_equal(fdt_property_string(f, "bootargs", d->bootargs), 0);
+		if (d->devices) {
+			fdt32_t cells[32];
+
+			for (int c = 0; c < d->ndevice_cells; c++)
+				cells[c] = cpu_to_fdt32(d->devices[c]);
+			assert_int_equal(fdt_property(f, "keel,devices", cells, d->ndevice_cells * 4), 0);
+		}
 		assert_int_equal(fdt_end_node(f), 0);
 	}
 	assert_int_equal(fdt_end_node(f), 0);
@@ -203,7 +212,6 @@ static void test_valid_vm_defaults(void **state)
 	(void)state;
 	free(fdt);
 	fdt = make_fdt((const struct vm_desc[]){ d, d, d }, 3);
-	d.harts[0] = 2;
 	if (parse_node(2, &used))
 		fail_msg("valid VM rejected: %s", err);
 	assert_string_equal(cfg.name, "vm2");
@@ -540,6 +548,57 @@ static void test_bad_stage2(void **state)
 	expect_fail(&d, "keel,stage2", "sv39x4 on a hart without it");
 }
 
+static void test_devices(void **state)
+{
+	static const uint32_t two[] = { 0, 0x10008000, 0, 0x1000, 8, 0x1, 0x00000000, 0, 0x200000, 0 };
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.npass, 0);
+	used = 0;
+	d.devices = two;
+	d.ndevice_cells = 10;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.npass, 2);
+	assert_int_equal(cfg.pass[0].base, 0x10008000);
+	assert_int_equal(cfg.pass[0].size, 0x1000);
+	assert_int_equal(cfg.pass[0].irq, 8);
+	assert_int_equal(cfg.pass[1].base, 0x100000000UL);
+	assert_int_equal(cfg.pass[1].size, 0x200000);
+	assert_int_equal(cfg.pass[1].irq, 0);
+}
+
+static void test_bad_devices(void **state)
+{
+	static const uint32_t five[25] = { 0, 0x1000, 0, 0x1000, 0, 0, 0x2000, 0, 0x1000, 0, 0, 0x3000, 0, 0x1000,
+					   0, 0, 0x4000, 0, 0x1000, 0, 0, 0x5000, 0, 0x1000, 0 };
+	static const uint32_t misaligned[] = { 0, 0x10008800, 0, 0x1000, 8 };
+	static const uint32_t odd_size[] = { 0, 0x10008000, 0, 0x1800, 8 };
+	static const uint32_t empty[] = { 0, 0x10008000, 0, 0, 8 };
+	static const uint32_t wraps[] = { 0xffffffff, 0xfffff000, 0, 0x2000, 8 };
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.devices = five;
+	d.ndevice_cells = 25;
+	expect_fail(&d, "keel,devices", "5 devices");
+	d.ndevice_cells = 4;
+	expect_fail(&d, "keel,devices", "4 cells");
+	d.ndevice_cells = 6;
+	expect_fail(&d, "keel,devices", "6 cells");
+	d.devices = misaligned;
+	d.ndevice_cells = 5;
+	expect_fail(&d, "keel,devices", "base not page aligned");
+	d.devices = odd_size;
+	expect_fail(&d, "keel,devices", "size not page aligned");
+	d.devices = empty;
+	expect_fail(&d, "keel,devices", "size 0");
+	d.devices = wraps;
+	expect_fail(&d, "keel,devices", "range wraps");
+}
+
 /* Every way to fail leaves used_harts alone, even with good harts listed. */
 static void test_failed_vm_keeps_no_harts(void **state)
 {
@@ -547,7 +606,9 @@ static void test_failed_vm_keeps_no_harts(void **state)
 	unsigned long used;
 
 	(void)state;
-	for (int c = 0; c < 6; c++) {
+	static const uint32_t bad_device[] = { 0, 0x10008001, 0, 0x1000, 0 };
+
+	for (int c = 0; c < 8; c++) {
 		d = valid_vm();
 		d.harts[0] = 2;
 		d.harts[1] = 1;
@@ -556,7 +617,9 @@ static void test_failed_vm_keeps_no_harts(void **state)
 		case 1: d.has_kernel = 0; break;
 		case 2: d.timer = "nope"; break;
 		case 3: d.stage2 = "nope"; break;
-		case 4: d.harts[2] = 7; d.nharts = 3; break;
+		case 4: d.bootargs = "x"; d.has_offset = 1; d.kernel_offset = 0x10; break;
+		case 5: d.devices = bad_device; d.ndevice_cells = 5; break;
+		case 6: d.harts[2] = 7; d.nharts = 3; break;
 		default: d.harts[2] = 0; d.nharts = 3; break; /* hart 0 is taken */
 		}
 		used = 0x1;
@@ -604,6 +667,8 @@ int main(void)
 		T(test_kernel_offset_overflow),
 		T(test_bad_timer),
 		T(test_bad_stage2),
+		T(test_devices),
+		T(test_bad_devices),
 		T(test_failed_vm_keeps_no_harts),
 		T(test_error_text),
 	};

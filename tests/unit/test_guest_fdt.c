@@ -3,6 +3,9 @@
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vdev/syscon.h"
+#include "vdev/vplic.h"
+#include "vdev/vuart.h"
 #include "vm/guest_fdt.h"
 
 #define HOST_ISA "rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
@@ -110,13 +113,14 @@ static struct vm_config base_cfg(void)
 	return cfg;
 }
 
-static void *build(const struct vm_config *cfg, const char *isa, unsigned long timebase)
+static void *build_with_host(const struct vm_config *cfg, const char *isa, unsigned long timebase,
+			     const void *host_fdt)
 {
 	void *buf = malloc(GUEST_FDT_MAX);
 	int size;
 
 	assert_non_null(buf);
-	size = guest_fdt_build(buf, GUEST_FDT_MAX, cfg, isa, timebase);
+	size = guest_fdt_build(buf, GUEST_FDT_MAX, cfg, isa, timebase, host_fdt);
 	if (size <= 0) {
 		free(buf);
 		fail_msg("guest_fdt_build: %d (%s)", size, fdt_strerror(size));
@@ -125,6 +129,11 @@ static void *build(const struct vm_config *cfg, const char *isa, unsigned long t
 	assert_int_equal(fdt_totalsize(buf), (unsigned)size);
 	assert_true(size <= GUEST_FDT_MAX);
 	return buf;
+}
+
+static void *build(const struct vm_config *cfg, const char *isa, unsigned long timebase)
+{
+	return build_with_host(cfg, isa, timebase, NULL);
 }
 
 static const char *prop_str(const void *fdt, const char *path, const char *name)
@@ -281,6 +290,170 @@ static void test_fdt_max_vcpus(void **state)
 	free(fdt);
 }
 
+static uint32_t node_u32(const void *fdt, int node, const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p || len != 4)
+		fail_msg("%s/%s: not one cell", fdt_get_name(fdt, node, NULL), name);
+	return fdt32_to_cpu(*p);
+}
+
+static void check_reg(const void *fdt, int node, uint64_t base, uint64_t size)
+{
+	int len;
+	const fdt64_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+	assert_non_null(reg);
+	assert_int_equal(len, 16);
+	assert_int_equal(fdt64_ld(&reg[0]), base);
+	assert_int_equal(fdt64_ld(&reg[1]), size);
+}
+
+/* Every phandle in the tree is distinct, and each reference names one that exists. */
+static void check_phandles(const void *fdt)
+{
+	uint32_t seen[64];
+	int n = 0, node;
+
+	for (node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		int len;
+		const fdt32_t *p = fdt_getprop(fdt, node, "phandle", &len);
+
+		if (!p)
+			continue;
+		assert_int_equal(len, 4);
+		for (int i = 0; i < n; i++)
+			assert_int_not_equal(seen[i], fdt32_to_cpu(*p));
+		assert_true(n < (int)ARRAY_LEN(seen));
+		seen[n++] = fdt32_to_cpu(*p);
+	}
+	for (node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		static const char *const refs[] = { "interrupt-parent", "regmap" };
+
+		for (unsigned r = 0; r < ARRAY_LEN(refs); r++)
+			if (fdt_getprop(fdt, node, refs[r], NULL))
+				assert_true(fdt_node_offset_by_phandle(fdt, node_u32(fdt, node, refs[r])) >= 0);
+	}
+}
+
+static void test_fdt_devices(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt = build(&cfg, HOST_ISA, 10000000);
+	int plic, uart, syscon, node, len;
+	const fdt32_t *ext;
+	const char *stdout_path;
+
+	(void)state;
+	/* The console the guest is told about is the virtual 16550 */
+	stdout_path = prop_str(fdt, "/chosen", "stdout-path");
+	uart = fdt_path_offset(fdt, stdout_path);
+	if (uart < 0)
+		fail_msg("stdout-path \"%s\" names no node", stdout_path);
+	assert_string_equal(fdt_getprop(fdt, uart, "compatible", NULL), "ns16550a");
+	check_reg(fdt, uart, VM_UART_BASE, VUART_SIZE);
+	assert_int_equal(node_u32(fdt, uart, "interrupts"), VM_UART_IRQ);
+
+	/* The PLIC: context i is vCPU i's S-mode external interrupt (cause 9) */
+	plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	assert_true(plic >= 0);
+	check_reg(fdt, plic, VM_PLIC_BASE, VPLIC_SIZE);
+	assert_int_equal(node_u32(fdt, plic, "riscv,ndev"), VPLIC_SOURCES - 1);
+	assert_int_equal(node_u32(fdt, uart, "interrupt-parent"), node_u32(fdt, plic, "phandle"));
+	ext = fdt_getprop(fdt, plic, "interrupts-extended", &len);
+	assert_non_null(ext);
+	assert_int_equal(len, cfg.nvcpus * 8);
+	for (int i = 0; i < cfg.nvcpus; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
+		assert_int_equal(fdt32_to_cpu(ext[2 * i]), prop_u32(fdt, path, "phandle"));
+		assert_int_equal(fdt32_to_cpu(ext[2 * i + 1]), 9);
+	}
+
+	/* Power-off and reboot go through the sifive,test syscon */
+	syscon = fdt_node_offset_by_compatible(fdt, -1, "sifive,test0");
+	assert_true(syscon >= 0);
+	check_reg(fdt, syscon, VM_SYSCON_BASE, SYSCON_SIZE);
+	node = fdt_node_offset_by_compatible(fdt, -1, "syscon-poweroff");
+	assert_true(node >= 0);
+	assert_int_equal(node_u32(fdt, node, "regmap"), node_u32(fdt, syscon, "phandle"));
+	assert_int_equal(node_u32(fdt, node, "value"), 0x5555);
+	node = fdt_node_offset_by_compatible(fdt, -1, "syscon-reboot");
+	assert_true(node >= 0);
+	assert_int_equal(node_u32(fdt, node, "regmap"), node_u32(fdt, syscon, "phandle"));
+	assert_int_equal(node_u32(fdt, node, "value"), 0x7777);
+
+	check_phandles(fdt);
+	free(fdt);
+}
+
+/* A host DTB with one device at 0x10008000, as the pass-through source. */
+static void *host_fdt_with_device(void)
+{
+	void *f = malloc(4096);
+	fdt64_t reg[2] = { cpu_to_fdt64(0x10008000), cpu_to_fdt64(0x1000) };
+
+	assert_non_null(f);
+	assert_int_equal(fdt_create(f, 4096), 0);
+	assert_int_equal(fdt_finish_reservemap(f), 0);
+	assert_int_equal(fdt_begin_node(f, ""), 0);
+	assert_int_equal(fdt_property_u32(f, "#address-cells", 2), 0);
+	assert_int_equal(fdt_property_u32(f, "#size-cells", 2), 0);
+	assert_int_equal(fdt_begin_node(f, "soc"), 0);
+	assert_int_equal(fdt_property_u32(f, "#address-cells", 2), 0);
+	assert_int_equal(fdt_property_u32(f, "#size-cells", 2), 0);
+	assert_int_equal(fdt_begin_node(f, "virtio_mmio@10008000"), 0);
+	assert_int_equal(fdt_property_string(f, "compatible", "virtio,mmio"), 0);
+	assert_int_equal(fdt_property(f, "reg", reg, sizeof(reg)), 0);
+	assert_int_equal(fdt_end_node(f), 0);
+	assert_int_equal(fdt_end_node(f), 0);
+	assert_int_equal(fdt_end_node(f), 0);
+	assert_int_equal(fdt_finish(f), 0);
+	return f;
+}
+
+static void test_fdt_passthrough(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *host = host_fdt_with_device(), *fdt;
+	int dev, plic;
+
+	(void)state;
+	cfg.npass = 2;
+	cfg.pass[0].base = 0x10008000;
+	cfg.pass[0].size = 0x1000;
+	cfg.pass[0].irq = 8;
+	cfg.pass[1].base = 0x30000000; /* no host node at this address */
+	cfg.pass[1].size = 0x2000;
+	fdt = build_with_host(&cfg, HOST_ISA, 10000000, host);
+	plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	assert_true(plic >= 0);
+
+	dev = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	assert_true(dev >= 0);
+	check_reg(fdt, dev, 0x10008000, 0x1000);
+	assert_int_equal(node_u32(fdt, dev, "interrupts"), 8);
+	assert_int_equal(node_u32(fdt, dev, "interrupt-parent"), node_u32(fdt, plic, "phandle"));
+
+	dev = fdt_path_offset(fdt, "/soc/passthrough@30000000");
+	assert_true(dev >= 0);
+	check_reg(fdt, dev, 0x30000000, 0x2000);
+	assert_null(fdt_getprop(fdt, dev, "interrupts", NULL));
+	check_phandles(fdt);
+	free(fdt);
+
+	/* Without the host DTB the devices are still there, just without a compatible */
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	dev = fdt_path_offset(fdt, "/soc/passthrough@10008000");
+	assert_true(dev >= 0);
+	assert_int_equal(node_u32(fdt, dev, "interrupts"), 8);
+	free(fdt);
+	free(host);
+}
+
 static void test_fdt_errors(void **state)
 {
 	struct vm_config cfg = base_cfg();
@@ -288,11 +461,11 @@ static void test_fdt_errors(void **state)
 
 	(void)state;
 	assert_non_null(small);
-	assert_true(guest_fdt_build(small, 256, &cfg, HOST_ISA, 10000000) < 0); /* no room */
+	assert_true(guest_fdt_build(small, 256, &cfg, HOST_ISA, 10000000, NULL) < 0); /* no room */
 	free(small);
 	small = malloc(GUEST_FDT_MAX);
 	assert_non_null(small);
-	assert_int_equal(guest_fdt_build(small, GUEST_FDT_MAX, &cfg, "x86_64", 10000000), -FDT_ERR_BADVALUE);
+	assert_int_equal(guest_fdt_build(small, GUEST_FDT_MAX, &cfg, "x86_64", 10000000, NULL), -FDT_ERR_BADVALUE);
 	free(small);
 }
 
@@ -310,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_fdt_cpus),
 		cmocka_unit_test(test_fdt_isa_follows_timer_mode),
 		cmocka_unit_test(test_fdt_max_vcpus),
+		cmocka_unit_test(test_fdt_devices),
+		cmocka_unit_test(test_fdt_passthrough),
 		cmocka_unit_test(test_fdt_errors),
 	};
 

@@ -1,4 +1,7 @@
-/* What every host unit test includes: cmocka wants stdarg, stddef and setjmp before it. */
+/*
+ * What every host unit test's main file includes (only that file: it defines a function).
+ * cmocka wants stdarg, stddef and setjmp before it.
+ */
 #ifndef KEEL_TESTS_UNIT_UNIT_H
 #define KEEL_TESTS_UNIT_UNIT_H
 #include <setjmp.h>
