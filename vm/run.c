@@ -97,10 +97,10 @@ static void nested_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 		stop_vm_fatal(v, exit);
 		return;
 	}
-	/* Reported for the first few only, so a hostile guest cannot flood the console. */
-	if (vm->faults_reported++ < 8)
+	/* Logged once per VM, so a hostile guest cannot flood the console; the rest are counted. */
+	if (vm->faults_reported++ == 0)
 		kprintf("keel: vm '%s' vcpu %lu: access to 0x%lx (no RAM or device) at pc 0x%lx: access fault "
-			"injected\n",
+			"injected (further ones are counted, not logged)\n",
 			vm->cfg.name, v->id, (unsigned long)addr, (unsigned long)pc);
 }
 

@@ -234,7 +234,7 @@ void vm_shutdown(struct vm *vm, const char *why)
 	stop_other_vcpus(vm, self);
 	if (self && self->vm == vm)
 		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
-	kprintf("keel: vm '%s' stopped: %s\n", vm->cfg.name, why);
+	kprintf("keel: vm '%s' stopped: %s (%lu access faults injected)\n", vm->cfg.name, why, vm->faults_reported);
 	report_exits(vm);
 	if (!vms_running()) {
 		kprintf("keel: no VM left running, powering off\n");

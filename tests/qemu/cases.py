@@ -41,15 +41,15 @@ CASES = [
     {"name": "devices", "stdin": "keel-rx-test\n", "stdin_after": r"^uart: type a line$",
      "vms": [{"guest": "devices", "harts": "0", "devices": "0x101000:4K:11"}],
      "expect": [r"^uart: interrupt-driven transmit ok$", r"passthrough@101000|stage-2 Sv39x4 \(0 x 1G, 32 x 2M, 1 x 4K\)",
-                r"^keel: vm 'vm0' stopped: guest wrote power-off to its syscon$",
+                r"^keel: vm 'vm0' stopped: guest wrote power-off to its syscon \(1 access faults injected\)$",
                 r"keel: vm 'vm0' vcpu 0: access to 0x10008000 \(no RAM or device\)"]},
     {"name": "devices-native", "native": "devices", "smp": 1, "stdin": "keel-rx-test\n",
      "stdin_after": r"^uart: type a line$",
      "expect": [r"^uart: interrupt-driven transmit ok$"]},
 
-    # SRST reboot of a VM: it boots again with its image reloaded.
-    {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 2,
-     "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)"]},
+    # Restarting a VM by SRST reboot, then by the syscon reset value: it boots again each time.
+    {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)", r"keel: vm 'vm0' rebooting \(boot 3\)"]},
 
     # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected.
     {"name": "crash-contained", "vms": [{"guest": "crash", "name": "crash", "harts": "0", "mem": "16M"},
