@@ -53,11 +53,15 @@ static void memory_init(const void *dtb)
 	int chosen = fdt_path_offset(host_fdt, "/chosen"), node, len;
 
 	fdt_for_each_subnode(node, host_fdt, chosen) {
-		const fdt32_t *k = fdt_getprop(host_fdt, node, "keel,kernel", &len);
+		static const char *const images[] = { "keel,kernel", "keel,initrd" };
 
-		if (k && len == 16)
-			pool_reserve(&keel_pool, ((uint64_t)fdt32_to_cpu(k[0]) << 32) | fdt32_to_cpu(k[1]),
-				     ((uint64_t)fdt32_to_cpu(k[2]) << 32) | fdt32_to_cpu(k[3]));
+		for (unsigned i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+			const fdt32_t *k = fdt_getprop(host_fdt, node, images[i], &len);
+
+			if (k && len == 16)
+				pool_reserve(&keel_pool, ((uint64_t)fdt32_to_cpu(k[0]) << 32) | fdt32_to_cpu(k[1]),
+					     ((uint64_t)fdt32_to_cpu(k[2]) << 32) | fdt32_to_cpu(k[3]));
+		}
 	}
 	kprintf("keel: RAM %lu MiB at 0x%lx, %lu MiB free for guests\n", (unsigned long)(ram->size >> 20),
 		(unsigned long)ram->base, (unsigned long)(keel_pool.nfree * PAGE_SIZE >> 20));

@@ -76,6 +76,12 @@ def vm_nodes(vms):
             addr += (size + 0x1FFFFF) & ~0x1FFFFF
         elif image:
             lines.append("keel,kernel-missing = \"%s\";" % image)
+        initrd = vm.get("initrd")
+        if initrd:
+            size = os.path.getsize(initrd)
+            lines.append("keel,initrd = <%s %s>;" % (cells(addr), cells(size)))
+            loaders += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (initrd, addr)]
+            addr += (size + 0x1FFFFF) & ~0x1FFFFF
         if vm.get("devices"):
             # base:size:irq, several joined with '+'
             ents = []

@@ -28,7 +28,8 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer)
 	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
 	/* HLV from Keel acts as VS (SPVP); guest WFI traps so the vCPU can be parked (VTW). */
 	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW | HSTATUS_VSXL_64;
-	v->regs.guest_regs.scounteren = 0;
+	/* As OpenSBI does for its payload: U-mode may read cycle, time and instret (Linux's vDSO needs time). */
+	v->regs.guest_regs.scounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
 	v->regs.vs_csrs.vsstatus = 0;
 	v->regs.vs_csrs.vstimecmp = -1UL;
 	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK;

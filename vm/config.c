@@ -5,6 +5,8 @@
  *   keel,memory = <base-hi base-lo size-hi size-lo>;  guest RAM (guest-physical)
  *   keel,kernel = <addr-hi addr-lo size-hi size-lo>;  image placed by QEMU's -device loader
  *   keel,kernel-offset = <hi lo>;  optional, load offset in guest RAM (default 2 MiB)
+ *   keel,initrd = <addr-hi addr-lo size-hi size-lo>;  optional initramfs placed by QEMU's loader;
+ *                                  it goes just below the DTB at the top of guest RAM
  *   keel,timer = "sstc" | "sbi";   optional, default sstc when the hart has it
  *   keel,stage2 = "sv39x4" | "sv48x4"; optional
  *   bootargs = "str";              optional, copied to the guest's /chosen
@@ -132,6 +134,19 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	if (cfg->kernel_offset % PAGE_SIZE || cfg->kernel_offset > cfg->ram_size - SZ_2M ||
 	    cfg->kernel_size > cfg->ram_size - SZ_2M - cfg->kernel_offset)
 		return fail(err, errlen, "keel,kernel", "image does not fit in guest RAM (with 2 MiB for the DTB)");
+
+	r = get_range(fdt, node, "keel,initrd", &cfg->initrd_addr, &cfg->initrd_size);
+	if (r == -2 || (!r && (!cfg->initrd_size || !in_host_ram(plat, cfg->initrd_addr, cfg->initrd_size))))
+		return fail(err, errlen, "keel,initrd", "needs <addr-hi addr-lo size-hi size-lo> of an image in host RAM");
+	if (!r) {
+		uint64_t top = cfg->ram_size - SZ_2M; /* the DTB's 2 MiB */
+
+		if (cfg->initrd_size > top - cfg->kernel_offset)
+			return fail(err, errlen, "keel,initrd", "does not fit in guest RAM");
+		cfg->initrd_offset = (top - cfg->initrd_size) & ~(PAGE_SIZE - 1);
+		if (cfg->initrd_offset < cfg->kernel_offset + cfg->kernel_size)
+			return fail(err, errlen, "keel,initrd", "overlaps the kernel: give the VM more memory");
+	}
 
 	s = get_string(fdt, node, "keel,timer", NULL);
 	cfg->timer = cpu->has_sstc ? TIMER_SSTC : TIMER_SBI;

@@ -228,6 +228,10 @@ int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const c
 	TRY(fdt_property_string(buf, "bootargs", cfg->bootargs));
 	snprintf(name, sizeof(name), "/soc/serial@%lx", VM_UART_BASE);
 	TRY(fdt_property_string(buf, "stdout-path", name));
+	if (cfg->initrd_size) {
+		TRY(fdt_property_u64(buf, "linux,initrd-start", cfg->ram_base + cfg->initrd_offset));
+		TRY(fdt_property_u64(buf, "linux,initrd-end", cfg->ram_base + cfg->initrd_offset + cfg->initrd_size));
+	}
 	TRY(fdt_end_node(buf));
 
 	snprintf(name, sizeof(name), "memory@%lx", (unsigned long)cfg->ram_base);

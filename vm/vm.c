@@ -63,6 +63,24 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 	return SBI_SUCCESS;
 }
 
+/* RISC-V Linux Image header (Documentation/riscv/boot-image-header.rst). */
+#define LINUX_IMAGE_MAGIC2 0x05435352U /* "RSC\x05" */
+#define LINUX_HDR_IMAGE_SIZE 16
+#define LINUX_HDR_MAGIC2 56
+
+static uint64_t linux_image_size(uint64_t addr, uint64_t size)
+{
+	const uint8_t *img = (const uint8_t *)(uintptr_t)addr;
+	uint32_t magic2;
+	uint64_t image_size;
+
+	if (size < LINUX_HDR_MAGIC2 + sizeof(magic2))
+		return size;
+	memcpy(&magic2, img + LINUX_HDR_MAGIC2, sizeof(magic2));
+	memcpy(&image_size, img + LINUX_HDR_IMAGE_SIZE, sizeof(image_size));
+	return magic2 == LINUX_IMAGE_MAGIC2 && image_size > size ? image_size : size;
+}
+
 static const void *host_fdt_blob; /* for copying pass-through device nodes */
 
 static int vm_load_image(struct vm *vm)
@@ -75,6 +93,13 @@ static int vm_load_image(struct vm *vm)
 	if (!dst || !dtb)
 		return -EINVAL;
 	memcpy(dst, (void *)(uintptr_t)cfg->kernel_addr, cfg->kernel_size);
+	if (cfg->initrd_size) {
+		void *rd = vm_gpa_to_host(vm, cfg->ram_base + cfg->initrd_offset, cfg->initrd_size);
+
+		if (!rd)
+			return -EINVAL;
+		memcpy(rd, (void *)(uintptr_t)cfg->initrd_addr, cfg->initrd_size);
+	}
 	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, platform.isa, platform.timebase, host_fdt_blob);
 	return size < 0 ? size : 0;
 }
@@ -98,6 +123,12 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table) ||
 	    stage2_map(&vm->s2, cfg->ram_base, vm->ram_hpa, cfg->ram_size, S2_RWX)) {
 		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
+		page_free(vm->ram_hpa, cfg->ram_size);
+		return -1;
+	}
+	/* A Linux Image header says how much the kernel needs beyond its file (bss): keep the initrd clear. */
+	if (cfg->initrd_size && cfg->initrd_offset < cfg->kernel_offset + linux_image_size(cfg->kernel_addr, cfg->kernel_size)) {
+		snprintf(err, errlen, "field keel,initrd: overlaps the running kernel's memory: give the VM more RAM");
 		page_free(vm->ram_hpa, cfg->ram_size);
 		return -1;
 	}

@@ -12,6 +12,10 @@ UNIT_SRCS_test_guest_fdt := vm/guest_fdt.c
 UNIT_SRCS_test_config := vm/config.c mm/stage2.c
 UNIT_SRCS_test_insn := vcpu/insn.c
 
+UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
+UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
+UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
+
 # ---- keep this last: the rules below read the UNIT_SRCS_ lines above when make parses them ----
 
 # The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any
