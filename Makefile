@@ -41,16 +41,18 @@ GUEST_COMMON_OBJS := $(patsubst %,$(BUILD)/guests/common/%.o,$(GUEST_COMMON))
 GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
 GUEST_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(LIBFDT_DIR)
 
-.PHONY: all deps run test unit-tests qemu-tests guests clean help format check-format gdb
+.PHONY: all deps run test unit-tests qemu-tests guests clean help format check-format gdb linux FORCE
 
 all: deps $(KEEL_BIN) guests
 
 help:
-	@echo "make run        build and boot QEMU -> OpenSBI -> Keel -> the default guest (Ctrl-A x quits)"
+	@echo "make run        build and boot QEMU -> OpenSBI -> Keel -> Linux guest shell (Ctrl-A x quits)"
+	@echo "                GUEST_KERNEL=img GUEST_INITRD=cpio GUEST_BOOTARGS=... GUEST_MEM=256M GUEST_CPUS=1 QEMU_OPTS=..."
 	@echo "make test       host unit tests + every test guest under QEMU; ends with 'N passed, N failed'"
 	@echo "make deps       install the Debian packages Keel needs (only what is missing)"
 	@echo "make            build Keel ($(KEEL_BIN)) and the test guests"
 	@echo "make unit-tests host unit tests only (cmocka)"
+	@echo "make linux      the Linux guest kernel (cached in ~/.cache/keel by config hash) and initramfs"
 	@echo "make qemu-tests QEMU integration tests only"
 	@echo "make gdb        attach gdb-multiarch to a QEMU started with 'make run QEMU_OPTS=\"-s -S\"'"
 	@echo "make format     clang-format the sources; make check-format checks them"
@@ -118,6 +120,27 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_COMMON_OBJS) $(LIBFDT_OBJS) g
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 	@$(OBJCOPY) -O binary $< $@
 
+# ---- the Linux guest: kernel (cached outside the clone by config hash) and initramfs ----
+LINUX_DIR := $(BUILD)/linux
+LINUX_IMAGE := $(LINUX_DIR)/Image
+LINUX_INITRD := $(LINUX_DIR)/initramfs.cpio
+INIT_SRCS := $(wildcard guests/linux/init/*.c)
+
+linux: $(LINUX_IMAGE) $(LINUX_INITRD)
+
+# The script answers at once from its cache; it prints the cached Image's path.
+$(LINUX_IMAGE): FORCE
+	@mkdir -p $(LINUX_DIR)
+	@img=$$(guests/linux/build-kernel.sh) && cmp -s "$$img" $@ || cp "$$img" $@
+
+$(LINUX_DIR)/init: $(INIT_SRCS) $(wildcard guests/linux/init/*.h)
+	@mkdir -p $(LINUX_DIR)
+	@echo "  CC      $@ (static, for the Linux guest)"
+	@$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $(INIT_SRCS)
+
+$(LINUX_INITRD): $(LINUX_DIR)/init scripts/mkcpio.py
+	@python3 scripts/mkcpio.py $@ dir:/dev dir:/proc dir:/sys nod:/dev/console:c:5:1:0600 file:/init=$<:0755
+
 # ---- host unit tests (cmocka) ----
 HOST_CFLAGS := -O1 -g -Wall -Wextra -Werror -I. -I$(LIBFDT_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined
 HOST_LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/host/libfdt/%.o,$(LIBFDT_SRCS))
@@ -139,15 +162,24 @@ unit-tests: deps $(UNIT_BINS)
 	@scripts/run-unit-tests.sh $(UNIT_BINS)
 
 # ---- QEMU ----
-qemu-tests: deps $(KEEL_BIN) guests
-	@python3 tests/qemu/run.py --build $(BUILD)
+QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD)
 
-test: deps $(KEEL_BIN) guests $(UNIT_BINS)
-	@python3 tests/qemu/run.py --build $(BUILD) --unit $(UNIT_BINS)
+qemu-tests: deps $(KEEL_BIN) guests linux
+	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS)
 
-GUEST ?= $(BUILD)/guests/sbi.bin
-run: deps $(KEEL_BIN) guests
-	@python3 scripts/keelrun.py --build $(BUILD) --guest $(GUEST) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+test: deps $(KEEL_BIN) guests linux $(UNIT_BINS)
+	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS)
+
+# make run [GUEST_KERNEL=path] [GUEST_INITRD=path] [GUEST_BOOTARGS="..."] [GUEST_MEM=256M] [GUEST_CPUS=1]
+GUEST_KERNEL ?=
+GUEST_INITRD ?= $(if $(GUEST_KERNEL),,$(LINUX_INITRD))
+GUEST_BOOTARGS ?= console=ttyS0
+GUEST_MEM ?= 256M
+GUEST_CPUS ?= 1
+run: deps $(KEEL_BIN) $(if $(GUEST_KERNEL),,linux)
+	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
+		$(if $(GUEST_INITRD),--initrd "$(GUEST_INITRD)") --bootargs "$(GUEST_BOOTARGS)" \
+		--guest-mem $(GUEST_MEM) --cpus $(GUEST_CPUS) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
 
 gdb: $(KEEL_ELF)
 	gdb-multiarch -ex "target remote :1234" $(KEEL_ELF)

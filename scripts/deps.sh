@@ -3,7 +3,8 @@
 # Usage: scripts/deps.sh [--check]   (--check: exit 1 if anything is missing, install nothing)
 set -e
 PACKAGES="make gcc libc6-dev libcmocka-dev python3 qemu-system-misc opensbi gcc-riscv64-linux-gnu \
-libc6-dev-riscv64-cross binutils-riscv64-linux-gnu linux-source-6.1 device-tree-compiler xz-utils"
+libc6-dev-riscv64-cross binutils-riscv64-linux-gnu linux-source-6.1 device-tree-compiler xz-utils \
+flex bison bc"
 
 missing=""
 for p in $PACKAGES; do

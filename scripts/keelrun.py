@@ -14,7 +14,7 @@ import tempfile
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 QEMU = os.environ.get("QEMU", "qemu-system-riscv64")
 RAM_BASE = 0x80000000
-IMAGE_AREA = 0x90000000  # guest images are loaded from here up (below QEMU's DTB at the top of RAM)
+DTB_RESERVE = 0x200000  # QEMU puts its DTB in the top 2 MiB of RAM: guest images go just below
 
 
 def parse_size(s):
@@ -57,10 +57,17 @@ def cells(v):
     return "0x%x 0x%x" % (v >> 32, v & 0xFFFFFFFF)
 
 
-def vm_nodes(vms):
-    """DTS text for the VM descriptions, and the -device loader options that place their images."""
-    addr = IMAGE_AREA
+def vm_nodes(vms, host_mem):
+    """DTS text for the VM descriptions, and the -device loader options that place their images
+    (from the top of host RAM down, so the RAM Keel gives to guests stays in one piece)."""
+    top = RAM_BASE + parse_size(host_mem) - DTB_RESERVE
     nodes, loaders = [], []
+
+    def place(size):
+        nonlocal top
+        top = (top - size) & ~0x1FFFFF
+        return top
+
     for i, vm in enumerate(vms):
         lines = ['keel,vm@%d {' % i, 'compatible = "keel,vm";']
         if "name" in vm:
@@ -71,17 +78,17 @@ def vm_nodes(vms):
         image = vm.get("image")
         if image and os.path.exists(image):
             size = os.path.getsize(image)
+            addr = place(size)
             lines.append("keel,kernel = <%s %s>;" % (cells(addr), cells(size)))
             loaders += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (image, addr)]
-            addr += (size + 0x1FFFFF) & ~0x1FFFFF
         elif image:
             lines.append("keel,kernel-missing = \"%s\";" % image)
         initrd = vm.get("initrd")
         if initrd:
             size = os.path.getsize(initrd)
+            addr = place(size)
             lines.append("keel,initrd = <%s %s>;" % (cells(addr), cells(size)))
             loaders += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (initrd, addr)]
-            addr += (size + 0x1FFFFF) & ~0x1FFFFF
         if vm.get("devices"):
             # base:size:irq, several joined with '+'
             ents = []
@@ -109,7 +116,7 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64"):
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], check=True,
                          capture_output=True, text=True).stdout
-    nodes, loaders = vm_nodes(vms)
+    nodes, loaders = vm_nodes(vms, mem)
     dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
     src = os.path.join(workdir, "keel.dts")
     with open(src, "w") as f:
@@ -131,21 +138,37 @@ def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64")
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
-    ap.add_argument("--guest", help="guest image for a single VM on hart 0")
+    ap.add_argument("--guest", help="guest image for a single VM on hart 0 (same as --kernel)")
+    ap.add_argument("--kernel", help="guest kernel image (any S-mode payload)")
+    ap.add_argument("--initrd", help="initramfs for the guest")
+    ap.add_argument("--bootargs", default="", help="guest kernel command line")
+    ap.add_argument("--guest-mem", default="256M", help="guest RAM")
+    ap.add_argument("--cpus", type=int, default=1, help="vCPUs, on harts 0..cpus-1")
     ap.add_argument("--vm", action="append", default=[], help="VM spec (see parse_vm)")
-    ap.add_argument("--smp", type=int, default=2)
-    ap.add_argument("--mem", default="512M")
+    ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
+    ap.add_argument("--mem", default="1G", help="host RAM (QEMU -m)")
     ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
     opts = args.qemu_opts.split()
+    image = args.kernel or args.guest
     if args.native:
-        cmd = native_command(args.guest, args.smp, args.mem, qemu_opts=opts)
+        cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts)
+        if args.initrd:
+            cmd += ["-initrd", args.initrd]
     else:
-        vms = [parse_vm(v) for v in args.vm] or [{"name": "guest", "image": args.guest, "harts": "0",
-                                                   "mem": "64M", "bootargs": "keel"}]
+        vms = [parse_vm(v) for v in args.vm]
+        if not vms:
+            if not image or not os.path.exists(image):
+                sys.exit("keel-run: guest image %r not found" % image)
+            vm = {"name": "guest", "image": image, "harts": "0-%d" % (args.cpus - 1), "mem": args.guest_mem,
+                  "bootargs": args.bootargs or "keel"}
+            if args.initrd:
+                vm["initrd"] = args.initrd
+            vms = [vm]
+        harts = max(max(parse_harts(vm.get("harts", "0"))) for vm in vms) + 1
         workdir = tempfile.mkdtemp(prefix="keel-run-")
-        cmd = keel_command(args.build, args.smp, args.mem, vms, workdir, opts)
+        cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms, workdir, opts)
     print("keel-run: " + " ".join(cmd), file=sys.stderr)
     os.execvp(cmd[0], cmd)
 

@@ -5,7 +5,8 @@
  */
 #include "guests/common/guest.h"
 
-#define OTHER 1UL
+/* OpenSBI may boot the payload on either hart: the other one is the one we did not boot on. */
+static unsigned long OTHER = 1;
 #define START_ARG 0x5eed1234UL
 #define IPI_ROUNDS 20
 #define SPIN_LIMIT 200000000UL
@@ -49,7 +50,7 @@ static void run_command(unsigned long hartid, unsigned long c)
 {
 	switch (c) {
 	case CMD_SEND_IPI_BACK:
-		SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, 0);
+		SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, OTHER ^ 1);
 		break;
 	case CMD_SUSPEND:
 		suspend_ret = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_SUSPEND, SBI_HSM_SUSPEND_RET_DEFAULT, 0, 0).error;
@@ -118,7 +119,7 @@ static void test_hsm_start(void)
 	struct sbiret r = SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, OTHER);
 
 	tap_ok(r.error == 0 && r.value == SBI_HSM_STATE_STOPPED, "HSM: second hart starts STOPPED (%ld)", r.value);
-	r = SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, 0);
+	r = SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, OTHER ^ 1);
 	tap_ok(r.error == 0 && r.value == SBI_HSM_STATE_STARTED, "HSM: boot hart is STARTED");
 	r = SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, NO_SUCH_HART);
 	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "HSM: status of a missing hart -> INVALID_PARAM (%ld)", r.error);
@@ -140,26 +141,26 @@ static void test_hsm_start(void)
 
 static void test_ipis(void)
 {
-	unsigned long mask = 1UL << OTHER, base_count = ipis_seen[1];
+	unsigned long mask = 1UL << OTHER, base_count = ipis_seen[OTHER];
 	int ok = 1;
 
 	for (int i = 1; i <= IPI_ROUNDS && ok; i++) {
 		ok = SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << OTHER, 0).error == 0;
-		ok = ok && wait_for(&ipis_seen[1], base_count + (unsigned long)i);
+		ok = ok && wait_for(&ipis_seen[OTHER], base_count + (unsigned long)i);
 	}
-	tap_ok(ok, "IPI: %d IPIs to the other hart each arrive (saw %lu)", IPI_ROUNDS, ipis_seen[1] - base_count);
+	tap_ok(ok, "IPI: %d IPIs to the other hart each arrive (saw %lu)", IPI_ROUNDS, ipis_seen[OTHER] - base_count);
 
-	base_count = ipis_seen[1];
-	tap_ok(SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, OTHER).error == 0 && wait_for(&ipis_seen[1], base_count + 1),
+	base_count = ipis_seen[OTHER];
+	tap_ok(SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, OTHER).error == 0 && wait_for(&ipis_seen[OTHER], base_count + 1),
 	       "IPI: hart_mask_base selects the other hart");
-	base_count = ipis_seen[1];
-	tap_ok(sbi_legacy(SBI_EXT_0_1_SEND_IPI, (unsigned long)&mask, 0, 0) == 0 && wait_for(&ipis_seen[1], base_count + 1),
+	base_count = ipis_seen[OTHER];
+	tap_ok(sbi_legacy(SBI_EXT_0_1_SEND_IPI, (unsigned long)&mask, 0, 0) == 0 && wait_for(&ipis_seen[OTHER], base_count + 1),
 	       "IPI: legacy send_ipi reaches the other hart");
 
 	enable_soft_irq();
-	base_count = ipis_seen[0];
+	base_count = ipis_seen[OTHER ^ 1];
 	command(CMD_SEND_IPI_BACK);
-	tap_ok(wait_for(&ipis_seen[0], base_count + 1), "IPI: the other hart's IPI reaches this one");
+	tap_ok(wait_for(&ipis_seen[OTHER ^ 1], base_count + 1), "IPI: the other hart's IPI reaches this one");
 	csr_clear(sstatus, SSTATUS_SIE);
 }
 
@@ -180,10 +181,10 @@ static void test_suspend_stop(void)
 
 	command(CMD_SUSPEND);
 	tap_ok(wait_status(OTHER, SBI_HSM_STATE_SUSPENDED), "HSM: retentive suspend shows SUSPENDED");
-	base_count = ipis_seen[1];
+	base_count = ipis_seen[OTHER];
 	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << OTHER, 0);
 	tap_ok(wait_for(&cmd_done, CMD_SUSPEND) && suspend_ret == 0, "HSM: an IPI resumes it and suspend returns 0");
-	tap_ok(wait_for(&ipis_seen[1], base_count + 1), "HSM: the waking IPI is delivered after resume");
+	tap_ok(wait_for(&ipis_seen[OTHER], base_count + 1), "HSM: the waking IPI is delivered after resume");
 	tap_ok(status_of(OTHER) == SBI_HSM_STATE_STARTED, "HSM: status is STARTED again");
 
 	command(CMD_SUSPEND_NON_RET);
@@ -212,10 +213,8 @@ static void test_suspend_stop(void)
 
 void guest_main(unsigned long hartid)
 {
-	if (hartid != 0) {
-		tap_ok(0, "boot hart is hart 0 (got %lu)", hartid);
-		return;
-	}
+	OTHER = hartid ^ 1;
+	tap_diag("booted on hart %lu, testing hart %lu", hartid, OTHER);
 	test_hsm_start();
 	test_ipis();
 	test_rfence();

@@ -14,6 +14,11 @@ KEEL_BOOT = [
     r"^keel: no VM left running, powering off",
 ]
 
+LINUX_CHECKS = "keel.checks=1 keel.poweroff=1 keel.input=hello-keel keel.mem=128 keel.cpus=1"
+LINUX_BOOT = [r"SBI specification v2.0 detected", r"SBI implementation ID=0x4b45454c Version=0x1",
+              r"^keel-init: Linux guest up", r"reboot: Power down",
+              r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]
+
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
 
@@ -78,4 +83,23 @@ CASES = [
     {"name": "no-h-extension", "vms": [{"guest": "hello", "harts": "0"}], "tap": False, "fatal_ok": True,
      "qemu_cpu": "rv64,h=false",
      "expect": [r"keel: FATAL: this hart has no H extension"]},
+
+    # Linux: the in-guest checks with the SBI console and the Sstc timer, then with the emulated
+    # UART as console and the SBI-timer path; the same kernel and init on OpenSBI as reference.
+    {"name": "linux-hvc0-sstc", "timeout": 120, "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
+     "vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "timer": "sstc",
+              "bootargs": "earlycon=sbi console=hvc0 keel.sstc=1 " + LINUX_CHECKS}],
+     "expect": LINUX_BOOT + [r"printk: console \[hvc0\] enabled",
+                             r"riscv-timer: Timer interrupt in S-mode is available via sstc extension",
+                             r"vcpu 0 exits \d+: .* timer-irq=0 "]},
+    {"name": "linux-ttyS0-sbi-timer", "timeout": 120, "stdin": "hello-keel\n",
+     "stdin_after": r"^keel-init: type a line",
+     "vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "timer": "sbi",
+              "bootargs": "console=ttyS0 keel.sstc=0 " + LINUX_CHECKS}],
+     "expect": LINUX_BOOT + [r"10000000.serial: ttyS0 at MMIO 0x10000000 .* is a 16550A",
+                             r"printk: console \[ttyS0\] enabled"]},
+    {"name": "linux-native", "native": "linux", "mem": "128M", "timeout": 120, "stdin": "hello-keel\n",
+     "stdin_after": r"^keel-init: type a line",
+     "bootargs": "console=ttyS0 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
+     "expect": [r"SBI specification v1.0 detected", r"^keel-init: Linux guest up", r"reboot: Power down"]},
 ]

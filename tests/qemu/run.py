@@ -69,7 +69,13 @@ def run_qemu(cmd, timeout, stdin_data=None, stdin_after=None):
     return out, rc, time.monotonic() - start
 
 
+LINUX = {}  # "kernel" and "initrd" paths, from the command line
+
+
 def build_command(case, build, workdir):
+    if case.get("native") == "linux":
+        return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
+                                      case["bootargs"], qemu_opts=["-initrd", LINUX["initrd"]])
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
                                       case.get("smp", 1), case.get("mem", "256M"),
@@ -77,7 +83,10 @@ def build_command(case, build, workdir):
     vms = []
     for vm in case["vms"]:
         vm = dict(vm)
-        if "guest" in vm:
+        if vm.get("guest") == "linux":
+            vm.pop("guest")
+            vm["image"], vm["initrd"] = LINUX["kernel"], LINUX["initrd"]
+        elif "guest" in vm:
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
@@ -166,8 +175,11 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--unit", nargs="*", default=[])
     ap.add_argument("--only", help="run only cases whose name contains this")
+    ap.add_argument("--linux-kernel", default=os.path.join("build", "linux", "Image"))
+    ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd)
     os.makedirs(os.path.join(args.build, "test-logs"), exist_ok=True)
     tally = Tally()
     run_unit(args.unit, tally)

@@ -104,8 +104,14 @@ static void check_isa(void)
 	if (isa)
 		sscanf(strchr(isa, ':') + 2, "%159s", line);
 	sstc = strstr(line, "_sstc") != NULL;
-	ok(!strncmp(line, "rv64", 4) && !strchr(strtok(strdup(line), "_") + 4, 'h'),
-	   "linux: /proc/cpuinfo isa %s has no H extension", line);
+	char base[sizeof(line)];
+	int has_h;
+
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(line, "_"), line);
+	has_h = strchr(base + 4, 'h') != NULL;
+	/* Under Keel the vCPU never offers H; natively (keel.isa_h=1) QEMU's hart has it. */
+	ok(!strncmp(line, "rv64", 4) && has_h == param_long("keel.isa_h", 0), "linux: /proc/cpuinfo isa %s %s the H extension",
+	   line, has_h ? "has" : "does not have");
 	ok(sstc == param_long("keel.sstc", sstc), "linux: sstc %s in the ISA string, as configured", sstc ? "is" : "is not");
 }
 
@@ -194,7 +200,8 @@ static void check_interrupts(void)
 	long timer1 = irq_count("riscv-timer"), uart1 = irq_count(UART_PLIC_LINE);
 
 	ok(timer0 >= 0 && timer1 > timer0, "linux: timer interrupts grow (%ld -> %ld)", timer0, timer1);
-	ok(uart1 > uart0 && uart0 >= 0, "linux: UART interrupts grow (%ld -> %ld)", uart0, uart1);
+	/* Before ttyS0 is first opened (console=hvc0) its line is not listed yet: count that as 0. */
+	ok(uart1 > (uart0 < 0 ? 0 : uart0), "linux: UART interrupts grow (%ld -> %ld)", uart0, uart1);
 	if (uart1 <= uart0 || timer1 <= timer0)
 		printf("# /proc/interrupts:\n%s", read_file("/proc/interrupts"));
 }
