@@ -170,16 +170,20 @@ qemu-tests: deps $(KEEL_BIN) guests linux
 test: deps $(KEEL_BIN) guests linux $(UNIT_BINS)
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS)
 
-# make run [GUEST_KERNEL=path] [GUEST_INITRD=path] [GUEST_BOOTARGS="..."] [GUEST_MEM=256M] [GUEST_CPUS=1]
-GUEST_KERNEL ?=
-GUEST_INITRD ?= $(if $(GUEST_KERNEL),,$(LINUX_INITRD))
-GUEST_BOOTARGS ?= console=ttyS0
-GUEST_MEM ?= 256M
-GUEST_CPUS ?= 1
-run: deps $(KEEL_BIN) $(if $(GUEST_KERNEL),,linux)
+# make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
+# VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
+# [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs).
+CONFIG ?= configs/linux.dts
+GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS))
+RUN_INITRD = $(if $(GUEST_KERNEL),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
+run: deps $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
+ifeq ($(GUEST_VARS),)
+	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
-		$(if $(GUEST_INITRD),--initrd "$(GUEST_INITRD)") --bootargs "$(GUEST_BOOTARGS)" \
-		--guest-mem $(GUEST_MEM) --cpus $(GUEST_CPUS) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(or $(GUEST_BOOTARGS),console=ttyS0)" \
+		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+endif
 
 gdb: $(KEEL_ELF)
 	gdb-multiarch -ex "target remote :1234" $(KEEL_ELF)

@@ -7,6 +7,7 @@ with -dtb. Guest images are placed in host RAM with QEMU's -device loader.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -110,14 +111,42 @@ def machine_args(smp, mem, cpu="rv64"):
             "-nographic", "-bios", OPENSBI]
 
 
-def build_dtb(smp, mem, vms, workdir, cpu="rv64"):
+FILE_PROP = re.compile(r'keel,(kernel|initrd)-file\s*=\s*"([^"]*)"\s*;')
+
+
+def config_nodes(path, host_mem):
+    """A VM description from configs/*.dts: its keel,kernel-file / keel,initrd-file properties
+    become keel,kernel / keel,initrd with the address where -device loader puts each image."""
+    with open(path) as f:
+        text = f.read()
+    top = RAM_BASE + parse_size(host_mem) - DTB_RESERVE
+    loaders = []
+
+    def place(m):
+        nonlocal top
+        image = m.group(2)
+        if not os.path.exists(image):
+            return 'keel,%s-missing = "%s";' % (m.group(1), image)
+        size = os.path.getsize(image)
+        top = (top - size) & ~0x1FFFFF
+        loaders.extend(["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (image, top)])
+        return "keel,%s = <%s %s>;" % (m.group(1), cells(top), cells(size))
+
+    return FILE_PROP.sub(place, text), loaders
+
+
+def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
     base = os.path.join(workdir, "base.dtb")
     subprocess.run(machine_args(smp, mem, cpu) + ["-machine", "dumpdtb=" + base],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], check=True,
                          capture_output=True, text=True).stdout
-    nodes, loaders = vm_nodes(vms, mem)
-    dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
+    if config:
+        text, loaders = config_nodes(config, mem)
+        dts += "\n" + text
+    else:
+        nodes, loaders = vm_nodes(vms, mem)
+        dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
     src = os.path.join(workdir, "keel.dts")
     with open(src, "w") as f:
         f.write(dts)
@@ -126,8 +155,8 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64"):
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64"):
-    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu)
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None):
+    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config)
     return machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
 
 
@@ -145,6 +174,7 @@ def main():
     ap.add_argument("--guest-mem", default="256M", help="guest RAM")
     ap.add_argument("--cpus", type=int, default=1, help="vCPUs, on harts 0..cpus-1")
     ap.add_argument("--vm", action="append", default=[], help="VM spec (see parse_vm)")
+    ap.add_argument("--config", help="VM descriptions in a .dts file (see configs/)")
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
     ap.add_argument("--mem", default="1G", help="host RAM (QEMU -m)")
     ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
@@ -158,6 +188,13 @@ def main():
             cmd += ["-initrd", args.initrd]
     else:
         vms = [parse_vm(v) for v in args.vm]
+        if args.config:
+            harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
+                         for h in h.split()] or [0]) + 1
+            cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, [],
+                               tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config)
+            print("keel-run: " + " ".join(cmd), file=sys.stderr)
+            os.execvp(cmd[0], cmd)
         if not vms:
             if not image or not os.path.exists(image):
                 sys.exit("keel-run: guest image %r not found" % image)

@@ -64,7 +64,7 @@ void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, 
 		int (*completed)(void *, unsigned), void *ctx)
 {
 	memset(p, 0, sizeof(*p));
-	p->ncontexts = ncontexts > VPLIC_MAX_CONTEXTS ? VPLIC_MAX_CONTEXTS : ncontexts;
+	p->ncontexts = ncontexts < 0 ? 0 : ncontexts > VPLIC_MAX_CONTEXTS ? VPLIC_MAX_CONTEXTS : ncontexts;
 	p->set_output = set_output;
 	p->completed = completed;
 	p->ctx = ctx;
@@ -142,6 +142,12 @@ static int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
 	return *ctx < p->ncontexts && (off - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE == PLIC_CONTEXT_CLAIM;
 }
 
+/* Does this access touch a claim/complete register (an 8-byte one may cover it from the threshold)? */
+static int touches_claim_reg(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
+{
+	return is_claim_reg(p, off & ~3UL, ctx) || (width == 8 && is_claim_reg(p, (off & ~3UL) + 4, ctx));
+}
+
 static uint32_t read_reg(struct vplic *p, uint64_t off)
 {
 	int ro;
@@ -171,7 +177,7 @@ static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 	int ctx;
 
 	spin_lock(&p->lock);
-	if (is_claim_reg(p, off & ~3UL, &ctx)) {
+	if (touches_claim_reg(p, off, width, &ctx)) {
 		if (width != 4) {
 			spin_unlock(&p->lock);
 			return MMIO_FAULT;
@@ -193,7 +199,7 @@ static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 	int ctx;
 
 	spin_lock(&p->lock);
-	if (is_claim_reg(p, off & ~3UL, &ctx)) {
+	if (touches_claim_reg(p, off, width, &ctx)) {
 		if (width != 4) {
 			spin_unlock(&p->lock);
 			return MMIO_FAULT;

@@ -1,6 +1,6 @@
 /*
  * Virtual 16550 UART (register offsets 0-7, reg-shift 0). Transmission is instant: THR
- * bytes go to the VM's console, so LSR always shows THRE|TEMT. A 64-byte receive FIFO holds
+ * bytes go to the VM's console, so LSR always shows THRE|TEMT. A 1024-byte receive FIFO holds
  * input. IIR reports, by priority, received data (if IER.ERBFI) then THR empty (if
  * IER.ETBEI); the interrupt line is raised whenever IIR has something to report.
  * Widths: registers are 8-bit. A wider aligned access reaches the register at its address:

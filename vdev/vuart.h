@@ -6,7 +6,8 @@
 #include "vdev/mmio.h"
 
 #define VUART_SIZE 0x100UL
-#define VUART_FIFO 64
+/* Deeper than a 16550's 16 bytes: it also holds console input pasted faster than the guest reads. */
+#define VUART_FIFO 1024
 
 struct vuart {
 	spinlock_t lock;

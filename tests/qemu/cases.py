@@ -102,4 +102,16 @@ CASES = [
      "stdin_after": r"^keel-init: type a line",
      "bootargs": "console=ttyS0 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
      "expect": [r"SBI specification v1.0 detected", r"^keel-init: Linux guest up", r"reboot: Power down"]},
+
+    # `make run`'s default VM (configs/linux.dts) driven unattended: the prompt's built-ins.
+    {"name": "linux-prompt", "config": "configs/linux.dts", "timeout": 120, "tap": False,
+     "stdin": "help\necho keel says hi\nuname -a\nuptime\nls /\ncat /proc/cmdline\ndmesg\nnosuch\npoweroff\n",
+     "stdin_after": r"^keel-init: type help for the commands",
+     # Typed input is echoed as it arrives, so a command's output may follow a "keel# " prompt.
+     "expect": [r"^(keel# )?  help +list the commands", r"^  poweroff +stop this VM", r"^(keel# )?keel says hi$",
+                r"^(keel# )?Linux \(none\) 6\.1\.\d+ .* riscv64$", r"^(keel# )?up \d+ s, \d+ process\(es\)",
+                r"^(keel# )?dev/\ninit\nproc/\nroot/\nsys/", r"^(keel# )?console=ttyS0$",
+                r"Kernel command line: console=ttyS0", r"^(keel# )?nosuch: unknown command \(try help\)$",
+                r"reboot: Power down",
+                r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
 ]

@@ -80,6 +80,9 @@ def build_command(case, build, workdir):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
                                       case.get("smp", 1), case.get("mem", "256M"),
                                       qemu_opts=case.get("qemu_opts", []))
+    if case.get("config"):
+        return keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "1G"), [], workdir,
+                                    case.get("qemu_opts", []), config=case["config"])
     vms = []
     for vm in case["vms"]:
         vm = dict(vm)

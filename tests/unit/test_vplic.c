@@ -25,13 +25,13 @@ struct out_event {
 
 /* What the model told its VM. */
 static struct {
-	int ncontexts;                         /* as given to vplic_init: contexts set_output may name */
-	int level[VPLIC_MAX_CONTEXTS];         /* last level per context */
-	struct out_event ev[MAX_EVENTS];       /* first set_output() calls */
-	long nev;                              /* all set_output() calls */
-	unsigned completed_ids[MAX_EVENTS];    /* first completed() calls */
-	long ncompleted;                       /* all completed() calls */
-	int drop_line;                         /* what completed() returns */
+	int ncontexts;                      /* as given to vplic_init: contexts set_output may name */
+	int level[VPLIC_MAX_CONTEXTS];      /* last level per context */
+	struct out_event ev[MAX_EVENTS];    /* first set_output() calls */
+	long nev;                           /* all set_output() calls */
+	unsigned completed_ids[MAX_EVENTS]; /* first completed() calls */
+	long ncompleted;                    /* all completed() calls */
+	int drop_line;                      /* what completed() returns */
 } rec;
 
 static struct vplic plic;
@@ -522,7 +522,9 @@ static void test_claim_register_refuses_other_widths(void **state)
 
 /*
  * The only naturally aligned 8-byte access that reaches a claim/complete register starts at the
- * context's threshold: it covers the claim register, which takes 4-byte accesses only.
+ * context's threshold: it covers the claim register, which "takes 4-byte accesses only; anything
+ * else there is refused" (vplic.c's header). Otherwise an ld reads 0 there without claiming and an
+ * sd drops the completion in its upper half, leaving the source claimed for good.
  */
 static void test_claim_register_refuses_8_byte_access_from_threshold(void **state)
 {
