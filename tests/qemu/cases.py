@@ -114,4 +114,11 @@ CASES = [
                 r"Kernel command line: console=ttyS0", r"^(keel# )?nosuch: unknown command \(try help\)$",
                 r"reboot: Power down",
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
+
+    # Any S-mode image boots unchanged: Debian's U-Boot for QEMU (ns16550 console, syscon power-off).
+    {"name": "uboot", "tap": False, "timeout": 60, "stdin": "\nversion\npoweroff\n",
+     "stdin_after": r"Hit any key to stop autoboot",
+     "vms": [{"image": "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin", "harts": "0", "mem": "128M"}],
+     "expect": [r"^U-Boot 2023\.01", r"^In: +serial@10000000", r"^=> version\nU-Boot 2023\.01",
+                r"^keel: vm 'vm0' stopped: guest wrote power-off to its syscon"]},
 ]
