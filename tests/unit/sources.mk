@@ -16,6 +16,8 @@ UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
 UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
+UNIT_SRCS_test_shell := guests/linux/init/shell.c
+
 # ---- keep this last: the rules below read the UNIT_SRCS_ lines above when make parses them ----
 
 # The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any
