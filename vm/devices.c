@@ -109,44 +109,14 @@ void vm_devices_reset(struct vm *vm)
 		vcpu_set_ext_irq(vm->vcpus[i], 0);
 }
 
-/* The VM that holds Keel's console input: the first one still running. */
-static struct vm *console_owner(void)
-{
-	for (int i = 0; i < nvms; i++)
-		if (vms[i].state == VM_RUNNING)
-			return &vms[i];
-	return NULL;
-}
-
-static spinlock_t drain_lock;
-
-static void drain_console(void)
-{
-	char buf[32];
-	unsigned n = 0;
-	int c;
-	struct vm *vm = console_owner();
-
-	spin_lock(&drain_lock);
-	while (n < sizeof(buf) && (c = console_getc()) >= 0)
-		buf[n++] = (char)c;
-	if (vm && n)
-		vm_console_input(vm, buf, n);
-	spin_unlock(&drain_lock);
-}
-
-void host_irq_poll_console(void) { drain_console(); }
-
 void host_irqs_init(void)
 {
 	if (!platform.plic_base)
 		return;
 	plic_init(platform.plic_base, platform.plic_ndev);
-	/* Console input interrupts go to the hart of the console VM's first vCPU. */
-	struct vm *owner = console_owner();
-
-	if (platform.uart_irq && owner) {
-		plic_route(platform.uart_irq, owner->cfg.harts[0]);
+	/* Console input interrupts go to the hart of the first VM's first vCPU (any hart can deliver it). */
+	if (platform.uart_irq && nvms) {
+		plic_route(platform.uart_irq, vms[0].cfg.harts[0]);
 		ns16550_enable_rx_irq();
 	}
 	for (int v = 0; v < nvms; v++)
@@ -162,7 +132,7 @@ void host_irq_handle(void)
 
 	while ((irq = plic_claim(hart)) != 0) {
 		if (irq == platform.uart_irq) {
-			drain_console();
+			console_input_drain();
 			plic_complete(hart, irq);
 			continue;
 		}

@@ -1,9 +1,61 @@
 /*
- * Guest console output (SBI putchar and DBCN) goes out a line at a time, so that lines from
- * VMs on different harts never interleave. With several VMs each line names its VM.
+ * The VMs' console. Output (SBI putchar, DBCN, the emulated UART) goes out a line at a time,
+ * so that lines from VMs on different harts never interleave; with several VMs each line names
+ * its VM. Input goes to one VM at a time, the first running one to begin with; Ctrl-\ (as
+ * Xen's Ctrl-A Ctrl-A Ctrl-A, but QEMU keeps Ctrl-A for itself) passes it to the next.
  */
 #include "core/console.h"
 #include "vm/vm.h"
+
+#define CONSOLE_SWITCH_KEY 0x1c /* Ctrl-\ */
+
+static int input_vm = -1; /* index into vms[] */
+static spinlock_t input_lock;
+
+static int running(int i) { return i >= 0 && i < nvms && vms[i].state == VM_RUNNING; }
+
+/* The next running VM after `from`, or -1 (caller holds input_lock). */
+static int next_running(int from)
+{
+	for (int n = 1; n <= nvms; n++) {
+		int i = (from + n + nvms) % nvms;
+
+		if (running(i))
+			return i;
+	}
+	return -1;
+}
+
+static void give_input_to(int i, int announce)
+{
+	input_vm = i;
+	if (announce && i >= 0)
+		kprintf("\nkeel: console input goes to vm '%s' (Ctrl-\\ switches)\n", vms[i].cfg.name);
+}
+
+void console_input_drain(void)
+{
+	char buf[64];
+	unsigned n = 0;
+	int c;
+
+	spin_lock(&input_lock);
+	if (!running(input_vm))
+		give_input_to(next_running(input_vm < 0 ? -1 : input_vm), input_vm >= 0);
+	while (n < sizeof(buf) && (c = console_getc()) >= 0) {
+		if (c != CONSOLE_SWITCH_KEY) {
+			buf[n++] = (char)c;
+			continue;
+		}
+		if (n && input_vm >= 0)
+			vm_console_input(&vms[input_vm], buf, n);
+		n = 0;
+		give_input_to(next_running(input_vm), 1);
+	}
+	if (n && input_vm >= 0)
+		vm_console_input(&vms[input_vm], buf, n);
+	spin_unlock(&input_lock);
+}
 
 static void flush_line(struct vm *vm)
 {
@@ -47,6 +99,6 @@ void vm_console_input(struct vm *vm, const char *buf, unsigned n)
 
 int vm_console_getc(struct vm *vm)
 {
-	host_irq_poll_console();
+	console_input_drain();
 	return vuart_take_byte(&vm->uart);
 }

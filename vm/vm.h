@@ -98,8 +98,8 @@ void vm_devices_reset(struct vm *vm);
 /* A host external interrupt arrived on this hart: claim, forward, complete. */
 void host_irq_handle(void);
 void host_irqs_init(void);
-/* Move whatever Keel's console has received to the VM holding it (polled). */
-void host_irq_poll_console(void);
+/* Move whatever Keel's console has received to the VM holding the input (Ctrl-\ switches VM). */
+void console_input_drain(void);
 
 /* Stop or restart a whole VM (any vCPU's hart may call). */
 void vm_shutdown(struct vm *vm, const char *why);

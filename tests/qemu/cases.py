@@ -121,4 +121,46 @@ CASES = [
      "vms": [{"image": "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin", "harts": "0", "mem": "128M"}],
      "expect": [r"^U-Boot 2023\.01", r"^In: +serial@10000000", r"^=> version\nU-Boot 2023\.01",
                 r"^keel: vm 'vm0' stopped: guest wrote power-off to its syscon"]},
+
+    # SMP Linux: 4 vCPUs on 4 harts, every CPU online, wake-ups across CPUs (IPIs), CPU 1 taken
+    # offline and back online through sysfs (SBI HSM stop/start).
+    {"name": "linux-smp4", "smp": 4, "timeout": 240, "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
+     "vms": [{"guest": "linux", "name": "linux", "harts": "0-3", "mem": "256M",
+              "bootargs": "console=ttyS0 keel.sstc=1 " + LINUX_CHECKS.replace("keel.mem=128 keel.cpus=1",
+                                                                            "keel.mem=256 keel.cpus=4")}],
+     "expect": LINUX_BOOT + [r"smp: Brought up 1 node, 4 CPUs", r"CPU1: off", r"vcpu 3 exits \d+"]},
+
+    # Two SMP Linux VMs side by side, each running its checks; console input typed to the first,
+    # then switched to the second with Ctrl-\.
+    {"name": "two-linux-vms", "smp": 4, "timeout": 300, "plans": 2,
+     "input": [(r"^\[alpha\] keel-init: type a line", "hello-alpha\n"),
+               (r"^\[beta\] keel-init: type a line", "\x1chello-beta\n")],
+     "vms": [{"guest": "linux", "name": "alpha", "harts": "0-1", "mem": "128M",
+              "bootargs": "earlycon=sbi console=hvc0 keel.sstc=1 keel.checks=1 keel.poweroff=1 keel.mem=128 "
+                          "keel.cpus=2 keel.input=hello-alpha"},
+             {"guest": "linux", "name": "beta", "harts": "2-3", "mem": "128M", "timer": "sbi",
+              "bootargs": "console=ttyS0 keel.sstc=0 keel.checks=1 keel.poweroff=1 keel.mem=128 keel.cpus=2 "
+                          "keel.input=hello-beta"}],
+     "expect": [r"^\[alpha\] keel-init: Linux guest up", r"^\[beta\] keel-init: Linux guest up",
+                r"^\[alpha\] ok \d+ - linux: console input read back \"hello-alpha\"",
+                r"keel: console input goes to vm 'beta'",
+                r"^\[beta\] ok \d+ - linux: console input read back \"hello-beta\"",
+                r"^keel: vm 'alpha' stopped: guest shut down", r"^keel: vm 'beta' stopped: guest shut down",
+                r"^keel: no VM left running, powering off"]},
+
+    # A guest reaching for memory that is not its own gets faults; the VM beside it passes its checks.
+    {"name": "isolation", "plans": 2,
+     "vms": [{"guest": "isolation", "name": "intruder", "harts": "0", "mem": "16M"},
+             {"guest": "sbi", "name": "victim", "harts": "1", "mem": "16M"}],
+     "expect": [r"^\[intruder\] 1\.\.28$", r"^keel: vm 'intruder' stopped: guest shut down \(28 access faults",
+                r"^\[victim\] 1\.\.60$", r"^keel: vm 'victim' stopped: guest shut down \(0 access faults"]},
+
+    # One VM restarts twice while a Linux VM beside it runs its checks undisturbed.
+    {"name": "reboot-beside-linux", "timeout": 180, "plans": 4,
+     "vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M",
+              "bootargs": "console=hvc0 keel.sstc=1 keel.checks=1 keel.poweroff=1 keel.mem=128 keel.cpus=1"},
+             {"guest": "reboot", "name": "rebooter", "harts": "1", "mem": "16M"}],
+     "expect": [r"keel: vm 'rebooter' rebooting \(boot 2\)", r"keel: vm 'rebooter' rebooting \(boot 3\)",
+                r"^keel: vm 'rebooter' stopped: guest shut down", r"^keel: vm 'linux' stopped: guest shut down",
+                r"^\[linux\] 1\.\.9$"]},
 ]

@@ -41,21 +41,24 @@ class Tally:
         return ok
 
 
-def run_qemu(cmd, timeout, stdin_data=None, stdin_after=None):
-    """Run QEMU, collecting its console. stdin_data is typed once `stdin_after` (a regex)
-    has appeared on the console, or at once without it."""
+def run_qemu(cmd, timeout, steps=()):
+    """Run QEMU, collecting its console. `steps` is a list of (regex, text): each text is typed
+    once its regex has appeared on the console (and the previous steps were typed)."""
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks = []
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
     reader.start()
-    typed = stdin_data is None
+    steps = list(steps)
     rc = None
     while time.monotonic() - start < timeout:
-        if not typed and (stdin_after is None or re.search(stdin_after, b"".join(chunks).decode(errors="replace").replace("\r", ""), re.M)):
-            p.stdin.write(stdin_data.encode())
-            p.stdin.flush()
-            typed = True
+        if steps:
+            seen = b"".join(chunks).decode(errors="replace").replace("\r", "")
+            after, text = steps[0]
+            if after is None or re.search(after, seen, re.M):
+                p.stdin.write(text.encode())
+                p.stdin.flush()
+                steps.pop(0)
         try:
             rc = p.wait(timeout=0.05)
             break
@@ -133,7 +136,10 @@ def run_case(case, build, tally, verbose):
     name = case["name"]
     workdir = tempfile.mkdtemp(prefix="keel-test-")
     cmd = build_command(case, build, workdir)
-    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), case.get("stdin"), case.get("stdin_after"))
+    steps = case.get("input", [])
+    if "stdin" in case:
+        steps = [(case.get("stdin_after"), case["stdin"])] + steps
+    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), steps)
     before = tally.failed
     with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
         f.write(" ".join(cmd) + "\n\n" + out)

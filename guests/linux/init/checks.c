@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "checks.h"
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,13 +222,156 @@ static void check_input(void)
 	ok(!strcmp(line, want), "linux: console input read back \"%s\"", line);
 }
 
+/* ---- SMP: every CPU online, cross-CPU wake-ups (IPIs), CPU offline/online through sysfs ---- */
+
+#define PINGPONG_ROUNDS 2000
+#define MAX_CPUS 8
+
+struct pong {
+	int cpu;
+	int to_pong[2], to_ping[2];
+	long ran_on_cpu; /* rounds the pong thread saw itself on its CPU */
+};
+
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *pong_thread(void *arg)
+{
+	struct pong *p = arg;
+	char c;
+
+	if (pin(p->cpu))
+		return NULL;
+	while (read(p->to_pong[0], &c, 1) == 1 && c) {
+		p->ran_on_cpu += sched_getcpu() == p->cpu;
+		write(p->to_ping[1], &c, 1);
+	}
+	return NULL;
+}
+
+/* CPU 0 and `cpu` hand a byte back and forth: each hand-over wakes a thread on the other CPU. */
+static long pingpong(int cpu)
+{
+	struct pong p = { .cpu = cpu };
+	pthread_t t;
+	char c = 1;
+
+	if (pipe(p.to_pong) || pipe(p.to_ping) || pthread_create(&t, NULL, pong_thread, &p))
+		return -1;
+	for (int i = 0; i < PINGPONG_ROUNDS; i++)
+		if (write(p.to_pong[1], &c, 1) != 1 || read(p.to_ping[0], &c, 1) != 1)
+			break;
+	c = 0;
+	write(p.to_pong[1], &c, 1);
+	pthread_join(t, NULL);
+	close(p.to_pong[0]);
+	close(p.to_pong[1]);
+	close(p.to_ping[0]);
+	close(p.to_ping[1]);
+	return p.ran_on_cpu;
+}
+
+/* Sum of one /proc/interrupts line's count on a given CPU column. */
+static long irq_count_on(const char *what, int cpu)
+{
+	char *text = read_file("/proc/interrupts"), *save = NULL;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, what))
+			continue;
+		char *p = strchr(line, ':'), *end;
+		long v = 0;
+
+		p = p ? p + 1 : line;
+		for (int c = 0; c <= cpu; c++, p = end)
+			v = strtol(p, &end, 10);
+		return v;
+	}
+	return -1;
+}
+
+/* Remote wake-ups arrive as rescheduling or function-call IPIs (the latter with TTWU_QUEUE). */
+static long ipi_count(int cpu) { return irq_count_on("Rescheduling", cpu) + irq_count_on("Function call", cpu); }
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+static void online_cpus(char *out, size_t len)
+{
+	char *s = read_file("/sys/devices/system/cpu/online");
+
+	snprintf(out, len, "%s", s ? s : "?");
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static void check_smp(long cpus)
+{
+	char online[64], want[64];
+	long before[MAX_CPUS], after;
+	int all_ran = 1, all_ipis = 1;
+
+	snprintf(want, sizeof(want), "0-%ld", cpus - 1);
+	online_cpus(online, sizeof(online));
+	ok(!strcmp(online, want), "linux smp: CPUs online are %s (want %s)", online, want);
+	for (int c = 0; c < cpus && c < MAX_CPUS; c++)
+		before[c] = ipi_count(c);
+	pin(0);
+	for (int c = 1; c < cpus && c < MAX_CPUS; c++) {
+		long ran = pingpong(c);
+
+		printf("# ping-pong CPU 0 <-> CPU %d: %ld rounds on CPU %d\n", c, ran, c);
+		all_ran &= ran == PINGPONG_ROUNDS;
+	}
+	ok(all_ran, "linux smp: %d wake-ups between CPU 0 and each other CPU all ran there", PINGPONG_ROUNDS);
+	for (int c = 0; c < cpus && c < MAX_CPUS; c++) {
+		after = ipi_count(c);
+		printf("# CPU %d IPIs (rescheduling + function call): %ld -> %ld\n", c, before[c], after);
+		all_ipis &= after > before[c];
+	}
+	ok(all_ipis, "linux smp: every CPU took IPIs during the wake-ups");
+
+	ok(!write_file("/sys/devices/system/cpu/cpu1/online", "0"), "linux smp: CPU 1 taken offline through sysfs");
+	online_cpus(online, sizeof(online));
+	if (cpus == 2)
+		snprintf(want, sizeof(want), "0");
+	else if (cpus == 3)
+		snprintf(want, sizeof(want), "0,2");
+	else
+		snprintf(want, sizeof(want), "0,2-%ld", cpus - 1);
+	ok(!strcmp(online, want), "linux smp: online CPUs now %s (want %s)", online, want);
+	snprintf(want, sizeof(want), "0-%ld", cpus - 1);
+	ok(!write_file("/sys/devices/system/cpu/cpu1/online", "1"), "linux smp: CPU 1 back online through sysfs");
+	online_cpus(online, sizeof(online));
+	ok(!strcmp(online, want), "linux smp: CPUs online are %s again", online);
+	ok(pingpong(1) == PINGPONG_ROUNDS, "linux smp: CPU 1 runs work again after coming back");
+	pin(0);
+}
+
 int checks_run(void)
 {
+	long cpus = param_long("keel.cpus", 1);
+
 	check_memory_and_cpus();
 	check_isa();
 	check_sbi();
 	check_sleep();
 	check_interrupts();
+	if (cpus > 1)
+		check_smp(cpus);
 	check_input();
 	printf("1..%d\n", tap_n);
 	fflush(stdout);

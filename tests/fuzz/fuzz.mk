@@ -1,0 +1,68 @@
+# Fuzzing (libFuzzer) and static analysis (cppcheck) of the code that reads guest-controlled or
+# user-supplied data. Included by the Makefile (its last line); tests/fuzz/README.md explains the targets.
+#
+#   make fuzz            each target for FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time,
+#                        corpus in build/fuzz/corpus/<target>, seeded from tests/fuzz/corpus/<target>
+#   make fuzz-smoke      the checked-in corpus once, then FUZZ_SMOKE_SECONDS (default 3) per target
+#   make fuzz-seeds      regenerate tests/fuzz/corpus with tests/fuzz/make-seeds.py
+#   make static-check    cppcheck over Keel's sources (tests/fuzz/cppcheck.sh)
+#
+# Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev) and cppcheck.
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_TARGETS := insn sbi vdev config guest_fdt
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/fuzz_%,$(FUZZ_TARGETS))
+
+# UBSan aborts (no recovery) so libFuzzer sees every report as a crash and keeps the input.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-function -I. -I$(LIBFDT_DIR) \
+	-Itests/fuzz -DKEEL_HOST_TEST $(FUZZ_SAN)
+
+# Keel sources each target links (FUZZ_SRCS_<target>), as tests/unit/sources.mk does for unit tests.
+FUZZ_SRCS_insn := vcpu/insn.c
+FUZZ_SRCS_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c sbi/dbcn.c \
+	sbi/hvc.c sbi/legacy.c vm/guest_mem.c tests/unit/stub_vm.c
+FUZZ_SRCS_vdev := vdev/mmio.c vdev/vplic.c vdev/vuart.c vdev/syscon.c
+FUZZ_SRCS_config := vm/config.c mm/stage2.c drivers/platform.c vm/guest_fdt.c
+FUZZ_SRCS_guest_fdt := vm/guest_fdt.c
+FUZZ_LIBFDT_insn :=
+FUZZ_LIBFDT_sbi :=
+FUZZ_LIBFDT_vdev :=
+FUZZ_LIBFDT_config = $(FUZZ_LIBFDT_OBJS)
+FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
+
+# libfdt is instrumented too: coverage inside it guides the DTB targets.
+FUZZ_LIBFDT_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
+FUZZ_HDRS := $(wildcard arch/riscv/*.h core/*.h drivers/*.h lib/*.h mm/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
+	tests/unit/*.h tests/fuzz/*.h)
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-seeds static-check
+
+$(FUZZ_BUILD)/libfdt/%.o: $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) -O1 -g -I$(LIBFDT_DIR) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $(LIBFDT_DIR)/$*.c -o $@
+
+.SECONDEXPANSION:
+$(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_LIBFDT_$$*) $(FUZZ_HDRS) \
+		tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_SRCS_$*) $(FUZZ_LIBFDT_$*) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+fuzz-seeds:
+	@python3 tests/fuzz/make-seeds.py tests/fuzz/corpus
+
+static-check:
+	@tests/fuzz/cppcheck.sh
