@@ -170,8 +170,11 @@ static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,
 	case EXIT_GUEST_FATAL:
 		stop_vm_fatal(v, exit);
 		break;
+	case EXIT_CPU_DOWN:
+		vm_vcpu_stopped(v->vm);
+		break;
 	default:
-		/* Nothing, CpuUp (started by hsm.c), CpuDown (state already STOPPED), requests. */
+		/* Nothing, CpuUp (started by hsm.c), requests. */
 		break;
 	}
 }

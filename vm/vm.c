@@ -238,6 +238,33 @@ static void report_exits(struct vm *vm)
 	console_unlock();
 }
 
+/* One line on Keel's state: printed whenever a VM stops. */
+static void report_health(void)
+{
+	unsigned long exits = 0, injected = 0, faults = 0;
+	int alive = 0;
+
+	for (int i = 0; i < nvms; i++) {
+		alive += vms[i].state == VM_RUNNING;
+		faults += vms[i].faults_reported;
+		for (int c = 0; c < vms[i].nvcpus; c++) {
+			exits += vms[i].vcpus[c]->exits;
+			injected += vms[i].vcpus[c]->stats[STAT_INJECTED];
+		}
+	}
+	kprintf("keel: health: %lu exits handled, %d of %d VMs alive, %lu exceptions injected (%lu access faults)\n",
+		exits, alive, nvms, injected, faults);
+}
+
+/* Every vCPU of the VM has stopped itself (HSM hart_stop): nothing can start one again. */
+void vm_vcpu_stopped(struct vm *vm)
+{
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (__atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED)
+			return;
+	vm_shutdown(vm, "every vCPU stopped itself");
+}
+
 /* Ask every other vCPU of the VM to stop, and wait until each has. */
 static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
 {
@@ -267,6 +294,7 @@ void vm_shutdown(struct vm *vm, const char *why)
 		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
 	kprintf("keel: vm '%s' stopped: %s (%lu access faults injected)\n", vm->cfg.name, why, vm->faults_reported);
 	report_exits(vm);
+	report_health();
 	if (!vms_running()) {
 		kprintf("keel: no VM left running, powering off\n");
 		host_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN, SBI_SRST_RESET_REASON_NONE);

@@ -104,6 +104,8 @@ void console_input_drain(void);
 /* Stop or restart a whole VM (any vCPU's hart may call). */
 void vm_shutdown(struct vm *vm, const char *why);
 void vm_reboot(struct vm *vm);
+/* A vCPU stopped itself: stop the VM when none is left that could start the others. */
+void vm_vcpu_stopped(struct vm *vm);
 
 /* Build VMs from the configuration; returns the number that were created. */
 int vms_create(const void *host_fdt);

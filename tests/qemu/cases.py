@@ -163,4 +163,29 @@ CASES = [
      "expect": [r"keel: vm 'rebooter' rebooting \(boot 2\)", r"keel: vm 'rebooter' rebooting \(boot 3\)",
                 r"^keel: vm 'rebooter' stopped: guest shut down", r"^keel: vm 'linux' stopped: guest shut down",
                 r"^\[linux\] 1\.\.9$"]},
+
+    # Hostile guests (seeded, reproducible), each beside a well-behaved VM that must still pass.
+] + [
+    {"name": "hostile-%s-seed%d" % (mode, seed), "plans": 2, "timeout": 120,
+     "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M",
+              "bootargs": "keel hostile=%s seed=%d" % (mode, seed)},
+             {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
+     "expect": [r"^\[good\] 1\.\.60$", r"^keel: vm 'hostile' stopped: guest shut down",
+                r"^keel: vm 'good' stopped: guest shut down",
+                r"^keel: health: \d+ exits handled, 0 of 2 VMs alive, \d+ exceptions injected"]}
+    for mode, seed in (("sbi", 1), ("sbi", 2), ("mmio", 3), ("storm", 4), ("priv", 5))
+] + [
+    # A guest that breaks its own page tables beyond repair is stopped; the other VM runs on.
+    {"name": "hostile-satp", "plans": 2,
+     "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M", "bootargs": "keel hostile=satp"},
+             {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
+     "expect": [r"^\[good\] 1\.\.60$", r"^keel: vm 'hostile' stopped: vcpu 0: unhandled trap",
+                r"^keel: vm 'good' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
+    # A guest that never yields (interrupts off, no traps) cannot starve the VM on another hart.
+    {"name": "hostile-spin", "plans": 1, "exit": "killed", "kill_after": r"^keel: health: ",
+     "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M", "bootargs": "keel hostile=spin"},
+             {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
+     "expect": [r"^\[hostile\] # spin: interrupts off", r"^\[good\] 1\.\.60$",
+                r"^keel: vm 'good' stopped: guest shut down",
+                r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
 ]

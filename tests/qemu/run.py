@@ -41,9 +41,10 @@ class Tally:
         return ok
 
 
-def run_qemu(cmd, timeout, steps=()):
+def run_qemu(cmd, timeout, steps=(), kill_after=None):
     """Run QEMU, collecting its console. `steps` is a list of (regex, text): each text is typed
-    once its regex has appeared on the console (and the previous steps were typed)."""
+    once its regex has appeared on the console (and the previous steps were typed). With
+    kill_after, QEMU is stopped once that regex appears (rc is then "killed")."""
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks = []
@@ -59,6 +60,12 @@ def run_qemu(cmd, timeout, steps=()):
                 p.stdin.write(text.encode())
                 p.stdin.flush()
                 steps.pop(0)
+        if kill_after and re.search(kill_after, b"".join(chunks).decode(errors="replace").replace("\r", ""), re.M):
+            time.sleep(0.2)
+            p.kill()
+            p.wait()
+            rc = "killed"
+            break
         try:
             rc = p.wait(timeout=0.05)
             break
@@ -139,7 +146,7 @@ def run_case(case, build, tally, verbose):
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps
-    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), steps)
+    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), steps, case.get("kill_after"))
     before = tally.failed
     with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
         f.write(" ".join(cmd) + "\n\n" + out)
