@@ -18,6 +18,7 @@
 struct hart harts[MAX_HARTS];
 extern char __keel_start[], __keel_end[];
 void secondary_entry(void);
+extern int boot_done;
 
 static uint8_t host_fdt[HOST_FDT_MAX] __attribute__((aligned(8)));
 static uint64_t pool_bitmap[MAX_POOL_PAGES / 64];
@@ -87,7 +88,8 @@ static void secondary_harts_boot(unsigned long boot_hart)
 			continue;
 		int err = host_hart_start(h, (uintptr_t)secondary_entry, 0);
 
-		if (err)
+		/* ALREADY_AVAILABLE: it came to _start by itself and is on its way (head.S). */
+		if (err && err != SBI_ERR_ALREADY_AVAILABLE)
 			kprintf("keel: hart %lu did not start (SBI error %d)\n", h, err);
 	}
 }
@@ -120,6 +122,8 @@ void keel_main(unsigned long hartid, const void *dtb)
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
 	host_irqs_init();
+	/* Harts that reached _start on their own (see head.S) may go on as secondaries now. */
+	__atomic_store_n(&boot_done, 1, __ATOMIC_RELEASE);
 	secondary_harts_boot(hartid);
 	hart_run_loop();
 }

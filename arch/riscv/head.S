@@ -13,6 +13,17 @@ _start:
 	li t0, MAX_HARTS_ASM
 	bgeu a0, t0, hart_id_too_big
 
+	/*
+	 * Boot lottery: only the first hart here sets Keel up. OpenSBI 1.1's hart_start marks a
+	 * hart START_PENDING before it stores the start address, so a hart that wakes in between
+	 * jumps to the previous one, _start: such a hart waits for the boot to finish and then
+	 * continues as the secondary it was meant to be.
+	 */
+	la t0, boot_lottery
+	li t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez t1, late_hart
+
 	/* Clear BSS (stacks included: nothing is on one yet). */
 	la t0, __bss_start
 	la t1, __bss_end
@@ -24,6 +35,13 @@ _start:
 	call set_hart_context
 	call keel_main
 	j hang
+
+late_hart:
+	la t0, boot_done
+1:	lw t1, 0(t0)
+	fence r, rw
+	beqz t1, 1b
+	j secondary_entry
 
 	.globl secondary_entry
 secondary_entry:
@@ -54,6 +72,15 @@ hart_id_too_big:
 hang:
 	wfi
 	j hang
+
+	/* In .data, not .bss: the boot hart clears .bss after winning. */
+	.section .data
+	.align 2
+boot_lottery:
+	.word 0
+	.globl boot_done
+boot_done:
+	.word 0
 
 	.section .bss.stacks
 	.align 12

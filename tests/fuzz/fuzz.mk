@@ -34,6 +34,9 @@ FUZZ_LIBFDT_sbi :=
 FUZZ_LIBFDT_vdev :=
 FUZZ_LIBFDT_config = $(FUZZ_LIBFDT_OBJS)
 FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
+# Keel bugs already found and reported step aside (tests/fuzz/known_bugs.c) so fuzzing can go deeper.
+FUZZ_WRAP_config := tests/fuzz/known_bugs.c -Wl,--wrap=fdt_property
+FUZZ_WRAP_guest_fdt := tests/fuzz/known_bugs.c -Wl,--wrap=fdt_property
 
 # libfdt is instrumented too: coverage inside it guides the DTB targets.
 FUZZ_LIBFDT_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
@@ -48,10 +51,10 @@ $(FUZZ_BUILD)/libfdt/%.o: $(LIBFDT_DIR)/libfdt.h
 
 .SECONDEXPANSION:
 $(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_LIBFDT_$$*) $(FUZZ_HDRS) \
-		tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h
+		tests/fuzz/known_bugs.c tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_SRCS_$*) $(FUZZ_LIBFDT_$*) -o $@
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_SRCS_$*) $(FUZZ_LIBFDT_$*) $(FUZZ_WRAP_$*) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -140,7 +140,7 @@ static uint64_t prop_u64(const void *f, int node, const char *name)
 	const fdt64_t *p = fdt_getprop(f, node, name, &len);
 
 	FUZZ_CHECK(p && len == 8, "%s: len %d", name, p ? len : -1);
-	return fdt64_to_cpu(*p);
+	return fdt64_ld(p); /* properties are only 4-byte aligned */
 }
 
 static void check_dtb(const void *f, int ret, size_t size, const struct vm_config *c, const char *isa,
@@ -169,7 +169,7 @@ static void check_dtb(const void *f, int ret, size_t size, const struct vm_confi
 	snprintf(name, sizeof(name), "/memory@%lx", (unsigned long)c->ram_base);
 	node = fdt_path_offset(f, name);
 	reg = node >= 0 ? fdt_getprop(f, node, "reg", &len) : NULL;
-	FUZZ_CHECK(reg && len == 16 && fdt64_to_cpu(reg[0]) == c->ram_base && fdt64_to_cpu(reg[1]) == c->ram_size,
+	FUZZ_CHECK(reg && len == 16 && fdt64_ld(&reg[0]) == c->ram_base && fdt64_ld(&reg[1]) == c->ram_size,
 		   "memory node");
 	cpus = fdt_path_offset(f, "/cpus");
 	FUZZ_CHECK(cpus >= 0, "no /cpus");
@@ -190,7 +190,7 @@ static void check_dtb(const void *f, int ret, size_t size, const struct vm_confi
 			continue;
 		FUZZ_CHECK(npass < c->npass, "more pass-through nodes than devices");
 		reg = fdt_getprop(f, node, "reg", &len);
-		FUZZ_CHECK(reg && len == 16 && fdt64_to_cpu(reg[0]) == p->base && fdt64_to_cpu(reg[1]) == p->size,
+		FUZZ_CHECK(reg && len == 16 && fdt64_ld(&reg[0]) == p->base && fdt64_ld(&reg[1]) == p->size,
 			   "pass-through %d reg", npass);
 		FUZZ_CHECK(!p->irq == !fdt_getprop(f, node, "interrupts", NULL), "pass-through %d irq", npass);
 		gc = fdt_getprop(f, node, "compatible", &glen);
