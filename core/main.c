@@ -132,6 +132,7 @@ void keel_secondary(unsigned long hartid)
 {
 	harts[hartid].id = hartid;
 	hart_init_local();
+	host_irqs_hart_init(hartid);
 	harts[hartid].keel_deadline = -1UL;
 	__atomic_store_n(&harts[hartid].online, 1, __ATOMIC_RELEASE);
 	hart_run_loop();

@@ -17,9 +17,6 @@ void plic_init(uintptr_t base, unsigned ndev)
 {
 	plic = (volatile uint8_t *)base;
 	plic_ndev = ndev;
-	for (unsigned long h = 0; h < MAX_HARTS; h++)
-		if (platform.plic_s_context[h] >= 0)
-			*reg(PLIC_THRESHOLD(platform.plic_s_context[h])) = 0;
 }
 
 void plic_route(unsigned irq, unsigned long hart)
@@ -28,6 +25,7 @@ void plic_route(unsigned irq, unsigned long hart)
 
 	if (!plic || !irq || irq > plic_ndev || ctx < 0)
 		return;
+	*reg(PLIC_THRESHOLD(ctx)) = 0;
 	*reg(PLIC_PRIORITY(irq)) = PLIC_ROUTED_PRIORITY;
 	*reg(PLIC_ENABLE(ctx, irq)) |= 1U << (irq % 32);
 }

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 void plic_init(uintptr_t base, unsigned ndev);
-/* Route `irq` to the S-mode context of `hart` (enable there, priority 1). */
+/* Route `irq` to the S-mode context of `hart` (enable there, priority 1, threshold 0). */
 void plic_route(unsigned irq, unsigned long hart);
 /* Claim on this hart's context: the source id, or 0. */
 unsigned plic_claim(unsigned long hart);

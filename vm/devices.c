@@ -114,15 +114,27 @@ void host_irqs_init(void)
 	if (!platform.plic_base)
 		return;
 	plic_init(platform.plic_base, platform.plic_ndev);
-	/* Console input interrupts go to the hart of the first VM's first vCPU (any hart can deliver it). */
-	if (platform.uart_irq && nvms) {
-		plic_route(platform.uart_irq, vms[0].cfg.harts[0]);
+	if (platform.uart_irq && nvms)
 		ns16550_enable_rx_irq();
-	}
+	host_irqs_hart_init(this_hart()->id);
+}
+
+/*
+ * Enable the host interrupts routed to this hart: console input to the hart of the first VM's
+ * first vCPU (any hart can deliver it), a pass-through interrupt to its VM's first vCPU's hart.
+ * Each hart does this for itself once it runs Keel: OpenSBI clears a hart's PLIC enables when
+ * it brings the hart up, so routing done earlier by another hart would be lost.
+ */
+void host_irqs_hart_init(unsigned long hart)
+{
+	if (!platform.plic_base || !nvms)
+		return;
+	if (platform.uart_irq && vms[0].cfg.harts[0] == hart)
+		plic_route(platform.uart_irq, hart);
 	for (int v = 0; v < nvms; v++)
 		for (int i = 0; i < vms[v].cfg.npass; i++)
-			if (vms[v].cfg.pass[i].irq)
-				plic_route(vms[v].cfg.pass[i].irq, vms[v].cfg.harts[0]);
+			if (vms[v].cfg.pass[i].irq && vms[v].cfg.harts[0] == hart)
+				plic_route(vms[v].cfg.pass[i].irq, hart);
 }
 
 void host_irq_handle(void)

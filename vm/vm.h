@@ -98,6 +98,7 @@ void vm_devices_reset(struct vm *vm);
 /* A host external interrupt arrived on this hart: claim, forward, complete. */
 void host_irq_handle(void);
 void host_irqs_init(void);
+void host_irqs_hart_init(unsigned long hart);
 /* Move whatever Keel's console has received to the VM holding the input (Ctrl-\ switches VM). */
 void console_input_drain(void);
 
