@@ -118,7 +118,6 @@ void keel_main(unsigned long hartid, const void *dtb)
 	sbi_machine_ids.mimpid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MIMPID, 0, 0, 0).value;
 	hart_init_local();
 	harts[hartid].keel_deadline = -1UL;
-	harts[hartid].online = 1;
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
 	host_irqs_init();
@@ -134,7 +133,6 @@ void keel_secondary(unsigned long hartid)
 	hart_init_local();
 	host_irqs_hart_init(hartid);
 	harts[hartid].keel_deadline = -1UL;
-	__atomic_store_n(&harts[hartid].online, 1, __ATOMIC_RELEASE);
 	hart_run_loop();
 }
 

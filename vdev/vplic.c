@@ -171,17 +171,23 @@ static void write_reg(struct vplic *p, uint64_t off, uint32_t v)
 	*r = v;
 }
 
+/* The claim/complete register takes 4-byte accesses only: anything else touching it is refused. */
+static int claim_access(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
+{
+	if (!touches_claim_reg(p, off, width, ctx))
+		return 0;
+	return width == 4 ? 1 : MMIO_FAULT;
+}
+
 static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 {
 	struct vplic *p = dev;
-	int ctx;
+	int ctx, claim_reg = claim_access(p, off, width, &ctx);
 
+	if (claim_reg == MMIO_FAULT)
+		return MMIO_FAULT;
 	spin_lock(&p->lock);
-	if (touches_claim_reg(p, off, width, &ctx)) {
-		if (width != 4) {
-			spin_unlock(&p->lock);
-			return MMIO_FAULT;
-		}
+	if (claim_reg) {
 		*val = claim(p, ctx);
 		update(p);
 	} else if (width == 8) {
@@ -196,14 +202,12 @@ static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 {
 	struct vplic *p = dev;
-	int ctx;
+	int ctx, claim_reg = claim_access(p, off, width, &ctx);
 
+	if (claim_reg == MMIO_FAULT)
+		return MMIO_FAULT;
 	spin_lock(&p->lock);
-	if (touches_claim_reg(p, off, width, &ctx)) {
-		if (width != 4) {
-			spin_unlock(&p->lock);
-			return MMIO_FAULT;
-		}
+	if (claim_reg) {
 		complete(p, ctx, (unsigned)val);
 	} else if (width == 8) {
 		write_reg(p, off, (uint32_t)val);

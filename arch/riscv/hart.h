@@ -14,7 +14,6 @@ struct hart {
 	uint64_t fixup_cause;
 	uint64_t fixup_tval;
 	unsigned long id;
-	int online;
 	struct vcpu *vcpu;      /* the vCPU pinned here, or NULL */
 	uint64_t keel_deadline; /* Keel's own timer on this hart, ~0 when unused */
 };
@@ -29,6 +28,5 @@ static inline struct hart *this_hart(void)
 	return h;
 }
 
-void secondary_harts_start(void);
 
 #endif
