@@ -200,3 +200,4 @@ clean:
 -include $(KEEL_OBJS:.o=.d) $(GUEST_COMMON_OBJS:.o=.d)
 .SECONDARY:
 -include tests/fuzz/fuzz.mk
+-include bench/bench.mk

@@ -1,14 +1,15 @@
 /*
- * Benchmark guest for `make bench` (bench/bench.py). Run under QEMU -icount shift=0, where
- * instret and cycle are QEMU's virtual clock: one count per instruction retired on any hart,
- * in any mode (M, HS, VS), and time ticks once per 100 of them (10 MHz). Every figure is an
- * instret difference; the guest checks that model first and says "not ok" when it does not hold.
+ * Benchmark guest for `make bench` (bench/bench.py). Run under QEMU -icount shift=0,sleep=off,
+ * where instret and cycle are QEMU's virtual clock: one count per instruction retired on any
+ * hart, in any mode (M, HS, VS), and time ticks once per 100 of them (10 MHz). Every figure is
+ * an instret difference; the guest checks that model first and says "not ok" when it fails.
  *
  * Output: TAP lines, plus one "bench: <key> <integer>" line per figure. bench.py refuses to
  * report a row whose line is missing or whose TAP checks failed.
  *
- * bootargs pick the part: "... bench=ipi" runs the two-hart IPI ping-pong, anything else the
- * single-hart rows (null SBI call, Keel hypercall, emulated MMIO, timer interrupt latency).
+ * bootargs pick the part: "bench=ipi" the two-hart IPI ping-pong; "bench=trace-sbi",
+ * "trace-hvc", "trace-mmio", "trace-csw" one exit for bench/trace_sbi.py; anything else the single-hart rows
+ * (null SBI call, Keel hypercall, emulated MMIO, timer interrupt latency).
  */
 #include "guests/common/guest.h"
 #include <libfdt.h>
@@ -25,11 +26,11 @@
 #define PLIC_ENABLE_CTX0 0x0c002000UL /* context 0 enable bits; +4: sources 32-63 */
 
 /* tap_ok, and the condition back for the caller. */
-#define CHECK(cond, ...)                          \
-	({                                        \
-		int __ok = !!(cond);              \
-		tap_ok(__ok, __VA_ARGS__);        \
-		__ok;                             \
+#define CHECK(cond, ...)                   \
+	({                                 \
+		int __ok = !!(cond);       \
+		tap_ok(__ok, __VA_ARGS__); \
+		__ok;                      \
 	})
 
 static inline unsigned long rdinstret(void)
@@ -42,16 +43,18 @@ static inline unsigned long rdinstret(void)
 
 static void report(const char *key, long value) { gprintf("bench: %s %ld\n", key, value); }
 
-static const char *bootarg(const char *key)
+/* Is "key=value" one of the words of /chosen/bootargs? */
+static int bootarg_is(const char *key, const char *value)
 {
 	int chosen = fdt_path_offset(guest_dtb, "/chosen");
 	const char *args = chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
-	size_t n = strlen(key);
+	size_t n = strlen(key), m = strlen(value);
 
 	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=')
-			return p + n + 1;
-	return NULL;
+		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' && !strncmp(p + n + 1, value, m) &&
+		    (p[n + 1 + m] == ' ' || p[n + 1 + m] == '\0'))
+			return 1;
+	return 0;
 }
 
 static int isa_has(const char *ext)
@@ -78,18 +81,18 @@ static int check_counters(void)
 	a = rdinstret();
 	b = rdinstret();
 	ok = CHECK(MY_TRAP->count == traps && b > a && a != 0,
-		    "instret is readable from the guest (0x%lx, 0x%lx; traps %lu)", a, b, MY_TRAP->count - traps);
+		   "instret is readable from the guest (0x%lx, 0x%lx; traps %lu)", a, b, MY_TRAP->count - traps);
 	if (!ok)
 		return 0;
-	/* 1 + 2n instructions between the two reads: exactly that many counts, or no icount. */
+	/* 2n instructions after the first read, and the second read itself: exactly 2n + 1, or no icount. */
 	__asm__ volatile("rdinstret %0\n"
 			 "1: addi %2, %2, -1\n"
 			 "bnez %2, 1b\n"
 			 "rdinstret %1"
 			 : "=&r"(a), "=&r"(b), "+r"(n)::"memory");
-	ok = CHECK(b - a >= 2 * 1000 && b - a <= 2 * 1000 + 2,
-		    "instret counts one per instruction (%lu for a 2001-instruction loop; QEMU needs -icount shift=0)",
-		    b - a);
+	ok = CHECK(b - a == 2 * 1000 + 1,
+		   "instret counts one per instruction (%lu for a 2001-instruction loop; QEMU needs -icount shift=0)",
+		   b - a);
 	if (!ok)
 		return 0;
 	/*
@@ -150,15 +153,15 @@ static void bench_ecalls(void)
 
 	per_call = ecall_cost(SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION, &err, &value);
 	if (CHECK(err == 0 && value >= 0x1000000UL, "null SBI call: BASE get_spec_version returns 0x%lx (error %ld)",
-		   value, err) &&
+		  value, err) &&
 	    CHECK(per_call > 20, "instret counts what the SBI implementation runs for the call (%ld per call)",
-		   per_call))
+		  per_call))
 		report("sbi_null", per_call);
 	if (!under_keel)
 		return;
 	per_call = ecall_cost(SBI_EXT_KEEL_HVC, KEEL_HVC_VERSION, &err, &value);
 	if (CHECK(err == 0 && value == KEEL_IMPL_VERSION, "Keel hypercall VERSION returns 0x%lx (error %ld)", value,
-		   err))
+		  err))
 		report("hvc_version", per_call);
 }
 
@@ -273,32 +276,45 @@ static void tick_edge(void)
 			 : "=&r"(t0), "=&r"(t1)::"memory");
 }
 
+/* Each returns the instret of the instruction just before the one that arms the timer. */
+static inline unsigned long arm_sbi(unsigned long deadline)
+{
+	register unsigned long a0 __asm__("a0") = deadline, a1 __asm__("a1");
+	register unsigned long a6 __asm__("a6") = SBI_EXT_TIME_SET_TIMER, a7 __asm__("a7") = SBI_EXT_TIME;
+	unsigned long x;
+
+	__asm__ volatile("rdinstret %[x]\n"
+			 "ecall"
+			 : [x] "=&r"(x), "+r"(a0), "=r"(a1)
+			 : "r"(a6), "r"(a7)
+			 : "memory");
+	return x;
+}
+
+static inline unsigned long arm_stimecmp(unsigned long deadline)
+{
+	unsigned long x;
+
+	__asm__ volatile("rdinstret %[x]\n"
+			 "csrw 0x14d, %[d]"
+			 : [x] "=&r"(x)
+			 : [d] "r"(deadline)
+			 : "memory");
+	return x;
+}
+
 /*
  * Arm the timer TIMER_AHEAD ticks ahead, `phase` instructions after a tick edge, and spin until
  * the handler has run. 0, or -1 if it never did.
  */
 static int timer_trial(int via_sbi, unsigned long phase, struct timer_trial *t)
 {
-	register unsigned long a0 __asm__("a0"), a1 __asm__("a1");
-	register unsigned long a6 __asm__("a6") = SBI_EXT_TIME_SET_TIMER, a7 __asm__("a7") = SBI_EXT_TIME;
 	unsigned long deadline, at, cause, fired, lim = SPIN_LIMIT;
 
 	tick_edge();
 	pad(phase);
 	deadline = read_time() + TIMER_AHEAD;
-	a0 = deadline;
-	if (via_sbi)
-		__asm__ volatile("rdinstret %[x]\n"
-				 "ecall"
-				 : [x] "=&r"(t->armed), "+r"(a0), "=r"(a1)
-				 : "r"(a6), "r"(a7)
-				 : "memory");
-	else
-		__asm__ volatile("rdinstret %[x]\n"
-				 "csrw 0x14d, %[d]"
-				 : [x] "=&r"(t->armed)
-				 : [d] "r"(deadline)
-				 : "memory");
+	t->armed = via_sbi ? arm_sbi(deadline) : arm_stimecmp(deadline);
 	__asm__ volatile("li t4, 0\n"
 			 "csrs sie, %[stie]\n"
 			 "csrsi sstatus, 2\n"
@@ -346,7 +362,7 @@ static void bench_timer(const char *key, int via_sbi)
 			covered++;
 	}
 	csr_write(stvec, stvec);
-	if (bootarg("bench.verbose"))
+	if (bootarg_is("bench.verbose", "1"))
 		for (int i = 0; i < n; i++)
 			tap_diag("%s trial %d: armed %% 100 = %lu, raw %ld", key, i, trials[i].armed % TICK_INSNS,
 				 trials[i].raw);
@@ -421,6 +437,10 @@ unsigned long bench_ipi_back_to;
 
 _Static_assert(SBI_EXT_IPI == 0x735049, "bench_ipi_reply_vector hard-codes the IPI extension ID");
 
+/*
+ * Both harts wait in WFI, never spinning: under -icount QEMU runs the harts round-robin in
+ * one thread and moves to the other hart only when this one halts.
+ */
 void guest_secondary(unsigned long hartid, unsigned long arg)
 {
 	(void)hartid;
@@ -428,33 +448,24 @@ void guest_secondary(unsigned long hartid, unsigned long arg)
 	csr_write(stvec, (unsigned long)bench_ipi_reply_vector);
 	csr_write(sie, SIE_SSIE);
 	csr_set(sstatus, SSTATUS_SIE);
-	mb();
 	secondary_up = 1;
+	mb();
+	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, bench_ipi_back_to);
 	while (!secondary_stop)
 		wfi();
 	csr_clear(sstatus, SSTATUS_SIE);
 }
 
-static void bench_ipi(unsigned long hartid)
+/*
+ * `rounds` times: IPI to hart `to`, then WFI (interrupts on) until its IPI back has been taken.
+ * Returns the instructions this took; *answered counts the IPIs back (t5, see the handler).
+ */
+static unsigned long ipi_rounds(unsigned long to, unsigned long rounds, unsigned long *answered)
 {
 	register unsigned long a0 __asm__("a0"), a1 __asm__("a1");
 	register unsigned long a6 __asm__("a6") = SBI_EXT_IPI_SEND_IPI, a7 __asm__("a7") = SBI_EXT_IPI;
-	unsigned long stvec = csr_read(stvec), s, e, n = IPI_ROUNDS, lim = SPIN_LIMIT, got;
-	struct sbiret r;
+	unsigned long s, e, got;
 
-	other_hart = hartid ^ 1;
-	bench_ipi_back_to = hartid;
-	mb();
-	r = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, other_hart, (unsigned long)secondary_start, 0);
-	if (!CHECK(r.error == 0, "HSM: hart %lu starts (%ld)", other_hart, r.error))
-		return;
-	for (unsigned long i = 0; i < SPIN_LIMIT && !secondary_up; i++)
-		mb();
-	if (!CHECK(secondary_up, "hart %lu waits for IPIs in WFI", other_hart))
-		return;
-	csr_write(stvec, (unsigned long)bench_ipi_count_vector);
-	csr_write(sie, SIE_SSIE);
-	/* Each round: IPI to the other hart, spin (interrupts on) until its IPI back has been taken. */
 	__asm__ volatile("li t5, 0\n"
 			 "csrsi sstatus, 2\n"
 			 "rdinstret %[s]\n"
@@ -463,35 +474,139 @@ static void bench_ipi(unsigned long hartid)
 			 "mv a1, %[to]\n"
 			 "ecall\n"
 			 "2: bne t5, t4, 3f\n"
-			 "addi %[lim], %[lim], -1\n"
-			 "bnez %[lim], 2b\n"
-			 "j 4f\n"
+			 "wfi\n"
+			 "j 2b\n"
 			 "3: addi %[n], %[n], -1\n"
 			 "bnez %[n], 1b\n"
-			 "4: rdinstret %[e]\n"
+			 "rdinstret %[e]\n"
 			 "csrci sstatus, 2\n"
 			 "mv %[got], t5"
-			 : [s] "=&r"(s), [e] "=&r"(e), [n] "+r"(n), [lim] "+r"(lim), [got] "=&r"(got), "=&r"(a0),
-			   "=&r"(a1)
-			 : [to] "r"(other_hart), "r"(a6), "r"(a7)
+			 : [s] "=&r"(s), [e] "=&r"(e), [n] "+r"(rounds), [got] "=&r"(got), "=&r"(a0), "=&r"(a1)
+			 : [to] "r"(to), "r"(a6), "r"(a7)
 			 : "t4", "t5", "t6", "memory");
-	csr_write(sie, 0);
-	csr_write(stvec, stvec);
+	*answered = got;
+	return e - s;
+}
+
+/*
+ * Let the other hart stop itself (HSM) before this one shuts the VM down: stopping a running
+ * vCPU means a wait on the other hart, and under -icount nothing runs there while one spins.
+ * Woken by its answer or by a 1 ms timer, SIE off.
+ */
+static void stop_secondary(void)
+{
 	secondary_stop = 1;
 	mb();
+	csr_write(sie, SIE_SSIE | SIE_STIE);
 	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, other_hart);
-	if (CHECK(got == IPI_ROUNDS && n == 0, "%d IPI round trips, each answered (%lu)", IPI_ROUNDS, got))
-		report("ipi_round_trip", (long)(e - s) / IPI_ROUNDS);
+	while (SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, other_hart).value != SBI_HSM_STATE_STOPPED) {
+		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, read_time() + 10000);
+		wfi();
+		csr_clear(sip, SIP_SSIP);
+	}
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
+	csr_write(sie, 0);
+}
+
+static void bench_ipi(unsigned long hartid)
+{
+	unsigned long stvec = csr_read(stvec), insns, got;
+	struct sbiret r;
+
+	other_hart = hartid ^ 1;
+	bench_ipi_back_to = hartid;
+	mb();
+	/* WFI wakes on an enabled interrupt with SIE off: the other hart's "up" IPI. */
+	csr_write(sie, SIE_SSIE);
+	r = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, other_hart, (unsigned long)secondary_start, 0);
+	if (!CHECK(r.error == 0, "HSM: hart %lu starts (%ld)", other_hart, r.error))
+		return;
+	/* Both its flag and its IPI: a late IPI would end the first round early. */
+	while (!secondary_up || !(csr_read(sip) & SIP_SSIP))
+		wfi();
+	csr_clear(sip, SIP_SSIP);
+	tap_ok(1, "hart %lu is up and waits for IPIs in WFI", other_hart);
+	csr_write(stvec, (unsigned long)bench_ipi_count_vector);
+	insns = ipi_rounds(other_hart, IPI_ROUNDS, &got);
+	csr_write(stvec, stvec);
+	stop_secondary();
+	if (CHECK(got == IPI_ROUNDS, "%d IPI round trips, each answered (%lu)", IPI_ROUNDS, got))
+		report("ipi_round_trip", (long)insns / IPI_ROUNDS);
+}
+
+/*
+ * One exit of a kind at a global label, for bench/trace_sbi.py: gdb stops there and steps
+ * through what Keel runs for it ("bench=trace-sbi", "trace-hvc", "trace-mmio", "trace-csw").
+ */
+static unsigned long trace_ecall(unsigned long eid, unsigned long fid)
+{
+	register unsigned long a0 __asm__("a0") = 0, a1 __asm__("a1") = 0;
+	register unsigned long a6 __asm__("a6") = fid, a7 __asm__("a7") = eid;
+
+	if (eid == SBI_EXT_BASE)
+		__asm__ volatile(".globl bench_trace_sbi\n"
+				 "bench_trace_sbi: ecall"
+				 : "+r"(a0), "+r"(a1)
+				 : "r"(a6), "r"(a7)
+				 : "memory");
+	else
+		__asm__ volatile(".globl bench_trace_hvc\n"
+				 "bench_trace_hvc: ecall"
+				 : "+r"(a0), "+r"(a1)
+				 : "r"(a6), "r"(a7)
+				 : "memory");
+	return a1;
+}
+
+static unsigned long trace_mmio(void)
+{
+	register unsigned long a0 __asm__("a0"), a2 __asm__("a2") = UART_SCR_ADDR;
+
+	__asm__ volatile(".globl bench_trace_mmio\n"
+			 "bench_trace_mmio: lbu a0, 0(a2)"
+			 : "=r"(a0)
+			 : "r"(a2)
+			 : "memory");
+	return a0;
+}
+
+static void trace_csw(void)
+{
+	register unsigned long a2 __asm__("a2") = PLIC_ENABLE_CTX0, a3 __asm__("a3") = 0;
+
+	__asm__ volatile(".globl bench_trace_csw\n"
+			 "bench_trace_csw: c.sw a3, 4(a2)"
+			 :
+			 : "r"(a2), "r"(a3)
+			 : "memory");
+}
+
+static void trace_one(void)
+{
+	unsigned long v = 0;
+
+	if (bootarg_is("bench", "trace-sbi"))
+		v = trace_ecall(SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION);
+	else if (bootarg_is("bench", "trace-hvc"))
+		v = trace_ecall(SBI_EXT_KEEL_HVC, KEEL_HVC_VERSION);
+	else if (bootarg_is("bench", "trace-csw"))
+		trace_csw();
+	else
+		v = trace_mmio();
+	tap_ok(1, "traced one exit (value 0x%lx)", v);
 }
 
 void guest_main(unsigned long hartid)
 {
-	const char *part = bootarg("bench");
-
 	report("main_instret", (long)rdinstret());
+	if (bootarg_is("bench", "trace-sbi") || bootarg_is("bench", "trace-hvc") || bootarg_is("bench", "trace-mmio") ||
+	    bootarg_is("bench", "trace-csw")) {
+		trace_one();
+		return;
+	}
 	if (!check_counters())
 		return;
-	if (part && !strcmp(part, "ipi")) {
+	if (bootarg_is("bench", "ipi")) {
 		bench_ipi(hartid);
 		return;
 	}

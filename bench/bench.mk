@@ -1,0 +1,28 @@
+# Benchmarks: Keel against OpenSBI 1.1 alone, in instructions under QEMU -icount (bench/README.md).
+# Included at the end of the Makefile.
+#   make bench          all rows; prints the table and writes bench/results.json; fails if a
+#                       figure cannot be measured
+#   make bench-trace    one null SBI call, hypercall and MMIO read under Keel, by Keel function
+#   make bench-profile  the Linux guest's boot under Keel, instructions by Keel function
+
+BENCH_RESULTS ?= bench/results.json
+
+.PHONY: bench bench-trace bench-profile bench-deps
+
+# gdb-multiarch reads minstret at /init (Linux rows) and single-steps Keel (bench-trace).
+bench-deps: deps
+	@command -v gdb-multiarch >/dev/null || { \
+		echo "bench: installing gdb-multiarch"; \
+		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends gdb-multiarch; }
+
+bench: bench-deps $(KEEL_BIN) guests linux
+	@python3 bench/bench.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
+		--linux-init $(LINUX_DIR)/init --out $(BENCH_RESULTS)
+
+bench-trace: bench-deps $(KEEL_BIN) guests
+	@python3 bench/trace_sbi.py --build $(BUILD)
+
+bench-profile: deps $(KEEL_BIN) guests linux
+	@python3 bench/profile.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD)

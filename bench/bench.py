@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""Keel's benchmarks (`make bench`): Keel against OpenSBI 1.1 alone, counted in instructions.
+
+Every run is QEMU with `-icount shift=0,sleep=off`. Then QEMU's virtual clock advances exactly
+1 ns per instruction retired by any hart in any mode (M, HS, VS/S, U); the instret and cycle
+CSRs read that clock, and `time` is its 10 MHz tick. So instret differences count everything
+the machine ran, deterministically. sleep=off makes idle time (all harts in WFI) jump to the
+next timer instead of following the host's clock, so runs repeat exactly. Each bare-metal
+guest checks this model before reporting anything (guests/bare/bench.c).
+
+A figure that cannot be measured stops the run with a message and exit status 1: QEMU failing
+or timing out, a guest TAP line "not ok" or a missing plan, a missing "bench:" line, Keel's
+exit report missing, gdb not reaching /init. Results go to bench/results.json (sorted keys;
+"generated" is the only field that changes between identical runs, wall times are printed only).
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
+import keelrun  # noqa: E402
+
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+BARE_TIMEOUT = 60
+LINUX_TIMEOUT = 120
+LINUX_BOOTARGS = "console=ttyS0 keel.poweroff=1"
+LINUX_MEM = "128M"
+INIT_MARKER = "keel-init: Linux guest up"
+MTIME = 0x200BFF8  # QEMU virt's ACLINT mtime register (CLINT base 0x2000000 + 0xbff8)
+TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (.*)$")
+PLAN_RE = re.compile(r"^1\.\.(\d+)$")
+BENCH_RE = re.compile(r"^bench: (\w+) (-?\d+)$")
+EXITS_RE = re.compile(r"^keel: vm '(\S+)' vcpu (\d+) exits (\d+):((?: [\w-]+=\d+)*)$", re.M)
+RUN_INIT_RE = re.compile(r"^\[\s*(\d+)\.(\d{6})\] Run /init as init process$", re.M)
+
+
+class BenchError(Exception):
+    pass
+
+
+def run_qemu(cmd, timeout, marker=None):
+    """QEMU's console output, exit status, wall seconds, and the wall seconds at which `marker`
+    first appeared (None if it did not)."""
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks, seen = [], {}
+
+    def reader():
+        for chunk in iter(lambda: p.stdout.read1(4096), b""):
+            chunks.append(chunk)
+            if marker and "at" not in seen and marker.encode() in b"".join(chunks):
+                seen["at"] = time.monotonic() - start
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        rc = None
+    t.join()
+    out = b"".join(chunks).decode(errors="replace").replace("\r", "")
+    return out, rc, time.monotonic() - start, seen.get("at")
+
+
+def save_log(logdir, name, cmd, out):
+    path = os.path.join(logdir, name + ".log")
+    with open(path, "w") as f:
+        f.write(" ".join(cmd) + "\n\n" + out)
+    return path
+
+
+def check_run(name, out, rc, timeout, log):
+    if rc is None:
+        raise BenchError("%s: QEMU did not finish within %ds (log: %s)" % (name, timeout, log))
+    if rc != 0:
+        raise BenchError("%s: QEMU exit status %d (log: %s)" % (name, rc, log))
+
+
+def parse_guest(name, out, log, want):
+    """The bench guest's figures; every TAP line must be ok and the plan complete."""
+    lines = [re.sub(r"^\[\S+\] ", "", l.strip()) for l in out.splitlines()]
+    taps = [TAP_RE.match(l) for l in lines]
+    taps = [m for m in taps if m]
+    bad = ["%s %s - %s" % m.groups() for m in taps if m.group(1) != "ok"]
+    plans = [int(m.group(1)) for m in (PLAN_RE.match(l) for l in lines) if m]
+    if bad:
+        raise BenchError("%s: the guest's checks failed, figures not trusted:\n    %s\n  (log: %s)" %
+                         (name, "\n    ".join(bad), log))
+    if not taps or plans != [len(taps)]:
+        raise BenchError("%s: TAP plan %s for %d assertions: the guest did not finish (log: %s)" %
+                         (name, plans or "missing", len(taps), log))
+    figures = {m.group(1): int(m.group(2)) for m in (BENCH_RE.match(l) for l in lines) if m}
+    missing = [k for k in want if k not in figures]
+    if missing:
+        raise BenchError("%s: no figure for %s (log: %s)" % (name, ", ".join(missing), log))
+    return figures
+
+
+def parse_exits(name, out, log, vm):
+    """Keel's per-vCPU exit report for `vm`: {vcpu: {"total": n, reason: n, ...}}."""
+    exits = {}
+    for m in EXITS_RE.finditer(out):
+        if m.group(1) == vm:
+            reasons = dict((k, int(v)) for k, v in (kv.split("=") for kv in m.group(4).split()))
+            reasons["total"] = int(m.group(3))
+            exits[int(m.group(2))] = reasons
+    if not exits:
+        raise BenchError("%s: Keel's exit report for vm '%s' is missing (log: %s)" % (name, vm, log))
+    return exits
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = args.build
+        self.logdir = os.path.join(args.build, "bench-logs")
+        os.makedirs(self.logdir, exist_ok=True)
+        self.guest = os.path.join(args.build, "guests", "bench.bin")
+        for path in (os.path.join(args.build, "keel.bin"), self.guest, args.linux_kernel, args.linux_initrd,
+                     args.linux_init):
+            if not os.path.exists(path):
+                raise BenchError("missing %s: run make bench, which builds it" % path)
+
+        self.tmp = tempfile.mkdtemp(prefix="keel-bench-")
+
+    def workdir(self):
+        """A directory for one run's device tree (removed at the end, see main)."""
+        return tempfile.mkdtemp(dir=self.tmp)
+
+    # ---- bare-metal guest runs ----
+
+    def bare(self, name, want, keel=None, smp=1, bootargs=""):
+        """Run the bench guest under Keel (keel = VM fields) or natively; its figures."""
+        if keel is not None:
+            vm = {"name": "bench", "image": self.guest, "mem": "128M", "bootargs": ("keel " + bootargs).strip()}
+            vm.update(keel)
+            cmd = keelrun.keel_command(self.build, smp, "512M", [vm], self.workdir(), ICOUNT)
+        else:
+            cmd = keelrun.native_command(self.guest, smp, "128M", ("native " + bootargs).strip(), qemu_opts=ICOUNT)
+        out, rc, secs, _ = run_qemu(cmd, BARE_TIMEOUT)
+        log = save_log(self.logdir, name, cmd, out)
+        check_run(name, out, rc, BARE_TIMEOUT, log)
+        figures = parse_guest(name, out, log, want)
+        exits = parse_exits(name, out, log, "bench") if keel is not None else None
+        print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
+        return figures, exits
+
+    # ---- Linux ----
+
+    def linux_cmd(self, timer, extra, workdir):
+        if timer is None:
+            return keelrun.native_command(self.args.linux_kernel, 1, LINUX_MEM, LINUX_BOOTARGS,
+                                          qemu_opts=["-initrd", self.args.linux_initrd] + ICOUNT + extra)
+        vm = {"name": "linux", "image": self.args.linux_kernel, "initrd": self.args.linux_initrd, "harts": "0",
+              "mem": LINUX_MEM, "timer": timer, "bootargs": LINUX_BOOTARGS}
+        return keelrun.keel_command(self.build, 1, "512M", [vm], workdir, ICOUNT + extra)
+
+    def linux(self, name, timer):
+        """Boot the Linux guest twice: once plain (console log, wall time, exits), once stopped by
+        gdb at /init's first instruction to read minstret there."""
+        cmd = self.linux_cmd(timer, [], self.workdir())
+        out, rc, secs, at = run_qemu(cmd, LINUX_TIMEOUT, INIT_MARKER)
+        log = save_log(self.logdir, name, cmd, out)
+        check_run(name, out, rc, LINUX_TIMEOUT, log)
+        if at is None or "reboot: Power down" not in out:
+            raise BenchError("%s: the guest never printed '%s' and powered off (log: %s)" % (name, INIT_MARKER, log))
+        m = RUN_INIT_RE.search(out)
+        if not m:
+            raise BenchError("%s: no printk line 'Run /init as init process' (log: %s)" % (name, log))
+        kernel_ns = (int(m.group(1)) * 1000000 + int(m.group(2))) * 1000
+        exits = parse_exits(name, out, log, "linux")[0] if timer else None
+        to_init = self.linux_to_init(name + "-gdb", timer, kernel_ns)
+        print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
+        return {"to_init": to_init, "kernel_ns": kernel_ns, "wall_to_init": at, "wall_total": secs, "exits": exits}
+
+    def linux_to_init(self, name, timer, kernel_ns):
+        entry = elf_entry(self.args.linux_init)
+        gdb = shutil.which("gdb-multiarch")
+        if not gdb:
+            raise BenchError("gdb-multiarch is needed for the Linux boot rows (apt-get install gdb-multiarch)")
+        for attempt in range(3):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            cmd = self.linux_cmd(timer, ["-S", "-gdb", "tcp:127.0.0.1:%d" % port], self.workdir())
+            qemu_out = tempfile.TemporaryFile()
+            q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_out, stderr=subprocess.STDOUT)
+            gdb_out, rc = "", None
+            try:
+                g = subprocess.run([gdb, "-nx", "-batch", "-ex", "set architecture riscv:rv64",
+                                    "-ex", "set tcp connect-timeout 20", "-ex", "target remote 127.0.0.1:%d" % port,
+                                    "-ex", "hbreak *0x%x" % entry, "-ex", "continue", "-ex", "print $priv",
+                                    "-ex", "info registers minstret", "-ex", "monitor xp /1gx 0x%x" % MTIME,
+                                    "-ex", "delete", "-ex", "continue"],
+                                   stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=LINUX_TIMEOUT)
+                gdb_out = g.stdout + g.stderr
+                rc = q.wait(timeout=LINUX_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                gdb_out += "\n(timed out after %ds)" % LINUX_TIMEOUT
+            finally:
+                if q.poll() is None:
+                    q.kill()
+                    q.wait()
+            qemu_out.seek(0)
+            out = qemu_out.read().decode(errors="replace").replace("\r", "")
+            log = save_log(self.logdir, name, cmd, out + "\n---- gdb ----\n" + gdb_out)
+            if "Address already in use" in out and attempt < 2:
+                continue
+            break
+        hit = re.search(r"^Breakpoint 1, 0x0*%x in" % entry, gdb_out, re.M)
+        priv = re.search(r"^\$1 = (\d+)$", gdb_out, re.M)
+        m = re.search(r"^minstret\s+0x[0-9a-f]+\s+(\d+)$", gdb_out, re.M)
+        if rc != 0 or not hit or not priv or priv.group(1) != "0" or not m:
+            raise BenchError("%s: gdb did not stop at /init's entry 0x%x in U-mode and read minstret (log: %s)" %
+                             (name, entry, log))
+        # Stopped, the clock stands still: QEMU's mtime (10 MHz) must agree with minstret (1 GHz).
+        mt = re.search(r"^0*%x: 0x([0-9a-f]+)$" % MTIME, gdb_out, re.M)
+        if not mt or not 0 <= int(m.group(1)) - 100 * int(mt.group(1), 16) < 100:
+            raise BenchError("%s: minstret %s at /init is not 100 x mtime (%s): not QEMU's virtual clock (log: %s)" %
+                             (name, m.group(1), mt.group(1) if mt else "unread", log))
+        m2 = RUN_INIT_RE.search(out)
+        if not m2 or (int(m2.group(1)) * 1000000 + int(m2.group(2))) * 1000 != kernel_ns:
+            raise BenchError("%s: the run under gdb differs from the plain one ('Run /init' at %s): not "
+                             "deterministic (log: %s)" % (name, m2.group(0) if m2 else "missing", log))
+        return int(m.group(1))
+
+
+def elf_entry(path):
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+    if hdr[:4] != b"\x7fELF" or hdr[4] != 2:
+        raise BenchError("%s is not a 64-bit ELF file" % path)
+    return struct.unpack_from("<Q", hdr, 24)[0]
+
+
+def ratio(keel, native):
+    return round(keel / native, 2) if keel is not None and native else None
+
+
+def fmt_n(v):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return "%.2f" % v
+    return "{:,}".format(v)
+
+
+def collect(b):
+    """All runs; returns the rows (in table order) and the goal verdicts."""
+    rows = []
+
+    def row(key, name, keel, native, unit, short, how, native_note=None, comparable=True, extra=None):
+        r = {"name": name, "keel": keel, "native": native, "unit": unit, "how": how, "how_short": short,
+             "ratio": ratio(keel, native) if comparable else None}
+        if native_note:
+            r["native_note"] = native_note
+        if extra:
+            r.update(extra)
+        rows.append((key, r))
+        return r
+
+    print("bench: bare-metal guest runs (QEMU -icount shift=0,sleep=off)")
+    single = ["main_instret", "sbi_null", "mmio_read_lbu", "mmio_write_sb", "mmio_read_clw", "mmio_write_csw",
+              "timer_stimecmp", "timer_sbi"]
+    ks, ks_exits = b.bare("keel-sstc", single + ["hvc_version"], keel={"harts": "0", "timer": "sstc"})
+    kt, kt_exits = b.bare("keel-sbi-timer", ["timer_sbi"], keel={"harts": "0", "timer": "sbi"})
+    nat, _ = b.bare("native", single)
+    ki, ki_exits = b.bare("keel-ipi", ["ipi_round_trip"], keel={"harts": "0-1", "timer": "sstc"}, smp=2,
+                          bootargs="bench=ipi")
+    ni, _ = b.bare("native-ipi", ["ipi_round_trip"], smp=2, bootargs="bench=ipi")
+    print("bench: Linux boots (same Image and initramfs, bootargs \"%s\", %s RAM)" % (LINUX_BOOTARGS, LINUX_MEM))
+    ls = b.linux("linux-keel-sstc", "sstc")
+    lt = b.linux("linux-keel-sbi-timer", "sbi")
+    ln = b.linux("linux-native", None)
+
+    loop = ("guest: rdinstret around 10000 back-to-back %s, minus the same loop without it; per %s, "
+            "so it counts the trap, %s and the return")
+    per = "guest rdinstret: 10000 x loop - empty loop"
+    row("sbi_null", "null SBI call (BASE get_spec_version)", ks["sbi_null"], nat["sbi_null"], "instructions per call",
+        per, loop % ("ecalls", "call", "everything Keel (or OpenSBI, natively) runs"))
+    row("hvc_version", "Keel hypercall (KEEL_HVC_VERSION)", ks["hvc_version"], None, "instructions per call",
+        per, loop % ("ecalls (EID 0x485643)", "call", "Keel's exit, dispatch, hvc_complete"))
+    mmio = [("mmio_read_lbu", "MMIO read, lbu of vUART SCR 0x10000007", "lbu (4-byte insn)"),
+            ("mmio_write_sb", "MMIO write, sb to vUART SCR 0x10000007", "sb (4-byte insn)"),
+            ("mmio_read_clw", "MMIO read, c.lw of vPLIC enable 0x0c002004", "c.lw (2-byte insn)"),
+            ("mmio_write_csw", "MMIO write, c.sw to vPLIC enable 0x0c002004", "c.sw (2-byte insn)")]
+    for key, name, insn in mmio:
+        row(key, name, ks[key], nat[key], "instructions per access", per,
+            loop % ("%s accesses" % insn, "access", "the guest-page fault, Keel's decode (instruction fetch when "
+                    "htinst is 0), the device model"),
+            native_note="QEMU's own device: no trap, the access is 1 instruction; not comparable",
+            comparable=False)
+    lat = ("guest: 100 trials, arming %s 0..99 instructions after a time tick; handler's first instret minus the "
+           "instret at which QEMU raised the interrupt (solved from all trials, see bench.c): instructions "
+           "retired after the deadline before the guest handler's first instruction")
+    row("timer_sstc", "timer latency, Keel Sstc path (guest writes stimecmp)", ks["timer_stimecmp"],
+        nat["timer_stimecmp"], "instructions", "guest rdinstret in handler, 100 arming phases", lat % "by csrw stimecmp (vstimecmp under Keel)",
+        native_note="OpenSBI 1.1 enables Sstc for S-mode: the same direct write", comparable=False)
+    row("timer_sbi_path", "timer latency, Keel SBI-timer path (SBI set_timer)", kt["timer_sbi"], nat["timer_sbi"],
+        "instructions", "guest rdinstret in handler, 100 arming phases", lat % "by SBI set_timer on a VM with keel,timer = \"sbi\" (Keel arms the host timer and "
+        "injects VSTIP)",
+        native_note="OpenSBI 1.1 writes stimecmp (Sstc) for set_timer: the interrupt goes straight to S-mode",
+        comparable=False, extra={"keel_timer_exits": kt_exits[0]["timer-irq"]})
+    row("timer_sbi_on_sstc", "timer latency, SBI set_timer on a Sstc VM", ks["timer_sbi"], nat["timer_sbi"],
+        "instructions", "guest rdinstret in handler, 100 arming phases", lat % "by SBI set_timer on a VM with keel,timer = \"sstc\" (Keel writes vstimecmp)",
+        comparable=False)
+    row("ipi_round_trip", "IPI round trip, 2 vCPUs on harts 0-1", ki["ipi_round_trip"], ni["ipi_round_trip"],
+        "instructions per round trip", "guest rdinstret: 1000 rounds, both harts counted",
+        "guest hart 0: rdinstret around 1000 rounds of SBI send_ipi to hart 1 then WFI until hart 1's handler's "
+        "IPI back is taken; both harts wait in WFI. QEMU -icount runs the two harts round-robin in one thread "
+        "and icount is machine-wide, so this is every instruction of both harts, per round: deterministic")
+    row("boot_to_guest_main", "QEMU start to a bare guest's main()", ks["main_instret"], nat["main_instret"],
+        "instructions", "guest's first rdinstret in main()",
+        "guest: first rdinstret in guest_main (after crt0, DTB check, one console line): OpenSBI boot (+ Keel's "
+        "boot and VM build under Keel, 512 MiB host RAM, 128 MiB VM like the Linux rows)")
+    linux_how = ("gdb: hbreak at /init's entry (0x%x, from build/linux/init), QEMU started with -S; minstret there = "
+                 "every instruction since reset (OpenSBI, Keel, kernel), plus idle time, and there is none: the "
+                 "guest never executes WFI before init (Keel reports virtual-inst=0; natively the same kernel path). "
+                 "Cross-checked there: minstret = 100 x mtime (+0..99)" % elf_entry(b.args.linux_init))
+    for key, name, k in (("linux_boot", "Linux boot to /init, Keel Sstc path", ls),
+                         ("linux_boot_sbi_timer", "Linux boot to /init, Keel SBI-timer path", lt)):
+        if k["exits"].get("virtual-inst", 0):
+            raise BenchError("%s: the guest executed WFI %d times before powering off: idle time would count as "
+                             "instructions" % (key, k["exits"]["virtual-inst"]))
+        row(key, name, k["to_init"], ln["to_init"], "instructions", "gdb: minstret at /init's first instruction",
+            linux_how,
+            extra={"keel_exits": k["exits"], "kernel_to_init_ns": k["kernel_ns"],
+                   "native_kernel_to_init_ns": ln["kernel_ns"]})
+    row("linux_kernel_to_init", "Linux kernel: time_init to 'Run /init' (printk)", ls["kernel_ns"], ln["kernel_ns"],
+        "instructions (virtual ns)", "kernel printk timestamp of 'Run /init'",
+        "the kernel's printk timestamp of 'Run /init as init process': sched_clock counts from time_init, in "
+        "virtual ns = instructions (1 us resolution); leaves out OpenSBI, Keel and the kernel's start before "
+        "time_init")
+    walls = {"linux_keel_sstc": (ls["wall_to_init"], ls["wall_total"]),
+             "linux_keel_sbi_timer": (lt["wall_to_init"], lt["wall_total"]),
+             "linux_native": (ln["wall_to_init"], ln["wall_total"])}
+
+    goals = {
+        "null_sbi_le_150": {"goal": "null SBI call <= 150 instructions (OpenSBI ~250)", "value": ks["sbi_null"],
+                            "met": ks["sbi_null"] <= 150},
+        "mmio_read_le_300": {"goal": "MMIO read round trip <= 300 instructions, including the instruction fetch",
+                             "value": max(ks["mmio_read_lbu"], ks["mmio_read_clw"]),
+                             "met": max(ks["mmio_read_lbu"], ks["mmio_read_clw"]) <= 300},
+        "linux_boot_le_1_10x": {"goal": "Linux boot under Keel <= 1.10x native instructions",
+                                "value": ratio(ls["to_init"], ln["to_init"]),
+                                "met": ls["to_init"] <= 1.10 * ln["to_init"]},
+        "linux_sstc_zero_timer_exits": {"goal": "zero timer exits during the Linux boot with Sstc on",
+                                        "value": ls["exits"]["timer-irq"], "met": ls["exits"]["timer-irq"] == 0},
+    }
+    return rows, goals, walls
+
+
+def print_table(rows, goals, walls):
+    head = ("row", "Keel", "native", "Keel/native", "how measured")
+    cells = []
+    for key, r in rows:
+        native = fmt_n(r["native"]) + (" *" if r.get("native_note") else "")
+        cells.append((r["name"], fmt_n(r["keel"]), native, fmt_n(r["ratio"]), "%s; %s" % (r["unit"], r["how_short"])))
+    widths = [max(len(c[i]) for c in cells + [head]) for i in range(4)]
+    line = " | ".join("%-*s" % (widths[i], head[i]) for i in range(4)) + " | " + head[4]
+    print("\n" + line + "\n" + "-" * len(line))
+    for c in cells:
+        print("%-*s | %*s | %*s | %*s | %s" % (widths[0], c[0], widths[1], c[1], widths[2], c[2], widths[3], c[3], c[4]))
+    print("\nHow each row was measured (all under QEMU -icount shift=0,sleep=off: 1 instruction = 1 ns):")
+    print("  (* native figure not comparable, see the note; ratio '-' where there is nothing to divide by)")
+    for i, (key, r) in enumerate(rows, 1):
+        print("  %-22s %s" % (key, r["how"]))
+        if r.get("native_note"):
+            print("  %-22s * native: %s" % ("", r["native_note"]))
+        if r.get("keel_exits"):
+            e = r["keel_exits"]
+            print("  %-22s Keel exits during the boot: %s" % ("", ", ".join(
+                "%s=%d" % (k, e[k]) for k in sorted(e) if k != "total")) + " (total %d)" % e["total"])
+    print("\nWall time (host seconds, varies from run to run, not stored): " + "; ".join(
+        "%s %.2fs to init, %.2fs in all" % (k, v[0], v[1]) for k, v in walls.items()))
+    print("\nGoals:")
+    for g in goals.values():
+        print("  [%s] %s: %s" % ("met" if g["met"] else "MISSED", g["goal"], fmt_n(g["value"])))
+
+
+def tool_versions():
+    qemu = subprocess.run([keelrun.QEMU, "--version"], capture_output=True, text=True).stdout.splitlines()
+    opensbi = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "opensbi"], capture_output=True, text=True)
+    return {"qemu": qemu[0] if qemu else "?", "opensbi_deb": opensbi.stdout.strip() or "?",
+            "qemu_options": "-machine virt -cpu rv64 " + " ".join(ICOUNT)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--linux-kernel", default=os.path.join("build", "linux", "Image"))
+    ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
+    ap.add_argument("--linux-init", default=os.path.join("build", "linux", "init"),
+                    help="the /init ELF inside the initramfs (its entry point is where gdb stops)")
+    ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    args = ap.parse_args()
+    bench = None
+    try:
+        bench = Bench(args)
+        rows, goals, walls = collect(bench)
+    except (BenchError, subprocess.TimeoutExpired) as e:
+        print("\nmake bench: FAILED, no figures written: %s" % e, file=sys.stderr)
+        sys.exit(1)
+    finally:
+        if bench:
+            shutil.rmtree(bench.tmp, ignore_errors=True)
+    print_table(rows, goals, walls)
+    result = {
+        "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "method": __doc__.strip().split("\n\n")[1].replace("\n", " "),
+        "tools": tool_versions(),
+        "rows": {key: dict(r, order=i) for i, (key, r) in enumerate(rows)},
+        "goals": goals,
+    }
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=2, sort_keys=True)
+        f.write("\n")
+    print("\nwrote %s" % os.path.relpath(args.out))
+
+
+if __name__ == "__main__":
+    main()
