@@ -31,9 +31,21 @@ int fdt_node_reg(const void *fdt, int node, int n, uint64_t *base, uint64_t *siz
 	return 0;
 }
 
+const char *dt_string_prop(const void *fdt, int node, const char *name, int *lenp)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+
+	if (!s || len < 1 || s[len - 1] != '\0')
+		return NULL;
+	if (lenp)
+		*lenp = len;
+	return s;
+}
+
 static int node_enabled(const void *fdt, int node)
 {
-	const char *s = fdt_getprop(fdt, node, "status", NULL);
+	const char *s = dt_string_prop(fdt, node, "status", NULL);
 
 	return !s || !strcmp(s, "okay") || !strcmp(s, "ok");
 }
@@ -43,7 +55,7 @@ static void parse_memory(const void *fdt, struct platform *p)
 	int node;
 
 	fdt_for_each_subnode(node, fdt, 0) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_string_prop(fdt, node, "device_type", NULL);
 		uint64_t base, size;
 
 		if (!type || strcmp(type, "memory") || !node_enabled(fdt, node))
@@ -87,8 +99,8 @@ static void parse_cpus(const void *fdt, struct platform *p)
 	if (tb && len == 4)
 		p->timebase = fdt32_to_cpu(*tb);
 	fdt_for_each_subnode(node, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		const char *isa = fdt_getprop(fdt, node, "riscv,isa", NULL);
+		const char *type = dt_string_prop(fdt, node, "device_type", NULL);
+		const char *isa = dt_string_prop(fdt, node, "riscv,isa", NULL);
 		uint64_t id, unused;
 
 		if (!type || strcmp(type, "cpu") || !node_enabled(fdt, node))
@@ -119,7 +131,7 @@ static void parse_uart(const void *fdt, struct platform *p)
 {
 	static const char *const compat[] = { "ns16550a", "ns16550", NULL };
 	int node = -1, len;
-	const char *path = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
+	const char *path = dt_string_prop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
 	const fdt32_t *prop;
 
 	if (path) {

@@ -33,6 +33,8 @@ extern struct platform platform;
 
 /* Fill `out` from the flattened device tree; returns 0 or a negative libfdt error. */
 int platform_parse(const void *fdt, struct platform *out);
+/* A string property, or NULL when absent or not NUL-terminated within its length. */
+const char *dt_string_prop(const void *fdt, int node, const char *name, int *lenp);
 /* Reg property #n of a node, honouring the parent's #address-cells/#size-cells. */
 int fdt_node_reg(const void *fdt, int node, int n, uint64_t *base, uint64_t *size);
 

@@ -3,6 +3,16 @@
 
 static int page_used(const struct page_pool *p, size_t i) { return (p->bitmap[i / 64] >> (i % 64)) & 1; }
 
+/* Keel links no libgcc with its own ABI (lp64, no FP): count bits by hand. */
+static size_t bits_set(uint64_t x)
+{
+	size_t n = 0;
+
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
 static void set_range(struct page_pool *p, uint64_t addr, uint64_t size, int used)
 {
 	uint64_t end = addr + size;
@@ -11,13 +21,21 @@ static void set_range(struct page_pool *p, uint64_t addr, uint64_t size, int use
 		end = p->base + p->npages * PAGE_SIZE;
 	if (addr < p->base)
 		addr = p->base;
-	for (uint64_t a = addr & ~(PAGE_SIZE - 1); a < end; a += PAGE_SIZE) {
-		size_t i = (a - p->base) / PAGE_SIZE;
+	if (addr >= end)
+		return;
+	size_t i = (size_t)(((addr & ~(PAGE_SIZE - 1)) - p->base) / PAGE_SIZE);
+	size_t last = (size_t)((end - p->base + PAGE_SIZE - 1) / PAGE_SIZE); /* one past */
 
-		if (page_used(p, i) == used)
-			continue;
-		p->bitmap[i / 64] ^= 1UL << (i % 64);
-		p->nfree += used ? (size_t)-1 : 1;
+	/* A bitmap word at a time: releasing all of RAM at boot is 64 pages per step. */
+	while (i < last) {
+		size_t bit = i % 64, n = last - i < 64 - bit ? last - i : 64 - bit;
+		uint64_t mask = (n == 64 ? ~0UL : ((1UL << n) - 1)) << bit;
+		uint64_t *w = &p->bitmap[i / 64];
+		uint64_t change = used ? mask & ~*w : mask & *w;
+
+		*w = used ? *w | mask : *w & ~mask;
+		p->nfree += bits_set(change) * (used ? (size_t)-1 : 1);
+		i += n;
 	}
 }
 

@@ -26,19 +26,6 @@
 
 static uint64_t cells64(const fdt32_t *p) { return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]); }
 
-/* A string property, or NULL when absent or not NUL-terminated within its length. */
-static const char *get_string(const void *fdt, int node, const char *name, int *lenp)
-{
-	int len;
-	const char *s = fdt_getprop(fdt, node, name, &len);
-
-	if (!s || len < 1 || s[len - 1] != '\0')
-		return NULL;
-	if (lenp)
-		*lenp = len;
-	return s;
-}
-
 static int fail(char *err, unsigned long len, const char *field, const char *what)
 {
 	snprintf(err, len, "field %s: %s", field, what);
@@ -108,8 +95,8 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	unsigned long used = *used_harts;
 
 	memset(cfg, 0, sizeof(*cfg));
-	s = get_string(fdt, node, "keel,name", &len);
-	if (s && len > 1 && (size_t)len <= sizeof(cfg->name))
+	s = dt_string_prop(fdt, node, "keel,name", &len);
+	if (s && s[0] && len > 1 && (size_t)len <= sizeof(cfg->name))
 		memcpy(cfg->name, s, (size_t)len);
 	else
 		snprintf(cfg->name, sizeof(cfg->name), "vm%d", index);
@@ -148,7 +135,7 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 			return fail(err, errlen, "keel,initrd", "overlaps the kernel: give the VM more memory");
 	}
 
-	s = get_string(fdt, node, "keel,timer", NULL);
+	s = dt_string_prop(fdt, node, "keel,timer", NULL);
 	cfg->timer = cpu->has_sstc ? TIMER_SSTC : TIMER_SBI;
 	if (s && !strcmp(s, "sbi"))
 		cfg->timer = TIMER_SBI;
@@ -159,7 +146,7 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	} else if (s)
 		return fail(err, errlen, "keel,timer", "must be \"sstc\" or \"sbi\"");
 
-	s = get_string(fdt, node, "keel,stage2", NULL);
+	s = dt_string_prop(fdt, node, "keel,stage2", NULL);
 	cfg->stage2_mode = cpu->has_sv39x4 ? HGATP_MODE_SV39X4 : HGATP_MODE_SV48X4;
 	if (s && !strcmp(s, "sv39x4") && cpu->has_sv39x4)
 		cfg->stage2_mode = HGATP_MODE_SV39X4;
@@ -170,7 +157,7 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	if (cfg->ram_base + cfg->ram_size < cfg->ram_base || cfg->ram_base + cfg->ram_size > stage2_gpa_limit(cfg->stage2_mode))
 		return fail(err, errlen, "keel,memory", "beyond the guest-physical address space");
 
-	s = get_string(fdt, node, "bootargs", &len);
+	s = dt_string_prop(fdt, node, "bootargs", &len);
 	if (s && (size_t)len > sizeof(cfg->bootargs))
 		return fail(err, errlen, "bootargs", "too long");
 	if (s)

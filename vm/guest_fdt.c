@@ -86,6 +86,7 @@ static int fdt_reg64(void *fdt, uint64_t base, uint64_t size)
 			return __e;     \
 	} while (0)
 
+/* Empty properties get a non-NULL value pointer: libfdt memcpy()s from it even for 0 bytes. */
 static int build_cpus(void *fdt, const struct vm_config *cfg, const char *isa, unsigned long timebase)
 {
 	char name[24];
@@ -105,7 +106,7 @@ static int build_cpus(void *fdt, const struct vm_config *cfg, const char *isa, u
 		TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv48"));
 		TRY(fdt_begin_node(fdt, "interrupt-controller"));
 		TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
-		TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+		TRY(fdt_property(fdt, "interrupt-controller", "", 0));
 		TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
 		TRY(fdt_property_u32(fdt, "phandle", PHANDLE_CPU_INTC(i)));
 		TRY(fdt_end_node(fdt));
@@ -135,7 +136,7 @@ static int build_plic(void *fdt, const struct vm_config *cfg)
 	TRY(fdt_reg64(fdt, VM_PLIC_BASE, VPLIC_SIZE));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
-	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property(fdt, "interrupt-controller", "", 0));
 	TRY(fdt_property_u32(fdt, "riscv,ndev", VPLIC_SOURCES - 1));
 	/* Context i: vCPU i's supervisor external interrupt. */
 	for (int i = 0; i < cfg->nvcpus; i++) {
@@ -155,7 +156,7 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
-	TRY(fdt_property(fdt, "ranges", NULL, 0));
+	TRY(fdt_property(fdt, "ranges", "", 0));
 	TRY(build_plic(fdt, cfg));
 
 	snprintf(name, sizeof(name), "serial@%lx", VM_UART_BASE);

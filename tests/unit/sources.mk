@@ -9,7 +9,7 @@ UNIT_SRCS_test_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi
 	sbi/dbcn.c sbi/hvc.c sbi/legacy.c vm/guest_mem.c tests/unit/stub_vm.c
 # snprintf comes from the host libc: linking lib/printf.c would interpose it under libcmocka too.
 UNIT_SRCS_test_guest_fdt := vm/guest_fdt.c
-UNIT_SRCS_test_config := vm/config.c mm/stage2.c
+UNIT_SRCS_test_config := vm/config.c mm/stage2.c drivers/platform.c
 UNIT_SRCS_test_insn := vcpu/insn.c
 
 UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
@@ -17,6 +17,10 @@ UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c
+
+# Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch
+# its libfdt calls); the real one is linked so that changing it rebuilds the test.
+UNIT_SRCS_test_regress_fuzz := vm/guest_fdt.c drivers/platform.c vm/config.c mm/stage2.c
 
 # ---- keep this last: the rules below read the UNIT_SRCS_ lines above when make parses them ----
 
