@@ -4,6 +4,9 @@
 
 #define ECALL_INSN_LEN 4
 
+/* a0-a5 are consecutive x-registers, so the arguments are read where they are. */
+_Static_assert(GPR_A5 - GPR_A0 == 5, "a0-a5 are x10-x15");
+
 struct sbi_machine_ids sbi_machine_ids;
 
 static const struct sbi_ext *const registry[] = {
@@ -11,7 +14,8 @@ static const struct sbi_ext *const registry[] = {
 	&sbi_ext_srst, &sbi_ext_dbcn, &sbi_ext_hvc, &sbi_ext_legacy,
 };
 
-const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid)
+/* Inlined into the dispatcher: this is on every SBI call's path. */
+static inline const struct sbi_ext *find_ext(struct vcpu *v, unsigned long eid)
 {
 	for (unsigned i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
 		const struct sbi_ext *ext = registry[i];
@@ -22,16 +26,14 @@ const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid)
 	return NULL;
 }
 
+const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid) { return find_ext(v, eid); }
+
 enum exit_reason sbi_dispatch(struct vcpu *v, struct vcpu_exit *exit)
 {
 	const unsigned long *g = v->regs.guest_regs.gprs;
-	struct sbi_call call = {
-		.eid = g[GPR_A7],
-		.fid = g[GPR_A6],
-		.args = { g[GPR_A0], g[GPR_A1], g[GPR_A2], g[GPR_A3], g[GPR_A4], g[GPR_A5] },
-	};
+	struct sbi_call call = { .eid = g[GPR_A7], .fid = g[GPR_A6], .args = &g[GPR_A0] };
 	struct sbi_ret ret = { .error = SBI_ERR_NOT_SUPPORTED };
-	const struct sbi_ext *ext = sbi_find_ext(v, call.eid);
+	const struct sbi_ext *ext = find_ext(v, call.eid);
 	enum exit_reason reason = EXIT_NOTHING;
 
 	if (ext)

@@ -14,7 +14,7 @@ struct sbi_ret {
 
 struct sbi_call {
 	unsigned long eid, fid;
-	unsigned long args[6];
+	const unsigned long *args; /* a0-a5, read in place from the vCPU's registers */
 };
 
 struct sbi_ext {

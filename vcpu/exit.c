@@ -51,11 +51,20 @@ unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned lo
 	return hlv_d(gva, out);
 }
 
-/* Fetch the instruction at the guest's sepc: 16 bits, then 16 more when the low bits say 32. */
+/*
+ * Fetch the instruction at the guest's sepc: 16 bits, then 16 more when the low bits say 32.
+ * At a 4-byte aligned pc both halves are on one page, so a single 32-bit read does.
+ */
 static unsigned long fetch_insn(struct vcpu *v, unsigned long *insn)
 {
 	unsigned long lo, hi, pc = v->regs.guest_regs.sepc, err;
 
+	if (!(pc & 3)) {
+		err = hlvx_wu(pc, &lo);
+		if (!err)
+			*insn = insn_length(lo) == 2 ? lo & 0xffff : lo;
+		return err;
+	}
 	err = hlvx_hu(pc, &lo);
 	if (err)
 		return err;
@@ -115,7 +124,8 @@ static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 }
 
 /* A load or store to a device: decode it (htinst, else fetch) into an MMIO exit. */
-static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, struct vcpu_exit *exit)
+static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region,
+				    struct vcpu_exit *exit)
 {
 	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
 	int store = t->scause == EXC_STORE_GUEST_PAGE_FAULT;
@@ -133,12 +143,14 @@ static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, struct vcpu_ex
 		return device_fault(v, exit);
 	if (store) {
 		exit->mmio_write.addr = gpa;
+		exit->mmio_write.region = region;
 		exit->mmio_write.width = mi.width;
 		exit->mmio_write.len = mi.len;
 		exit->mmio_write.data = vcpu_gpr(v, mi.reg);
 		return EXIT_MMIO_WRITE;
 	}
 	exit->mmio_read.addr = gpa;
+	exit->mmio_read.region = region;
 	exit->mmio_read.width = mi.width;
 	exit->mmio_read.reg = mi.reg;
 	exit->mmio_read.len = mi.len;
@@ -152,8 +164,10 @@ static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 	/* Pitfall 3: the GPA is htval << 2 plus the low bits of stval. */
 	uint64_t gpa = (t->htval << 2) | (t->stval & 3);
 
-	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && mmio_bus_find(&v->vm->mmio, gpa))
-		return mmio_access(v, gpa, exit);
+	const struct mmio_region *region;
+
+	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_bus_find(&v->vm->mmio, gpa)))
+		return mmio_access(v, gpa, region, exit);
 	exit->nested_fault.addr = gpa;
 	exit->nested_fault.cause = t->scause;
 	return EXIT_NESTED_PAGE_FAULT;
@@ -185,14 +199,16 @@ enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
 	struct vcpu_trap_state *t = &v->regs.trap_csrs;
 
 	t->scause = csr_read(scause);
+	if (t->scause == EXC_ECALL_VS) {
+		/* The hottest exit: no stval to read. */
+		v->stats[STAT_ECALL]++;
+		return sbi_dispatch(v, exit);
+	}
 	t->stval = csr_read(stval);
 	if (t->scause & CAUSE_IRQ_FLAG)
 		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG, exit);
 
 	switch (t->scause) {
-	case EXC_ECALL_VS:
-		v->stats[STAT_ECALL]++;
-		return sbi_dispatch(v, exit);
 	case EXC_INST_GUEST_PAGE_FAULT:
 	case EXC_LOAD_GUEST_PAGE_FAULT:
 	case EXC_STORE_GUEST_PAGE_FAULT:

@@ -7,6 +7,28 @@
 #include <string.h>
 
 void _run_guest(struct vcpu_regs *regs);
+
+/*
+ * The world switch (vcpu/trap.S). Everything but sp, gp and tp is declared clobbered, so
+ * _run_guest saves only those and ra: the compiler keeps whatever it needs across the call.
+ */
+static inline void run_guest(struct vcpu_regs *regs)
+{
+	register struct vcpu_regs *a0 __asm__("a0") = regs;
+
+	__asm__ volatile("call _run_guest"
+			 : "+r"(a0)
+			 :
+			 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
+			   "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "memory");
+}
+
+/* hstatus and scounteren stay in the CSRs while the vCPU is bound (vcpu/trap.S). */
+static void load_hs_state(const struct vcpu *v)
+{
+	csr_write(hstatus, v->regs.guest_regs.hstatus);
+	csr_write(scounteren, v->regs.guest_regs.scounteren);
+}
 void vcpu_fp_save(uint64_t *fp, uint64_t *fcsr);
 void vcpu_fp_restore(const uint64_t *fp, const uint64_t *fcsr);
 
@@ -45,6 +67,7 @@ void vcpu_bind(struct vcpu *v)
 {
 	const struct guest_vs_csrs *vs = &v->regs.vs_csrs;
 
+	load_hs_state(v);
 	csr_write(hgatp, v->regs.virtual_hs_csrs.hgatp);
 	csr_write(hie, v->regs.virtual_hs_csrs.hie);
 	csr_write(CSR_HENVCFG, v->henvcfg);
@@ -82,6 +105,8 @@ void vcpu_unbind(struct vcpu *v)
 	vs->vsatp = csr_read(vsatp);
 	if (cpu.has_sstc)
 		vs->vstimecmp = csr_read(CSR_VSTIMECMP);
+	v->regs.guest_regs.hstatus = csr_read(hstatus);
+	v->regs.guest_regs.scounteren = csr_read(scounteren);
 	v->regs.virtual_hs_csrs.hie = csr_read(hie);
 	v->regs.virtual_hs_csrs.hgatp = csr_read(hgatp);
 	v->hvip = csr_read(hvip);
@@ -101,6 +126,7 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 
 	memset(v->regs.guest_regs.gprs, 0, sizeof(v->regs.guest_regs.gprs));
 	vcpu_setup(v, v->timer_mode);
+	load_hs_state(v);
 	vcpu_set_stage2_root(v, hgatp);
 	vcpu_set_entry(v, entry);
 	v->regs.guest_regs.gprs[GPR_A0] = v->id;
@@ -203,13 +229,14 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	for (;;) {
 		if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
 			return EXIT_REQUEST;
-		vcpu_process_fences(v);
+		if (__atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) != v->fence_done)
+			vcpu_process_fences(v);
 		unsigned long pending = __atomic_load_n(&v->pending_irqs, __ATOMIC_RELAXED);
 
 		if (pending)
 			csr_set(hvip, __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL));
 		sync_ext_irq(v);
-		_run_guest(&v->regs);
+		run_guest(&v->regs);
 		v->exits++;
 		enum exit_reason reason = vmexit_handler(v, exit);
 

@@ -29,8 +29,9 @@ enum exit_reason {
 struct vcpu_exit {
 	union {
 		struct { unsigned long nr, args[6]; } hypercall;
-		struct { uint64_t addr; unsigned width, reg, len; int sign_extend; } mmio_read;
-		struct { uint64_t addr; unsigned width, len; uint64_t data; } mmio_write;
+		/* region: the device found at addr (struct mmio_region), so it is not looked up twice */
+		struct { uint64_t addr; const void *region; unsigned width, reg, len; int sign_extend; } mmio_read;
+		struct { uint64_t addr; const void *region; unsigned width, len; uint64_t data; } mmio_write;
 		struct { unsigned long vector; } external;
 		struct { uint64_t addr; unsigned long cause; } nested_fault;
 		struct { unsigned long target; uint64_t entry, arg; } cpu_up;

@@ -38,7 +38,10 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 		 const char *name);
 /* The region holding addr, or NULL. */
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
-/* Dispatch one access (checks alignment and bounds first). */
+/* One access to a region already found (checks alignment and bounds first). */
+int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val);
+int mmio_region_write(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t val);
+/* Find the region and dispatch one access. */
 int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *val);
 int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t val);
 

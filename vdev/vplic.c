@@ -35,15 +35,30 @@ static void set_bit(uint32_t *w, unsigned id, int v)
 		w[id / 32] &= ~(1U << (id % 32));
 }
 
-/* Highest-priority claimable source for a context, or 0. */
+/* Index of the lowest set bit of a nonzero word (no libgcc helpers in Keel's freestanding link). */
+static unsigned lowest_bit(uint32_t w)
+{
+	unsigned n = 0;
+
+	for (; !(w & 1); w >>= 1)
+		n++;
+	return n;
+}
+
+/* Highest-priority claimable source for a context (lowest id on ties), or 0. */
 static unsigned best_source(const struct vplic *p, int ctx)
 {
 	unsigned best = 0, best_prio = p->threshold[ctx];
 
-	for (unsigned id = 1; id < VPLIC_SOURCES; id++)
-		if (test_bit(p->pending, id) && test_bit(p->enable[ctx], id) && p->priority[id] > best_prio) {
-			best = id;
-			best_prio = p->priority[id];
+	/* Only sources both pending and enabled are looked at: usually none or one. */
+	for (unsigned w = 0; w < VPLIC_WORDS; w++)
+		for (uint32_t cand = p->pending[w] & p->enable[ctx][w]; cand; cand &= cand - 1) {
+			unsigned id = w * 32 + lowest_bit(cand);
+
+			if (p->priority[id] > best_prio) {
+				best = id;
+				best_prio = p->priority[id];
+			}
 		}
 	return best;
 }

@@ -9,7 +9,7 @@
 #include "vcpu/timer.h"
 #include "vm/vm.h"
 
-/* Sleep until something arrives for this hart (IPI or timer), then take it in. */
+/* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */
 static void hart_wait(struct hart *h)
 {
 	wfi();
@@ -21,6 +21,17 @@ static void hart_wait(struct hart *h)
 		timer_handle_irq(h);
 	if (sip & SIP_SEIP)
 		host_irq_handle();
+}
+
+void hart_pause(void)
+{
+	struct hart *h = this_hart();
+
+	h->keel_deadline = read_time() + HART_PAUSE_TICKS;
+	hart_timer_program(h);
+	hart_wait(h);
+	h->keel_deadline = -1UL;
+	hart_timer_program(h);
 }
 
 /* Take START/STOP requests; returns nonzero when the vCPU should (still) run. */
@@ -123,7 +134,7 @@ static void mmio_read(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	struct mmio_insn mi = { .width = exit->mmio_read.width, .sign_extend = exit->mmio_read.sign_extend };
 	uint64_t val;
-	int r = mmio_bus_read(&v->vm->mmio, exit->mmio_read.addr, exit->mmio_read.width, &val);
+	int r = mmio_region_read(exit->mmio_read.region, exit->mmio_read.addr, exit->mmio_read.width, &val);
 
 	if (r != MMIO_FAULT)
 		vcpu_set_gpr(v, exit->mmio_read.reg, insn_extend_load(&mi, val));
@@ -136,7 +147,7 @@ static void mmio_write(struct vcpu *v, const struct vcpu_exit *exit)
 
 	if (exit->mmio_write.width < 8)
 		data &= (1UL << (8 * exit->mmio_write.width)) - 1;
-	mmio_done(v, mmio_bus_write(&v->vm->mmio, exit->mmio_write.addr, exit->mmio_write.width, data),
+	mmio_done(v, mmio_region_write(exit->mmio_write.region, exit->mmio_write.addr, exit->mmio_write.width, data),
 		  EXC_STORE_ACCESS, exit->mmio_write.len);
 }
 
@@ -191,7 +202,10 @@ void hart_run_loop(void)
 	}
 	vcpu_bind(v);
 	for (;;) {
-		if (!handle_requests(v)) {
+		/* The common case, a running vCPU with nothing asked of it, costs two loads. */
+		if ((__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
+		     __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STARTED) &&
+		    !handle_requests(v)) {
 			hart_wait(h);
 			continue;
 		}

@@ -57,8 +57,10 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 			continue;
 		/* Keep serving fences asked of us meanwhile, so two harts fencing each other cannot deadlock. */
 		while ((long)(__atomic_load_n(&t->fence_done, __ATOMIC_ACQUIRE) - f.tickets[i]) < 0 &&
-		       __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED)
+		       __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
 			vcpu_process_fences(self);
+			hart_pause();
+		}
 	}
 	return SBI_SUCCESS;
 }
@@ -274,8 +276,10 @@ static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
 			vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
 	for (int i = 0; i < vm->nvcpus; i++)
 		while (vm->vcpus[i] != self &&
-		       __atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED)
+		       __atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
 			vcpu_process_fences(self);
+			hart_pause();
+		}
 }
 
 void vm_shutdown(struct vm *vm, const char *why)

@@ -110,6 +110,12 @@ void vm_vcpu_stopped(struct vm *vm);
 
 /* Build VMs from the configuration; returns the number that were created. */
 int vms_create(const void *host_fdt);
+/*
+ * Wait a little (a timer, or any interrupt, ends it) in a loop that waits for another hart:
+ * a busy loop would keep a single-threaded QEMU (-icount) from ever running the other hart.
+ */
+#define HART_PAUSE_TICKS 100 /* 10 us at QEMU virt's 10 MHz timebase */
+void hart_pause(void);
 /* The loop each hart runs for its pinned vCPU; never returns. */
 void hart_run_loop(void);
 

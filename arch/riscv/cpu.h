@@ -24,6 +24,7 @@ void __attribute__((noreturn)) host_system_reset(unsigned long type, unsigned lo
 
 /* Guarded accessors from arch/riscv/entry.S: 0 on success, else the scause taken. */
 unsigned long hlvx_hu(unsigned long gva, unsigned long *out);
+unsigned long hlvx_wu(unsigned long gva, unsigned long *out);
 unsigned long hlv_d(unsigned long gva, unsigned long *out);
 unsigned long csr_probe_hstatus(unsigned long *out);
 unsigned long csr_probe_stimecmp(unsigned long *out);

@@ -64,6 +64,7 @@ unexpected_trap:
  * Guarded hypervisor loads: each returns 0 and stores the value, or returns the
  * scause of the fault it took (the value is then untouched).
  * unsigned long hlvx_hu(unsigned long gva, unsigned long *out)
+ * unsigned long hlvx_wu(unsigned long gva, unsigned long *out)
  * unsigned long hlv_d(unsigned long gva, unsigned long *out)
  */
 .macro GUARDED_LOAD name, insn
@@ -84,6 +85,7 @@ unexpected_trap:
 .endm
 
 	GUARDED_LOAD hlvx_hu, hlvx.hu
+	GUARDED_LOAD hlvx_wu, hlvx.wu
 	GUARDED_LOAD hlv_d, hlv.d
 
 /*
