@@ -16,7 +16,11 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
 
 int fdt_node_reg(const void *fdt, int node, int n, uint64_t *base, uint64_t *size)
 {
-	int parent = fdt_parent_offset(fdt, node);
+	return fdt_child_reg(fdt, fdt_parent_offset(fdt, node), node, n, base, size);
+}
+
+int fdt_child_reg(const void *fdt, int parent, int node, int n, uint64_t *base, uint64_t *size)
+{
 	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
 	int len;
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
@@ -60,7 +64,7 @@ static void parse_memory(const void *fdt, struct platform *p)
 
 		if (!type || strcmp(type, "memory") || !node_enabled(fdt, node))
 			continue;
-		for (int i = 0; p->nmem < MAX_MEM_REGIONS && !fdt_node_reg(fdt, node, i, &base, &size); i++)
+		for (int i = 0; p->nmem < MAX_MEM_REGIONS && !fdt_child_reg(fdt, 0, node, i, &base, &size); i++)
 			p->mem[p->nmem++] = (struct mem_region){ base, size };
 	}
 }
@@ -84,7 +88,7 @@ static void parse_reserved(const void *fdt, struct platform *p)
 	if (rsv < 0)
 		return;
 	fdt_for_each_subnode(node, fdt, rsv)
-		for (int i = 0; !fdt_node_reg(fdt, node, i, &base, &size); i++)
+		for (int i = 0; !fdt_child_reg(fdt, rsv, node, i, &base, &size); i++)
 			add_reserved(p, base, size);
 }
 
@@ -105,10 +109,15 @@ static void parse_cpus(const void *fdt, struct platform *p)
 
 		if (!type || strcmp(type, "cpu") || !node_enabled(fdt, node))
 			continue;
-		if (fdt_node_reg(fdt, node, 0, &id, &unused) || id >= MAX_HARTS)
+		if (fdt_child_reg(fdt, cpus, node, 0, &id, &unused) || id >= MAX_HARTS)
 			continue;
 		p->hart_mask |= 1UL << id;
 		p->nharts++;
+		/* Remember the phandle of its interrupt controller: PLIC contexts name harts by it. */
+		int intc = fdt_subnode_offset(fdt, node, "interrupt-controller");
+
+		if (intc >= 0)
+			p->intc_phandle[id] = fdt_get_phandle(fdt, intc);
 		if (isa && !p->isa[0]) {
 			for (size_t i = 0; i + 1 < sizeof(p->isa) && isa[i]; i++)
 				p->isa[i] = isa[i];
@@ -116,38 +125,54 @@ static void parse_cpus(const void *fdt, struct platform *p)
 	}
 }
 
-static int find_compatible(const void *fdt, const char *const *compat)
-{
-	for (; *compat; compat++) {
-		int node = fdt_node_offset_by_compatible(fdt, -1, *compat);
+#define MAX_DT_DEPTH 16
+#define NO_MATCH 1000
 
-		if (node >= 0)
-			return node;
+/* A device Keel looks for: compatible strings in order of preference, and where it was found. */
+struct dt_device {
+	const char *const *compat;
+	int node, parent, rank;
+};
+
+/*
+ * One walk over the tree finds every device and each one's parent (libfdt can only find a
+ * parent by walking the tree again). The best-ranked compatible wins, the first in tree order
+ * among equals. `target`'s parent is reported too (the stdout-path node).
+ */
+static void find_devices(const void *fdt, struct dt_device *devs, int n, int target, int *target_parent)
+{
+	int parents[MAX_DT_DEPTH], depth = 0;
+
+	for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		int len, parent;
+		const char *compat;
+
+		if (depth >= MAX_DT_DEPTH)
+			continue;
+		parents[depth] = node;
+		parent = depth ? parents[depth - 1] : -1;
+		if (node == target)
+			*target_parent = parent;
+		compat = fdt_getprop(fdt, node, "compatible", &len);
+		for (int d = 0; compat && d < n; d++)
+			for (int r = 0; r < devs[d].rank && devs[d].compat[r]; r++)
+				if (fdt_stringlist_contains(compat, len, devs[d].compat[r])) {
+					devs[d] = (struct dt_device){ devs[d].compat, node, parent, r };
+					break;
+				}
 	}
-	return -FDT_ERR_NOTFOUND;
 }
 
-static void parse_uart(const void *fdt, struct platform *p)
+enum { DEV_UART, DEV_PLIC, DEV_SYSCON, DEV_COUNT };
+
+static void parse_uart(const void *fdt, struct platform *p, const struct dt_device *dev, int stdout_node,
+		       int stdout_parent)
 {
-	static const char *const compat[] = { "ns16550a", "ns16550", NULL };
-	int node = -1, len;
-	const char *path = dt_string_prop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
+	int node = stdout_node >= 0 ? stdout_node : dev->node, len;
+	int parent = stdout_node >= 0 ? stdout_parent : dev->parent;
 	const fdt32_t *prop;
 
-	if (path) {
-		char buf[64];
-		size_t n = 0;
-
-		while (n + 1 < sizeof(buf) && path[n] && path[n] != ':') {
-			buf[n] = path[n];
-			n++;
-		}
-		buf[n] = '\0';
-		node = fdt_path_offset(fdt, buf);
-	}
-	if (node < 0)
-		node = find_compatible(fdt, compat);
-	if (node < 0 || fdt_node_reg(fdt, node, 0, &p->uart_base, &p->uart_size))
+	if (node < 0 || fdt_child_reg(fdt, parent, node, 0, &p->uart_base, &p->uart_size))
 		return;
 	prop = fdt_getprop(fdt, node, "reg-shift", &len);
 	if (prop && len == 4)
@@ -157,50 +182,75 @@ static void parse_uart(const void *fdt, struct platform *p)
 		p->uart_irq = fdt32_to_cpu(*prop);
 }
 
-/* Hart id of the cpu node whose interrupt controller has this phandle, or -1. */
-static long intc_hart(const void *fdt, uint32_t phandle)
+/* The node stdout-path names (options after ':' dropped), or -1. */
+static int stdout_node(const void *fdt)
 {
-	int intc = fdt_node_offset_by_phandle(fdt, phandle);
-	uint64_t id, unused;
+	int len;
+	const char *path = dt_string_prop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
+	char buf[64];
+	size_t n = 0;
 
-	if (intc < 0 || fdt_node_reg(fdt, fdt_parent_offset(fdt, intc), 0, &id, &unused))
+	if (!path)
 		return -1;
-	return (long)id;
+	while (n + 1 < sizeof(buf) && path[n] && path[n] != ':') {
+		buf[n] = path[n];
+		n++;
+	}
+	buf[n] = '\0';
+	return fdt_path_offset(fdt, buf);
+}
+
+/* Hart whose interrupt controller has this phandle (found by parse_cpus), or -1. */
+static long intc_hart(const struct platform *p, uint32_t phandle)
+{
+	for (long h = 0; h < MAX_HARTS; h++)
+		if (phandle && p->intc_phandle[h] == phandle)
+			return h;
+	return -1;
 }
 
 #define IRQ_S_EXT_CAUSE 9 /* supervisor external interrupt, in interrupts-extended */
 
-static void parse_plic(const void *fdt, struct platform *p)
+static void parse_plic(const void *fdt, struct platform *p, const struct dt_device *dev)
 {
-	static const char *const compat[] = { "riscv,plic0", "sifive,plic-1.0.0", NULL };
-	int node = find_compatible(fdt, compat), len;
+	int len;
 	const fdt32_t *ndev, *ext;
 
 	for (int h = 0; h < MAX_HARTS; h++)
 		p->plic_s_context[h] = -1;
-	if (node < 0 || fdt_node_reg(fdt, node, 0, &p->plic_base, &p->plic_size))
+	if (dev->node < 0 || fdt_child_reg(fdt, dev->parent, dev->node, 0, &p->plic_base, &p->plic_size))
 		return;
-	ndev = fdt_getprop(fdt, node, "riscv,ndev", &len);
+	ndev = fdt_getprop(fdt, dev->node, "riscv,ndev", &len);
 	if (ndev && len == 4)
 		p->plic_ndev = fdt32_to_cpu(*ndev);
 	/* Context i is the i-th <intc-phandle cause> pair of interrupts-extended. */
-	ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	ext = fdt_getprop(fdt, dev->node, "interrupts-extended", &len);
 	for (int i = 0; ext && (i + 1) * 8 <= len; i++) {
-		long hart = intc_hart(fdt, fdt32_to_cpu(ext[2 * i]));
+		long hart = intc_hart(p, fdt32_to_cpu(ext[2 * i]));
 
 		if (fdt32_to_cpu(ext[2 * i + 1]) == IRQ_S_EXT_CAUSE && hart >= 0 && hart < MAX_HARTS)
 			p->plic_s_context[hart] = i;
 	}
 }
 
-static void parse_syscon(const void *fdt, struct platform *p)
+static void parse_devices(const void *fdt, struct platform *p)
 {
-	static const char *const compat[] = { "sifive,test0", "syscon", NULL };
-	int node = find_compatible(fdt, compat);
+	static const char *const uart[] = { "ns16550a", "ns16550", NULL };
+	static const char *const plic[] = { "riscv,plic0", "sifive,plic-1.0.0", NULL };
+	static const char *const syscon[] = { "sifive,test0", "syscon", NULL };
+	struct dt_device devs[DEV_COUNT] = {
+		[DEV_UART] = { uart, -1, -1, NO_MATCH },
+		[DEV_PLIC] = { plic, -1, -1, NO_MATCH },
+		[DEV_SYSCON] = { syscon, -1, -1, NO_MATCH },
+	};
+	int out = stdout_node(fdt), out_parent = -1;
 	uint64_t size;
 
-	if (node >= 0)
-		fdt_node_reg(fdt, node, 0, &p->syscon_base, &size);
+	find_devices(fdt, devs, DEV_COUNT, out, &out_parent);
+	parse_uart(fdt, p, &devs[DEV_UART], out_parent >= 0 ? out : -1, out_parent);
+	parse_plic(fdt, p, &devs[DEV_PLIC]);
+	if (devs[DEV_SYSCON].node >= 0)
+		fdt_child_reg(fdt, devs[DEV_SYSCON].parent, devs[DEV_SYSCON].node, 0, &p->syscon_base, &size);
 }
 
 int platform_parse(const void *fdt, struct platform *out)
@@ -213,8 +263,6 @@ int platform_parse(const void *fdt, struct platform *out)
 	parse_memory(fdt, out);
 	parse_reserved(fdt, out);
 	parse_cpus(fdt, out);
-	parse_uart(fdt, out);
-	parse_plic(fdt, out);
-	parse_syscon(fdt, out);
+	parse_devices(fdt, out);
 	return 0;
 }

@@ -26,6 +26,7 @@ struct platform {
 	uint64_t plic_base, plic_size;
 	unsigned plic_ndev;
 	int plic_s_context[MAX_HARTS]; /* PLIC context of each hart's S-mode, -1 if none */
+	uint32_t intc_phandle[MAX_HARTS]; /* phandle of each hart's interrupt controller, 0 if none */
 	uint64_t syscon_base;
 };
 
@@ -37,5 +38,7 @@ int platform_parse(const void *fdt, struct platform *out);
 const char *dt_string_prop(const void *fdt, int node, const char *name, int *lenp);
 /* Reg property #n of a node, honouring the parent's #address-cells/#size-cells. */
 int fdt_node_reg(const void *fdt, int node, int n, uint64_t *base, uint64_t *size);
+/* The same when the caller knows the parent (finding a parent walks the tree from the root). */
+int fdt_child_reg(const void *fdt, int parent, int node, int n, uint64_t *base, uint64_t *size);
 
 #endif

@@ -3,14 +3,13 @@
 
 static int page_used(const struct page_pool *p, size_t i) { return (p->bitmap[i / 64] >> (i % 64)) & 1; }
 
-/* Keel links no libgcc with its own ABI (lp64, no FP): count bits by hand. */
+/* Keel links no libgcc with its own ABI (lp64, no FP): count bits by hand (SWAR popcount). */
 static size_t bits_set(uint64_t x)
 {
-	size_t n = 0;
-
-	for (; x; x &= x - 1)
-		n++;
-	return n;
+	x = x - ((x >> 1) & 0x5555555555555555UL);
+	x = (x & 0x3333333333333333UL) + ((x >> 2) & 0x3333333333333333UL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fUL;
+	return (size_t)((x * 0x0101010101010101UL) >> 56);
 }
 
 static void set_range(struct page_pool *p, uint64_t addr, uint64_t size, int used)
@@ -69,8 +68,16 @@ uint64_t pool_alloc(struct page_pool *p, uint64_t size, uint64_t align)
 	for (uint64_t a = align_up(p->base, align); a + count * PAGE_SIZE <= end && a >= p->base;) {
 		size_t i = (a - p->base) / PAGE_SIZE, run = 0;
 
-		while (run < count && !page_used(p, i + run))
+		while (run < count) {
+			/* Whole free bitmap words at once: large guest RAM is the common request. */
+			if (!((i + run) % 64) && count - run >= 64 && !p->bitmap[(i + run) / 64]) {
+				run += 64;
+				continue;
+			}
+			if (page_used(p, i + run))
+				break;
 			run++;
+		}
 		if (run == count) {
 			set_range(p, a, count * PAGE_SIZE, 1);
 			return a;
