@@ -40,18 +40,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--build", default="build")
+    ap.add_argument("--cpus", type=int, default=1, help="vCPUs (harts) of the guest")
     args = ap.parse_args()
     kernel = os.path.join(args.build, "linux", "Image")
     initrd = os.path.join(args.build, "linux", "initramfs.cpio")
-    vm = {"name": "linux", "image": kernel, "initrd": initrd, "harts": "0", "mem": "128M", "bootargs": BOOTARGS}
+    vm = {"name": "linux", "image": kernel, "initrd": initrd, "harts": "0-%d" % (args.cpus - 1), "mem": "128M",
+          "bootargs": BOOTARGS}
     results = {}
     for label in ("keel", "native"):
         times = []
         for _ in range(args.runs):
             if label == "keel":
-                cmd = keelrun.keel_command(args.build, 2, "1G", [vm], tempfile.mkdtemp(prefix="keel-boot-"))
+                cmd = keelrun.keel_command(args.build, max(2, args.cpus), "1G", [vm], tempfile.mkdtemp(prefix="keel-boot-"))
             else:
-                cmd = keelrun.native_command(kernel, 1, "128M", BOOTARGS, qemu_opts=["-initrd", initrd])
+                cmd = keelrun.native_command(kernel, args.cpus, "128M", BOOTARGS, qemu_opts=["-initrd", initrd])
             t, out = time_to_init(cmd)
             if t is None:
                 sys.exit("boot-time: %s boot never reached init:\n%s" % (label, out.decode(errors="replace")[-2000:]))
