@@ -5,6 +5,7 @@
 #                        corpus in build/fuzz/corpus/<target>, seeded from tests/fuzz/corpus/<target>
 #   make fuzz-smoke      the checked-in corpus once, then FUZZ_SMOKE_SECONDS (default 3) per target
 #   make fuzz-seeds      regenerate tests/fuzz/corpus with tests/fuzz/make-seeds.py
+#   make fuzz-coverage   line/branch coverage of Keel code reached by each corpus (llvm-cov)
 #   make static-check    cppcheck over Keel's sources (tests/fuzz/cppcheck.sh)
 #
 # Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev) and cppcheck.
@@ -34,27 +35,30 @@ FUZZ_LIBFDT_sbi :=
 FUZZ_LIBFDT_vdev :=
 FUZZ_LIBFDT_config = $(FUZZ_LIBFDT_OBJS)
 FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
-# Keel bugs already found and reported step aside (tests/fuzz/known_bugs.c) so fuzzing can go deeper.
-FUZZ_WRAP_config := tests/fuzz/known_bugs.c -Wl,--wrap=fdt_property
-FUZZ_WRAP_guest_fdt := tests/fuzz/known_bugs.c -Wl,--wrap=fdt_property
+# FUZZ_WRAP_<target>: extra sources and linker options, e.g. a -Wl,--wrap stand-in that steps around
+# a Keel bug already reported (its reproducer in tests/unit/test_regress_fuzz.c) while it is open.
 
 # libfdt is instrumented too: coverage inside it guides the DTB targets.
 FUZZ_LIBFDT_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 FUZZ_HDRS := $(wildcard arch/riscv/*.h core/*.h drivers/*.h lib/*.h mm/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
 	tests/unit/*.h tests/fuzz/*.h)
 
-.PHONY: fuzz fuzz-build fuzz-smoke fuzz-seeds static-check
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-seeds fuzz-coverage static-check
 
 $(FUZZ_BUILD)/libfdt/%.o: $(LIBFDT_DIR)/libfdt.h
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) -O1 -g -I$(LIBFDT_DIR) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $(LIBFDT_DIR)/$*.c -o $@
 
-.SECONDEXPANSION:
-$(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_LIBFDT_$$*) $(FUZZ_HDRS) \
-		tests/fuzz/known_bugs.c tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h
-	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $<"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_SRCS_$*) $(FUZZ_LIBFDT_$*) $(FUZZ_WRAP_$*) -o $@
+# One rule per target (not a pattern rule with .SECONDEXPANSION, which would reach the Makefile's
+# later includes too): rebuilt when the harness, a linked source or any header changes.
+define FUZZ_RULE
+$(FUZZ_BUILD)/bin/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_LIBFDT_$(1)) $(FUZZ_HDRS) \
+		tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$<"
+	@$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$< $(FUZZ_SRCS_$(1)) $(FUZZ_LIBFDT_$(1)) $(FUZZ_WRAP_$(1)) -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -67,5 +71,8 @@ fuzz-smoke: $(FUZZ_BINS)
 fuzz-seeds:
 	@python3 tests/fuzz/make-seeds.py tests/fuzz/corpus
 
-static-check:
+static-check: $(LIBFDT_DIR)/libfdt.h
 	@tests/fuzz/cppcheck.sh
+
+fuzz-coverage:
+	@tests/fuzz/coverage.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)

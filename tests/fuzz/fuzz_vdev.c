@@ -294,6 +294,12 @@ static uint64_t do_read(uint64_t addr, unsigned width)
 			FUZZ_CHECK(val == (uint64_t)(c < 0 ? 0 : c), "RBR read %#llx, the FIFO had %d",
 				   (unsigned long long)val, c);
 		}
+		if (off == 2 && (val & 0x0f) == 0x02)
+			FUZZ_CHECK(!uart.thre_pending, "IIR reported THR empty and kept it pending");
+		if (off == 2)
+			FUZZ_CHECK((val & 0x0f) == (shadow.count && (uart.ier & 1) ? 0x04 : (val & 0x0f)) &&
+					   ((val & 0x0f) == 0x01 || (val & 0x0f) == 0x02 || (val & 0x0f) == 0x04),
+				   "IIR %#llx with %u bytes queued, IER %#x", (unsigned long long)val, shadow.count, uart.ier);
 		if (off == 5)
 			FUZZ_CHECK((val & 1) == (shadow.count != 0) && (val & 0x60) == 0x60, "LSR %#llx with %u bytes queued",
 				   (unsigned long long)val, shadow.count);
@@ -310,6 +316,10 @@ static void do_write(uint64_t addr, unsigned width, uint64_t val)
 	uint8_t lcr = uart.lcr;
 	unsigned id = (unsigned)val;
 	int completes = 0;
+	uint32_t claimed[VPLIC_WORDS], pending[VPLIC_WORDS];
+
+	memcpy(claimed, plic.claimed, sizeof(claimed));
+	memcpy(pending, plic.pending, sizeof(pending));
 
 	region_size(addr, &base);
 	off = addr - base;
@@ -317,6 +327,8 @@ static void do_write(uint64_t addr, unsigned width, uint64_t val)
 		claim = 1;
 		completes = width == 4 && id && id < VPLIC_SOURCES && bit(plic.enable[ctx], id) && bit(plic.claimed, id);
 	}
+	uint8_t ier = uart.ier;
+
 	ret = mmio_bus_write(&bus, addr, width, val);
 	if (!ok || (claim && width != 4)) {
 		FUZZ_CHECK(ret == MMIO_FAULT, "write %#llx/%u: ret %d, should fault", (unsigned long long)addr, width, ret);
@@ -341,8 +353,16 @@ static void do_write(uint64_t addr, unsigned width, uint64_t val)
 		FUZZ_CHECK(!bit(plic.claimed, id), "completed %u still held", id);
 		FUZZ_CHECK(bit(plic.pending, id) == bit(plic.level, id), "completed %u: pending %d, line %d", id,
 			   bit(plic.pending, id), bit(plic.level, id));
+	} else if (claim) {
+		/* PLIC spec: completing an id that is not enabled for the context (or not claimed) is ignored. */
+		FUZZ_CHECK(!memcmp(claimed, plic.claimed, sizeof(claimed)) && !memcmp(pending, plic.pending, sizeof(pending)),
+			   "ignored completion of %u on context %d changed the gateway", id, ctx);
 	}
 	if (base == VM_UART_BASE && off < 8) {
+		/* 16550: THR written or ETBEI newly enabled, with the holding register empty: THRE interrupt due. */
+		if ((off == 0 && !(lcr & 0x80)) || (off == 1 && !(lcr & 0x80) && (val & 2) && !(ier & 2)))
+			FUZZ_CHECK(uart.thre_pending, "THR empty not signalled after writing %#x at %llu", (unsigned)(uint8_t)val,
+				   (unsigned long long)off);
 		if (off == 0 && !(lcr & 0x80))
 			FUZZ_CHECK(ntx == ntx_before + 1 && last_tx == (uint8_t)val, "THR write of %#x sent %d bytes",
 				   (unsigned)(uint8_t)val, ntx - ntx_before);
@@ -386,7 +406,8 @@ static void do_add_region(struct fuzz_in *in)
 	static const uint64_t bases[] = { 0, 0x1000, VM_SYSCON_BASE - 0x1000, VM_SYSCON_BASE + SYSCON_SIZE,
 					  VM_UART_BASE + VUART_SIZE, VM_UART_BASE - 8, 0x30000000, -0x1000UL };
 	static const uint64_t sizes[] = { 0, 1, 8, 0x1000, 0x1001, 0x100000, -1UL, 0x10000000 };
-	uint64_t base = take_pick(in, bases, ARRAY_LEN(bases)), size = take_pick(in, sizes, ARRAY_LEN(sizes));
+	/* Keel's regions start page aligned: 8-byte alignment keeps offsets as aligned as addresses. */
+	uint64_t base = take_pick(in, bases, ARRAY_LEN(bases)) & ~7UL, size = take_pick(in, sizes, ARRAY_LEN(sizes));
 	int want = bus.n < MAX_MMIO_REGIONS && size && base + size >= base, ret;
 
 	for (int i = 0; want && i < bus.n; i++)
@@ -459,11 +480,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			do_add_region(&in);
 			break;
-		case 6: /* a guest's interrupt handler: claim, then complete what it got */
+		case 6: /* a guest's interrupt handler: claim, then complete what it got (maybe on another context) */
 			ctx = take_u8(&in) % VPLIC_MAX_CONTEXTS;
 			addr = VM_PLIC_BASE + PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * (uint64_t)ctx + 4;
 			val = do_read(addr, 4);
 			check_state();
+			c = take_u8(&in);
+			if (c & 0x80)
+				addr = VM_PLIC_BASE + PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * (uint64_t)(c % VPLIC_MAX_CONTEXTS) + 4;
 			do_write(addr, 4, val);
 			break;
 		default:

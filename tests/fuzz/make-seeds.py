@@ -177,8 +177,9 @@ def add_region(base, size):
     return u8(5) + raw(base) + raw(size)
 
 
-def claim_complete(ctx):
-    return u8(6) + u8(ctx)
+def claim_complete(ctx, other=None):
+    """Claim on ctx, complete there (or on context `other`)."""
+    return u8(6) + u8(ctx) + u8(0 if other is None else 0x80 | other)
 
 
 def readback(val, choice, n):
@@ -234,6 +235,9 @@ def vdev_seeds():
     s["plic-passthrough"] = h + plic_setup(sources=(1, 2, 3)) + set_level(1, 1) + set_level(3, 1) + \
         claim_complete(0) + claim_complete(0) + set_level(3, 0) + set_level(0, 1) + set_level(200, 1) + \
         claim_complete(0)
+    s["plic-complete-elsewhere"] = vdev_header(ncontexts=3) + plic_setup(ctx=0, sources=(4,)) + \
+        plic_setup(ctx=1, sources=(5,)) + set_level(4, 1) + claim_complete(0, other=1) + claim_complete(0, other=2) + \
+        wr(PLIC + 0x2000, 0) + wr(PLIC + 0x200004, 4) + wr(PLIC + 0x2000, 1 << 4) + wr(PLIC + 0x200004, 4)
     s["plic-readback"] = vdev_header(ncontexts=8) + readback(0xFFFFFFFF, 0, 1) + readback(9, 0, 0) + \
         readback(0xFFFFFFFF, 1, 7) + readback(0xFFFFFFFF, 2, 0) + readback(0xFFFFFFFF, 2, 23) + \
         readback(5, 1, 3)
@@ -434,6 +438,7 @@ def config_seeds():
     # Each refused field (the config-error QEMU case's list, and more).
     s["err-nohart"] = dts([vm(0, name='"nohart"', harts="7")], full=False)
     s["err-hart-taken"] = dts([vm(0, harts="0"), vm(1, name='"good"', harts="1 0")], full=False)
+    s["err-hart-twice"] = dts([vm(0, harts="1 1")], full=False)
     s["err-nokernel"] = dts([vm(0, name='"nokernel"', kernel=None)], full=False)
     s["err-kernel-outside"] = dts([vm(0, kernel="0x1 0x00000000 0x0 0x1000")], full=False)
     s["err-huge"] = dts([vm(0, name='"huge"', mem="0x0 0x80000000 0x100 0x0")], full=False)
@@ -450,6 +455,27 @@ def config_seeds():
     s["err-nine-harts"] = dts([vm(0, harts="0 1 2 3 4 5 6 7 8")], full=False)
     s["err-empty-harts"] = dts([vm(0, harts="")], full=False)
     s["err-kernel-offset"] = dts([vm(0, extra="keel,kernel-offset = <0xffffffff 0xfffff000>")], full=False)
+    # Boundaries: each pair is the largest accepted value and the smallest refused one.
+    small = "0x0 0x80000000 0x0 0x800000"  # 8 MiB: the DTB's 2 MiB on top, 6 MiB below
+    s["edge-initrd-fits"] = dts([vm(0, mem=small, kernel="0x0 0x90000000 0x0 0x200000",
+                                    extra="keel,initrd = <0x0 0x91000000 0x0 0x200000>")], full=False)
+    s["edge-initrd-one-over"] = dts([vm(0, mem=small, kernel="0x0 0x90000000 0x0 0x200000",
+                                        extra="keel,initrd = <0x0 0x91000000 0x0 0x200001>")], full=False)
+    s["edge-kernel-fits"] = dts([vm(0, mem=small, kernel="0x0 0x90000000 0x0 0x200000",
+                                    extra="keel,kernel-offset = <0x0 0x400000>")], full=False)
+    s["edge-kernel-one-over"] = dts([vm(0, mem=small, kernel="0x0 0x90000000 0x0 0x200001",
+                                        extra="keel,kernel-offset = <0x0 0x400000>")], full=False)
+    s["edge-bootargs-255"] = dts([vm(0, extra='bootargs = "%s"' % ("b" * 255))], full=False)
+    s["edge-bootargs-256"] = dts([vm(0, extra='bootargs = "%s"' % ("b" * 256))], full=False)
+    s["edge-name-31"] = dts([vm(0, name='"%s"' % ("n" * 31))], full=False)
+    s["edge-name-32"] = dts([vm(0, name='"%s"' % ("n" * 32))], full=False)
+    s["edge-kernel-host-ram-end"] = dts([vm(0, kernel="0x0 0xbffff000 0x0 0x1000")], full=False)
+    s["edge-kernel-past-host-ram"] = dts([vm(0, kernel="0x0 0xbffff000 0x0 0x1001")], full=False)
+    s["edge-gpa-sv39x4-top"] = dts([vm(0, mem="0x1ff 0xff800000 0x0 0x800000",
+                                       extra='keel,stage2 = "sv39x4"')], full=False)
+    s["edge-gpa-sv39x4-over"] = dts([vm(0, mem="0x1ff 0xffa00000 0x0 0x800000",
+                                        extra='keel,stage2 = "sv39x4"')], full=False)
+    s["edge-eight-harts"] = dts([vm(0, harts="0 1 2 3 4 5 6 7")], full=False, ncpus=8)
     s["name-long"] = dts([vm(0, name='"%s"' % ("n" * 40))], full=False)
     s["name-unterminated"] = dts([vm(0, name="[6b 65 65 6c]")], full=False)
     s["name-empty"] = dts([vm(0, name='""', extra="bootargs = [61 62]")], full=False)
