@@ -55,6 +55,9 @@ help:
 	@echo "make linux      the Linux guest kernel (cached in ~/.cache/keel by config hash) and initramfs"
 	@echo "make qemu-tests QEMU integration tests only"
 	@echo "make gdb        attach gdb-multiarch to a QEMU started with 'make run QEMU_OPTS=\"-s -S\"'"
+	@echo "make bench      instruction counts under QEMU -icount, Keel against OpenSBI (bench/results.json)"
+	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (make fuzz-smoke: the short runs make test does)"
+	@echo "make static-check  cppcheck over Keel's sources (also part of make test)"
 	@echo "make format     clang-format the sources; make check-format checks them"
 	@echo "make clean      remove $(BUILD)/"
 
@@ -167,8 +170,11 @@ QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $
 qemu-tests: deps $(KEEL_BIN) guests linux
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS)
 
+# The fuzz targets' prerequisites come from tests/fuzz/fuzz.mk, included at the end.
 test: deps $(KEEL_BIN) guests linux $(UNIT_BINS)
-	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS)
+	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS) \
+		--check "fuzz=FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)" \
+		--check "cppcheck=tests/fuzz/cppcheck.sh"
 
 # make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
 # VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
@@ -200,4 +206,5 @@ clean:
 -include $(KEEL_OBJS:.o=.d) $(GUEST_COMMON_OBJS:.o=.d)
 .SECONDARY:
 -include tests/fuzz/fuzz.mk
+test: fuzz-build
 -include bench/bench.mk

@@ -186,11 +186,36 @@ def run_unit(binaries, tally):
         tally.failures.append("unit tests: %d failed" % failed)
 
 
+SUMMARY_RE = re.compile(r"(\d+) passed, (\d+) failed")
+
+
+def run_check(spec, tally):
+    """Another test command (fuzz smoke runs, static analysis): its own "N passed, N failed"
+    line counts, else its exit status counts as one assertion."""
+    name, _, cmd = spec.partition("=")
+    p = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = p.stdout.decode(errors="replace")
+    sys.stdout.write(out)
+    m = None
+    for m in SUMMARY_RE.finditer(out):
+        pass
+    if m:
+        tally.passed += int(m.group(1))
+        tally.failed += int(m.group(2))
+    if p.returncode != 0 or (m and int(m.group(2))):
+        if not m:
+            tally.failed += 1
+        tally.failures.append("%s: failed (exit status %d)" % (name, p.returncode))
+    elif not m:
+        tally.passed += 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--unit", nargs="*", default=[])
     ap.add_argument("--only", help="run only cases whose name contains this")
+    ap.add_argument("--check", action="append", default=[], help="NAME=COMMAND: another test command to count")
     ap.add_argument("--linux-kernel", default=os.path.join("build", "linux", "Image"))
     ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -199,6 +224,8 @@ def main():
     os.makedirs(os.path.join(args.build, "test-logs"), exist_ok=True)
     tally = Tally()
     run_unit(args.unit, tally)
+    for spec in args.check:
+        run_check(spec, tally)
     for case in CASES:
         if args.only and args.only not in case["name"]:
             continue
