@@ -57,16 +57,6 @@ static int bootarg_is(const char *key, const char *value)
 	return 0;
 }
 
-static int isa_has(const char *ext)
-{
-	const char *isa = dtb_isa();
-	size_t n = strlen(ext);
-
-	for (const char *p = isa; p && *p; p++)
-		if (*p == '_' && !strncmp(p + 1, ext, n) && (p[1 + n] == '_' || p[1 + n] == '\0'))
-			return 1;
-	return 0;
-}
 
 static void pad(unsigned long n);
 
@@ -612,7 +602,7 @@ void guest_main(unsigned long hartid)
 	}
 	bench_ecalls();
 	bench_mmio();
-	if (isa_has("sstc"))
+	if (dtb_isa_has("sstc"))
 		bench_timer("timer_stimecmp", 0);
 	bench_timer("timer_sbi", 1);
 }

@@ -12,7 +12,6 @@
 #define TIMER_SLACK_MS 50    /* how late an interrupt may be under TCG */
 #define INSN_ILLEGAL_ZERO 0x00000000U
 
-int strstr_isa(const char *ext);
 static volatile unsigned long timer_irqs, timer_irq_time;
 
 static void on_irq(unsigned long irq)
@@ -59,7 +58,7 @@ static void test_illegal(void)
 	expect_begin();
 	__asm__ volatile(".option push\n.option arch,+h\nhlv.d t0, (sp)\n.option pop" ::: "t0", "memory");
 	tap_ok(trapped_with(EXC_ILLEGAL_INST), "hlv.d -> illegal instruction");
-	if (!strstr_isa("sstc")) {
+	if (!dtb_isa_has("sstc")) {
 		expect_begin();
 		__asm__ volatile("csrr t0, 0x14d" ::: "t0", "memory");
 		tap_ok(trapped_with(EXC_ILLEGAL_INST), "stimecmp without sstc in the ISA -> illegal instruction");
@@ -105,7 +104,7 @@ static void test_outside_ram(void)
 
 static void arm_timer(unsigned long deadline)
 {
-	if (strstr_isa("sstc"))
+	if (dtb_isa_has("sstc"))
 		csr_write(CSR_STIMECMP, deadline);
 	else
 		SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, deadline);
@@ -144,7 +143,7 @@ static void test_timer(const char *how)
 		;
 	tap_ok(timer_irqs == 0, "%s: a cancelled deadline does not fire", how);
 
-	if (strstr_isa("sstc")) {
+	if (dtb_isa_has("sstc")) {
 		timer_irqs = 0;
 		start = read_time();
 		deadline = start + 5 * TICKS_PER_MS;
@@ -194,20 +193,9 @@ static void test_wfi(const char *how)
 	csr_clear(sie, SIE_STIE);
 }
 
-int strstr_isa(const char *ext)
-{
-	const char *isa = dtb_isa();
-	size_t n = strlen(ext);
-
-	for (const char *p = isa; p && *p; p++)
-		if (*p == '_' && !strncmp(p + 1, ext, n) && (p[1 + n] == '_' || p[1 + n] == '\0'))
-			return 1;
-	return 0;
-}
-
 void guest_main(unsigned long hartid)
 {
-	const char *how = strstr_isa("sstc") ? "sstc" : "sbi-timer";
+	const char *how = dtb_isa_has("sstc") ? "sstc" : "sbi-timer";
 
 	(void)hartid;
 	tap_diag("timer path: %s (ISA %s)", how, dtb_isa());

@@ -39,6 +39,8 @@ extern const void *guest_dtb;
 uint64_t dtb_memory_size(void);
 int dtb_cpu_count(void);
 const char *dtb_isa(void);
+/* Whether the first cpu's riscv,isa names this multi-letter extension (e.g. "sstc"). */
+int dtb_isa_has(const char *ext);
 
 /* The last synchronous trap the guest's handler took, and how many. */
 struct trap_record {
