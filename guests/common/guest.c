@@ -12,17 +12,6 @@ void (*volatile irq_hook)(unsigned long irq);
 static int tap_count, tap_failed;
 static spinlock_t print_lock;
 
-int dtb_isa_has(const char *ext)
-{
-	const char *isa = dtb_isa();
-	size_t n = strlen(ext);
-
-	for (const char *p = isa; p && *p; p++)
-		if (*p == '_' && !strncmp(p + 1, ext, n) && (p[1 + n] == '_' || p[1 + n] == '\0'))
-			return 1;
-	return 0;
-}
-
 void guest_boot(unsigned long hartid, const void *dtb);
 void guest_secondary_entry(unsigned long hartid, unsigned long arg);
 void guest_trap(struct trap_frame *f);
