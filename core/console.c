@@ -28,10 +28,19 @@ void console_write(const char *s, size_t n)
 		console_putc(*s++);
 }
 
-int console_getc(void) { return in_fn ? in_fn() : -1; }
+int console_getc(void)
+{
+	return in_fn ? in_fn() : -1;
+}
 
-void console_lock(void) { spin_lock(&lock); }
-void console_unlock(void) { spin_unlock(&lock); }
+void console_lock(void)
+{
+	spin_lock(&lock);
+}
+void console_unlock(void)
+{
+	spin_unlock(&lock);
+}
 
 static void kputc(void *ctx, char c)
 {

@@ -17,4 +17,3 @@ enum keel_err {
 };
 
 #endif
-

@@ -33,7 +33,10 @@ static void __attribute__((noreturn)) fatal(const char *msg)
 }
 
 /* Until the UART is known, print through the SBI implementation's legacy console. */
-static void sbi_console_putc(char c) { sbi_host_call(SBI_EXT_0_1_CONSOLE_PUTCHAR, 0, (unsigned char)c, 0, 0); }
+static void sbi_console_putc(char c)
+{
+	sbi_host_call(SBI_EXT_0_1_CONSOLE_PUTCHAR, 0, (unsigned char)c, 0, 0);
+}
 
 static void memory_init(const void *dtb)
 {
@@ -53,7 +56,8 @@ static void memory_init(const void *dtb)
 	pool_reserve(&keel_pool, (uintptr_t)dtb, fdt_totalsize(dtb));
 	int chosen = fdt_path_offset(host_fdt, "/chosen"), node, len;
 
-	fdt_for_each_subnode(node, host_fdt, chosen) {
+	fdt_for_each_subnode(node, host_fdt, chosen)
+	{
 		static const char *const images[] = { "keel,kernel", "keel,initrd" };
 
 		for (unsigned i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
@@ -113,7 +117,8 @@ void keel_main(unsigned long hartid, const void *dtb)
 		fatal("this hart has no H extension (hstatus is not readable): run QEMU with -cpu rv64,h=true");
 	report_cpu();
 	memory_init(dtb);
-	sbi_machine_ids.mvendorid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MVENDORID, 0, 0, 0).value;
+	sbi_machine_ids.mvendorid =
+		(unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MVENDORID, 0, 0, 0).value;
 	sbi_machine_ids.marchid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MARCHID, 0, 0, 0).value;
 	sbi_machine_ids.mimpid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MIMPID, 0, 0, 0).value;
 	hart_init_local();

@@ -18,8 +18,14 @@
 static volatile uint8_t *uart_base;
 static unsigned uart_shift;
 
-static inline uint8_t reg_read(unsigned reg) { return uart_base[reg << uart_shift]; }
-static inline void reg_write(unsigned reg, uint8_t v) { uart_base[reg << uart_shift] = v; }
+static inline uint8_t reg_read(unsigned reg)
+{
+	return uart_base[reg << uart_shift];
+}
+static inline void reg_write(unsigned reg, uint8_t v)
+{
+	uart_base[reg << uart_shift] = v;
+}
 
 void ns16550_init(uintptr_t base, unsigned reg_shift)
 {

@@ -58,7 +58,8 @@ static void parse_memory(const void *fdt, struct platform *p)
 {
 	int node;
 
-	fdt_for_each_subnode(node, fdt, 0) {
+	fdt_for_each_subnode(node, fdt, 0)
+	{
 		const char *type = dt_string_prop(fdt, node, "device_type", NULL);
 		uint64_t base, size;
 
@@ -87,9 +88,8 @@ static void parse_reserved(const void *fdt, struct platform *p)
 	rsv = fdt_path_offset(fdt, "/reserved-memory");
 	if (rsv < 0)
 		return;
-	fdt_for_each_subnode(node, fdt, rsv)
-		for (int i = 0; !fdt_child_reg(fdt, rsv, node, i, &base, &size); i++)
-			add_reserved(p, base, size);
+	fdt_for_each_subnode(node, fdt, rsv) for (int i = 0; !fdt_child_reg(fdt, rsv, node, i, &base, &size); i++)
+		add_reserved(p, base, size);
 }
 
 static void parse_cpus(const void *fdt, struct platform *p)
@@ -102,7 +102,8 @@ static void parse_cpus(const void *fdt, struct platform *p)
 	tb = fdt_getprop(fdt, cpus, "timebase-frequency", &len);
 	if (tb && len == 4)
 		p->timebase = fdt32_to_cpu(*tb);
-	fdt_for_each_subnode(node, fdt, cpus) {
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
 		const char *type = dt_string_prop(fdt, node, "device_type", NULL);
 		const char *isa = dt_string_prop(fdt, node, "riscv,isa", NULL);
 		uint64_t id, unused;

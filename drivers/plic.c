@@ -11,7 +11,10 @@
 static volatile uint8_t *plic;
 static unsigned plic_ndev;
 
-static volatile uint32_t *reg(uintptr_t off) { return (volatile uint32_t *)(plic + off); }
+static volatile uint32_t *reg(uintptr_t off)
+{
+	return (volatile uint32_t *)(plic + off);
+}
 
 void plic_init(uintptr_t base, unsigned ndev)
 {

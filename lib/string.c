@@ -5,7 +5,10 @@
 #define WORD sizeof(unsigned long)
 #define UNROLL 4
 
-static int word_aligned(const void *a, const void *b) { return !(((uintptr_t)a | (uintptr_t)b) & (WORD - 1)); }
+static int word_aligned(const void *a, const void *b)
+{
+	return !(((uintptr_t)a | (uintptr_t)b) & (WORD - 1));
+}
 
 /* Word copies when both sides are aligned: loading a guest's kernel image is the big user. */
 void *memcpy(void *dst, const void *src, size_t n)

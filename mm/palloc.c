@@ -1,7 +1,10 @@
 /* Bitmap page allocator: first fit, any power-of-two alignment. */
 #include "mm/palloc.h"
 
-static int page_used(const struct page_pool *p, size_t i) { return (p->bitmap[i / 64] >> (i % 64)) & 1; }
+static int page_used(const struct page_pool *p, size_t i)
+{
+	return (p->bitmap[i / 64] >> (i % 64)) & 1;
+}
 
 /* Keel links no libgcc with its own ABI (lp64, no FP): count bits by hand (SWAR popcount). */
 static size_t bits_set(uint64_t x)
@@ -48,11 +51,23 @@ void pool_init(struct page_pool *p, uint64_t base, size_t npages, uint64_t *bitm
 		bitmap[i] = ~0UL;
 }
 
-void pool_release(struct page_pool *p, uint64_t addr, uint64_t size) { set_range(p, addr, size, 0); }
-void pool_reserve(struct page_pool *p, uint64_t addr, uint64_t size) { set_range(p, addr, size, 1); }
-void pool_free(struct page_pool *p, uint64_t addr, uint64_t size) { set_range(p, addr, size, 0); }
+void pool_release(struct page_pool *p, uint64_t addr, uint64_t size)
+{
+	set_range(p, addr, size, 0);
+}
+void pool_reserve(struct page_pool *p, uint64_t addr, uint64_t size)
+{
+	set_range(p, addr, size, 1);
+}
+void pool_free(struct page_pool *p, uint64_t addr, uint64_t size)
+{
+	set_range(p, addr, size, 0);
+}
 
-static uint64_t align_up(uint64_t v, uint64_t align) { return (v + align - 1) & ~(align - 1); }
+static uint64_t align_up(uint64_t v, uint64_t align)
+{
+	return (v + align - 1) & ~(align - 1);
+}
 
 uint64_t pool_alloc(struct page_pool *p, uint64_t size, uint64_t align)
 {

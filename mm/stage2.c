@@ -18,9 +18,15 @@
 #define S2_HPA_LIMIT (1UL << 56) /* the PPN field holds 44 bits */
 #define ROOT_EXTRA_BITS 2
 
-static unsigned level_shift(int level) { return PAGE_SHIFT + LEVEL_BITS * (unsigned)level; }
+static unsigned level_shift(int level)
+{
+	return PAGE_SHIFT + LEVEL_BITS * (unsigned)level;
+}
 
-static uint64_t pte_to_pa(uint64_t pte) { return (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT; }
+static uint64_t pte_to_pa(uint64_t pte)
+{
+	return (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+}
 
 static unsigned index_at(const struct stage2 *s2, uint64_t gpa, int level)
 {

@@ -36,5 +36,8 @@ static enum exit_reason base_handle(struct vcpu *v, const struct sbi_call *call,
 }
 
 const struct sbi_ext sbi_ext_base = {
-	.eid_first = SBI_EXT_BASE, .eid_last = SBI_EXT_BASE, .name = "base", .handle = base_handle,
+	.eid_first = SBI_EXT_BASE,
+	.eid_last = SBI_EXT_BASE,
+	.name = "base",
+	.handle = base_handle,
 };

@@ -50,7 +50,7 @@ static enum exit_reason legacy_handle(struct vcpu *v, const struct sbi_call *cal
 		if (!ret->error)
 			ret->error = sbi_remote_fence(v, mask, base,
 						      call->eid == SBI_EXT_0_1_REMOTE_FENCE_I ? VCPU_REQ_FENCE_I
-											   : VCPU_REQ_HFENCE_VVMA);
+											      : VCPU_REQ_HFENCE_VVMA);
 		break;
 	case SBI_EXT_0_1_SHUTDOWN:
 		ret->no_return = 1;
@@ -62,6 +62,8 @@ static enum exit_reason legacy_handle(struct vcpu *v, const struct sbi_call *cal
 }
 
 const struct sbi_ext sbi_ext_legacy = {
-	.eid_first = SBI_EXT_0_1_SET_TIMER, .eid_last = SBI_EXT_0_1_SHUTDOWN, .name = "legacy",
+	.eid_first = SBI_EXT_0_1_SET_TIMER,
+	.eid_last = SBI_EXT_0_1_SHUTDOWN,
+	.name = "legacy",
 	.handle = legacy_handle,
 };

@@ -26,7 +26,10 @@ static inline const struct sbi_ext *find_ext(struct vcpu *v, unsigned long eid)
 	return NULL;
 }
 
-const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid) { return find_ext(v, eid); }
+const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid)
+{
+	return find_ext(v, eid);
+}
 
 enum exit_reason sbi_dispatch(struct vcpu *v, struct vcpu_exit *exit)
 {

@@ -8,7 +8,7 @@
 struct sbi_ret {
 	long error;
 	unsigned long value;
-	int legacy;    /* legacy calls return only a0 (= error field) */
+	int legacy; /* legacy calls return only a0 (= error field) */
 	int no_return; /* hart_stop, non-retentive suspend: do not touch a0/a1/pc */
 };
 
@@ -33,8 +33,8 @@ struct sbi_machine_ids {
 };
 extern struct sbi_machine_ids sbi_machine_ids;
 
-extern const struct sbi_ext sbi_ext_legacy, sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_rfence,
-	sbi_ext_hsm, sbi_ext_srst, sbi_ext_dbcn, sbi_ext_hvc;
+extern const struct sbi_ext sbi_ext_legacy, sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_rfence, sbi_ext_hsm,
+	sbi_ext_srst, sbi_ext_dbcn, sbi_ext_hvc;
 
 const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid);
 /* Handle the VS ecall in v's registers: sets a0/a1, advances sepc, returns the exit reason. */

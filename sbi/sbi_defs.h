@@ -107,8 +107,8 @@
 
 /* Keel hypercalls: the seed's "HVC" extension, function in a6, six arguments in a0-a5. */
 #define SBI_EXT_KEEL_HVC 0x485643
-#define KEEL_HVC_VERSION 0    /* returns KEEL_IMPL_VERSION */
-#define KEEL_HVC_CHECKSUM 1   /* value = sum over i of (i + 1) * a_i: proves all six arguments arrived */
+#define KEEL_HVC_VERSION 0 /* returns KEEL_IMPL_VERSION */
+#define KEEL_HVC_CHECKSUM 1 /* value = sum over i of (i + 1) * a_i: proves all six arguments arrived */
 #define KEEL_HVC_BOOT_COUNT 2 /* how many times this VM has been (re)started, 1 on first boot */
 #define KEEL_HVC_VCPU_EXITS 3 /* exits this vCPU has taken so far */
 

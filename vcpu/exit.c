@@ -35,8 +35,7 @@ int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tva
 	return 0;
 }
 
-static enum exit_reason inject_or_stop(struct vcpu *v, unsigned long cause, unsigned long tval,
-				       struct vcpu_exit *exit)
+static enum exit_reason inject_or_stop(struct vcpu *v, unsigned long cause, unsigned long tval, struct vcpu_exit *exit)
 {
 	if (!vcpu_inject_exception(v, cause, tval))
 		return EXIT_NOTHING;
@@ -118,7 +117,8 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 /* The access fault a device access turns into when it cannot be emulated. */
 static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
-	unsigned long cause = v->regs.trap_csrs.scause == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
+	unsigned long cause =
+		v->regs.trap_csrs.scause == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
 
 	return inject_or_stop(v, cause, v->regs.trap_csrs.stval, exit);
 }

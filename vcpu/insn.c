@@ -47,12 +47,12 @@
 /* Compressed formats (unpriv spec, "C" extension): quadrant in bits 1:0, funct3 in bits 15:13. */
 #define C_QUADRANT_MASK 0x3U
 #define C_FUNCT3_SHIFT 13
-#define C_REG_PRIME_SHIFT 2  /* rd' (CL) and rs2' (CS): bits 4:2 */
+#define C_REG_PRIME_SHIFT 2 /* rd' (CL) and rs2' (CS): bits 4:2 */
 #define C_REG_PRIME_MASK 0x7U
-#define C_REG_PRIME_BASE 8   /* rd'/rs2' name x8..x15 */
-#define C_RD_SHIFT 7         /* rd (CI): bits 11:7 */
-#define C_RS2_SHIFT 2        /* rs2 (CSS): bits 6:2 */
-#define C_INSN_MASK 0xffffU  /* a compressed instruction is the low half only */
+#define C_REG_PRIME_BASE 8 /* rd'/rs2' name x8..x15 */
+#define C_RD_SHIFT 7 /* rd (CI): bits 11:7 */
+#define C_RS2_SHIFT 2 /* rs2 (CSS): bits 6:2 */
+#define C_INSN_MASK 0xffffU /* a compressed instruction is the low half only */
 
 #define C_QUADRANT_0 0x0
 #define C_QUADRANT_2 0x2
@@ -80,11 +80,11 @@
 
 /* Where the reported register lives in the encoding. */
 enum reg_field {
-	REG_RD,      /* 32-bit rd, bits 11:7 */
-	REG_RS2,     /* 32-bit rs2, bits 24:20 */
+	REG_RD, /* 32-bit rd, bits 11:7 */
+	REG_RS2, /* 32-bit rs2, bits 24:20 */
 	REG_C_PRIME, /* compressed rd'/rs2', bits 4:2, x8 + field */
-	REG_C_RD,    /* compressed CI rd, bits 11:7 */
-	REG_C_RS2,   /* compressed CSS rs2, bits 6:2 */
+	REG_C_RD, /* compressed CI rd, bits 11:7 */
+	REG_C_RS2, /* compressed CSS rs2, bits 6:2 */
 };
 
 /* One encoding: (insn & mask) == match. */
@@ -93,8 +93,8 @@ struct insn_form {
 	enum mmio_insn_kind kind;
 	uint8_t width;
 	uint8_t sign_extend;
-	uint8_t reg;          /* enum reg_field */
-	uint8_t rd_nonzero;   /* rd == 0 is reserved (C.LWSP, C.LDSP) */
+	uint8_t reg; /* enum reg_field */
+	uint8_t rd_nonzero; /* rd == 0 is reserved (C.LWSP, C.LDSP) */
 };
 
 #define MASK_F3 ((FUNCT3_MASK << FUNCT3_SHIFT) | OPCODE_MASK)
@@ -104,17 +104,37 @@ struct insn_form {
 #define MASK_C ((FUNCT3_MASK << C_FUNCT3_SHIFT) | C_QUADRANT_MASK)
 #define MATCH_C(q, f3) (((uint32_t)(f3) << C_FUNCT3_SHIFT) | (q))
 
-#define LOAD(f3, w, s) { MASK_F3, MATCH_F3(OPCODE_LOAD, f3), MMIO_INSN_LOAD, w, s, REG_RD, 0 }
-#define STORE(f3, w) { MASK_F3, MATCH_F3(OPCODE_STORE, f3), MMIO_INSN_STORE, w, 0, REG_RS2, 0 }
-#define FP_LOAD(f3, w) { MASK_F3, MATCH_F3(OPCODE_LOAD_FP, f3), MMIO_INSN_FP, w, 0, REG_RD, 0 }
-#define FP_STORE(f3, w) { MASK_F3, MATCH_F3(OPCODE_STORE_FP, f3), MMIO_INSN_FP, w, 0, REG_RS2, 0 }
-#define AMO(f5) \
-	{ MASK_AMO, MATCH_AMO(f5, F3_W), MMIO_INSN_AMO, 4, 0, REG_RD, 0 }, \
-	{ MASK_AMO, MATCH_AMO(f5, F3_D), MMIO_INSN_AMO, 8, 0, REG_RD, 0 }
+#define LOAD(f3, w, s)                                                              \
+	{                                                                           \
+		MASK_F3, MATCH_F3(OPCODE_LOAD, f3), MMIO_INSN_LOAD, w, s, REG_RD, 0 \
+	}
+#define STORE(f3, w)                                                                   \
+	{                                                                              \
+		MASK_F3, MATCH_F3(OPCODE_STORE, f3), MMIO_INSN_STORE, w, 0, REG_RS2, 0 \
+	}
+#define FP_LOAD(f3, w)                                                               \
+	{                                                                            \
+		MASK_F3, MATCH_F3(OPCODE_LOAD_FP, f3), MMIO_INSN_FP, w, 0, REG_RD, 0 \
+	}
+#define FP_STORE(f3, w)                                                                \
+	{                                                                              \
+		MASK_F3, MATCH_F3(OPCODE_STORE_FP, f3), MMIO_INSN_FP, w, 0, REG_RS2, 0 \
+	}
+#define AMO(f5)                                                               \
+	{ MASK_AMO, MATCH_AMO(f5, F3_W), MMIO_INSN_AMO, 4, 0, REG_RD, 0 },    \
+	{                                                                     \
+		MASK_AMO, MATCH_AMO(f5, F3_D), MMIO_INSN_AMO, 8, 0, REG_RD, 0 \
+	}
 /* LR.W/LR.D: rs2 must be 0. */
 #define MASK_LR (MASK_AMO | (REG_FIELD_MASK << RS2_SHIFT))
-#define LR(f3, w) { MASK_LR, MATCH_AMO(AMO_LR, f3), MMIO_INSN_AMO, w, 0, REG_RD, 0 }
-#define C_FORM(q, f3, kind, w, s, reg, rdnz) { MASK_C, MATCH_C(q, f3), kind, w, s, reg, rdnz }
+#define LR(f3, w)                                                              \
+	{                                                                      \
+		MASK_LR, MATCH_AMO(AMO_LR, f3), MMIO_INSN_AMO, w, 0, REG_RD, 0 \
+	}
+#define C_FORM(q, f3, kind, w, s, reg, rdnz)                  \
+	{                                                     \
+		MASK_C, MATCH_C(q, f3), kind, w, s, reg, rdnz \
+	}
 
 /*
  * Every 32-bit load/store Keel recognises. FP and AMO forms are only classified (the caller
@@ -122,35 +142,11 @@ struct insn_form {
  * FLH/FSH (Zfh) are classified as FP too; FLQ/FSQ and vector loads/stores are not decoded.
  */
 static const struct insn_form insn32_forms[] = {
-	LOAD(F3_B, 1, 1),
-	LOAD(F3_H, 2, 1),
-	LOAD(F3_W, 4, 1),
-	LOAD(F3_D, 8, 0),
-	LOAD(F3_BU, 1, 0),
-	LOAD(F3_HU, 2, 0),
-	LOAD(F3_WU, 4, 0),
-	STORE(F3_B, 1),
-	STORE(F3_H, 2),
-	STORE(F3_W, 4),
-	STORE(F3_D, 8),
-	FP_LOAD(F3_H, 2),
-	FP_LOAD(F3_W, 4),
-	FP_LOAD(F3_D, 8),
-	FP_STORE(F3_H, 2),
-	FP_STORE(F3_W, 4),
-	FP_STORE(F3_D, 8),
-	LR(F3_W, 4),
-	LR(F3_D, 8),
-	AMO(AMO_SC),
-	AMO(AMO_SWAP),
-	AMO(AMO_ADD),
-	AMO(AMO_XOR),
-	AMO(AMO_AND),
-	AMO(AMO_OR),
-	AMO(AMO_MIN),
-	AMO(AMO_MAX),
-	AMO(AMO_MINU),
-	AMO(AMO_MAXU),
+	LOAD(F3_B, 1, 1),  LOAD(F3_H, 2, 1), LOAD(F3_W, 4, 1),	LOAD(F3_D, 8, 0),  LOAD(F3_BU, 1, 0), LOAD(F3_HU, 2, 0),
+	LOAD(F3_WU, 4, 0), STORE(F3_B, 1),   STORE(F3_H, 2),	STORE(F3_W, 4),	   STORE(F3_D, 8),    FP_LOAD(F3_H, 2),
+	FP_LOAD(F3_W, 4),  FP_LOAD(F3_D, 8), FP_STORE(F3_H, 2), FP_STORE(F3_W, 4), FP_STORE(F3_D, 8), LR(F3_W, 4),
+	LR(F3_D, 8),	   AMO(AMO_SC),	     AMO(AMO_SWAP),	AMO(AMO_ADD),	   AMO(AMO_XOR),      AMO(AMO_AND),
+	AMO(AMO_OR),	   AMO(AMO_MIN),     AMO(AMO_MAX),	AMO(AMO_MINU),	   AMO(AMO_MAXU),
 };
 
 /* Every RV64C load/store (quadrant 1 has none). */

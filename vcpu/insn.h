@@ -6,23 +6,26 @@
 #define INSN_WFI 0x10500073UL
 #define INSN_LOW_BITS_32 0x3 /* low two bits 11: a 32-bit instruction */
 
-static inline unsigned insn_length(unsigned long insn) { return (insn & 3) == INSN_LOW_BITS_32 ? 4 : 2; }
+static inline unsigned insn_length(unsigned long insn)
+{
+	return (insn & 3) == INSN_LOW_BITS_32 ? 4 : 2;
+}
 
 /* What decoding a trapping load or store says. */
 enum mmio_insn_kind {
 	MMIO_INSN_INVALID, /* not a load or store Keel emulates (or not an instruction at all) */
 	MMIO_INSN_LOAD,
 	MMIO_INSN_STORE,
-	MMIO_INSN_FP,      /* FLW/FLD/FSW/FSD and compressed FP forms: devices get an access fault */
-	MMIO_INSN_AMO,     /* AMO*, LR, SC: devices get an access fault */
+	MMIO_INSN_FP, /* FLW/FLD/FSW/FSD and compressed FP forms: devices get an access fault */
+	MMIO_INSN_AMO, /* AMO*, LR, SC: devices get an access fault */
 };
 
 struct mmio_insn {
 	enum mmio_insn_kind kind;
-	unsigned width;      /* bytes: 1, 2, 4 or 8 */
-	int sign_extend;     /* loads: LB LH LW (and C.LW, C.LWSP) sign-extend; LBU LHU LWU, LD do not */
-	unsigned reg;        /* x-register: rd for loads, rs2 for stores */
-	unsigned len;        /* instruction length to skip: 2 or 4 */
+	unsigned width; /* bytes: 1, 2, 4 or 8 */
+	int sign_extend; /* loads: LB LH LW (and C.LW, C.LWSP) sign-extend; LBU LHU LWU, LD do not */
+	unsigned reg; /* x-register: rd for loads, rs2 for stores */
+	unsigned len; /* instruction length to skip: 2 or 4 */
 };
 
 /*

@@ -59,9 +59,15 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer)
 	v->henvcfg = timer == TIMER_SSTC ? HENVCFG_STCE : 0;
 }
 
-void vcpu_set_entry(struct vcpu *v, uint64_t entry) { v->regs.guest_regs.sepc = entry; }
+void vcpu_set_entry(struct vcpu *v, uint64_t entry)
+{
+	v->regs.guest_regs.sepc = entry;
+}
 
-void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp) { v->regs.virtual_hs_csrs.hgatp = hgatp; }
+void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp)
+{
+	v->regs.virtual_hs_csrs.hgatp = hgatp;
+}
 
 void vcpu_bind(struct vcpu *v)
 {

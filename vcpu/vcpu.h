@@ -20,22 +20,44 @@ enum exit_reason {
 	EXIT_HALT,
 	/* Keel's own */
 	EXIT_SYSTEM_REBOOT, /* SRST reboot of this VM */
-	EXIT_GUEST_FATAL,   /* the guest did something Keel cannot hand back to it: stop the VM */
-	EXIT_REQUEST,       /* another hart asked this vCPU to stop, start or fence */
+	EXIT_GUEST_FATAL, /* the guest did something Keel cannot hand back to it: stop the VM */
+	EXIT_REQUEST, /* another hart asked this vCPU to stop, start or fence */
 	EXIT_REASON_COUNT
 };
 
 /* What the VM loop needs to act on an exit. */
 struct vcpu_exit {
 	union {
-		struct { unsigned long nr, args[6]; } hypercall;
+		struct {
+			unsigned long nr, args[6];
+		} hypercall;
 		/* region: the device found at addr (struct mmio_region), so it is not looked up twice */
-		struct { uint64_t addr; const void *region; unsigned width, reg, len; int sign_extend; } mmio_read;
-		struct { uint64_t addr; const void *region; unsigned width, len; uint64_t data; } mmio_write;
-		struct { unsigned long vector; } external;
-		struct { uint64_t addr; unsigned long cause; } nested_fault;
-		struct { unsigned long target; uint64_t entry, arg; } cpu_up;
-		struct { unsigned long cause, tval; } fatal;
+		struct {
+			uint64_t addr;
+			const void *region;
+			unsigned width, reg, len;
+			int sign_extend;
+		} mmio_read;
+		struct {
+			uint64_t addr;
+			const void *region;
+			unsigned width, len;
+			uint64_t data;
+		} mmio_write;
+		struct {
+			unsigned long vector;
+		} external;
+		struct {
+			uint64_t addr;
+			unsigned long cause;
+		} nested_fault;
+		struct {
+			unsigned long target;
+			uint64_t entry, arg;
+		} cpu_up;
+		struct {
+			unsigned long cause, tval;
+		} fatal;
 	};
 };
 
@@ -65,16 +87,16 @@ enum timer_mode { TIMER_SSTC, TIMER_SBI };
 struct vcpu {
 	struct vcpu_regs regs; /* first: trap.S takes its address */
 	struct vm *vm;
-	unsigned long id;      /* guest-visible hart id */
-	unsigned long hart;    /* physical hart it is pinned to */
-	int hsm_state;         /* SBI_HSM_STATE_*, changed with atomics */
+	unsigned long id; /* guest-visible hart id */
+	unsigned long hart; /* physical hart it is pinned to */
+	int hsm_state; /* SBI_HSM_STATE_*, changed with atomics */
 	unsigned long requests; /* VCPU_REQ_START / VCPU_REQ_STOP bits, atomic */
 	unsigned long fence_asked, fence_done; /* remote fence tickets (atomic counters) */
 	unsigned long pending_irqs; /* HVIP_* bits raised by other harts, atomic */
-	int ext_level;              /* the vPLIC's line to this vCPU (VSEIP), atomic */
-	int ext_applied;            /* what hvip.VSEIP was last set to (own hart only) */
+	int ext_level; /* the vPLIC's line to this vCPU (VSEIP), atomic */
+	int ext_applied; /* what hvip.VSEIP was last set to (own hart only) */
 	uint64_t start_addr, start_arg;
-	uint64_t hvip;          /* saved while unbound */
+	uint64_t hvip; /* saved while unbound */
 	uint64_t henvcfg;
 	uint64_t timer_deadline; /* SBI-timer path: guest's deadline, ~0 when none */
 	enum timer_mode timer_mode;
@@ -98,13 +120,19 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
 /* Reset to the state a hart has when SBI HSM starts it: pc = entry, a0 = id, a1 = arg. */
 void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg);
 
-static inline unsigned long vcpu_gpr(const struct vcpu *v, unsigned r) { return v->regs.guest_regs.gprs[r]; }
+static inline unsigned long vcpu_gpr(const struct vcpu *v, unsigned r)
+{
+	return v->regs.guest_regs.gprs[r];
+}
 static inline void vcpu_set_gpr(struct vcpu *v, unsigned r, unsigned long val)
 {
 	if (r)
 		v->regs.guest_regs.gprs[r] = val;
 }
-static inline void vcpu_advance_pc(struct vcpu *v, unsigned len) { v->regs.guest_regs.sepc += len; }
+static inline void vcpu_advance_pc(struct vcpu *v, unsigned len)
+{
+	v->regs.guest_regs.sepc += len;
+}
 
 /*
  * Put an exception into the guest as if the hardware had delegated it (needs the vCPU bound).

@@ -12,9 +12,9 @@
 /* Results of a device access (handlers return these). */
 enum mmio_result {
 	MMIO_OK = 0,
-	MMIO_FAULT = -1,   /* the device refuses this offset/width: access fault in the guest */
+	MMIO_FAULT = -1, /* the device refuses this offset/width: access fault in the guest */
 	MMIO_POWEROFF = 1, /* the access asks to stop the VM */
-	MMIO_RESET = 2,    /* the access asks to restart the VM */
+	MMIO_RESET = 2, /* the access asks to restart the VM */
 };
 
 struct mmio_ops {

@@ -26,7 +26,10 @@
 #define PLIC_CONTEXT_THRESHOLD 0x0
 #define PLIC_CONTEXT_CLAIM 0x4
 
-static int test_bit(const uint32_t *w, unsigned id) { return (w[id / 32] >> (id % 32)) & 1; }
+static int test_bit(const uint32_t *w, unsigned id)
+{
+	return (w[id / 32] >> (id % 32)) & 1;
+}
 static void set_bit(uint32_t *w, unsigned id, int v)
 {
 	if (v)

@@ -15,7 +15,7 @@ struct vplic {
 	spinlock_t lock;
 	int ncontexts;
 	uint32_t priority[VPLIC_SOURCES];
-	uint32_t level[VPLIC_WORDS];   /* what each source's line says now */
+	uint32_t level[VPLIC_WORDS]; /* what each source's line says now */
 	uint32_t pending[VPLIC_WORDS];
 	uint32_t claimed[VPLIC_WORDS]; /* claimed and not yet completed: the gateway holds them */
 	uint32_t enable[VPLIC_MAX_CONTEXTS][VPLIC_WORDS];

@@ -16,8 +16,8 @@ struct vuart {
 	uint8_t rx[VUART_FIFO];
 	unsigned rx_head, rx_count;
 	int irq_level;
-	void (*tx)(void *ctx, char c);                /* a transmitted byte */
-	void (*set_irq)(void *ctx, int level);        /* the interrupt line */
+	void (*tx)(void *ctx, char c); /* a transmitted byte */
+	void (*set_irq)(void *ctx, int level); /* the interrupt line */
 	void *ctx;
 };
 

@@ -24,7 +24,10 @@
 #define DEFAULT_KERNEL_OFFSET SZ_2M
 #define MIN_GUEST_RAM (4 * SZ_2M)
 
-static uint64_t cells64(const fdt32_t *p) { return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]); }
+static uint64_t cells64(const fdt32_t *p)
+{
+	return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
+}
 
 static int fail(char *err, unsigned long len, const char *field, const char *what)
 {
@@ -86,9 +89,8 @@ static int parse_harts(const void *fdt, int node, const struct platform *plat, u
 	return 0;
 }
 
-int vm_config_parse(const void *fdt, int node, int index, const struct platform *plat,
-		    const struct cpu_features *cpu, unsigned long *used_harts, struct vm_config *cfg,
-		    char *err, unsigned long errlen)
+int vm_config_parse(const void *fdt, int node, int index, const struct platform *plat, const struct cpu_features *cpu,
+		    unsigned long *used_harts, struct vm_config *cfg, char *err, unsigned long errlen)
 {
 	const char *s;
 	int len, r;
@@ -103,13 +105,15 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 
 	r = get_range(fdt, node, "keel,memory", &cfg->ram_base, &cfg->ram_size);
 	if (r)
-		return fail(err, errlen, "keel,memory", r == -1 ? "missing" : "needs <base-hi base-lo size-hi size-lo>");
+		return fail(err, errlen, "keel,memory",
+			    r == -1 ? "missing" : "needs <base-hi base-lo size-hi size-lo>");
 	if (cfg->ram_size < MIN_GUEST_RAM || cfg->ram_size % SZ_2M || cfg->ram_base % SZ_2M)
 		return fail(err, errlen, "keel,memory", "size must be >= 8 MiB and base and size 2 MiB aligned");
 
 	r = get_range(fdt, node, "keel,kernel", &cfg->kernel_addr, &cfg->kernel_size);
 	if (r)
-		return fail(err, errlen, "keel,kernel", r == -1 ? "missing (no image to boot)" : "needs <addr-hi addr-lo size-hi size-lo>");
+		return fail(err, errlen, "keel,kernel",
+			    r == -1 ? "missing (no image to boot)" : "needs <addr-hi addr-lo size-hi size-lo>");
 	if (!cfg->kernel_size || !in_host_ram(plat, cfg->kernel_addr, cfg->kernel_size))
 		return fail(err, errlen, "keel,kernel", "image is empty or not in host RAM");
 	cfg->kernel_offset = DEFAULT_KERNEL_OFFSET;
@@ -124,7 +128,8 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 
 	r = get_range(fdt, node, "keel,initrd", &cfg->initrd_addr, &cfg->initrd_size);
 	if (r == -2 || (!r && (!cfg->initrd_size || !in_host_ram(plat, cfg->initrd_addr, cfg->initrd_size))))
-		return fail(err, errlen, "keel,initrd", "needs <addr-hi addr-lo size-hi size-lo> of an image in host RAM");
+		return fail(err, errlen, "keel,initrd",
+			    "needs <addr-hi addr-lo size-hi size-lo> of an image in host RAM");
 	if (!r) {
 		uint64_t top = cfg->ram_size - SZ_2M; /* the DTB's 2 MiB */
 
@@ -154,7 +159,8 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		cfg->stage2_mode = HGATP_MODE_SV48X4;
 	else if (s)
 		return fail(err, errlen, "keel,stage2", "not a mode this hart has");
-	if (cfg->ram_base + cfg->ram_size < cfg->ram_base || cfg->ram_base + cfg->ram_size > stage2_gpa_limit(cfg->stage2_mode))
+	if (cfg->ram_base + cfg->ram_size < cfg->ram_base ||
+	    cfg->ram_base + cfg->ram_size > stage2_gpa_limit(cfg->stage2_mode))
 		return fail(err, errlen, "keel,memory", "beyond the guest-physical address space");
 
 	s = dt_string_prop(fdt, node, "bootargs", &len);
@@ -166,7 +172,8 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	const fdt32_t *dev = fdt_getprop(fdt, node, "keel,devices", &len);
 
 	if (dev && (len % 20 || len / 20 > MAX_PASSTHROUGH))
-		return fail(err, errlen, "keel,devices", "needs up to 4 entries of <base-hi base-lo size-hi size-lo irq>");
+		return fail(err, errlen, "keel,devices",
+			    "needs up to 4 entries of <base-hi base-lo size-hi size-lo irq>");
 	for (int i = 0; dev && i < len / 20; i++) {
 		struct passthrough *p = &cfg->pass[cfg->npass++];
 

@@ -35,7 +35,10 @@ static int plic_completed(void *ctx, unsigned source)
 	return 0;
 }
 
-static void uart_tx(void *ctx, char c) { vm_console_putc(ctx, c); }
+static void uart_tx(void *ctx, char c)
+{
+	vm_console_putc(ctx, c);
+}
 
 static void uart_irq(void *ctx, int level)
 {

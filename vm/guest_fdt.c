@@ -79,11 +79,11 @@ static int fdt_reg64(void *fdt, uint64_t base, uint64_t size)
 	return fdt_property(fdt, "reg", reg, sizeof(reg));
 }
 
-#define TRY(x)                          \
-	do {                            \
-		int __e = (x);          \
-		if (__e < 0)            \
-			return __e;     \
+#define TRY(x)                      \
+	do {                        \
+		int __e = (x);      \
+		if (__e < 0)        \
+			return __e; \
 	} while (0)
 
 /* Empty properties get a non-NULL value pointer: libfdt memcpy()s from it even for 0 bytes. */
@@ -115,7 +115,6 @@ static int build_cpus(void *fdt, const struct vm_config *cfg, const char *isa, u
 	return fdt_end_node(fdt);
 }
 
-
 static int prop_cells(void *fdt, const char *name, const uint32_t *v, int n)
 {
 	fdt32_t cells[2 * MAX_VCPUS_PER_VM + 4];
@@ -132,7 +131,8 @@ static int build_plic(void *fdt, const struct vm_config *cfg)
 
 	snprintf(name, sizeof(name), "plic@%lx", VM_PLIC_BASE);
 	TRY(fdt_begin_node(fdt, name));
-	TRY(fdt_property(fdt, "compatible", "sifive,plic-1.0.0\0riscv,plic0", sizeof("sifive,plic-1.0.0\0riscv,plic0")));
+	TRY(fdt_property(fdt, "compatible", "sifive,plic-1.0.0\0riscv,plic0",
+			 sizeof("sifive,plic-1.0.0\0riscv,plic0")));
 	TRY(fdt_reg64(fdt, VM_PLIC_BASE, VPLIC_SIZE));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
@@ -210,8 +210,8 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	return fdt_end_node(fdt);
 }
 
-int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const char *host_isa,
-		    unsigned long timebase, const void *host_fdt)
+int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const char *host_isa, unsigned long timebase,
+		    const void *host_fdt)
 {
 	char isa[128], name[32];
 

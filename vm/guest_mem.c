@@ -33,4 +33,3 @@ long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
 			fn(vm_vcpu_by_id(vm, base + bit), ctx);
 	return SBI_SUCCESS;
 }
-

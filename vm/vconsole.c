@@ -12,7 +12,10 @@
 static int input_vm = -1; /* index into vms[] */
 static spinlock_t input_lock;
 
-static int running(int i) { return i >= 0 && i < nvms && vms[i].state == VM_RUNNING; }
+static int running(int i)
+{
+	return i >= 0 && i < nvms && vms[i].state == VM_RUNNING;
+}
 
 /* The next running VM after `from`, or -1 (caller holds input_lock). */
 static int next_running(int from)

@@ -129,7 +129,8 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		return -1;
 	}
 	/* A Linux Image header says how much the kernel needs beyond its file (bss): keep the initrd clear. */
-	if (cfg->initrd_size && cfg->initrd_offset < cfg->kernel_offset + linux_image_size(cfg->kernel_addr, cfg->kernel_size)) {
+	if (cfg->initrd_size &&
+	    cfg->initrd_offset < cfg->kernel_offset + linux_image_size(cfg->kernel_addr, cfg->kernel_size)) {
 		snprintf(err, errlen, "field keel,initrd: overlaps the running kernel's memory: give the VM more RAM");
 		page_free(vm->ram_hpa, cfg->ram_size);
 		return -1;
@@ -177,7 +178,8 @@ int vms_create(const void *fdt)
 	host_fdt_blob = fdt;
 	if (chosen < 0)
 		return 0;
-	fdt_for_each_subnode(node, fdt, chosen) {
+	fdt_for_each_subnode(node, fdt, chosen)
+	{
 		const char *name = fdt_get_name(fdt, node, NULL);
 		struct vm_config cfg;
 
@@ -204,8 +206,8 @@ int vms_create(const void *fdt)
 		kprintf(", RAM %lu MiB at guest 0x%lx (host 0x%lx-0x%lx), stage-2 %s (%lu x 1G, %lu x 2M, %lu x 4K), "
 			"VMID %lu, timer %s\n",
 			(unsigned long)(cfg.ram_size >> 20), (unsigned long)cfg.ram_base, (unsigned long)vm->ram_hpa,
-			(unsigned long)(vm->ram_hpa + cfg.ram_size), mode_names[cfg.stage2_mode], vm->s2.mapped_1g, vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid,
-			cfg.timer == TIMER_SSTC ? "sstc" : "sbi");
+			(unsigned long)(vm->ram_hpa + cfg.ram_size), mode_names[cfg.stage2_mode], vm->s2.mapped_1g,
+			vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid, cfg.timer == TIMER_SSTC ? "sstc" : "sbi");
 	}
 	return nvms;
 }
@@ -222,10 +224,14 @@ static int vms_running(void)
 static void report_exits(struct vm *vm)
 {
 	static const char *const names[STAT_COUNT] = {
-		[STAT_ECALL] = "ecall", [STAT_GUEST_PAGE_FAULT] = "guest-page-fault",
-		[STAT_VIRTUAL_INST] = "virtual-inst", [STAT_TIMER_IRQ] = "timer-irq",
-		[STAT_SOFT_IRQ] = "soft-irq", [STAT_EXT_IRQ] = "ext-irq",
-		[STAT_INJECTED] = "injected", [STAT_OTHER] = "other",
+		[STAT_ECALL] = "ecall",
+		[STAT_GUEST_PAGE_FAULT] = "guest-page-fault",
+		[STAT_VIRTUAL_INST] = "virtual-inst",
+		[STAT_TIMER_IRQ] = "timer-irq",
+		[STAT_SOFT_IRQ] = "soft-irq",
+		[STAT_EXT_IRQ] = "ext-irq",
+		[STAT_INJECTED] = "injected",
+		[STAT_OTHER] = "other",
 	};
 
 	console_lock();

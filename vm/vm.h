@@ -33,13 +33,13 @@ struct vm_config {
 	char name[VM_NAME_MAX];
 	int nvcpus;
 	unsigned long harts[MAX_VCPUS_PER_VM]; /* physical hart of each vCPU */
-	uint64_t ram_base, ram_size;           /* guest-physical */
-	uint64_t kernel_addr, kernel_size;     /* where QEMU's loader put the image (host-physical) */
-	uint64_t kernel_offset;                /* load offset inside guest RAM */
-	uint64_t initrd_addr, initrd_size;     /* optional initramfs placed by QEMU's loader */
-	uint64_t initrd_offset;                /* where it goes in guest RAM (below the DTB) */
+	uint64_t ram_base, ram_size; /* guest-physical */
+	uint64_t kernel_addr, kernel_size; /* where QEMU's loader put the image (host-physical) */
+	uint64_t kernel_offset; /* load offset inside guest RAM */
+	uint64_t initrd_addr, initrd_size; /* optional initramfs placed by QEMU's loader */
+	uint64_t initrd_offset; /* where it goes in guest RAM (below the DTB) */
 	enum timer_mode timer;
-	unsigned long stage2_mode;             /* HGATP_MODE_*, 0 = Keel's choice */
+	unsigned long stage2_mode; /* HGATP_MODE_*, 0 = Keel's choice */
 	char bootargs[VM_BOOTARGS_MAX];
 	struct passthrough pass[MAX_PASSTHROUGH];
 	int npass;

@@ -7,10 +7,10 @@
 struct cpu_features cpu;
 
 /* Exceptions the guest handles itself (hedeleg, priv spec 8.2.2). */
-#define HEDELEG_GUEST                                                                          \
-	(BIT(EXC_INST_MISALIGNED) | BIT(EXC_ILLEGAL_INST) | BIT(EXC_BREAKPOINT) |             \
-	 BIT(EXC_LOAD_MISALIGNED) | BIT(EXC_STORE_MISALIGNED) | BIT(EXC_ECALL_U) |            \
-	 BIT(EXC_INST_PAGE_FAULT) | BIT(EXC_LOAD_PAGE_FAULT) | BIT(EXC_STORE_PAGE_FAULT))
+#define HEDELEG_GUEST                                                                                         \
+	(BIT(EXC_INST_MISALIGNED) | BIT(EXC_ILLEGAL_INST) | BIT(EXC_BREAKPOINT) | BIT(EXC_LOAD_MISALIGNED) |  \
+	 BIT(EXC_STORE_MISALIGNED) | BIT(EXC_ECALL_U) | BIT(EXC_INST_PAGE_FAULT) | BIT(EXC_LOAD_PAGE_FAULT) | \
+	 BIT(EXC_STORE_PAGE_FAULT))
 /* VS-level interrupts go straight to the guest (hideleg). */
 #define HIDELEG_GUEST HIP_VS_MASK
 

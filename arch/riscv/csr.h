@@ -115,52 +115,64 @@
 #include <stdint.h>
 
 #define __str(x) #x
-#define csr_read(csr)                                                  \
-	({                                                             \
-		unsigned long __v;                                     \
+#define csr_read(csr)                                                           \
+	({                                                                      \
+		unsigned long __v;                                              \
 		__asm__ volatile("csrr %0, " __str(csr) : "=r"(__v)::"memory"); \
-		__v;                                                   \
+		__v;                                                            \
 	})
-#define csr_write(csr, val)                                                 \
-	({                                                                  \
-		unsigned long __v = (unsigned long)(val);                   \
+#define csr_write(csr, val)                                                         \
+	({                                                                          \
+		unsigned long __v = (unsigned long)(val);                           \
 		__asm__ volatile("csrw " __str(csr) ", %0" ::"rK"(__v) : "memory"); \
 	})
-#define csr_swap(csr, val)                                                        \
-	({                                                                        \
-		unsigned long __v = (unsigned long)(val);                         \
+#define csr_swap(csr, val)                                                                           \
+	({                                                                                           \
+		unsigned long __v = (unsigned long)(val);                                            \
 		__asm__ volatile("csrrw %0, " __str(csr) ", %1" : "=r"(__v) : "rK"(__v) : "memory"); \
-		__v;                                                              \
+		__v;                                                                                 \
 	})
-#define csr_set(csr, val)                                                   \
-	({                                                                  \
-		unsigned long __v = (unsigned long)(val);                   \
+#define csr_set(csr, val)                                                           \
+	({                                                                          \
+		unsigned long __v = (unsigned long)(val);                           \
 		__asm__ volatile("csrs " __str(csr) ", %0" ::"rK"(__v) : "memory"); \
 	})
-#define csr_clear(csr, val)                                                 \
-	({                                                                  \
-		unsigned long __v = (unsigned long)(val);                   \
+#define csr_clear(csr, val)                                                         \
+	({                                                                          \
+		unsigned long __v = (unsigned long)(val);                           \
 		__asm__ volatile("csrc " __str(csr) ", %0" ::"rK"(__v) : "memory"); \
 	})
 
-static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
-static inline uint64_t read_time(void) { return csr_read(time); }
+static inline void wfi(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+static inline uint64_t read_time(void)
+{
+	return csr_read(time);
+}
 
 #define H_INSN(insn) ".option push\n.option arch,+h\n" insn "\n.option pop"
-static inline void hfence_gvma_all(void) { __asm__ volatile(H_INSN("hfence.gvma zero, zero") ::: "memory"); }
+static inline void hfence_gvma_all(void)
+{
+	__asm__ volatile(H_INSN("hfence.gvma zero, zero")::: "memory");
+}
 static inline void hfence_gvma_vmid(unsigned long vmid)
 {
-	__asm__ volatile(H_INSN("hfence.gvma zero, %0") ::"r"(vmid) : "memory");
+	__asm__ volatile(H_INSN("hfence.gvma zero, %0")::"r"(vmid) : "memory");
 }
 /* hfence.vvma acts on the VMID currently in hgatp (priv spec 8.3.2) */
-static inline void hfence_vvma_all(void) { __asm__ volatile(H_INSN("hfence.vvma zero, zero") ::: "memory"); }
+static inline void hfence_vvma_all(void)
+{
+	__asm__ volatile(H_INSN("hfence.vvma zero, zero")::: "memory");
+}
 static inline void hfence_vvma_addr(unsigned long va)
 {
-	__asm__ volatile(H_INSN("hfence.vvma %0, zero") ::"r"(va) : "memory");
+	__asm__ volatile(H_INSN("hfence.vvma %0, zero")::"r"(va) : "memory");
 }
 static inline void hfence_vvma_asid(unsigned long asid)
 {
-	__asm__ volatile(H_INSN("hfence.vvma zero, %0") ::"r"(asid) : "memory");
+	__asm__ volatile(H_INSN("hfence.vvma zero, %0")::"r"(asid) : "memory");
 }
 #endif
 

@@ -14,7 +14,7 @@ struct hart {
 	uint64_t fixup_cause;
 	uint64_t fixup_tval;
 	unsigned long id;
-	struct vcpu *vcpu;      /* the vCPU pinned here, or NULL */
+	struct vcpu *vcpu; /* the vCPU pinned here, or NULL */
 	uint64_t keel_deadline; /* Keel's own timer on this hart, ~0 when unused */
 };
 
@@ -27,6 +27,5 @@ static inline struct hart *this_hart(void)
 	__asm__ volatile("mv %0, tp" : "=r"(h));
 	return h;
 }
-
 
 #endif

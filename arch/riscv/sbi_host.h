@@ -8,8 +8,8 @@ struct sbiret {
 	long value;
 };
 
-static inline struct sbiret sbi_host_call(unsigned long ext, unsigned long fid, unsigned long arg0,
-					  unsigned long arg1, unsigned long arg2)
+static inline struct sbiret sbi_host_call(unsigned long ext, unsigned long fid, unsigned long arg0, unsigned long arg1,
+					  unsigned long arg2)
 {
 	register unsigned long a0 __asm__("a0") = arg0;
 	register unsigned long a1 __asm__("a1") = arg1;

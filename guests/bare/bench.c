@@ -15,14 +15,14 @@
 #include <libfdt.h>
 #include <string.h>
 
-#define CALLS 10000        /* ecalls and MMIO accesses per figure */
-#define IPI_ROUNDS 1000    /* IPI round trips */
-#define TICK_INSNS 100     /* instructions per time tick: 1 ns each, time at 10 MHz */
-#define TIMER_AHEAD 50     /* ticks between arming the timer and its deadline */
-#define TIMER_TRIALS 100   /* arming 0..99 instructions after a tick edge */
+#define CALLS 10000 /* ecalls and MMIO accesses per figure */
+#define IPI_ROUNDS 1000 /* IPI round trips */
+#define TICK_INSNS 100 /* instructions per time tick: 1 ns each, time at 10 MHz */
+#define TIMER_AHEAD 50 /* ticks between arming the timer and its deadline */
+#define TIMER_TRIALS 100 /* arming 0..99 instructions after a tick edge */
 #define SPIN_LIMIT 50000000UL
 
-#define UART_SCR_ADDR 0x10000007UL   /* 16550 scratch register, 8-bit */
+#define UART_SCR_ADDR 0x10000007UL /* 16550 scratch register, 8-bit */
 #define PLIC_ENABLE_CTX0 0x0c002000UL /* context 0 enable bits; +4: sources 32-63 */
 
 /* tap_ok, and the condition back for the caller. */
@@ -41,7 +41,10 @@ static inline unsigned long rdinstret(void)
 	return v;
 }
 
-static void report(const char *key, long value) { gprintf("bench: %s %ld\n", key, value); }
+static void report(const char *key, long value)
+{
+	gprintf("bench: %s %ld\n", key, value);
+}
 
 /* Is "key=value" one of the words of /chosen/bootargs? */
 static int bootarg_is(const char *key, const char *value)
@@ -51,12 +54,11 @@ static int bootarg_is(const char *key, const char *value)
 	size_t n = strlen(key), m = strlen(value);
 
 	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' && !strncmp(p + n + 1, value, m) &&
-		    (p[n + 1 + m] == ' ' || p[n + 1 + m] == '\0'))
+		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' &&
+		    !strncmp(p + n + 1, value, m) && (p[n + 1 + m] == ' ' || p[n + 1 + m] == '\0'))
 			return 1;
 	return 0;
 }
-
 
 static void pad(unsigned long n);
 
@@ -158,21 +160,21 @@ static void bench_ecalls(void)
 /* ---- emulated MMIO: the access in a loop minus the same loop without it ---- */
 
 /* The same counted loop around each access; c.lw / c.sw take x8-x15 only, hence a2/a3. */
-#define MMIO_LOOP(body)                                                                                \
-	static unsigned long body##_loop(unsigned long addr, unsigned long value)                      \
-	{                                                                                              \
-		register unsigned long b __asm__("a2") = addr, v __asm__("a3") = value;               \
-		unsigned long s, e, n = CALLS;                                                         \
-                                                                                                       \
-		__asm__ volatile("rdinstret %[s]\n"                                                   \
-				 "1: " MMIO_##body "\n"                                               \
-				 "addi %[n], %[n], -1\n"                                              \
-				 "bnez %[n], 1b\n"                                                    \
-				 "rdinstret %[e]"                                                     \
-				 : [s] "=&r"(s), [e] "=&r"(e), [n] "+r"(n), [v] "+r"(v)               \
-				 : [b] "r"(b)                                                         \
-				 : "memory");                                                         \
-		return e - s;                                                                          \
+#define MMIO_LOOP(body)                                                                 \
+	static unsigned long body##_loop(unsigned long addr, unsigned long value)       \
+	{                                                                               \
+		register unsigned long b __asm__("a2") = addr, v __asm__("a3") = value; \
+		unsigned long s, e, n = CALLS;                                          \
+                                                                                        \
+		__asm__ volatile("rdinstret %[s]\n"                                     \
+				 "1: " MMIO_##body "\n"                                 \
+						   "addi %[n], %[n], -1\n"              \
+						   "bnez %[n], 1b\n"                    \
+						   "rdinstret %[e]"                     \
+				 : [s] "=&r"(s), [e] "=&r"(e), [n] "+r"(n), [v] "+r"(v) \
+				 : [b] "r"(b)                                           \
+				 : "memory");                                           \
+		return e - s;                                                           \
 	}
 #define MMIO_none ""
 #define MMIO_lbu "lbu %[v], 0(%[b])"
@@ -227,7 +229,7 @@ void bench_timer_vector(void);
 
 struct timer_trial {
 	unsigned long armed; /* instret of the instruction before the arming csrw / ecall */
-	long raw;            /* handler's instret - 100 x deadline */
+	long raw; /* handler's instret - 100 x deadline */
 };
 
 /* `pad` instructions (+ a constant), so that successive trials arm at different points of a tick. */

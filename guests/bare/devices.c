@@ -51,9 +51,18 @@
 static uintptr_t plic;
 static unsigned ctx;
 
-static volatile uint8_t *uart(unsigned reg) { return (volatile uint8_t *)(UART_BASE + reg); }
-static volatile uint32_t *rtc(unsigned reg) { return (volatile uint32_t *)(RTC_BASE + reg); }
-static volatile uint32_t *plic_reg(uintptr_t off) { return (volatile uint32_t *)(plic + off); }
+static volatile uint8_t *uart(unsigned reg)
+{
+	return (volatile uint8_t *)(UART_BASE + reg);
+}
+static volatile uint32_t *rtc(unsigned reg)
+{
+	return (volatile uint32_t *)(RTC_BASE + reg);
+}
+static volatile uint32_t *plic_reg(uintptr_t off)
+{
+	return (volatile uint32_t *)(plic + off);
+}
 
 /* The PLIC base and the context of this hart's S-mode from the device tree. */
 static int find_plic(unsigned long hartid)
@@ -70,7 +79,8 @@ static int find_plic(unsigned long hartid)
 	plic = (uintptr_t)(((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]));
 	for (int i = 0; (i + 1) * 8 <= len; i++) {
 		int intc = fdt_node_offset_by_phandle(guest_dtb, fdt32_to_cpu(ext[2 * i]));
-		const fdt32_t *hart = intc < 0 ? NULL : fdt_getprop(guest_dtb, fdt_parent_offset(guest_dtb, intc), "reg", NULL);
+		const fdt32_t *hart =
+			intc < 0 ? NULL : fdt_getprop(guest_dtb, fdt_parent_offset(guest_dtb, intc), "reg", NULL);
 
 		if (hart && fdt32_to_cpu(*hart) == hartid && fdt32_to_cpu(ext[2 * i + 1]) == IRQ_S_EXT) {
 			ctx = (unsigned)i;
@@ -152,7 +162,8 @@ static void test_uart_irqs(void)
 	if (rx_len && rx_buf[rx_len - 1] == '\n')
 		rx_buf[--rx_len] = '\0';
 	tap_ok(!strcmp(rx_buf, RX_EXPECTED), "uart: receive interrupts delivered the typed line \"%s\"", rx_buf);
-	tap_ok(rx_irqs > 0 && other_irqs == 0, "uart: only the UART interrupted (%u rx, %u other)", rx_irqs, other_irqs);
+	tap_ok(rx_irqs > 0 && other_irqs == 0, "uart: only the UART interrupted (%u rx, %u other)", rx_irqs,
+	       other_irqs);
 	*uart(UART_IER) = 0;
 	csr_clear(sstatus, SSTATUS_SIE);
 	tap_ok((*uart(UART_IIR) & UART_IIR_NO_INT) != 0, "uart: IIR reports nothing once interrupts are off");
@@ -187,10 +198,19 @@ static void resignal_rtc(void)
 	rtc_raise();
 }
 
-static void resignal_uart(void) { *uart(UART_IER) = UART_IER_ETBEI; }
+static void resignal_uart(void)
+{
+	*uart(UART_IER) = UART_IER_ETBEI;
+}
 
-static unsigned claim(void) { return *plic_reg(PLIC_CLAIM(ctx)); }
-static void complete(unsigned id) { *plic_reg(PLIC_CLAIM(ctx)) = id; }
+static unsigned claim(void)
+{
+	return *plic_reg(PLIC_CLAIM(ctx));
+}
+static void complete(unsigned id)
+{
+	*plic_reg(PLIC_CLAIM(ctx)) = id;
+}
 
 static int both_pending(void)
 {
@@ -273,8 +293,14 @@ static void test_plic(void)
 /* ---- every width, through normal and compressed instructions (Keel's emulation) ---- */
 
 static unsigned long traps_before;
-static void expect_begin(void) { traps_before = MY_TRAP->count; }
-static int trapped_with(unsigned long cause) { return MY_TRAP->count == traps_before + 1 && MY_TRAP->cause == cause; }
+static void expect_begin(void)
+{
+	traps_before = MY_TRAP->count;
+}
+static int trapped_with(unsigned long cause)
+{
+	return MY_TRAP->count == traps_before + 1 && MY_TRAP->cause == cause;
+}
 
 static void test_widths(void)
 {
@@ -316,7 +342,8 @@ static void test_widths(void)
 	register unsigned long val __asm__("s1") = 0xfedcba98UL;
 	register long out __asm__("a5");
 	__asm__ volatile("c.sw s1, 0(s0)\n c.lw a5, 0(s0)" : "=r"(out) : "r"(base), "r"(val) : "memory");
-	tap_ok(out == (long)(int)0xfedcba98, "mmio: c.sw/c.lw round trip with sign extension (0x%lx)", (unsigned long)out);
+	tap_ok(out == (long)(int)0xfedcba98, "mmio: c.sw/c.lw round trip with sign extension (0x%lx)",
+	       (unsigned long)out);
 	base = en8;
 	val = 0x0123456789abcde0UL;
 	__asm__ volatile("c.sd s1, 0(s0)\n c.ld a5, 0(s0)" : "=r"(out) : "r"(base), "r"(val) : "memory");

@@ -61,23 +61,53 @@ static const char *bootarg(const char *key, char *value)
 	return NULL;
 }
 
-static int sbi_error_ok(long e) { return e <= SBI_SUCCESS && e >= SBI_ERR_ALREADY_STOPPED; }
+static int sbi_error_ok(long e)
+{
+	return e <= SBI_SUCCESS && e >= SBI_ERR_ALREADY_STOPPED;
+}
 
 /* ---- random SBI calls ---- */
 
 static const unsigned long eids[] = {
-	SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN,
-	SBI_EXT_KEEL_HVC, SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_CONSOLE_GETCHAR, SBI_EXT_0_1_CLEAR_IPI,
-	SBI_EXT_0_1_SEND_IPI, SBI_EXT_0_1_REMOTE_FENCE_I, SBI_EXT_0_1_REMOTE_SFENCE_VMA,
-	SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID, 0x9, 0xf, 0x4b45454c, 0x08000000, 0xffffffff,
+	SBI_EXT_BASE,
+	SBI_EXT_TIME,
+	SBI_EXT_IPI,
+	SBI_EXT_RFENCE,
+	SBI_EXT_HSM,
+	SBI_EXT_SRST,
+	SBI_EXT_DBCN,
+	SBI_EXT_KEEL_HVC,
+	SBI_EXT_0_1_SET_TIMER,
+	SBI_EXT_0_1_CONSOLE_GETCHAR,
+	SBI_EXT_0_1_CLEAR_IPI,
+	SBI_EXT_0_1_SEND_IPI,
+	SBI_EXT_0_1_REMOTE_FENCE_I,
+	SBI_EXT_0_1_REMOTE_SFENCE_VMA,
+	SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID,
+	0x9,
+	0xf,
+	0x4b45454c,
+	0x08000000,
+	0xffffffff,
 };
 
 /* Arguments a hostile guest would pick: edges, addresses outside RAM, wrapping ranges. */
 static unsigned long nasty(void)
 {
 	static const unsigned long edges[] = {
-		0, 1, -1UL, 0x7fffffffffffffffUL, 0x8000000000000000UL, 0x1000, 0x80000000UL, 0x80200000UL,
-		0x7ffffff0UL, -4096UL, 0x100000000UL, 0x10000000UL, 0xc000000UL,
+		0,
+		1,
+		-1UL,
+		0x7fffffffffffffffUL,
+		0x8000000000000000UL,
+		0x1000,
+		0x80000000UL,
+		0x80200000UL,
+		0x7ffffff0UL,
+		-4096UL,
+		0x100000000UL,
+		0x10000000UL,
+		0xc000000UL,
 	};
 	uint64_t r = rand64();
 
@@ -122,7 +152,8 @@ static void hostile_sbi(void)
 	}
 	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
 	csr_clear(sip, SIP_SSIP);
-	tap_ok(calls > SBI_CALLS / 2, "hostile sbi: %lu random calls made (%lu refused with an SBI error)", calls, refused);
+	tap_ok(calls > SBI_CALLS / 2, "hostile sbi: %lu random calls made (%lu refused with an SBI error)", calls,
+	       refused);
 	tap_ok(bad == 0, "hostile sbi: every error is one the SBI spec defines (%lu were not)", bad);
 	tap_ok(SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_VERSION).error == 0, "hostile sbi: Keel still answers");
 }
@@ -137,29 +168,48 @@ static int access(uintptr_t addr, unsigned width, int store)
 
 	traps_before = MY_TRAP->count;
 	switch (width * 2 + store) {
-	case 2: __asm__ volatile("lbu %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory"); break;
-	case 3: __asm__ volatile("sb %0, 0(%1)" ::"r"(v), "r"(addr) : "memory"); break;
-	case 4: __asm__ volatile("lh %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory"); break;
-	case 5: __asm__ volatile("sh %0, 0(%1)" ::"r"(v), "r"(addr) : "memory"); break;
-	case 8: __asm__ volatile("lw %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory"); break;
-	case 9: __asm__ volatile("sw %0, 0(%1)" ::"r"(v), "r"(addr) : "memory"); break;
-	case 16: __asm__ volatile("ld %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory"); break;
-	default: __asm__ volatile("sd %0, 0(%1)" ::"r"(v), "r"(addr) : "memory"); break;
+	case 2:
+		__asm__ volatile("lbu %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory");
+		break;
+	case 3:
+		__asm__ volatile("sb %0, 0(%1)" ::"r"(v), "r"(addr) : "memory");
+		break;
+	case 4:
+		__asm__ volatile("lh %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory");
+		break;
+	case 5:
+		__asm__ volatile("sh %0, 0(%1)" ::"r"(v), "r"(addr) : "memory");
+		break;
+	case 8:
+		__asm__ volatile("lw %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory");
+		break;
+	case 9:
+		__asm__ volatile("sw %0, 0(%1)" ::"r"(v), "r"(addr) : "memory");
+		break;
+	case 16:
+		__asm__ volatile("ld %0, 0(%1)" : "=r"(v) : "r"(addr) : "memory");
+		break;
+	default:
+		__asm__ volatile("sd %0, 0(%1)" ::"r"(v), "r"(addr) : "memory");
+		break;
 	}
 	return MY_TRAP->count != traps_before;
 }
 
 static void hostile_mmio(void)
 {
-	static const struct { uintptr_t base, size; int writable; } windows[] = {
-		{ 0x10000000, 0x100, 0 },   /* UART: reads only, writes would print noise */
-		{ 0x10000001, 0x7, 1 },     /* UART registers 1-7 (not THR) */
+	static const struct {
+		uintptr_t base, size;
+		int writable;
+	} windows[] = {
+		{ 0x10000000, 0x100, 0 }, /* UART: reads only, writes would print noise */
+		{ 0x10000001, 0x7, 1 }, /* UART registers 1-7 (not THR) */
 		{ 0xc000000, 0x600000, 1 }, /* PLIC */
-		{ 0x100004, 0xffc, 1 },     /* syscon beyond the finisher register */
-		{ 0x100000, 0x4, 0 },       /* the finisher itself: reads */
-		{ 0x0, 0x100000, 1 },       /* holes */
-		{ 0x2000000, 0x10000, 1 },  /* the host CLINT */
-		{ 0x10001000, 0x8000, 1 },  /* virtio-mmio: nothing emulated */
+		{ 0x100004, 0xffc, 1 }, /* syscon beyond the finisher register */
+		{ 0x100000, 0x4, 0 }, /* the finisher itself: reads */
+		{ 0x0, 0x100000, 1 }, /* holes */
+		{ 0x2000000, 0x10000, 1 }, /* the host CLINT */
+		{ 0x10001000, 0x8000, 1 }, /* virtio-mmio: nothing emulated */
 		{ 0x40000000, 0x1000000, 1 },
 	};
 	unsigned long n = 0, faults = 0, bad = 0;
@@ -211,8 +261,9 @@ static void hostile_storm(unsigned long hartid)
 		__asm__ volatile("nop");
 	csr_clear(sstatus, SSTATUS_SIE);
 	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
-	tap_ok(storm_irqs >= STORM_ROUNDS, "hostile storm: %d rounds of past timers and IPI floods, %lu interrupts taken",
-	       STORM_ROUNDS, storm_irqs);
+	tap_ok(storm_irqs >= STORM_ROUNDS,
+	       "hostile storm: %d rounds of past timers and IPI floods, %lu interrupts taken", STORM_ROUNDS,
+	       storm_irqs);
 	tap_ok(SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_VERSION).error == 0, "hostile storm: Keel still answers");
 }
 
@@ -242,9 +293,23 @@ static void hostile_priv(void)
 	unsigned long cause, reads = 0, read_traps = 0, writes = 0, bad = 0;
 	/* The hypervisor instructions: hfence.vvma/gvma, hlv.*, hlvx.*, hsv.* with a0 as address. */
 	static const uint32_t hinsns[] = {
-		0x22000073, 0x62000073, 0x60054573, 0x60154573, 0x64054573, 0x64154573, 0x68054573,
-		0x68154573, 0x6c054573, 0x64354573, 0x68354573, 0x62a54073, 0x66a54073, 0x6aa54073,
-		0x6ea54073, 0x30200073 /* mret */, 0x7b200073 /* dret */,
+		0x22000073,
+		0x62000073,
+		0x60054573,
+		0x60154573,
+		0x64054573,
+		0x64154573,
+		0x68054573,
+		0x68154573,
+		0x6c054573,
+		0x64354573,
+		0x68354573,
+		0x62a54073,
+		0x66a54073,
+		0x6aa54073,
+		0x6ea54073,
+		0x30200073 /* mret */,
+		0x7b200073 /* dret */,
 	};
 
 	/* Every CSR number, read. */

@@ -32,8 +32,8 @@ static int regs_preserved(unsigned long eid, unsigned long fid)
 			 "1:\n"
 			 : "=&r"(bad)
 			 : "r"(fid), "r"(eid)
-			 : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t2", "t3", "t4", "t5",
-			   "t6", "memory");
+			 : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t2", "t3", "t4", "t5", "t6",
+			   "memory");
 	return !bad;
 }
 
@@ -60,10 +60,18 @@ static void test_base(void)
 	else
 		tap_ok(r.error == 0 && r.value > 0, "base: implementation version 0x%lx", r.value);
 
-	static const struct { unsigned long eid; const char *name; } always[] = {
-		{ SBI_EXT_BASE, "BASE" }, { SBI_EXT_TIME, "TIME" }, { SBI_EXT_IPI, "IPI" },
-		{ SBI_EXT_RFENCE, "RFENCE" }, { SBI_EXT_HSM, "HSM" }, { SBI_EXT_SRST, "SRST" },
-		{ SBI_EXT_0_1_CONSOLE_PUTCHAR, "legacy putchar" }, { SBI_EXT_0_1_SHUTDOWN, "legacy shutdown" },
+	static const struct {
+		unsigned long eid;
+		const char *name;
+	} always[] = {
+		{ SBI_EXT_BASE, "BASE" },
+		{ SBI_EXT_TIME, "TIME" },
+		{ SBI_EXT_IPI, "IPI" },
+		{ SBI_EXT_RFENCE, "RFENCE" },
+		{ SBI_EXT_HSM, "HSM" },
+		{ SBI_EXT_SRST, "SRST" },
+		{ SBI_EXT_0_1_CONSOLE_PUTCHAR, "legacy putchar" },
+		{ SBI_EXT_0_1_SHUTDOWN, "legacy shutdown" },
 	};
 	for (unsigned i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
 		r = SBI1(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, always[i].eid);
@@ -72,9 +80,11 @@ static void test_base(void)
 	r = SBI1(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, UNKNOWN_EID);
 	tap_ok(r.error == 0 && r.value == 0, "base: probe of an unknown extension says absent");
 	r = SBI1(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, SBI_EXT_DBCN);
-	tap_ok(r.error == 0 && (r.value != 0) == under_keel, "base: probe DBCN: %s", under_keel ? "present" : "absent in OpenSBI 1.1");
+	tap_ok(r.error == 0 && (r.value != 0) == under_keel, "base: probe DBCN: %s",
+	       under_keel ? "present" : "absent in OpenSBI 1.1");
 	r = SBI1(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, SBI_EXT_KEEL_HVC);
-	tap_ok(r.error == 0 && (r.value != 0) == under_keel, "base: probe Keel hypercalls: %s", under_keel ? "present" : "absent");
+	tap_ok(r.error == 0 && (r.value != 0) == under_keel, "base: probe Keel hypercalls: %s",
+	       under_keel ? "present" : "absent");
 
 	r = SBI0(SBI_EXT_BASE, SBI_EXT_BASE_GET_MVENDORID);
 	tap_ok(r.error == 0, "base: get_mvendorid succeeds (0x%lx)", r.value);
@@ -135,7 +145,8 @@ static void test_ipi(unsigned long me)
 	tap_ok(sbi_legacy(SBI_EXT_0_1_CLEAR_IPI, 0, 0, 0) == 0 && !(csr_read(sip) & SIP_SSIP),
 	       "legacy clear_ipi clears sip.SSIP");
 	r = SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, 4096);
-	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "IPI to a hart that does not exist -> INVALID_PARAM (got %ld)", r.error);
+	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "IPI to a hart that does not exist -> INVALID_PARAM (got %ld)",
+	       r.error);
 	csr_clear(sie, SIE_SSIE);
 }
 
@@ -150,7 +161,8 @@ static void test_rfence(unsigned long me)
 	r = sbi_call(SBI_EXT_RFENCE, SBI_EXT_RFENCE_REMOTE_SFENCE_VMA_ASID, 1UL << me, 0, 0, 4096, 1, 0);
 	tap_ok(r.error == 0, "RFENCE remote_sfence_vma_asid succeeds");
 	r = sbi_call(SBI_EXT_RFENCE, SBI_EXT_RFENCE_REMOTE_SFENCE_VMA, 1, 4096, 0, 4096, 0, 0);
-	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "RFENCE to a hart that does not exist -> INVALID_PARAM (got %ld)", r.error);
+	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "RFENCE to a hart that does not exist -> INVALID_PARAM (got %ld)",
+	       r.error);
 	if (under_keel) {
 		r = sbi_call(SBI_EXT_RFENCE, SBI_EXT_RFENCE_REMOTE_HFENCE_GVMA, 1UL << me, 0, 0, -1UL, 0, 0);
 		tap_ok(r.error == SBI_ERR_NOT_SUPPORTED, "RFENCE hfence_gvma without H in the guest -> NOT_SUPPORTED");
@@ -185,11 +197,14 @@ static void test_dbcn(void)
 	tap_ok(r.error == 0 && (size_t)r.value == n, "DBCN write across a page boundary writes %lu bytes (got %ld)",
 	       (unsigned long)n, r.value);
 	r = SBI3(SBI_EXT_DBCN, SBI_EXT_DBCN_CONSOLE_WRITE, 16, 0x1000, 0);
-	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "DBCN write from outside guest RAM -> INVALID_PARAM (got %ld)", r.error);
+	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "DBCN write from outside guest RAM -> INVALID_PARAM (got %ld)",
+	       r.error);
 	r = SBI3(SBI_EXT_DBCN, SBI_EXT_DBCN_CONSOLE_WRITE, 16, (unsigned long)p, 1);
-	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "DBCN write with base_addr_hi set -> INVALID_PARAM (got %ld)", r.error);
+	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "DBCN write with base_addr_hi set -> INVALID_PARAM (got %ld)",
+	       r.error);
 	r = SBI3(SBI_EXT_DBCN, SBI_EXT_DBCN_CONSOLE_WRITE, 64, -32UL, 0);
-	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "DBCN write wrapping the address space -> INVALID_PARAM (got %ld)", r.error);
+	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "DBCN write wrapping the address space -> INVALID_PARAM (got %ld)",
+	       r.error);
 	r = SBI1(SBI_EXT_DBCN, SBI_EXT_DBCN_CONSOLE_WRITE_BYTE, '\n');
 	tap_ok(r.error == 0, "DBCN write_byte succeeds");
 	r = SBI3(SBI_EXT_DBCN, SBI_EXT_DBCN_CONSOLE_READ, 16, (unsigned long)dbcn_page, 0);

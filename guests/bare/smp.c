@@ -58,7 +58,8 @@ static void run_command(unsigned long hartid, unsigned long c)
 	case CMD_SUSPEND_NON_RET:
 		csr_clear(sstatus, SSTATUS_SIE);
 		suspend_ret = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_SUSPEND, SBI_HSM_SUSPEND_NON_RET_DEFAULT,
-				   (unsigned long)secondary_start, START_ARG + 1).error;
+				   (unsigned long)secondary_start, START_ARG + 1)
+				      .error;
 		/* Only reached when the suspend failed. */
 		csr_set(sstatus, SSTATUS_SIE);
 		break;
@@ -104,7 +105,10 @@ static void command(unsigned long c)
 	SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1UL << OTHER, 0); /* wake it from wfi */
 }
 
-static long status_of(unsigned long hart) { return SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, hart).value; }
+static long status_of(unsigned long hart)
+{
+	return SBI1(SBI_EXT_HSM, SBI_EXT_HSM_HART_GET_STATUS, hart).value;
+}
 
 static int wait_status(unsigned long hart, long want)
 {
@@ -127,8 +131,8 @@ static void test_hsm_start(void)
 	tap_ok(r.error == SBI_ERR_INVALID_PARAM, "HSM: start of a missing hart -> INVALID_PARAM (%ld)", r.error);
 	if (under_keel) {
 		r = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, OTHER, 0x1000, 0);
-		tap_ok(r.error == SBI_ERR_INVALID_ADDRESS, "HSM: start at an address outside RAM -> INVALID_ADDRESS (%ld)",
-		       r.error);
+		tap_ok(r.error == SBI_ERR_INVALID_ADDRESS,
+		       "HSM: start at an address outside RAM -> INVALID_ADDRESS (%ld)", r.error);
 	}
 	r = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, OTHER, (unsigned long)secondary_start, START_ARG);
 	tap_ok(r.error == 0, "HSM: hart_start succeeds (%ld)", r.error);
@@ -151,10 +155,12 @@ static void test_ipis(void)
 	tap_ok(ok, "IPI: %d IPIs to the other hart each arrive (saw %lu)", IPI_ROUNDS, ipis_seen[OTHER] - base_count);
 
 	base_count = ipis_seen[OTHER];
-	tap_ok(SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, OTHER).error == 0 && wait_for(&ipis_seen[OTHER], base_count + 1),
+	tap_ok(SBI2(SBI_EXT_IPI, SBI_EXT_IPI_SEND_IPI, 1, OTHER).error == 0 &&
+		       wait_for(&ipis_seen[OTHER], base_count + 1),
 	       "IPI: hart_mask_base selects the other hart");
 	base_count = ipis_seen[OTHER];
-	tap_ok(sbi_legacy(SBI_EXT_0_1_SEND_IPI, (unsigned long)&mask, 0, 0) == 0 && wait_for(&ipis_seen[OTHER], base_count + 1),
+	tap_ok(sbi_legacy(SBI_EXT_0_1_SEND_IPI, (unsigned long)&mask, 0, 0) == 0 &&
+		       wait_for(&ipis_seen[OTHER], base_count + 1),
 	       "IPI: legacy send_ipi reaches the other hart");
 
 	enable_soft_irq();
@@ -204,7 +210,8 @@ static void test_suspend_stop(void)
 
 	cmd = CMD_NONE;
 	mb();
-	tap_ok(SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, OTHER, (unsigned long)secondary_start, START_ARG + 2).error == 0 &&
+	tap_ok(SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, OTHER, (unsigned long)secondary_start, START_ARG + 2).error ==
+			       0 &&
 		       wait_for(&starts, before + 1) && started_arg == START_ARG + 2,
 	       "HSM: a stopped hart starts again with the new opaque value");
 	command(CMD_STOP);

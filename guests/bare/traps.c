@@ -9,7 +9,7 @@
 /* Nothing is mapped here on QEMU virt (between the CLINT and PCI I/O) nor in a Keel VM. */
 #define UNMAPPED_ADDR 0x2800000UL
 #define TICKS_PER_MS 10000UL /* QEMU virt timebase is 10 MHz */
-#define TIMER_SLACK_MS 50    /* how late an interrupt may be under TCG */
+#define TIMER_SLACK_MS 50 /* how late an interrupt may be under TCG */
 #define INSN_ILLEGAL_ZERO 0x00000000U
 
 static volatile unsigned long timer_irqs, timer_irq_time;
@@ -25,14 +25,21 @@ static void on_irq(unsigned long irq)
 
 static unsigned long traps_before;
 
-static void expect_begin(void) { traps_before = MY_TRAP->count; }
-static int trapped_with(unsigned long cause) { return MY_TRAP->count == traps_before + 1 && MY_TRAP->cause == cause; }
+static void expect_begin(void)
+{
+	traps_before = MY_TRAP->count;
+}
+static int trapped_with(unsigned long cause)
+{
+	return MY_TRAP->count == traps_before + 1 && MY_TRAP->cause == cause;
+}
 
 static void test_illegal(void)
 {
 	expect_begin();
 	__asm__ volatile(".2byte 0x0000" ::: "memory");
-	tap_ok(trapped_with(EXC_ILLEGAL_INST), "all-zero instruction -> illegal instruction (cause %lu)", MY_TRAP->cause);
+	tap_ok(trapped_with(EXC_ILLEGAL_INST), "all-zero instruction -> illegal instruction (cause %lu)",
+	       MY_TRAP->cause);
 
 	expect_begin();
 	__asm__ volatile("csrr t0, mstatus" ::: "t0", "memory");
@@ -150,7 +157,8 @@ static void test_timer(const char *how)
 		arm_timer(deadline);
 		while (!timer_irqs && read_time() - start < 1000 * TICKS_PER_MS)
 			__asm__ volatile("wfi");
-		tap_ok(timer_irqs == 1 && timer_irq_time >= deadline, "%s: stimecmp written directly fires on time", how);
+		tap_ok(timer_irqs == 1 && timer_irq_time >= deadline, "%s: stimecmp written directly fires on time",
+		       how);
 	}
 	csr_clear(sstatus, SSTATUS_SIE);
 }

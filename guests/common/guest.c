@@ -16,8 +16,8 @@ void guest_boot(unsigned long hartid, const void *dtb);
 void guest_secondary_entry(unsigned long hartid, unsigned long arg);
 void guest_trap(struct trap_frame *f);
 
-struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
-		       unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1, unsigned long a2,
+		       unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	register unsigned long r0 __asm__("a0") = a0;
 	register unsigned long r1 __asm__("a1") = a1;
@@ -40,7 +40,10 @@ long sbi_legacy(unsigned long eid, unsigned long a0, unsigned long a1, unsigned 
 	return sbi_call(eid, 0, a0, a1, a2, 0, 0, 0).error;
 }
 
-void gputc(char c) { sbi_legacy(SBI_EXT_0_1_CONSOLE_PUTCHAR, (unsigned char)c, 0, 0); }
+void gputc(char c)
+{
+	sbi_legacy(SBI_EXT_0_1_CONSOLE_PUTCHAR, (unsigned char)c, 0, 0);
+}
 
 static void fmt_putc(void *ctx, char c)
 {

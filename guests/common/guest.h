@@ -14,8 +14,8 @@ struct trap_frame {
 	unsigned long regs[32];
 };
 
-struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
-		       unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1, unsigned long a2,
+		       unsigned long a3, unsigned long a4, unsigned long a5);
 #define SBI0(e, f) sbi_call(e, f, 0, 0, 0, 0, 0, 0)
 #define SBI1(e, f, a) sbi_call(e, f, a, 0, 0, 0, 0, 0)
 #define SBI2(e, f, a, b) sbi_call(e, f, a, b, 0, 0, 0, 0)
@@ -65,6 +65,9 @@ void guest_main(unsigned long hartid);
 void guest_secondary(unsigned long hartid, unsigned long arg);
 void secondary_start(void);
 
-static inline void mb(void) { __asm__ volatile("fence rw, rw" ::: "memory"); }
+static inline void mb(void)
+{
+	__asm__ volatile("fence rw, rw" ::: "memory");
+}
 
 #endif

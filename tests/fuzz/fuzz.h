@@ -16,18 +16,21 @@
 
 /* Undefined behaviour is a crash, not a line in the log (UBSAN_OPTIONS still overrides). */
 const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_CHECK(cond, ...)                                                                 \
-	do {                                                                                  \
-		if (!(cond)) {                                                                \
+#define FUZZ_CHECK(cond, ...)                                                                        \
+	do {                                                                                         \
+		if (!(cond)) {                                                                       \
 			fprintf(stderr, "%s:%d: invariant broken: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                         \
-			fputc('\n', stderr);                                                  \
-			abort();                                                              \
-		}                                                                             \
+			fprintf(stderr, __VA_ARGS__);                                                \
+			fputc('\n', stderr);                                                         \
+			abort();                                                                     \
+		}                                                                                    \
 	} while (0)
 
 struct fuzz_in {
@@ -35,7 +38,10 @@ struct fuzz_in {
 	size_t left;
 };
 
-static inline struct fuzz_in fuzz_in(const uint8_t *data, size_t size) { return (struct fuzz_in){ data, size }; }
+static inline struct fuzz_in fuzz_in(const uint8_t *data, size_t size)
+{
+	return (struct fuzz_in){ data, size };
+}
 
 static inline uint8_t take_u8(struct fuzz_in *in)
 {
@@ -55,9 +61,18 @@ static inline uint64_t take_bits(struct fuzz_in *in, unsigned bytes)
 	return v;
 }
 
-static inline uint16_t take_u16(struct fuzz_in *in) { return (uint16_t)take_bits(in, 2); }
-static inline uint32_t take_u32(struct fuzz_in *in) { return (uint32_t)take_bits(in, 4); }
-static inline uint64_t take_u64(struct fuzz_in *in) { return take_bits(in, 8); }
+static inline uint16_t take_u16(struct fuzz_in *in)
+{
+	return (uint16_t)take_bits(in, 2);
+}
+static inline uint32_t take_u32(struct fuzz_in *in)
+{
+	return (uint32_t)take_bits(in, 4);
+}
+static inline uint64_t take_u64(struct fuzz_in *in)
+{
+	return take_bits(in, 8);
+}
 
 /* Up to `max` bytes into out; returns how many were left in the input to copy. */
 static inline size_t take_bytes(struct fuzz_in *in, void *out, size_t max)

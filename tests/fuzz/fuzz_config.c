@@ -52,7 +52,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int nul_within(const char *s, size_t n) { return memchr(s, '\0', n) != NULL; }
+static int nul_within(const char *s, size_t n)
+{
+	return memchr(s, '\0', n) != NULL;
+}
 
 static int in_ram(const struct platform *plat, uint64_t base, uint64_t size)
 {
@@ -110,8 +113,7 @@ static void check_accepted(const struct vm_config *c, const struct platform *pla
 		   (unsigned long long)c->kernel_size, (unsigned long long)c->ram_size);
 	if (c->initrd_size) {
 		FUZZ_CHECK(in_ram(plat, c->initrd_addr, c->initrd_size), "initrd not in host RAM");
-		FUZZ_CHECK(!(c->initrd_offset % PAGE_SIZE) &&
-				   c->initrd_offset >= c->kernel_offset + c->kernel_size &&
+		FUZZ_CHECK(!(c->initrd_offset % PAGE_SIZE) && c->initrd_offset >= c->kernel_offset + c->kernel_size &&
 				   (unsigned __int128)c->initrd_offset + c->initrd_size <= top,
 			   "initrd at +%#llx size %#llx, kernel ends at +%#llx, DTB at +%#llx",
 			   (unsigned long long)c->initrd_offset, (unsigned long long)c->initrd_size,
@@ -180,7 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned long used = 0;
 		int node, index = 0, nvms = 0;
 
-		fdt_for_each_subnode(node, fdt, chosen) {
+		fdt_for_each_subnode(node, fdt, chosen)
+		{
 			const char *name = fdt_get_name(fdt, node, NULL);
 			unsigned long before = used;
 			struct vm_config cfg;
@@ -200,8 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (verbose)
 				fprintf(stderr, "machine %d: vm '%s': %s\n", m, cfg.name, r ? err : "accepted");
 			if (r) {
-				FUZZ_CHECK(nul_within(err, sizeof(err)) && !strncmp(err, "field ", 6), "error message '%.*s'",
-					   (int)sizeof(err), err);
+				FUZZ_CHECK(nul_within(err, sizeof(err)) && !strncmp(err, "field ", 6),
+					   "error message '%.*s'", (int)sizeof(err), err);
 				FUZZ_CHECK(used == before, "refused VM took harts %#lx -> %#lx", before, used);
 				continue;
 			}

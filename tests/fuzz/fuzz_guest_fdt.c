@@ -29,10 +29,10 @@ static const char long_compat[] = "vendor,a-very-long-compatible-string-for-a-pa
 				  "vendor,a-very-long-compatible-string-for-a-passed-through-device-1\0"
 				  "vendor,a-very-long-compatible-string-for-a-passed-through-device-2\0generic";
 
-#define TRY_INIT(x)                 \
-	do {                        \
-		if ((x) < 0)        \
-			abort();    \
+#define TRY_INIT(x)              \
+	do {                     \
+		if ((x) < 0)     \
+			abort(); \
 	} while (0)
 
 /* A host DTB with devices to pass through at 0x10001000 and 0x10002000 (as QEMU virt's virtio-mmio). */
@@ -89,11 +89,11 @@ static int ref_isa(const char *host, int sstc, char *out, size_t cap)
 
 	if (hl < 4 || (strncmp(host, "rv64", 4) && strncmp(host, "rv32", 4)))
 		return -1;
-#define PUT(c)                          \
-	do {                            \
-		if (n + 1 >= cap)       \
-			return -1;      \
-		out[n++] = (c);         \
+#define PUT(c)                     \
+	do {                       \
+		if (n + 1 >= cap)  \
+			return -1; \
+		out[n++] = (c);    \
 	} while (0)
 	for (int i = 0; i < 4; i++)
 		PUT(host[i]);
@@ -143,8 +143,7 @@ static uint64_t prop_u64(const void *f, int node, const char *name)
 	return fdt64_ld(p); /* properties are only 4-byte aligned */
 }
 
-static void check_dtb(const void *f, int ret, size_t size, const struct vm_config *c, const char *isa,
-		      const void *host)
+static void check_dtb(const void *f, int ret, size_t size, const struct vm_config *c, const char *isa, const void *host)
 {
 	int node, len, ncpus = 0, npass = 0, soc, cpus;
 	const char *s;
@@ -173,7 +172,8 @@ static void check_dtb(const void *f, int ret, size_t size, const struct vm_confi
 		   "memory node");
 	cpus = fdt_path_offset(f, "/cpus");
 	FUZZ_CHECK(cpus >= 0, "no /cpus");
-	fdt_for_each_subnode(node, f, cpus) {
+	fdt_for_each_subnode(node, f, cpus)
+	{
 		s = fdt_getprop(f, node, "riscv,isa", NULL);
 		FUZZ_CHECK(s && !strcmp(s, isa), "cpu %d isa", ncpus);
 		ncpus++;
@@ -181,7 +181,8 @@ static void check_dtb(const void *f, int ret, size_t size, const struct vm_confi
 	FUZZ_CHECK(ncpus == c->nvcpus, "%d cpu nodes for %d vCPUs", ncpus, c->nvcpus);
 	soc = fdt_path_offset(f, "/soc");
 	FUZZ_CHECK(soc >= 0, "no /soc");
-	fdt_for_each_subnode(node, f, soc) {
+	fdt_for_each_subnode(node, f, soc)
+	{
 		const struct passthrough *p = &c->pass[npass];
 		int hlen, glen;
 		const void *hc = NULL, *gc;
@@ -261,7 +262,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ref)
 		FUZZ_CHECK(ret == -FDT_ERR_BADVALUE, "ISA '%s' refused by the reference, build gave %d", host_isa, ret);
 	else if (ret < 0)
-		FUZZ_CHECK(ret == -FDT_ERR_NOSPACE && out_size < GUEST_FDT_MAX, "build into %zu bytes: %d", out_size, ret);
+		FUZZ_CHECK(ret == -FDT_ERR_NOSPACE && out_size < GUEST_FDT_MAX, "build into %zu bytes: %d", out_size,
+			   ret);
 	else
 		check_dtb(out, ret, out_size, &c, isa, host);
 	free(out);

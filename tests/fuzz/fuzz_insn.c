@@ -43,8 +43,16 @@ static struct mmio_insn ref_decode32(uint32_t insn)
 			if (rs2)
 				return none;
 			/* fall through */
-		case 0x00: case 0x01: case 0x03: case 0x04: case 0x08: case 0x0c:
-		case 0x10: case 0x14: case 0x18: case 0x1c:
+		case 0x00:
+		case 0x01:
+		case 0x03:
+		case 0x04:
+		case 0x08:
+		case 0x0c:
+		case 0x10:
+		case 0x14:
+		case 0x18:
+		case 0x1c:
 			return ref_result(MMIO_INSN_AMO, f3 == 2 ? 4 : 8, 0, rd, 4);
 		default:
 			return none;
@@ -61,24 +69,38 @@ static struct mmio_insn ref_decode16(uint16_t c)
 
 	if (q == 0) {
 		switch (f3) {
-		case 1: return ref_result(MMIO_INSN_FP, 8, 0, rprime, 2);    /* C.FLD */
-		case 2: return ref_result(MMIO_INSN_LOAD, 4, 1, rprime, 2);  /* C.LW */
-		case 3: return ref_result(MMIO_INSN_LOAD, 8, 0, rprime, 2);  /* C.LD */
-		case 5: return ref_result(MMIO_INSN_FP, 8, 0, rprime, 2);    /* C.FSD */
-		case 6: return ref_result(MMIO_INSN_STORE, 4, 0, rprime, 2); /* C.SW */
-		case 7: return ref_result(MMIO_INSN_STORE, 8, 0, rprime, 2); /* C.SD */
-		default: return none; /* C.ADDI4SPN, reserved */
+		case 1:
+			return ref_result(MMIO_INSN_FP, 8, 0, rprime, 2); /* C.FLD */
+		case 2:
+			return ref_result(MMIO_INSN_LOAD, 4, 1, rprime, 2); /* C.LW */
+		case 3:
+			return ref_result(MMIO_INSN_LOAD, 8, 0, rprime, 2); /* C.LD */
+		case 5:
+			return ref_result(MMIO_INSN_FP, 8, 0, rprime, 2); /* C.FSD */
+		case 6:
+			return ref_result(MMIO_INSN_STORE, 4, 0, rprime, 2); /* C.SW */
+		case 7:
+			return ref_result(MMIO_INSN_STORE, 8, 0, rprime, 2); /* C.SD */
+		default:
+			return none; /* C.ADDI4SPN, reserved */
 		}
 	}
 	if (q == 2) {
 		switch (f3) {
-		case 1: return ref_result(MMIO_INSN_FP, 8, 0, rd, 2); /* C.FLDSP */
-		case 2: return rd ? ref_result(MMIO_INSN_LOAD, 4, 1, rd, 2) : none; /* C.LWSP, rd = 0 reserved */
-		case 3: return rd ? ref_result(MMIO_INSN_LOAD, 8, 0, rd, 2) : none; /* C.LDSP, rd = 0 reserved */
-		case 5: return ref_result(MMIO_INSN_FP, 8, 0, rs2, 2);    /* C.FSDSP */
-		case 6: return ref_result(MMIO_INSN_STORE, 4, 0, rs2, 2); /* C.SWSP */
-		case 7: return ref_result(MMIO_INSN_STORE, 8, 0, rs2, 2); /* C.SDSP */
-		default: return none;
+		case 1:
+			return ref_result(MMIO_INSN_FP, 8, 0, rd, 2); /* C.FLDSP */
+		case 2:
+			return rd ? ref_result(MMIO_INSN_LOAD, 4, 1, rd, 2) : none; /* C.LWSP, rd = 0 reserved */
+		case 3:
+			return rd ? ref_result(MMIO_INSN_LOAD, 8, 0, rd, 2) : none; /* C.LDSP, rd = 0 reserved */
+		case 5:
+			return ref_result(MMIO_INSN_FP, 8, 0, rs2, 2); /* C.FSDSP */
+		case 6:
+			return ref_result(MMIO_INSN_STORE, 4, 0, rs2, 2); /* C.SWSP */
+		case 7:
+			return ref_result(MMIO_INSN_STORE, 8, 0, rs2, 2); /* C.SDSP */
+		default:
+			return none;
 		}
 	}
 	return none; /* quadrant 1 has no loads or stores */
@@ -112,8 +134,8 @@ static void check_same(const char *what, uint64_t raw, int ret, const struct mmi
 {
 	int want_ret = want->kind == MMIO_INSN_INVALID ? -1 : 0;
 
-	FUZZ_CHECK(ret == want_ret, "%s(%#llx) returned %d, the spec says %d (kind %d)", what,
-		   (unsigned long long)raw, ret, want_ret, want->kind);
+	FUZZ_CHECK(ret == want_ret, "%s(%#llx) returned %d, the spec says %d (kind %d)", what, (unsigned long long)raw,
+		   ret, want_ret, want->kind);
 	if (ret)
 		return;
 	FUZZ_CHECK(got->kind == want->kind && got->width == want->width && got->reg == want->reg &&

@@ -31,8 +31,23 @@ static uint8_t ram_before[MAX_PAGES * 4096];
 static char console_in[256];
 
 static const unsigned long known_eids[] = {
-	SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN,
-	SBI_EXT_KEEL_HVC, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+	SBI_EXT_BASE,
+	SBI_EXT_TIME,
+	SBI_EXT_IPI,
+	SBI_EXT_RFENCE,
+	SBI_EXT_HSM,
+	SBI_EXT_SRST,
+	SBI_EXT_DBCN,
+	SBI_EXT_KEEL_HVC,
+	0,
+	1,
+	2,
+	3,
+	4,
+	5,
+	6,
+	7,
+	8,
 };
 
 static int is_known_eid(unsigned long eid)
@@ -43,9 +58,15 @@ static int is_known_eid(unsigned long eid)
 	return 0;
 }
 
-static int is_sbi_error(long e) { return e >= SBI_ERR_ALREADY_STOPPED && e <= SBI_SUCCESS; }
+static int is_sbi_error(long e)
+{
+	return e >= SBI_ERR_ALREADY_STOPPED && e <= SBI_SUCCESS;
+}
 
-static long reg(const struct vcpu *v, int r) { return (long)v->regs.guest_regs.gprs[r]; }
+static long reg(const struct vcpu *v, int r)
+{
+	return (long)v->regs.guest_regs.gprs[r];
+}
 
 /* Shape the VM from the input header. */
 static void setup(struct fuzz_in *in, uint8_t **ram)
@@ -101,12 +122,54 @@ static uint64_t take_arg(struct fuzz_in *in)
 {
 	const uint64_t rb = vm.cfg.ram_base, rs = vm.cfg.ram_size;
 	const uint64_t args[] = {
-		0, 1, 2, 3, 4, 5, 6, 7, 8, 0xff, 0x100, 4095, 4096, 4097, 8192, 0x7fffffff, 0xffffffff,
-		0x100000000UL, -1UL, -2UL, (uint64_t)vm.nvcpus, (uint64_t)vm.nvcpus - 1, (uint64_t)vm.nvcpus + 1, 63, 64,
-		rb, rb + 1, rb + 4092, rb + 4093, rb + 4095, rb + 4096, rb + rs - 4, rb + rs - 1, rb + rs, rb - 1, rb - 4,
-		SBI_HSM_SUSPEND_RET_PLATFORM, SBI_HSM_SUSPEND_NON_RET_DEFAULT, SBI_HSM_SUSPEND_NON_RET_PLATFORM,
-		SBI_HSM_SUSPEND_RET_LAST, SBI_SRST_RESET_REASON_SBI_FIRST, SBI_SRST_RESET_TYPE_VENDOR_FIRST,
-		0xdffffffful, 0x1000, 0x2000, 0xffffffffffffff00UL, 0x100000002UL, 0x80000000ffffffffUL,
+		0,
+		1,
+		2,
+		3,
+		4,
+		5,
+		6,
+		7,
+		8,
+		0xff,
+		0x100,
+		4095,
+		4096,
+		4097,
+		8192,
+		0x7fffffff,
+		0xffffffff,
+		0x100000000UL,
+		-1UL,
+		-2UL,
+		(uint64_t)vm.nvcpus,
+		(uint64_t)vm.nvcpus - 1,
+		(uint64_t)vm.nvcpus + 1,
+		63,
+		64,
+		rb,
+		rb + 1,
+		rb + 4092,
+		rb + 4093,
+		rb + 4095,
+		rb + 4096,
+		rb + rs - 4,
+		rb + rs - 1,
+		rb + rs,
+		rb - 1,
+		rb - 4,
+		SBI_HSM_SUSPEND_RET_PLATFORM,
+		SBI_HSM_SUSPEND_NON_RET_DEFAULT,
+		SBI_HSM_SUSPEND_NON_RET_PLATFORM,
+		SBI_HSM_SUSPEND_RET_LAST,
+		SBI_SRST_RESET_REASON_SBI_FIRST,
+		SBI_SRST_RESET_TYPE_VENDOR_FIRST,
+		0xdffffffful,
+		0x1000,
+		0x2000,
+		0xffffffffffffff00UL,
+		0x100000002UL,
+		0x80000000ffffffffUL,
 	};
 
 	return take_pick(in, args, ARRAY_LEN(args));
@@ -115,10 +178,35 @@ static uint64_t take_arg(struct fuzz_in *in)
 static unsigned long take_eid(struct fuzz_in *in)
 {
 	static const uint64_t eids[] = {
-		SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN,
-		SBI_EXT_KEEL_HVC, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xf, 0x11, 0x504D55 /* PMU */, 0x535553 /* SUSP */,
-		0x43505043 /* CPPC */, 0x08000000 /* experimental */, 0x09000000 /* vendor */,
-		0x0A000000 /* firmware */, 0x100000010UL, -1UL, 0x80000000UL,
+		SBI_EXT_BASE,
+		SBI_EXT_TIME,
+		SBI_EXT_IPI,
+		SBI_EXT_RFENCE,
+		SBI_EXT_HSM,
+		SBI_EXT_SRST,
+		SBI_EXT_DBCN,
+		SBI_EXT_KEEL_HVC,
+		0,
+		1,
+		2,
+		3,
+		4,
+		5,
+		6,
+		7,
+		8,
+		9,
+		0xf,
+		0x11,
+		0x504D55 /* PMU */,
+		0x535553 /* SUSP */,
+		0x43505043 /* CPPC */,
+		0x08000000 /* experimental */,
+		0x09000000 /* vendor */,
+		0x0A000000 /* firmware */,
+		0x100000010UL,
+		-1UL,
+		0x80000000UL,
 	};
 
 	return take_pick(in, eids, ARRAY_LEN(eids));
@@ -132,8 +220,7 @@ static unsigned long take_fid(struct fuzz_in *in)
 }
 
 static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_before, const int *hsm_before,
-		       enum exit_reason reason, struct vcpu_exit *exit, const uint8_t *ram, size_t in_pos,
-		       size_t nout)
+		       enum exit_reason reason, struct vcpu_exit *exit, const uint8_t *ram, size_t in_pos, size_t nout)
 {
 	const uint64_t *g = v->regs.guest_regs.gprs;
 	unsigned long eid = before[GPR_A7], fid = before[GPR_A6];
@@ -151,8 +238,10 @@ static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_befor
 	for (int i = 0; i < vm.nvcpus; i++) {
 		int s = vcpus[i].hsm_state;
 
-		FUZZ_CHECK(s >= SBI_HSM_STATE_STARTED && s <= SBI_HSM_STATE_RESUME_PENDING, "vcpu %d: hsm state %d", i, s);
-		FUZZ_CHECK(s == hsm_before[i] || (eid == SBI_EXT_HSM && (&vcpus[i] == v || (fid == 0 && before[GPR_A0] == (uint64_t)i))),
+		FUZZ_CHECK(s >= SBI_HSM_STATE_STARTED && s <= SBI_HSM_STATE_RESUME_PENDING, "vcpu %d: hsm state %d", i,
+			   s);
+		FUZZ_CHECK(s == hsm_before[i] || (eid == SBI_EXT_HSM &&
+						  (&vcpus[i] == v || (fid == 0 && before[GPR_A0] == (uint64_t)i))),
 			   "eid %#lx fid %#lx changed vcpu %d's hsm state %d -> %d", eid, fid, i, hsm_before[i], s);
 	}
 	if (!dbcn_read)
@@ -194,7 +283,8 @@ static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_befor
 			   (unsigned long long)g[GPR_A1]);
 	}
 	if (eid == SBI_EXT_HSM && fid == SBI_EXT_HSM_HART_GET_STATUS && a0 == 0) {
-		FUZZ_CHECK(before[GPR_A0] < (uint64_t)vm.nvcpus, "status of hart %#llx", (unsigned long long)before[GPR_A0]);
+		FUZZ_CHECK(before[GPR_A0] < (uint64_t)vm.nvcpus, "status of hart %#llx",
+			   (unsigned long long)before[GPR_A0]);
 		FUZZ_CHECK(g[GPR_A1] == (uint64_t)vcpus[before[GPR_A0]].hsm_state, "status %llu, state is %d",
 			   (unsigned long long)g[GPR_A1], vcpus[before[GPR_A0]].hsm_state);
 	}
@@ -204,11 +294,13 @@ static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_befor
 		FUZZ_CHECK(a0 == 0 && t < (unsigned long)vm.nvcpus, "cpu_up: a0 %ld target %lu", a0, t);
 		FUZZ_CHECK(hsm_before[t] == SBI_HSM_STATE_STOPPED && vcpus[t].hsm_state == SBI_HSM_STATE_START_PENDING,
 			   "cpu_up of vcpu %lu in state %d -> %d", t, hsm_before[t], vcpus[t].hsm_state);
-		FUZZ_CHECK(vm_gpa_to_host(&vm, exit->cpu_up.entry, 4) != NULL && vcpus[t].start_addr == exit->cpu_up.entry,
+		FUZZ_CHECK(vm_gpa_to_host(&vm, exit->cpu_up.entry, 4) != NULL &&
+				   vcpus[t].start_addr == exit->cpu_up.entry,
 			   "cpu_up entry %#llx outside guest RAM", (unsigned long long)exit->cpu_up.entry);
 	}
 	if (eid == SBI_EXT_KEEL_HVC) {
-		FUZZ_CHECK(reason == EXIT_HYPERCALL && a0 == SBI_ERR_NOT_SUPPORTED, "hvc: reason %d a0 %ld", reason, a0);
+		FUZZ_CHECK(reason == EXIT_HYPERCALL && a0 == SBI_ERR_NOT_SUPPORTED, "hvc: reason %d a0 %ld", reason,
+			   a0);
 		hvc_complete(v, exit); /* the VM loop's half */
 		a0 = reg(v, GPR_A0);
 		FUZZ_CHECK(a0 == 0 || a0 == SBI_ERR_NOT_SUPPORTED, "hvc %#lx completed with %ld", fid, a0);
@@ -222,7 +314,8 @@ static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_befor
 			   (unsigned long long)done, (unsigned long long)len, (unsigned long long)addr);
 		if (fid == SBI_EXT_DBCN_CONSOLE_WRITE) {
 			FUZZ_CHECK(stub.nout == nout + done && (!done || !memcmp(stub.out + nout, p, done)),
-				   "dbcn write of %llu bytes: console got %zu", (unsigned long long)done, stub.nout - nout);
+				   "dbcn write of %llu bytes: console got %zu", (unsigned long long)done,
+				   stub.nout - nout);
 		} else {
 			FUZZ_CHECK(stub.in_pos == in_pos + done && (!done || !memcmp(p, console_in + in_pos, done)),
 				   "dbcn read of %llu bytes", (unsigned long long)done);

@@ -32,7 +32,7 @@ static struct mmio_bus bus;
 static struct vplic plic;
 static struct vuart uart;
 static int out_level[VPLIC_MAX_CONTEXTS]; /* as set_output last said */
-static int uart_line;                    /* as the UART's set_irq last said */
+static int uart_line; /* as the UART's set_irq last said */
 static uint32_t pass_through[VPLIC_WORDS];
 static int ntx;
 static uint8_t last_tx;
@@ -51,14 +51,18 @@ static struct {
 static int nextra;
 static int dummy_dev;
 
-static int bit(const uint32_t *w, unsigned id) { return (w[id / 32] >> (id % 32)) & 1; }
+static int bit(const uint32_t *w, unsigned id)
+{
+	return (w[id / 32] >> (id % 32)) & 1;
+}
 
 /* ---- callbacks, wired as vm/devices.c wires them ---- */
 
 static void plic_output(void *ctx, int context, int level)
 {
 	FUZZ_CHECK(ctx == &plic, "set_output ctx %p", ctx);
-	FUZZ_CHECK(context >= 0 && context < plic.ncontexts, "set_output for context %d of %d", context, plic.ncontexts);
+	FUZZ_CHECK(context >= 0 && context < plic.ncontexts, "set_output for context %d of %d", context,
+		   plic.ncontexts);
 	FUZZ_CHECK(level == 0 || level == 1, "set_output level %d", level);
 	FUZZ_CHECK(level != out_level[context], "set_output(%d, %d) without a change", context, level);
 	out_level[context] = level;
@@ -197,14 +201,16 @@ static void check_state(void)
 		int want = c < plic.ncontexts && expected_claim(c) != 0;
 
 		if (c < plic.ncontexts) {
-			FUZZ_CHECK(plic.threshold[c] <= VPLIC_PRIORITY_MASK, "threshold[%d] = %u", c, plic.threshold[c]);
+			FUZZ_CHECK(plic.threshold[c] <= VPLIC_PRIORITY_MASK, "threshold[%d] = %u", c,
+				   plic.threshold[c]);
 			FUZZ_CHECK(!(plic.enable[c][0] & 1), "context %d enables source 0", c);
 		}
-		FUZZ_CHECK(plic.output[c] == want && out_level[c] == want, "context %d: output %d, line %d, should be %d",
-			   c, plic.output[c], out_level[c], want);
+		FUZZ_CHECK(plic.output[c] == want && out_level[c] == want,
+			   "context %d: output %d, line %d, should be %d", c, plic.output[c], out_level[c], want);
 	}
 	FUZZ_CHECK(bit(plic.level, VM_UART_IRQ) == uart.irq_level && uart_line == uart.irq_level,
-		   "uart line %d, vplic level %d, uart says %d", uart_line, bit(plic.level, VM_UART_IRQ), uart.irq_level);
+		   "uart line %d, vplic level %d, uart says %d", uart_line, bit(plic.level, VM_UART_IRQ),
+		   uart.irq_level);
 	FUZZ_CHECK(uart.rx_count <= VUART_FIFO && uart.rx_head < VUART_FIFO, "rx fifo head %u count %u", uart.rx_head,
 		   uart.rx_count);
 	FUZZ_CHECK(uart.rx_count == shadow.count, "rx fifo holds %u bytes, %u were received and not read",
@@ -299,10 +305,11 @@ static uint64_t do_read(uint64_t addr, unsigned width)
 		if (off == 2)
 			FUZZ_CHECK((val & 0x0f) == (shadow.count && (uart.ier & 1) ? 0x04 : (val & 0x0f)) &&
 					   ((val & 0x0f) == 0x01 || (val & 0x0f) == 0x02 || (val & 0x0f) == 0x04),
-				   "IIR %#llx with %u bytes queued, IER %#x", (unsigned long long)val, shadow.count, uart.ier);
+				   "IIR %#llx with %u bytes queued, IER %#x", (unsigned long long)val, shadow.count,
+				   uart.ier);
 		if (off == 5)
-			FUZZ_CHECK((val & 1) == (shadow.count != 0) && (val & 0x60) == 0x60, "LSR %#llx with %u bytes queued",
-				   (unsigned long long)val, shadow.count);
+			FUZZ_CHECK((val & 1) == (shadow.count != 0) && (val & 0x60) == 0x60,
+				   "LSR %#llx with %u bytes queued", (unsigned long long)val, shadow.count);
 	} else if (base == VM_SYSCON_BASE) {
 		FUZZ_CHECK(val == 0, "syscon read %#llx", (unsigned long long)val);
 	}
@@ -325,13 +332,15 @@ static void do_write(uint64_t addr, unsigned width, uint64_t val)
 	off = addr - base;
 	if (ok && base == VM_PLIC_BASE && covers_claim(off, width, &ctx)) {
 		claim = 1;
-		completes = width == 4 && id && id < VPLIC_SOURCES && bit(plic.enable[ctx], id) && bit(plic.claimed, id);
+		completes =
+			width == 4 && id && id < VPLIC_SOURCES && bit(plic.enable[ctx], id) && bit(plic.claimed, id);
 	}
 	uint8_t ier = uart.ier;
 
 	ret = mmio_bus_write(&bus, addr, width, val);
 	if (!ok || (claim && width != 4)) {
-		FUZZ_CHECK(ret == MMIO_FAULT, "write %#llx/%u: ret %d, should fault", (unsigned long long)addr, width, ret);
+		FUZZ_CHECK(ret == MMIO_FAULT, "write %#llx/%u: ret %d, should fault", (unsigned long long)addr, width,
+			   ret);
 		return;
 	}
 	if (base == VM_SYSCON_BASE) {
@@ -355,19 +364,21 @@ static void do_write(uint64_t addr, unsigned width, uint64_t val)
 			   bit(plic.pending, id), bit(plic.level, id));
 	} else if (claim) {
 		/* PLIC spec: completing an id that is not enabled for the context (or not claimed) is ignored. */
-		FUZZ_CHECK(!memcmp(claimed, plic.claimed, sizeof(claimed)) && !memcmp(pending, plic.pending, sizeof(pending)),
+		FUZZ_CHECK(!memcmp(claimed, plic.claimed, sizeof(claimed)) &&
+				   !memcmp(pending, plic.pending, sizeof(pending)),
 			   "ignored completion of %u on context %d changed the gateway", id, ctx);
 	}
 	if (base == VM_UART_BASE && off < 8) {
 		/* 16550: THR written or ETBEI newly enabled, with the holding register empty: THRE interrupt due. */
 		if ((off == 0 && !(lcr & 0x80)) || (off == 1 && !(lcr & 0x80) && (val & 2) && !(ier & 2)))
-			FUZZ_CHECK(uart.thre_pending, "THR empty not signalled after writing %#x at %llu", (unsigned)(uint8_t)val,
-				   (unsigned long long)off);
+			FUZZ_CHECK(uart.thre_pending, "THR empty not signalled after writing %#x at %llu",
+				   (unsigned)(uint8_t)val, (unsigned long long)off);
 		if (off == 0 && !(lcr & 0x80))
 			FUZZ_CHECK(ntx == ntx_before + 1 && last_tx == (uint8_t)val, "THR write of %#x sent %d bytes",
 				   (unsigned)(uint8_t)val, ntx - ntx_before);
 		else
-			FUZZ_CHECK(ntx == ntx_before, "write to uart register %llu transmitted", (unsigned long long)off);
+			FUZZ_CHECK(ntx == ntx_before, "write to uart register %llu transmitted",
+				   (unsigned long long)off);
 		if (off == 2 && (val & 2))
 			shadow.count = 0;
 	}
@@ -395,16 +406,24 @@ static void do_write_readback(struct fuzz_in *in)
 		off = 0x2000 + 0x80 * c + 4 * w;
 		want = (int)c < plic.ncontexts ? (w ? val : val & ~1UL) : 0;
 	}
-	FUZZ_CHECK(mmio_bus_write(&bus, VM_PLIC_BASE + off, 4, val) == MMIO_OK, "write at %#llx", (unsigned long long)off);
-	FUZZ_CHECK(mmio_bus_read(&bus, VM_PLIC_BASE + off, 4, &got) == MMIO_OK, "read at %#llx", (unsigned long long)off);
+	FUZZ_CHECK(mmio_bus_write(&bus, VM_PLIC_BASE + off, 4, val) == MMIO_OK, "write at %#llx",
+		   (unsigned long long)off);
+	FUZZ_CHECK(mmio_bus_read(&bus, VM_PLIC_BASE + off, 4, &got) == MMIO_OK, "read at %#llx",
+		   (unsigned long long)off);
 	FUZZ_CHECK(got == want, "vplic %#llx: wrote %#llx, read back %#llx, want %#llx", (unsigned long long)off,
 		   (unsigned long long)val, (unsigned long long)got, (unsigned long long)want);
 }
 
 static void do_add_region(struct fuzz_in *in)
 {
-	static const uint64_t bases[] = { 0, 0x1000, VM_SYSCON_BASE - 0x1000, VM_SYSCON_BASE + SYSCON_SIZE,
-					  VM_UART_BASE + VUART_SIZE, VM_UART_BASE - 8, 0x30000000, -0x1000UL };
+	static const uint64_t bases[] = { 0,
+					  0x1000,
+					  VM_SYSCON_BASE - 0x1000,
+					  VM_SYSCON_BASE + SYSCON_SIZE,
+					  VM_UART_BASE + VUART_SIZE,
+					  VM_UART_BASE - 8,
+					  0x30000000,
+					  -0x1000UL };
 	static const uint64_t sizes[] = { 0, 1, 8, 0x1000, 0x1001, 0x100000, -1UL, 0x10000000 };
 	/* Keel's regions start page aligned: 8-byte alignment keeps offsets as aligned as addresses. */
 	uint64_t base = take_pick(in, bases, ARRAY_LEN(bases)) & ~7UL, size = take_pick(in, sizes, ARRAY_LEN(sizes));
@@ -487,7 +506,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_state();
 			c = take_u8(&in);
 			if (c & 0x80)
-				addr = VM_PLIC_BASE + PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * (uint64_t)(c % VPLIC_MAX_CONTEXTS) + 4;
+				addr = VM_PLIC_BASE + PLIC_CONTEXT_BASE +
+				       PLIC_CONTEXT_STRIDE * (uint64_t)(c % VPLIC_MAX_CONTEXTS) + 4;
 			do_write(addr, 4, val);
 			break;
 		default:

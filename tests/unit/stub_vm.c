@@ -63,9 +63,18 @@ static void note_irq(struct stub_irq_call *calls, int *n, struct vcpu *v, unsign
 	}
 }
 
-void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits) { note_irq(stub.raised, &stub.nraised, v, hvip_bits); }
-void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits) { note_irq(stub.cleared, &stub.ncleared, v, hvip_bits); }
-void vcpu_request(struct vcpu *v, unsigned long req) { note_irq(stub.requests, &stub.nrequests, v, req); }
+void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits)
+{
+	note_irq(stub.raised, &stub.nraised, v, hvip_bits);
+}
+void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits)
+{
+	note_irq(stub.cleared, &stub.ncleared, v, hvip_bits);
+}
+void vcpu_request(struct vcpu *v, unsigned long req)
+{
+	note_irq(stub.requests, &stub.nrequests, v, req);
+}
 
 void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 {

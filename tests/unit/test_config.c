@@ -572,8 +572,8 @@ static void test_devices(void **state)
 
 static void test_bad_devices(void **state)
 {
-	static const uint32_t five[25] = { 0, 0x1000, 0, 0x1000, 0, 0, 0x2000, 0, 0x1000, 0, 0, 0x3000, 0, 0x1000,
-					   0, 0, 0x4000, 0, 0x1000, 0, 0, 0x5000, 0, 0x1000, 0 };
+	static const uint32_t five[25] = { 0, 0x1000, 0, 0x1000, 0, 0, 0x2000, 0, 0x1000, 0, 0, 0x3000, 0, 0x1000, 0,
+					   0, 0x4000, 0, 0x1000, 0, 0, 0x5000, 0, 0x1000, 0 };
 	static const uint32_t misaligned[] = { 0, 0x10008800, 0, 0x1000, 8 };
 	static const uint32_t odd_size[] = { 0, 0x10008000, 0, 0x1800, 8 };
 	static const uint32_t empty[] = { 0, 0x10008000, 0, 0, 8 };
@@ -613,14 +613,35 @@ static void test_failed_vm_keeps_no_harts(void **state)
 		d.harts[0] = 2;
 		d.harts[1] = 1;
 		switch (c) {
-		case 0: d.has_memory = 0; break;
-		case 1: d.has_kernel = 0; break;
-		case 2: d.timer = "nope"; break;
-		case 3: d.stage2 = "nope"; break;
-		case 4: d.bootargs = "x"; d.has_offset = 1; d.kernel_offset = 0x10; break;
-		case 5: d.devices = bad_device; d.ndevice_cells = 5; break;
-		case 6: d.harts[2] = 7; d.nharts = 3; break;
-		default: d.harts[2] = 0; d.nharts = 3; break; /* hart 0 is taken */
+		case 0:
+			d.has_memory = 0;
+			break;
+		case 1:
+			d.has_kernel = 0;
+			break;
+		case 2:
+			d.timer = "nope";
+			break;
+		case 3:
+			d.stage2 = "nope";
+			break;
+		case 4:
+			d.bootargs = "x";
+			d.has_offset = 1;
+			d.kernel_offset = 0x10;
+			break;
+		case 5:
+			d.devices = bad_device;
+			d.ndevice_cells = 5;
+			break;
+		case 6:
+			d.harts[2] = 7;
+			d.nharts = 3;
+			break;
+		default:
+			d.harts[2] = 0;
+			d.nharts = 3;
+			break; /* hart 0 is taken */
 		}
 		used = 0x1;
 		assert_int_equal(parse_one(&d, &used), -1);

@@ -113,8 +113,7 @@ static struct vm_config base_cfg(void)
 	return cfg;
 }
 
-static void *build_with_host(const struct vm_config *cfg, const char *isa, unsigned long timebase,
-			     const void *host_fdt)
+static void *build_with_host(const struct vm_config *cfg, const char *isa, unsigned long timebase, const void *host_fdt)
 {
 	void *buf = malloc(GUEST_FDT_MAX);
 	int size;
@@ -220,7 +219,8 @@ static int count_cpus(const void *fdt)
 	int cpus = fdt_path_offset(fdt, "/cpus"), node, n = 0;
 
 	assert_true(cpus >= 0);
-	fdt_for_each_subnode(node, fdt, cpus) {
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 
 		if (type && !strcmp(type, "cpu"))

@@ -26,8 +26,17 @@ enum { SB, SH, SW, SD };
 enum { FP_H = 1, FP_W = 2, FP_D = 3, FP_Q = 4 };
 enum { AMO_W = 2, AMO_D = 3 };
 enum {
-	AMOADD = 0x00, AMOSWAP = 0x01, LR = 0x02, SC = 0x03, AMOXOR = 0x04, AMOOR = 0x08,
-	AMOAND = 0x0c, AMOMIN = 0x10, AMOMAX = 0x14, AMOMINU = 0x18, AMOMAXU = 0x1c,
+	AMOADD = 0x00,
+	AMOSWAP = 0x01,
+	LR = 0x02,
+	SC = 0x03,
+	AMOXOR = 0x04,
+	AMOOR = 0x08,
+	AMOAND = 0x0c,
+	AMOMIN = 0x10,
+	AMOMAX = 0x14,
+	AMOMINU = 0x18,
+	AMOMAXU = 0x1c,
 };
 #define CSRRW 1
 #define CSR_SSCRATCH 0x140
@@ -38,8 +47,29 @@ enum { C2_SLLI = 0, C2_FLDSP = 1, C2_LWSP = 2, C2_LDSP = 3, C2_JR_MV_ADD = 4, C2
 
 /* ABI register names used by the objdump cross-check. */
 enum {
-	ZERO = 0, RA = 1, SP = 2, GP = 3, T0 = 5, T1 = 6, T2 = 7, S0 = 8, S1 = 9, A0 = 10, A1 = 11, A2 = 12,
-	A3 = 13, A4 = 14, A5 = 15, A6 = 16, A7 = 17, S2 = 18, S3 = 19, S4 = 20, S11 = 27, T3 = 28, T4 = 29,
+	ZERO = 0,
+	RA = 1,
+	SP = 2,
+	GP = 3,
+	T0 = 5,
+	T1 = 6,
+	T2 = 7,
+	S0 = 8,
+	S1 = 9,
+	A0 = 10,
+	A1 = 11,
+	A2 = 12,
+	A3 = 13,
+	A4 = 14,
+	A5 = 15,
+	A6 = 16,
+	A7 = 17,
+	S2 = 18,
+	S3 = 19,
+	S4 = 20,
+	S11 = 27,
+	T3 = 28,
+	T4 = 29,
 	T6 = 31,
 };
 enum { FT0 = 0, FT1 = 1, FT3 = 3, FS0 = 8, FS1 = 9, FA0 = 10, FT11 = 31 };
@@ -99,7 +129,10 @@ static uint32_t creg(uint32_t r)
 	return r - 8;
 }
 
-static uint32_t c_op(uint32_t quadrant, uint32_t f3) { return f3 << 13 | quadrant; }
+static uint32_t c_op(uint32_t quadrant, uint32_t f3)
+{
+	return f3 << 13 | quadrant;
+}
 
 /* CL/CS with a word offset: uimm[5:3] at 12:10, uimm[2] at 6, uimm[6] at 5. */
 static uint32_t enc_cl_w(uint32_t f3, uint32_t r, uint32_t rs1, uint32_t uimm)
@@ -114,17 +147,36 @@ static uint32_t enc_cl_d(uint32_t f3, uint32_t r, uint32_t rs1, uint32_t uimm)
 	return c_op(C_Q0, f3) | ((uimm >> 3) & 7) << 10 | creg(rs1) << 7 | ((uimm >> 6) & 3) << 5 | creg(r) << 2;
 }
 
-static uint32_t enc_c_lw(uint32_t rd, uint32_t rs1, uint32_t uimm) { return enc_cl_w(C0_LW, rd, rs1, uimm); }
-static uint32_t enc_c_sw(uint32_t rs2, uint32_t rs1, uint32_t uimm) { return enc_cl_w(C0_SW, rs2, rs1, uimm); }
-static uint32_t enc_c_ld(uint32_t rd, uint32_t rs1, uint32_t uimm) { return enc_cl_d(C0_LD, rd, rs1, uimm); }
-static uint32_t enc_c_sd(uint32_t rs2, uint32_t rs1, uint32_t uimm) { return enc_cl_d(C0_SD, rs2, rs1, uimm); }
-static uint32_t enc_c_fld(uint32_t frd, uint32_t rs1, uint32_t uimm) { return enc_cl_d(C0_FLD, frd, rs1, uimm); }
-static uint32_t enc_c_fsd(uint32_t frs2, uint32_t rs1, uint32_t uimm) { return enc_cl_d(C0_FSD, frs2, rs1, uimm); }
+static uint32_t enc_c_lw(uint32_t rd, uint32_t rs1, uint32_t uimm)
+{
+	return enc_cl_w(C0_LW, rd, rs1, uimm);
+}
+static uint32_t enc_c_sw(uint32_t rs2, uint32_t rs1, uint32_t uimm)
+{
+	return enc_cl_w(C0_SW, rs2, rs1, uimm);
+}
+static uint32_t enc_c_ld(uint32_t rd, uint32_t rs1, uint32_t uimm)
+{
+	return enc_cl_d(C0_LD, rd, rs1, uimm);
+}
+static uint32_t enc_c_sd(uint32_t rs2, uint32_t rs1, uint32_t uimm)
+{
+	return enc_cl_d(C0_SD, rs2, rs1, uimm);
+}
+static uint32_t enc_c_fld(uint32_t frd, uint32_t rs1, uint32_t uimm)
+{
+	return enc_cl_d(C0_FLD, frd, rs1, uimm);
+}
+static uint32_t enc_c_fsd(uint32_t frs2, uint32_t rs1, uint32_t uimm)
+{
+	return enc_cl_d(C0_FSD, frs2, rs1, uimm);
+}
 
 /* c.lwsp: uimm[5] at 12, uimm[4:2] at 6:4, uimm[7:6] at 3:2. */
 static uint32_t enc_c_lwsp(uint32_t rd, uint32_t uimm)
 {
-	return c_op(C_Q2, C2_LWSP) | ((uimm >> 5) & 1) << 12 | rd << 7 | ((uimm >> 2) & 7) << 4 | ((uimm >> 6) & 3) << 2;
+	return c_op(C_Q2, C2_LWSP) | ((uimm >> 5) & 1) << 12 | rd << 7 | ((uimm >> 2) & 7) << 4 |
+	       ((uimm >> 6) & 3) << 2;
 }
 
 /* c.ldsp/c.fldsp: uimm[5] at 12, uimm[4:3] at 6:5, uimm[8:6] at 4:2. */
@@ -133,8 +185,14 @@ static uint32_t enc_ci_d(uint32_t f3, uint32_t rd, uint32_t uimm)
 	return c_op(C_Q2, f3) | ((uimm >> 5) & 1) << 12 | rd << 7 | ((uimm >> 3) & 3) << 5 | ((uimm >> 6) & 7) << 2;
 }
 
-static uint32_t enc_c_ldsp(uint32_t rd, uint32_t uimm) { return enc_ci_d(C2_LDSP, rd, uimm); }
-static uint32_t enc_c_fldsp(uint32_t frd, uint32_t uimm) { return enc_ci_d(C2_FLDSP, frd, uimm); }
+static uint32_t enc_c_ldsp(uint32_t rd, uint32_t uimm)
+{
+	return enc_ci_d(C2_LDSP, rd, uimm);
+}
+static uint32_t enc_c_fldsp(uint32_t frd, uint32_t uimm)
+{
+	return enc_ci_d(C2_FLDSP, frd, uimm);
+}
 
 /* c.swsp: uimm[5:2] at 12:9, uimm[7:6] at 8:7. */
 static uint32_t enc_c_swsp(uint32_t rs2, uint32_t uimm)
@@ -148,11 +206,20 @@ static uint32_t enc_css_d(uint32_t f3, uint32_t rs2, uint32_t uimm)
 	return c_op(C_Q2, f3) | ((uimm >> 3) & 7) << 10 | ((uimm >> 6) & 7) << 7 | rs2 << 2;
 }
 
-static uint32_t enc_c_sdsp(uint32_t rs2, uint32_t uimm) { return enc_css_d(C2_SDSP, rs2, uimm); }
-static uint32_t enc_c_fsdsp(uint32_t frs2, uint32_t uimm) { return enc_css_d(C2_FSDSP, frs2, uimm); }
+static uint32_t enc_c_sdsp(uint32_t rs2, uint32_t uimm)
+{
+	return enc_css_d(C2_SDSP, rs2, uimm);
+}
+static uint32_t enc_c_fsdsp(uint32_t frs2, uint32_t uimm)
+{
+	return enc_css_d(C2_FSDSP, frs2, uimm);
+}
 
 /* htinst for a trapping compressed instruction: its 32-bit equivalent with bit 1 cleared. */
-static uint32_t from_compressed(uint32_t insn32) { return insn32 & ~HTINST_ORIG_32BIT; }
+static uint32_t from_compressed(uint32_t insn32)
+{
+	return insn32 & ~HTINST_ORIG_32BIT;
+}
 
 /* ---- expectations ---- */
 
@@ -181,7 +248,10 @@ static struct expect exp_amo(unsigned width, unsigned rd)
 	return (struct expect){ 0, { MMIO_INSN_AMO, width, 0, rd, 4 } };
 }
 
-static struct expect exp_invalid(void) { return (struct expect){ -1, { MMIO_INSN_INVALID, 0, 0, 0, 0 } }; }
+static struct expect exp_invalid(void)
+{
+	return (struct expect){ -1, { MMIO_INSN_INVALID, 0, 0, 0, 0 } };
+}
 
 static const char *const kind_names[] = { "INVALID", "LOAD", "STORE", "FP", "AMO" };
 
@@ -241,7 +311,10 @@ static void add(enum cls cls, const char *what, uint32_t insn, uint32_t htinst, 
 	table[ncases++] = (struct tcase){ cls, what, insn, htinst, want };
 }
 
-static void add_invalid(const char *what, uint32_t insn) { add(CLS_INVALID, what, insn, 0, exp_invalid()); }
+static void add_invalid(const char *what, uint32_t insn)
+{
+	add(CLS_INVALID, what, insn, 0, exp_invalid());
+}
 
 /* rd/rs2 for 32-bit forms, and (rs1, offset) pairs covering both offset extremes. */
 static const uint32_t regs32[] = { 0, 1, 5, 10, 15, 31 };
@@ -258,7 +331,7 @@ static const struct {
 	unsigned width;
 	int sign;
 } loads[] = {
-	{ "lb", LB, 1, 1 },   { "lh", LH, 2, 1 },   { "lw", LW, 4, 1 },   { "ld", LD, 8, 0 },
+	{ "lb", LB, 1, 1 },   { "lh", LH, 2, 1 },   { "lw", LW, 4, 1 },	  { "ld", LD, 8, 0 },
 	{ "lbu", LBU, 1, 0 }, { "lhu", LHU, 2, 0 }, { "lwu", LWU, 4, 0 },
 };
 static const struct {
@@ -271,8 +344,8 @@ static const struct {
 	const char *name;
 	uint32_t f5;
 } amos[] = {
-	{ "lr", LR },	     { "sc", SC },	   { "amoswap", AMOSWAP }, { "amoadd", AMOADD },
-	{ "amoxor", AMOXOR }, { "amoand", AMOAND }, { "amoor", AMOOR },	    { "amomin", AMOMIN },
+	{ "lr", LR },	      { "sc", SC },	      { "amoswap", AMOSWAP }, { "amoadd", AMOADD },
+	{ "amoxor", AMOXOR }, { "amoand", AMOAND },   { "amoor", AMOOR },     { "amomin", AMOMIN },
 	{ "amomax", AMOMAX }, { "amominu", AMOMINU }, { "amomaxu", AMOMAXU },
 };
 
@@ -281,7 +354,8 @@ static void add_loads_stores(void)
 	for (unsigned i = 0; i < ARRAY_LEN(loads); i++)
 		for (unsigned r = 0; r < ARRAY_LEN(regs32); r++)
 			for (unsigned b = 0; b < ARRAY_LEN(bases); b++)
-				add(CLS_LOAD, loads[i].name, enc_load(loads[i].f3, regs32[r], bases[b].rs1, bases[b].imm),
+				add(CLS_LOAD, loads[i].name,
+				    enc_load(loads[i].f3, regs32[r], bases[b].rs1, bases[b].imm),
 				    enc_load(loads[i].f3, regs32[r], 0, 0),
 				    exp_load(loads[i].width, loads[i].sign, regs32[r], 4));
 	for (unsigned i = 0; i < ARRAY_LEN(stores); i++)
@@ -302,10 +376,10 @@ static void add_compressed(void)
 			for (unsigned o = 0; o < 3; o++) {
 				uint32_t rs1 = cbases[b];
 
-				add(CLS_C_LOAD, "c.lw", enc_c_lw(r, rs1, w_offs[o]), from_compressed(enc_load(LW, r, 0, 0)),
-				    exp_load(4, 1, r, 2));
-				add(CLS_C_LOAD, "c.ld", enc_c_ld(r, rs1, d_offs[o]), from_compressed(enc_load(LD, r, 0, 0)),
-				    exp_load(8, 0, r, 2));
+				add(CLS_C_LOAD, "c.lw", enc_c_lw(r, rs1, w_offs[o]),
+				    from_compressed(enc_load(LW, r, 0, 0)), exp_load(4, 1, r, 2));
+				add(CLS_C_LOAD, "c.ld", enc_c_ld(r, rs1, d_offs[o]),
+				    from_compressed(enc_load(LD, r, 0, 0)), exp_load(8, 0, r, 2));
 				add(CLS_C_STORE, "c.sw", enc_c_sw(r, rs1, w_offs[o]),
 				    from_compressed(enc_store(SW, r, 0, 0)), exp_store(4, r, 2));
 				add(CLS_C_STORE, "c.sd", enc_c_sd(r, rs1, d_offs[o]),
@@ -319,10 +393,10 @@ static void add_compressed(void)
 	for (uint32_t r = 0; r < 32; r++)
 		for (unsigned o = 0; o < 3; o++) {
 			if (r) {
-				add(CLS_C_LOAD, "c.lwsp", enc_c_lwsp(r, wsp_offs[o]), from_compressed(enc_load(LW, r, 0, 0)),
-				    exp_load(4, 1, r, 2));
-				add(CLS_C_LOAD, "c.ldsp", enc_c_ldsp(r, dsp_offs[o]), from_compressed(enc_load(LD, r, 0, 0)),
-				    exp_load(8, 0, r, 2));
+				add(CLS_C_LOAD, "c.lwsp", enc_c_lwsp(r, wsp_offs[o]),
+				    from_compressed(enc_load(LW, r, 0, 0)), exp_load(4, 1, r, 2));
+				add(CLS_C_LOAD, "c.ldsp", enc_c_ldsp(r, dsp_offs[o]),
+				    from_compressed(enc_load(LD, r, 0, 0)), exp_load(8, 0, r, 2));
 			} else {
 				add_invalid("c.lwsp x0 (reserved)", enc_c_lwsp(0, wsp_offs[o]));
 				add_invalid("c.ldsp x0 (reserved)", enc_c_ldsp(0, dsp_offs[o]));
@@ -349,8 +423,8 @@ static void add_fp_amo(void)
 			for (unsigned b = 0; b < 2; b++) {
 				uint32_t f3 = fp_widths[i].f3, fr = fregs[r];
 
-				add(CLS_FP, "fl[hwd]", enc_fload(f3, fr, bases[b].rs1, bases[b].imm), enc_fload(f3, fr, 0, 0),
-				    exp_fp(fp_widths[i].width, fr, 4));
+				add(CLS_FP, "fl[hwd]", enc_fload(f3, fr, bases[b].rs1, bases[b].imm),
+				    enc_fload(f3, fr, 0, 0), exp_fp(fp_widths[i].width, fr, 4));
 				add(CLS_FP, "fs[hwd]", enc_fstore(f3, fr, bases[b].rs1, bases[b].imm),
 				    enc_fstore(f3, fr, 0, 0), exp_fp(fp_widths[i].width, fr, 4));
 			}

@@ -13,7 +13,7 @@ struct counter {
 	int reads, writes;
 	uint64_t off, val;
 	unsigned width;
-	int result;       /* what the handlers return */
+	int result; /* what the handlers return */
 	uint64_t read_as; /* what reads return in *val */
 };
 
@@ -126,15 +126,15 @@ static void test_add_rejects_overlaps(void **state)
 {
 	(void)state;
 	assert_int_equal(add(0x1000, 0x1000, &dev_a), 0);
-	assert_int_equal(add(0x1000, 0x1000, &dev_b), -1);  /* the same */
-	assert_int_equal(add(0x0800, 0x0801, &dev_b), -1);  /* its first byte */
-	assert_int_equal(add(0x1fff, 0x10, &dev_b), -1);    /* its last byte */
-	assert_int_equal(add(0x1800, 0x10, &dev_b), -1);    /* inside */
+	assert_int_equal(add(0x1000, 0x1000, &dev_b), -1); /* the same */
+	assert_int_equal(add(0x0800, 0x0801, &dev_b), -1); /* its first byte */
+	assert_int_equal(add(0x1fff, 0x10, &dev_b), -1); /* its last byte */
+	assert_int_equal(add(0x1800, 0x10, &dev_b), -1); /* inside */
 	assert_int_equal(add(0x0000, 0x10000, &dev_b), -1); /* around */
 	assert_int_equal(add(0x1fff, 1, &dev_b), -1);
 	assert_int_equal(bus.n, 1);
 	assert_int_equal(add(0x0800, 0x800, &dev_b), 0); /* touching below */
-	assert_int_equal(add(0x2000, 0x1, &dev_b), 0);   /* touching above */
+	assert_int_equal(add(0x2000, 0x1, &dev_b), 0); /* touching above */
 	assert_int_equal(bus.n, 3);
 	assert_ptr_equal(mmio_bus_find(&bus, 0x0fff)->dev, &dev_b);
 	assert_ptr_equal(mmio_bus_find(&bus, 0x1000)->dev, &dev_a);
@@ -316,8 +316,8 @@ static void test_syscon_poweroff_and_reset(void **state)
 static void test_syscon_ignores_the_rest(void **state)
 {
 	(void)state;
-	const uint64_t vals[] = { 0, 1, 0x5554, 0x5556, 0x3332, 0x7776, 0x55550000, 0x33330000, 0x77770000,
-				  0x1234, 0xffff, 0x555, 0x55 };
+	const uint64_t vals[] = { 0,	      1,	  0x5554, 0x5556, 0x3332, 0x7776, 0x55550000,
+				  0x33330000, 0x77770000, 0x1234, 0xffff, 0x555,  0x55 };
 	const uint64_t offs[] = { 4, 8, 0x10, 0x800, SYSCON_SIZE - 4 };
 	uint64_t v;
 

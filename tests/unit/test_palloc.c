@@ -178,7 +178,7 @@ static void test_alloc_skips_reserved_holes(void **state)
 	struct page_pool *p = new_pool(state, 0x80000000, 32);
 
 	pool_release(p, 0x80000000, 32 * PG);
-	pool_reserve(p, 0x80000000 + 2 * PG, PG);  /* hole at page 2 */
+	pool_reserve(p, 0x80000000 + 2 * PG, PG); /* hole at page 2 */
 	pool_reserve(p, 0x80000000 + 7 * PG, 2 * PG); /* hole at pages 7-8 */
 	assert_int_equal(p->nfree, 29);
 	/* Four pages: not at 0 (page 2), at page 3 (3-6 free) */
@@ -208,7 +208,7 @@ static void test_free_then_reuse(void **state)
 	assert_int_equal(p->nfree, 9);
 	pool_free(p, b, 4 * PG);
 	assert_int_equal(p->nfree, 13);
-	assert_int_equal(pool_alloc(p, 3 * PG, PG), b);  /* the hole b left */
+	assert_int_equal(pool_alloc(p, 3 * PG, PG), b); /* the hole b left */
 	assert_int_equal(pool_alloc(p, 2 * PG, PG), 0x80007000); /* one page of it is left: too short */
 	assert_int_equal(pool_alloc(p, PG, PG), b + 3 * PG);
 	pool_free(p, a, 2 * PG);
@@ -242,7 +242,7 @@ static void test_ranges_clipped_to_pool(void **state)
 	pool_release(p, end - PG, 1UL << 30); /* runs past the end: page 15 only */
 	assert_int_equal(p->nfree, 3);
 	assert_true(is_free(p, end - PG));
-	pool_release(p, 0, base);   /* wholly below */
+	pool_release(p, 0, base); /* wholly below */
 	pool_release(p, end, 64 * PG); /* wholly above */
 	pool_release(p, end + 64 * PG, 64 * PG);
 	assert_int_equal(p->nfree, 3);

@@ -155,8 +155,16 @@ static void blob_end(struct blob *d)
 {
 	uint32_t off_strings = FDT_HDR_SIZE + FDT_RSV_SIZE;
 	uint32_t off_struct = off_strings + (uint32_t)((d->nstrings + 3) & ~3UL);
-	uint32_t hdr[10] = { FDT_MAGIC, (uint32_t)d->len, off_struct, off_strings, FDT_HDR_SIZE, 17, 16, 0,
-			     (uint32_t)d->nstrings, (uint32_t)d->len - off_struct };
+	uint32_t hdr[10] = { FDT_MAGIC,
+			     (uint32_t)d->len,
+			     off_struct,
+			     off_strings,
+			     FDT_HDR_SIZE,
+			     17,
+			     16,
+			     0,
+			     (uint32_t)d->nstrings,
+			     (uint32_t)d->len - off_struct };
 
 	for (int i = 0; i < 10; i++) {
 		fdt32_t be = cpu_to_fdt32(hdr[i]);
@@ -167,7 +175,10 @@ static void blob_end(struct blob *d)
 }
 
 /* What lies in memory after the DTB: it completes the unterminated value the DTB ends with. */
-static void follow_with(struct blob *d, const char *s) { memcpy(d->b + d->len, s, strlen(s) + 1); }
+static void follow_with(struct blob *d, const char *s)
+{
+	memcpy(d->b + d->len, s, strlen(s) + 1);
+}
 
 static void test_platform_unterminated_device_type(void **state)
 {
@@ -217,8 +228,7 @@ static void test_config_empty_name_gets_default(void **state)
 	const fdt32_t harts[] = { cpu_to_fdt32(0) };
 	const fdt32_t memory[] = { cpu_to_fdt32(0), cpu_to_fdt32(0x80000000), cpu_to_fdt32(0),
 				   cpu_to_fdt32(0x4000000) };
-	const fdt32_t kernel[] = { cpu_to_fdt32(0), cpu_to_fdt32(0x90000000), cpu_to_fdt32(0),
-				   cpu_to_fdt32(0x5000) };
+	const fdt32_t kernel[] = { cpu_to_fdt32(0), cpu_to_fdt32(0x90000000), cpu_to_fdt32(0), cpu_to_fdt32(0x5000) };
 	static struct platform plat;
 	struct cpu_features cpu = { .has_h = 1, .has_sstc = 1, .has_sv39x4 = 1, .has_sv48x4 = 1 };
 	struct vm_config cfg;

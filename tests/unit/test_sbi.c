@@ -155,7 +155,10 @@ static void expect_no_return(const struct vcpu *v)
 	expect_others_preserved(v);
 }
 
-static void *ram(uint64_t gpa) { return fx->ram + (gpa - RAM_BASE); }
+static void *ram(uint64_t gpa)
+{
+	return fx->ram + (gpa - RAM_BASE);
+}
 
 /* ---------------- dispatcher and BASE ---------------- */
 
@@ -184,8 +187,8 @@ static void test_base_impl_id_and_version(void **state)
 static void test_base_probe_implemented(void **state)
 {
 	static const unsigned long eids[] = {
-		EID_BASE, EID_TIME, EID_IPI, EID_RFENCE, EID_HSM, EID_SRST, EID_DBCN, EID_HVC,
-		0x0, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, /* legacy, probed by their own EIDs */
+		EID_BASE, EID_TIME, EID_IPI, EID_RFENCE, EID_HSM, EID_SRST, EID_DBCN, EID_HVC, 0x0,
+		0x1,	  0x2,	    0x3,     0x4,	 0x5,	  0x6,	    0x7,      0x8, /* legacy, probed by their own EIDs */
 	};
 	struct vcpu *v = &fx->vcpus[0];
 
@@ -201,8 +204,19 @@ static void test_base_probe_implemented(void **state)
 static void test_base_probe_absent(void **state)
 {
 	static const unsigned long eids[] = {
-		EID_PMU, 0x53555350 /* SUSP */, 0x43505043 /* CPPC */, 0x4E41434C /* NACL */, 0x535441 /* STA */,
-		0x9, 0xa, 0x0f, 0x11, 0x09000000 /* experimental */, 0x0A000000 /* firmware */, 0xffffffff, ~0UL,
+		EID_PMU,
+		0x53555350 /* SUSP */,
+		0x43505043 /* CPPC */,
+		0x4E41434C /* NACL */,
+		0x535441 /* STA */,
+		0x9,
+		0xa,
+		0x0f,
+		0x11,
+		0x09000000 /* experimental */,
+		0x0A000000 /* firmware */,
+		0xffffffff,
+		~0UL,
 	};
 	struct vcpu *v = &fx->vcpus[0];
 
@@ -326,10 +340,10 @@ static void test_ipi_base_minus_one_is_all(void **state)
 static void test_ipi_invalid_masks(void **state)
 {
 	static const unsigned long cases[][2] = {
-		{ 0x11, 0 },	   /* hart 4 does not exist: none is signalled */
-		{ 0x1, 4 },	   /* base past the last hart */
-		{ 0x3, 3 },	   /* 3 valid, 4 not */
-		{ 1UL << 63, 1 },  /* hart 64 */
+		{ 0x11, 0 }, /* hart 4 does not exist: none is signalled */
+		{ 0x1, 4 }, /* base past the last hart */
+		{ 0x3, 3 }, /* 3 valid, 4 not */
+		{ 1UL << 63, 1 }, /* hart 64 */
 		{ 0x1, ~0UL - 1 }, /* a huge base that is not -1 */
 		{ 0x4, ~0UL - 1 }, /* base + 2 wraps to hart 0: still invalid */
 	};
@@ -357,8 +371,8 @@ static void test_ipi_unknown_fid(void **state)
 
 /* ---------------- RFENCE ---------------- */
 
-static void expect_remote(int i, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req,
-			  int n, const int *ids)
+static void expect_remote(int i, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req, int n,
+			  const int *ids)
 {
 	const struct stub_remote_call *c = &stub.remote[i];
 
@@ -695,7 +709,10 @@ static void test_srst_vendor_type_invalid(void **state)
 
 /* ---------------- DBCN ---------------- */
 
-static void put_guest(uint64_t gpa, const char *s, size_t n) { memcpy(ram(gpa), s, n); }
+static void put_guest(uint64_t gpa, const char *s, size_t n)
+{
+	memcpy(ram(gpa), s, n);
+}
 
 static void test_dbcn_write(void **state)
 {
@@ -739,14 +756,14 @@ static void test_dbcn_write_bad_buffer(void **state)
 {
 	static const unsigned long cases[][3] = {
 		/* num_bytes, base_lo, base_hi */
-		{ 4, 0x1000, 0 },		 /* not guest RAM */
-		{ 4, RAM_BASE - 2, 0 },		 /* starts below */
-		{ 8, RAM_END - 4, 0 },		 /* runs past the end */
+		{ 4, 0x1000, 0 }, /* not guest RAM */
+		{ 4, RAM_BASE - 2, 0 }, /* starts below */
+		{ 8, RAM_END - 4, 0 }, /* runs past the end */
 		{ 1, RAM_END, 0 },
-		{ 4, RAM_BASE, 1 },		 /* base_hi must be 0 on RV64 */
+		{ 4, RAM_BASE, 1 }, /* base_hi must be 0 on RV64 */
 		{ 4, RAM_BASE, ~0UL },
-		{ 16, ~0UL - 3, 0 },		 /* wraps */
-		{ 4096, ~0UL - 4095 + 2, 0 },	 /* wraps by 2 */
+		{ 16, ~0UL - 3, 0 }, /* wraps */
+		{ 4096, ~0UL - 4095 + 2, 0 }, /* wraps by 2 */
 	};
 	struct vcpu *v = &fx->vcpus[0];
 

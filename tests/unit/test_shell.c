@@ -73,7 +73,8 @@ static void test_echo_and_unknown(void **state)
 
 static void test_help_lists_every_command(void **state)
 {
-	static const char *const cmds[] = { "help", "echo", "cat", "ls", "uname", "uptime", "dmesg", "poweroff", "reboot" };
+	static const char *const cmds[] = { "help",   "echo",  "cat",	   "ls",    "uname",
+					    "uptime", "dmesg", "poweroff", "reboot" };
 	struct shell sh = sh_new();
 	int st;
 	const char *text = run(&sh, "help", &st);

@@ -94,8 +94,8 @@ static void expect_translate(const struct stage2 *s2, uint64_t gpa, uint64_t wan
 	int r = stage2_translate(s2, gpa, &hpa, &prot);
 
 	if (r != 0 || hpa != want_hpa || prot != want_prot)
-		fail_msg("gpa %#lx: translate %d -> hpa %#lx prot %u, want 0 -> hpa %#lx prot %u",
-			 (unsigned long)gpa, r, (unsigned long)hpa, prot, (unsigned long)want_hpa, want_prot);
+		fail_msg("gpa %#lx: translate %d -> hpa %#lx prot %u, want 0 -> hpa %#lx prot %u", (unsigned long)gpa,
+			 r, (unsigned long)hpa, prot, (unsigned long)want_hpa, want_prot);
 }
 
 static void expect_unmapped(const struct stage2 *s2, uint64_t gpa)
@@ -466,11 +466,8 @@ static void test_permissions(void **state)
 		unsigned prot;
 		uint64_t bits;
 	} cases[] = {
-		{ S2_READ, R },
-		{ S2_READ | S2_WRITE, R | W },
-		{ S2_READ | S2_EXEC, R | X },
-		{ S2_EXEC, X },
-		{ S2_RWX, R | W | X },
+		{ S2_READ, R }, { S2_READ | S2_WRITE, R | W }, { S2_READ | S2_EXEC, R | X },
+		{ S2_EXEC, X }, { S2_RWX, R | W | X },
 	};
 
 	(void)state;

@@ -25,13 +25,13 @@ struct out_event {
 
 /* What the model told its VM. */
 static struct {
-	int ncontexts;                      /* as given to vplic_init: contexts set_output may name */
-	int level[VPLIC_MAX_CONTEXTS];      /* last level per context */
-	struct out_event ev[MAX_EVENTS];    /* first set_output() calls */
-	long nev;                           /* all set_output() calls */
+	int ncontexts; /* as given to vplic_init: contexts set_output may name */
+	int level[VPLIC_MAX_CONTEXTS]; /* last level per context */
+	struct out_event ev[MAX_EVENTS]; /* first set_output() calls */
+	long nev; /* all set_output() calls */
 	unsigned completed_ids[MAX_EVENTS]; /* first completed() calls */
-	long ncompleted;                    /* all completed() calls */
-	int drop_line;                      /* what completed() returns */
+	long ncompleted; /* all completed() calls */
+	int drop_line; /* what completed() returns */
 } rec;
 
 static struct vplic plic;
@@ -94,7 +94,10 @@ static uint32_t rd32(uint64_t off)
 	return (uint32_t)v;
 }
 
-static void wr32(uint64_t off, uint32_t v) { wr(4, off, v); }
+static void wr32(uint64_t off, uint32_t v)
+{
+	wr(4, off, v);
+}
 
 static void enable(int ctx, unsigned id, int on)
 {
@@ -104,9 +107,18 @@ static void enable(int ctx, unsigned id, int on)
 	wr32(ENABLE(ctx, id / 32), w);
 }
 
-static int is_pending(unsigned id) { return (rd32(PENDING(id / 32)) >> (id % 32)) & 1; }
-static unsigned claim(int ctx) { return rd32(CLAIM(ctx)); }
-static void complete(int ctx, unsigned id) { wr32(CLAIM(ctx), id); }
+static int is_pending(unsigned id)
+{
+	return (rd32(PENDING(id / 32)) >> (id % 32)) & 1;
+}
+static unsigned claim(int ctx)
+{
+	return rd32(CLAIM(ctx));
+}
+static void complete(int ctx, unsigned id)
+{
+	wr32(CLAIM(ctx), id);
+}
 
 /* A source with a priority, enabled for context ctx. */
 static void source(unsigned id, uint32_t prio, int ctx)

@@ -46,7 +46,7 @@ static struct {
 	unsigned char tx[MAX_TX];
 	int ntx;
 	int level; /* last level set_irq() gave */
-	int nirq;  /* set_irq() calls */
+	int nirq; /* set_irq() calls */
 } rec;
 
 static struct vuart uart;
@@ -97,9 +97,15 @@ static unsigned rd(uint64_t off)
 	return (unsigned)v;
 }
 
-static void wr(uint64_t off, unsigned v) { wrw(1, off, v); }
+static void wr(uint64_t off, unsigned v)
+{
+	wrw(1, off, v);
+}
 
-static unsigned receive(const char *s) { return vuart_receive(&uart, s, (unsigned)strlen(s)); }
+static unsigned receive(const char *s)
+{
+	return vuart_receive(&uart, s, (unsigned)strlen(s));
+}
 
 /* ---- reset state, transmit ---- */
 
@@ -257,7 +263,10 @@ static void test_receive_fifo_order_and_dr(void **state)
 }
 
 /* A byte stream for the FIFO tests: byte k of it. */
-static char stream(unsigned k) { return (char)(k * 37 + 11); }
+static char stream(unsigned k)
+{
+	return (char)(k * 37 + 11);
+}
 
 /* Offer n bytes of the stream from *sent on; the FIFO takes what fits. */
 static unsigned offer(unsigned *sent, unsigned n)
@@ -281,7 +290,7 @@ static void test_receive_fifo_holds_1024(void **state)
 	assert_int_equal(VUART_FIFO, 1024);
 	assert_int_equal(offer(&sent, 10), 10);
 	assert_int_equal(offer(&sent, VUART_FIFO + 80), VUART_FIFO - 10); /* the count that fitted */
-	assert_int_equal(offer(&sent, 5), 0);                /* full */
+	assert_int_equal(offer(&sent, 5), 0); /* full */
 	assert_int_equal(offer(&sent, 1), 0);
 	/* Pop a few, offer more than fits; round the ring many times. */
 	for (unsigned round = 0; round < 50; round++) {

@@ -15,7 +15,10 @@
 
 /* Undefined behaviour fails the binary instead of scrolling past (UBSAN_OPTIONS still overrides). */
 const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
 
 /*
  * cmocka prints progress on stdout and the summary on stderr: line-buffer stdout so the two stay

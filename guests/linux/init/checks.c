@@ -112,9 +112,10 @@ static void check_isa(void)
 	snprintf(base, sizeof(base), "%.*s", (int)strcspn(line, "_"), line);
 	has_h = strchr(base + 4, 'h') != NULL;
 	/* Under Keel the vCPU never offers H; natively (keel.isa_h=1) QEMU's hart has it. */
-	ok(!strncmp(line, "rv64", 4) && has_h == param_long("keel.isa_h", 0), "linux: /proc/cpuinfo isa %s %s the H extension",
-	   line, has_h ? "has" : "does not have");
-	ok(sstc == param_long("keel.sstc", sstc), "linux: sstc %s in the ISA string, as configured", sstc ? "is" : "is not");
+	ok(!strncmp(line, "rv64", 4) && has_h == param_long("keel.isa_h", 0),
+	   "linux: /proc/cpuinfo isa %s %s the H extension", line, has_h ? "has" : "does not have");
+	ok(sstc == param_long("keel.sstc", sstc), "linux: sstc %s in the ISA string, as configured",
+	   sstc ? "is" : "is not");
 }
 
 static char *kernel_log(void)
@@ -157,8 +158,8 @@ static void check_sleep(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long ns = elapsed_ns(&t0, &t1);
 
-	ok(ns >= 1000000000L && ns < 1000000000L + SLEEP_SLACK_NS, "linux: sleep 1 s took %ld.%03ld s", ns / 1000000000L,
-	   ns / 1000000 % 1000);
+	ok(ns >= 1000000000L && ns < 1000000000L + SLEEP_SLACK_NS, "linux: sleep 1 s took %ld.%03ld s",
+	   ns / 1000000000L, ns / 1000000 % 1000);
 }
 
 /*
@@ -298,7 +299,10 @@ static long irq_count_on(const char *what, int cpu)
 }
 
 /* Remote wake-ups arrive as rescheduling or function-call IPIs (the latter with TTWU_QUEUE). */
-static long ipi_count(int cpu) { return irq_count_on("Rescheduling", cpu) + irq_count_on("Function call", cpu); }
+static long ipi_count(int cpu)
+{
+	return irq_count_on("Rescheduling", cpu) + irq_count_on("Function call", cpu);
+}
 
 static int write_file(const char *path, const char *text)
 {
