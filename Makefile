@@ -174,7 +174,7 @@ qemu-tests: deps $(KEEL_BIN) guests linux
 test: deps $(KEEL_BIN) guests linux $(UNIT_BINS)
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS) \
 		--check "fuzz=FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)" \
-		--check "cppcheck=tests/fuzz/cppcheck.sh"
+		--check "cppcheck=tests/fuzz/cppcheck.sh" --check "format=clang-format --dry-run --Werror $(FORMAT_FILES)"
 
 # make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
 # VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
