@@ -40,7 +40,7 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,mem=64M,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,bootargs=...
+    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,bootargs=...
     (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
@@ -75,7 +75,8 @@ def vm_nodes(vms, host_mem):
             lines.append('keel,name = "%s";' % vm["name"])
         if vm.get("harts") not in (None, "none"):
             lines.append("keel,harts = <%s>;" % " ".join(str(h) for h in parse_harts(vm["harts"])))
-        lines.append("keel,memory = <%s %s>;" % (cells(RAM_BASE), cells(parse_size(vm.get("mem", "64M")))))
+        ram_base = int(str(vm.get("ram_base", RAM_BASE)), 0)
+        lines.append("keel,memory = <%s %s>;" % (cells(ram_base), cells(parse_size(vm.get("mem", "64M")))))
         image = vm.get("image")
         if image and os.path.exists(image):
             size = os.path.getsize(image)

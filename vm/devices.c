@@ -91,6 +91,16 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 	mmio_bus_add(&vm->mmio, VM_SYSCON_BASE, SYSCON_SIZE, &syscon_ops, vm, "syscon");
 	mmio_bus_add(&vm->mmio, VM_PLIC_BASE, VPLIC_SIZE, &vplic_ops, &vm->plic, "plic");
 	mmio_bus_add(&vm->mmio, VM_UART_BASE, VUART_SIZE, &vuart_ops, &vm->uart, "uart");
+	/* Guest RAM must leave the device windows alone, or the devices would be unreachable. */
+	for (int i = 0; i < vm->mmio.n; i++) {
+		const struct mmio_region *r = &vm->mmio.regions[i];
+
+		if (overlaps(vm->cfg.ram_base, vm->cfg.ram_size, r->base, r->size)) {
+			snprintf(err, errlen, "field keel,memory: overlaps the %s at 0x%lx", r->name,
+				 (unsigned long)r->base);
+			return -1;
+		}
+	}
 	for (int i = 0; i < vm->cfg.npass; i++) {
 		const struct passthrough *p = &vm->cfg.pass[i];
 

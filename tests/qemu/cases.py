@@ -70,13 +70,15 @@ CASES = [
              {"guest": "hello", "name": "good", "harts": "0", "mem": "16M"},
              {"image": "/nonexistent/kernel.bin", "name": "nokernel", "harts": "1", "mem": "16M"},
              {"guest": "hello", "name": "huge", "harts": "1", "mem": "4096M"},
-             {"guest": "hello", "name": "badtimer", "harts": "1", "mem": "16M", "timer": "fast"}],
+             {"guest": "hello", "name": "badtimer", "harts": "1", "mem": "16M", "timer": "fast"},
+             {"guest": "hello", "name": "onplic", "harts": "1", "mem": "16M", "ram_base": "0xc000000"}],
      "plans": 1,
      "expect": [r"^keel: vm 'nohart' not started: field keel,harts: hart 7 does not exist",
                 r"^keel: vm 'good' not started: field keel,harts: hart 0 is already given to a VM",
                 r"^keel: vm 'nokernel' not started: field keel,kernel: missing",
                 r"^keel: vm 'huge' not started: field keel,memory: ",
                 r"^keel: vm 'badtimer' not started: field keel,timer: must be \"sstc\" or \"sbi\"",
+                r"^keel: vm 'onplic' not started: field keel,memory: overlaps the plic at 0xc000000",
                 r"^keel: vm 'dup': 1 vCPU\(s\) on harts 0"]},
 
     # A hart without the H extension: Keel says so clearly and powers off.
