@@ -119,7 +119,7 @@ CASES = [
 
     # Any S-mode image boots unchanged: Debian's U-Boot for QEMU (ns16550 console, syscon power-off).
     # (U-Boot drains the keys typed while it stops autoboot, so each line waits for a prompt.)
-    {"name": "uboot", "tap": False, "timeout": 60,
+    {"name": "uboot", "tap": False, "timeout": 120,
      "input": [(r"Hit any key to stop autoboot", "\n"), (r"^=> $", "version\n"), (r"^GNU ld", "poweroff\n")],
      "vms": [{"image": "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin", "harts": "0", "mem": "128M"}],
      "expect": [r"^U-Boot 2023\.01", r"^In: +serial@10000000", r"^=> version\nU-Boot 2023\.01",

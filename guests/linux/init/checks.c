@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,10 +198,17 @@ static void check_interrupts(void)
 
 	if (fd >= 0) {
 		write(fd, msg, sizeof(msg) - 1);
+		tcdrain(fd); /* returns once the UART has sent it all, by its interrupts */
 		close(fd);
 	}
-	nanosleep(&pause, NULL);
-	long timer1 = irq_count("riscv-timer"), uart1 = irq_count(UART_PLIC_LINE);
+	/* A loaded host can be slow to run the vCPUs: give the counters up to 2 s to move. */
+	long timer1 = timer0, uart1 = uart0;
+
+	for (int i = 0; i < 20 && (timer1 <= timer0 || uart1 <= (uart0 < 0 ? 0 : uart0)); i++) {
+		nanosleep(&pause, NULL);
+		timer1 = irq_count("riscv-timer");
+		uart1 = irq_count(UART_PLIC_LINE);
+	}
 
 	ok(timer0 >= 0 && timer1 > timer0, "linux: timer interrupts grow (%ld -> %ld)", timer0, timer1);
 	/* Before ttyS0 is first opened (console=hvc0) its line is not listed yet: count that as 0. */
