@@ -107,8 +107,17 @@ CASES = [
 
     # `make run`'s default VM (configs/linux.dts) driven unattended: the prompt's built-ins.
     {"name": "linux-prompt", "config": "configs/linux.dts", "timeout": 120, "tap": False,
-     "stdin": "help\necho keel says hi\nuname -a\nuptime\nls /\ncat /proc/cmdline\ndmesg\nnosuch\npoweroff\n",
-     "stdin_after": r"^keel-init: type help for the commands",
+     # One command at a time, each once the previous one's output is there (typed-ahead input
+     # would be echoed into the middle of a command's output).
+     "input": [(r"^keel-init: type help for the commands", "help\n"),
+               (r"^  reboot +restart this VM", "echo keel says hi\n"),
+               (r"^(keel# )?keel says hi$", "uname -a\n"),
+               (r"riscv64$", "uptime\n"),
+               (r"MiB free of", "ls /\n"),
+               (r"^sys/$", "cat /proc/cmdline\n"),
+               (r"^(keel# )?console=ttyS0$", "dmesg\n"),
+               (r"^<\d>\[", "nosuch\n"),
+               (r"unknown command", "poweroff\n")],
      # Typed input is echoed as it arrives, so a command's output may follow a "keel# " prompt.
      "expect": [r"^(keel# )?  help +list the commands", r"^  poweroff +stop this VM", r"^(keel# )?keel says hi$",
                 r"^(keel# )?Linux \(none\) 6\.1\.\d+ .* riscv64$", r"^(keel# )?up \d+ s, \d+ process\(es\)",
