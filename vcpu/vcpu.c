@@ -174,13 +174,19 @@ void vcpu_set_ext_irq(struct vcpu *v, int level)
 		host_send_ipi(v->hart);
 }
 
+/* Put the interrupts other harts raised, and the vPLIC's line, into hvip (on v's own hart). */
+static inline void apply_irqs(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->pending_irqs, __ATOMIC_RELAXED))
+		csr_set(hvip, __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL));
+	sync_ext_irq(v);
+}
+
 int vcpu_irq_pending(struct vcpu *v)
 {
-	unsigned long pending = __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL);
+	unsigned long pending;
 
-	if (pending)
-		csr_set(hvip, pending);
-	sync_ext_irq(v);
+	apply_irqs(v);
 	/* With Sstc, hip.VSTIP follows vstimecmp; a host wfi wakes on it too (hie.VSTIE). */
 	pending = csr_read(hip) & HIP_VS_MASK;
 	/* vsie holds the guest's enables at S-level bit positions. */
@@ -237,11 +243,7 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			return EXIT_REQUEST;
 		if (__atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) != v->fence_done)
 			vcpu_process_fences(v);
-		unsigned long pending = __atomic_load_n(&v->pending_irqs, __ATOMIC_RELAXED);
-
-		if (pending)
-			csr_set(hvip, __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL));
-		sync_ext_irq(v);
+		apply_irqs(v);
 		run_guest(&v->regs);
 		v->exits++;
 		enum exit_reason reason = vmexit_handler(v, exit);

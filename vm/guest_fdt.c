@@ -148,6 +148,17 @@ static int build_plic(void *fdt, const struct vm_config *cfg)
 	return fdt_end_node(fdt);
 }
 
+/* A syscon-poweroff / syscon-reboot node: writing `value` to the sifive,test device does it. */
+static int syscon_action(void *fdt, const char *name, const char *compatible, uint32_t value)
+{
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", compatible));
+	TRY(fdt_property_u32(fdt, "regmap", PHANDLE_SYSCON));
+	TRY(fdt_property_u32(fdt, "offset", 0));
+	TRY(fdt_property_u32(fdt, "value", value));
+	return fdt_end_node(fdt);
+}
+
 static int build_devices(void *fdt, const struct vm_config *cfg, const void *host_fdt)
 {
 	char name[48];
@@ -196,18 +207,8 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	}
 	TRY(fdt_end_node(fdt));
 
-	TRY(fdt_begin_node(fdt, "poweroff"));
-	TRY(fdt_property_string(fdt, "compatible", "syscon-poweroff"));
-	TRY(fdt_property_u32(fdt, "regmap", PHANDLE_SYSCON));
-	TRY(fdt_property_u32(fdt, "offset", 0));
-	TRY(fdt_property_u32(fdt, "value", SYSCON_POWEROFF_VALUE));
-	TRY(fdt_end_node(fdt));
-	TRY(fdt_begin_node(fdt, "reboot"));
-	TRY(fdt_property_string(fdt, "compatible", "syscon-reboot"));
-	TRY(fdt_property_u32(fdt, "regmap", PHANDLE_SYSCON));
-	TRY(fdt_property_u32(fdt, "offset", 0));
-	TRY(fdt_property_u32(fdt, "value", SYSCON_RESET_VALUE));
-	return fdt_end_node(fdt);
+	TRY(syscon_action(fdt, "poweroff", "syscon-poweroff", SYSCON_POWEROFF_VALUE));
+	return syscon_action(fdt, "reboot", "syscon-reboot", SYSCON_RESET_VALUE);
 }
 
 int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const char *host_isa, unsigned long timebase,

@@ -18,31 +18,15 @@ void asm_offsets(void)
 	DEFINE(MAX_HARTS_ASM, MAX_HARTS);
 
 	DEFINE(HYP_SSTATUS, offsetof(struct vcpu_regs, hyp_regs.sstatus));
-	DEFINE(HYP_HSTATUS, offsetof(struct vcpu_regs, hyp_regs.hstatus));
-	DEFINE(HYP_SCOUNTEREN, offsetof(struct vcpu_regs, hyp_regs.scounteren));
 	DEFINE(HYP_STVEC, offsetof(struct vcpu_regs, hyp_regs.stvec));
 	DEFINE(HYP_SSCRATCH, offsetof(struct vcpu_regs, hyp_regs.sscratch));
 	DEFINE(GUEST_SSTATUS, offsetof(struct vcpu_regs, guest_regs.sstatus));
-	DEFINE(GUEST_HSTATUS, offsetof(struct vcpu_regs, guest_regs.hstatus));
-	DEFINE(GUEST_SCOUNTEREN, offsetof(struct vcpu_regs, guest_regs.scounteren));
 	DEFINE(GUEST_SEPC, offsetof(struct vcpu_regs, guest_regs.sepc));
 
 	DEFINE(HYP_RA, HYP_GPR(GPR_RA));
 	DEFINE(HYP_SP, HYP_GPR(GPR_SP));
 	DEFINE(HYP_GP, HYP_GPR(GPR_GP));
 	DEFINE(HYP_TP, HYP_GPR(GPR_TP));
-	DEFINE(HYP_S0, HYP_GPR(GPR_S0));
-	DEFINE(HYP_S1, HYP_GPR(GPR_S1));
-	DEFINE(HYP_S2, HYP_GPR(GPR_S2));
-	DEFINE(HYP_S3, HYP_GPR(GPR_S3));
-	DEFINE(HYP_S4, HYP_GPR(GPR_S4));
-	DEFINE(HYP_S5, HYP_GPR(GPR_S5));
-	DEFINE(HYP_S6, HYP_GPR(GPR_S6));
-	DEFINE(HYP_S7, HYP_GPR(GPR_S7));
-	DEFINE(HYP_S8, HYP_GPR(GPR_S8));
-	DEFINE(HYP_S9, HYP_GPR(GPR_S9));
-	DEFINE(HYP_S10, HYP_GPR(GPR_S10));
-	DEFINE(HYP_S11, HYP_GPR(GPR_S11));
 
 	DEFINE(GUEST_RA, GUEST_GPR(GPR_RA));
 	DEFINE(GUEST_SP, GUEST_GPR(GPR_SP));
