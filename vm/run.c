@@ -51,8 +51,6 @@ static int handle_requests(struct vcpu *v)
 /* WFI and HSM suspend (hsm.c marks the vCPU SUSPENDED): park until an interrupt the guest enabled is pending. */
 static void wait_for_interrupt(struct hart *h, struct vcpu *v)
 {
-	/* A guest that waits has likely printed a prompt: show its unfinished line. */
-	vm_console_poll(v->vm);
 	int suspended = __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_SUSPENDED;
 	while (!vcpu_irq_pending(v) && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
 		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */

@@ -62,7 +62,7 @@ void console_input_drain(void)
 
 static struct vm *open_line; /* the VM whose unfinished line is on the console (console lock) */
 
-/* Put the buffered text out: a whole line, or the start of one (a prompt) when `vm` waits for input. */
+/* Put the buffered text out: a whole line, or (one VM, or a full buffer) the start of one. */
 static void flush_line(struct vm *vm)
 {
 	int done = vm->con_len && vm->con_line[vm->con_len - 1] == '\n';
@@ -71,7 +71,7 @@ static void flush_line(struct vm *vm)
 		return;
 	console_lock();
 	if (open_line && open_line != vm)
-		console_putc('\n'); /* another VM's prompt: end its line first */
+		console_putc('\n'); /* another VM's unfinished line: end it first */
 	if (open_line != vm && nvms > 1)
 		kprintf_locked("[%s] ", vm->cfg.name);
 	console_write(vm->con_line, vm->con_len);
@@ -88,13 +88,6 @@ static void put_locked(struct vm *vm, char c)
 	/* With one VM there is nothing to attribute: its output goes straight through. */
 	if (c == '\n' || vm->con_len == sizeof(vm->con_line) || nvms == 1)
 		flush_line(vm);
-}
-
-void vm_console_poll(struct vm *vm)
-{
-	spin_lock(&vm->con_lock);
-	flush_line(vm);
-	spin_unlock(&vm->con_lock);
 }
 
 void vm_console_putc(struct vm *vm, char c)
@@ -120,7 +113,6 @@ void vm_console_input(struct vm *vm, const char *buf, unsigned n)
 
 int vm_console_getc(struct vm *vm)
 {
-	vm_console_poll(vm);
 	console_input_drain();
 	return vuart_take_byte(&vm->uart);
 }

@@ -89,8 +89,6 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 void vm_console_putc(struct vm *vm, char c);
 void vm_console_write(struct vm *vm, const char *s, unsigned long n);
 int vm_console_getc(struct vm *vm);
-/* The VM waits (WFI, SBI getchar): show the unfinished line it printed, e.g. its prompt. */
-void vm_console_poll(struct vm *vm);
 /* Bytes typed on Keel's console for this VM. */
 void vm_console_input(struct vm *vm, const char *buf, unsigned n);
 
