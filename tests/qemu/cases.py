@@ -138,7 +138,8 @@ CASES = [
     # offline and back online through sysfs (SBI HSM stop/start).
     {"name": "linux-smp4", "smp": 4, "timeout": 240, "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
      "vms": [{"guest": "linux", "name": "linux", "harts": "0-3", "mem": "256M",
-              "bootargs": "console=ttyS0 keel.sstc=1 " + LINUX_CHECKS.replace("keel.mem=128 keel.cpus=1",
+              # hvc0 console: ttyS0 is then opened by the checks themselves, pinned to CPU 0.
+              "bootargs": "earlycon=sbi console=hvc0 keel.sstc=1 " + LINUX_CHECKS.replace("keel.mem=128 keel.cpus=1",
                                                                             "keel.mem=256 keel.cpus=4")}],
      "expect": LINUX_BOOT + [r"smp: Brought up 1 node, 4 CPUs", r"CPU1: off", r"vcpu 3 exits \d+"]},
 
