@@ -7,22 +7,15 @@
 
 BENCH_RESULTS ?= bench/results.json
 
-.PHONY: bench bench-trace bench-profile bench-deps
+.PHONY: bench bench-trace bench-profile
 
-# gdb-multiarch reads minstret at /init (Linux rows) and single-steps Keel (bench-trace).
-bench-deps: deps
-	@command -v gdb-multiarch >/dev/null || { \
-		echo "bench: installing gdb-multiarch"; \
-		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-		export DEBIAN_FRONTEND=noninteractive; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends gdb-multiarch; }
-
-bench: bench-deps $(KEEL_BIN) guests linux
+# gdb-multiarch (from scripts/deps.sh) reads minstret at /init (Linux rows) and single-steps Keel (bench-trace).
+bench: $(KEEL_BIN) guests linux
 	@python3 bench/bench.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
 		--linux-init $(LINUX_DIR)/init --out $(BENCH_RESULTS)
 
-bench-trace: bench-deps $(KEEL_BIN) guests
+bench-trace: $(KEEL_BIN) guests
 	@python3 bench/trace_sbi.py --build $(BUILD)
 
-bench-profile: deps $(KEEL_BIN) guests linux
+bench-profile: $(KEEL_BIN) guests linux
 	@python3 bench/profile.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD)

@@ -7,10 +7,14 @@ with -dtb. Guest images are placed in host RAM with QEMU's -device loader.
 """
 import argparse
 import os
+import queue
 import re
+import select
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 QEMU = os.environ.get("QEMU", "qemu-system-riscv64")
@@ -165,6 +169,55 @@ def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64")
     return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
 
 
+# The console's unfinished line looks like a prompt (Keel's Linux init "keel# ", a shell's "$ ",
+# U-Boot's "=> ", "login: ") once it ends so and nothing more has come for PROMPT_SETTLE seconds.
+PROMPT_RE = re.compile(rb"[#$>%:] ?$")
+PROMPT_SETTLE = 0.2
+QUIET_SECONDS = 3.0  # a guest with no prompt we know is ready after this long without output
+
+
+def run_scripted(cmd):
+    """QEMU with piped input (standard input is not a terminal). A guest's serial driver throws
+    away what arrived before it opened the port, so each piped line is held back until the guest
+    shows a prompt (or has been quiet for QUIET_SECONDS) after the previous one. Returns QEMU's
+    exit status."""
+    lines = queue.Queue()  # None marks the end of the input
+
+    def read_input():
+        for line in iter(sys.stdin.buffer.readline, b""):
+            lines.put(line)
+        lines.put(None)
+
+    if sys.stdin is not None:
+        threading.Thread(target=read_input, daemon=True).start()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    out = p.stdout.fileno()
+    tail, last_out, sent_at, pending = b"", time.monotonic(), None, None
+    while True:
+        if select.select([out], [], [], 0.05)[0]:
+            data = os.read(out, 4096)
+            if not data:
+                break
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            tail = (tail + data.replace(b"\r", b"")).rsplit(b"\n", 1)[-1][-80:]
+            last_out = time.monotonic()
+        if pending is None and not lines.empty():
+            pending = lines.get()
+        if pending is None or p.stdin.closed:
+            continue
+        quiet = time.monotonic() - last_out
+        answered = sent_at is None or last_out > sent_at  # the guest said something since our last line
+        if answered and ((PROMPT_RE.search(tail) and quiet >= PROMPT_SETTLE) or quiet >= QUIET_SECONDS):
+            try:
+                p.stdin.write(pending)
+                p.stdin.flush()
+            except BrokenPipeError:
+                p.stdin.close()
+            pending, sent_at = None, time.monotonic()
+    return p.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
@@ -187,15 +240,13 @@ def main():
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts)
         if args.initrd:
             cmd += ["-initrd", args.initrd]
+    elif args.config:
+        harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
+                     for h in h.split()] or [0]) + 1
+        cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, [],
+                           tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config)
     else:
         vms = [parse_vm(v) for v in args.vm]
-        if args.config:
-            harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
-                         for h in h.split()] or [0]) + 1
-            cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, [],
-                               tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config)
-            print("keel-run: " + " ".join(cmd), file=sys.stderr)
-            os.execvp(cmd[0], cmd)
         if not vms:
             if not image or not os.path.exists(image):
                 sys.exit("keel-run: guest image %r not found" % image)
@@ -205,10 +256,12 @@ def main():
                 vm["initrd"] = args.initrd
             vms = [vm]
         harts = max(max(parse_harts(vm.get("harts", "0"))) for vm in vms) + 1
-        workdir = tempfile.mkdtemp(prefix="keel-run-")
-        cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms, workdir, opts)
+        cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms,
+                           tempfile.mkdtemp(prefix="keel-run-"), opts)
     print("keel-run: " + " ".join(cmd), file=sys.stderr)
-    os.execvp(cmd[0], cmd)
+    if sys.stdin is not None and sys.stdin.isatty():
+        os.execvp(cmd[0], cmd)  # typing at a terminal: QEMU has the terminal to itself
+    sys.exit(run_scripted(cmd))
 
 
 if __name__ == "__main__":
