@@ -12,6 +12,7 @@ enum keel_err {
 	EBUSY = 16,
 	EEXIST = 17,
 	EINVAL = 22,
+	ENOSPC = 28,
 	ERANGE = 34,
 	ENOSYS = 38,
 };

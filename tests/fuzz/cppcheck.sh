@@ -11,7 +11,7 @@
 # were assembled and report each 64-bit CSR constant as a 32-bit shift overflow.
 cd "$(dirname "$0")/../.." || exit 2
 CPPCHECK=${CPPCHECK:-cppcheck}
-DIRS="arch vcpu sbi mm drivers vm vdev core lib"
+DIRS="arch vcpu sbi mm drivers net vm vdev core lib"
 ENABLE=warning,portability,performance
 [ -n "$CPPCHECK_STYLE" ] && ENABLE=$ENABLE,style
 

@@ -8,6 +8,7 @@ fuzz_target_opts() {
 	vdev) echo "-max_len=4096" ;;
 	config) echo "-max_len=16384 -dict=tests/fuzz/config.dict" ;;
 	guest_fdt) echo "-max_len=1024" ;;
+	switch) echo "-max_len=8192" ;;
 	*) echo "" ;;
 	esac
 }

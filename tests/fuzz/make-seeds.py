@@ -492,6 +492,42 @@ def dtb(source, tmp):
         return f.read()
 
 
+# ---------------------------------------------------------------- switch
+
+
+def sw_frame(port, dst, src, length, fill=0x5A):
+    """input(port, length, bytes): dst and src are 6-byte MACs."""
+    body = (dst + src + bytes([0x08, 0x00]) + bytes([fill]) * max(0, length - 14))[:length]
+    return u8(0) + u8(port) + u16(length) + body
+
+
+def sw_take(port, buflen):
+    return u8(1) + u8(port) + u16(buflen)
+
+
+def sw_tick(n):
+    return u8(2) + u8(0) + u16(n)
+
+
+def switch_seeds():
+    mac = [bytes([0x52, 0x54, 0, 0, 0, i]) for i in range(8)]
+    bcast = b"\xff" * 6
+    three = u8(2) + bytes([0, 0, 0])  # three ports on network 0
+    two_nets = u8(3) + bytes([0, 1, 0, 1])  # four ports, networks 0 and 1
+    return {
+        "learn": three + sw_frame(0, mac[2], mac[1], 60) + sw_frame(1, mac[1], mac[2], 60)
+        + sw_take(0, 1518) + sw_take(1, 1518) + sw_take(2, 1518),
+        "broadcast-two-nets": two_nets + sw_frame(0, bcast, mac[1], 64) + sw_frame(1, bcast, mac[2], 64)
+        + b"".join(sw_take(p, 2048) for p in range(4)),
+        "flood": three + b"".join(sw_frame(0, bcast, mac[1], 14) for _ in range(80))
+        + sw_frame(2, mac[5], mac[3], 100) + sw_take(1, 1518),
+        "bad-frames": three + sw_frame(0, mac[2], mac[1], 13) + sw_frame(0, mac[2], mac[1], 1519)
+        + sw_frame(0, mac[2], bcast, 60) + sw_frame(16, mac[2], mac[1], 60) + sw_frame(0, mac[2], mac[1], 1518),
+        "small-buffer": three + sw_frame(0, mac[2], mac[1], 1000) + sw_take(1, 100) + sw_take(1, 0),
+        "aging": three + sw_frame(0, bcast, mac[1], 60) + sw_tick(20) + sw_frame(1, mac[1], mac[2], 60),
+    }
+
+
 def main():
     corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -501,6 +537,7 @@ def main():
             "vdev": vdev_seeds(),
             "guest_fdt": guest_fdt_seeds(),
             "config": {name: dtb(src, tmp) for name, src in config_seeds().items()},
+            "switch": switch_seeds(),
         }
     total = 0
     for target, seeds in targets.items():

@@ -17,6 +17,7 @@ UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c
+UNIT_SRCS_test_switch := net/switch.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch
 # its libfdt calls); the real one is linked so that changing it rebuilds the test.
@@ -26,6 +27,6 @@ UNIT_SRCS_test_regress_fuzz := vm/guest_fdt.c drivers/platform.c vm/config.c mm/
 
 # The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any
 # header changes too (a prerequisite-only rule keeps the pattern rule's recipe).
-UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h dev/*.h drivers/*.h lib/*.h mm/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
+UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h dev/*.h drivers/*.h lib/*.h mm/*.h net/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
 	tests/unit/*.h)
 $(foreach t,$(UNIT_TESTS),$(eval $(BUILD)/host/$(t): $$(UNIT_SRCS_$(t)) $$(UNIT_HDRS) tests/unit/sources.mk))

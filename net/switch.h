@@ -1,0 +1,85 @@
+/*
+ * A learning L2 switch between VMs' NICs and the machine's uplink. Each port sits on one named
+ * network (an index here); frames never cross networks. Unicast goes to the port that last sent
+ * from the destination MAC on that network, broadcast, multicast and unknown destinations flood
+ * within it. Every port has a bounded queue of frames waiting for it, and a source may hold only
+ * its fair share of any queue, so a port flooding the switch cannot starve the others.
+ *
+ * Pure logic, no hart or device: the NIC models feed it frames (switch_input) and take theirs
+ * (switch_take) when they have receive buffers; kick() tells a port's owner it has frames.
+ */
+#ifndef KEEL_NET_SWITCH_H
+#define KEEL_NET_SWITCH_H
+#include <stdint.h>
+#include "core/spinlock.h"
+
+#define ETH_ALEN 6
+#define ETH_HLEN 14 /* destination, source, EtherType */
+#define ETH_FRAME_MAX 1518 /* 1500 bytes of payload, the header and one 802.1Q tag; no FCS */
+#define ETH_ADDR_GROUP 0x01 /* I/G bit of the first octet: broadcast and multicast */
+
+#define SWITCH_PORTS 16
+#define SWITCH_QUEUE_SLOTS 64 /* frames waiting for one port */
+#define SWITCH_FDB_ENTRIES 256 /* learned addresses, all networks together; a power of two */
+
+struct switch_frame {
+	uint16_t len;
+	uint8_t src_port;
+	uint8_t data[ETH_FRAME_MAX];
+};
+
+/* The frames waiting for one port, oldest first. Its owner provides it (it is large). */
+struct switch_queue {
+	struct switch_frame slot[SWITCH_QUEUE_SLOTS];
+	unsigned head, count;
+	uint8_t held[SWITCH_PORTS]; /* slots holding frames from each source port */
+};
+
+struct switch_port_stats {
+	uint64_t rx_frames; /* accepted from this port */
+	uint64_t tx_frames; /* taken by this port's owner */
+	uint64_t runt; /* shorter than an Ethernet header */
+	uint64_t oversize; /* longer than ETH_FRAME_MAX */
+	uint64_t bad_source; /* group source address: never learned, never forwarded */
+	uint64_t over_share; /* dropped on the way in: the source held its share of this port's queue */
+	uint64_t queue_full; /* dropped on the way in: this port's queue was full */
+	uint64_t too_big; /* taken into a buffer too small for it: dropped */
+};
+
+struct switch_fdb_entry {
+	uint8_t mac[ETH_ALEN];
+	uint8_t used;
+	uint8_t port;
+	uint64_t seen; /* switch_input's `now` when the address last sent */
+};
+
+struct switch_port {
+	int used;
+	unsigned net;
+	struct switch_queue *queue;
+	void (*kick)(void *ctx); /* the queue went from empty to not empty (called without the lock) */
+	void *ctx;
+	struct switch_port_stats stats;
+};
+
+struct netswitch {
+	spinlock_t lock;
+	uint64_t fdb_age; /* a learned address older than this (in `now` units) is forgotten */
+	struct switch_port port[SWITCH_PORTS];
+	struct switch_fdb_entry fdb[SWITCH_FDB_ENTRIES];
+};
+
+void switch_init(struct netswitch *sw, uint64_t fdb_age);
+/* A port on network `net`; returns its number, or -EINVAL / -EBUSY (no port left). */
+int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, void (*kick)(void *), void *ctx);
+/*
+ * A frame sent by `port` at time `now`. Returns how many ports it was queued for (0 when filtered
+ * or dropped for lack of room), or -EINVAL when the frame itself is bad (counted on the port).
+ */
+int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigned len, uint64_t now);
+/* The oldest frame waiting for `port`, copied into buf: its length, 0 when none, -ENOSPC when buf
+ * is too small for it (it is dropped and counted, so one bad buffer cannot wedge the queue). */
+int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen);
+unsigned switch_pending(struct netswitch *sw, unsigned port);
+
+#endif
