@@ -137,7 +137,7 @@ CASES = [
      # Typed input is echoed as it arrives, so a command's output may follow a "keel# " prompt.
      "expect": [r"^(keel# )?  help +list the commands", r"^  poweroff +stop this VM", r"^(keel# )?keel says hi$",
                 r"^(keel# )?Linux \(none\) 6\.1\.\d+ .* riscv64$", r"^(keel# )?up \d+ s, \d+ process\(es\)",
-                r"^(keel# )?dev/\ninit\nproc/\nroot/\nsys/", r"^(keel# )?console=ttyS0$",
+                r"^(keel# )?dev/\ninit\nmnt/\nproc/\nroot/\nsys/", r"^(keel# )?console=ttyS0$",
                 r"Kernel command line: console=ttyS0", r"^(keel# )?nosuch: unknown command \(try help\)$",
                 r"reboot: Power down",
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
