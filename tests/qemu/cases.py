@@ -38,6 +38,69 @@ E2FSCK = [{"cmd": "dumpe2fs -h {disk}", "expect": [r"^Filesystem state: +clean$"
            "reject": [r"skipping journal recovery", r"Fix\? no", r"WARNING"]}]
 DISK_REJECT = [r"EXT4-fs error", r"I/O error", r"stays mounted", r"Kernel panic"]
 
+# Linux writes a file and fsyncs it, powers off; the image is clean for e2fsck and holds the
+# bytes (debugfs reads them on the host); a second boot on the same image reads them back.
+DISK_WRITE_VERIFY = {
+    "timeout": 120,
+    "disk": {"from": "empty", "size": "32M"},
+    "reject": DISK_REJECT,
+    "runs": [{"bootargs": DISK_CHECKS + " keel.disk=write",
+              "expect": [r"^ok \d+ - linux disk: wrote 1048576 bytes to /mnt/keel-disk.bin and fsync'ed it",
+                         r"^ok \d+ - linux disk: read back from the disk with O_DIRECT: cksum " + PATTERN_CKSUM,
+                         r"reboot: Power down"],
+              "host": E2FSCK + [
+                  {"cmd": "debugfs -R 'cat /keel-disk.bin' {disk} 2>/dev/null | cksum",
+                   "expect": [r"^%s$" % PATTERN_CKSUM]},
+                  {"cmd": "debugfs -R 'cat /keel-disk.txt' {disk} 2>/dev/null",
+                   "expect": [r"^Keel disk check: written by the Linux guest"]}]},
+             {"bootargs": DISK_CHECKS + " keel.disk=verify",
+              "expect": [r"^ok \d+ - linux disk: /mnt/keel-disk.bin kept its data: cksum " + PATTERN_CKSUM,
+                         r"reboot: Power down"],
+              "host": E2FSCK}]}
+
+# A read-only disk: the guest sees it read-only and every write is refused; the image is unchanged.
+DISK_READONLY = {
+    "timeout": 120,
+    "disk": {"from": "rootfs", "readonly": True}, "bootargs": DISK_CHECKS + " keel.disk=readonly",
+    "reject": DISK_REJECT,
+    "expect": [r"^ok \d+ - linux disk: the kernel sees /dev/vda read-only",
+               r"^ok \d+ - linux disk: creating a file is refused \(Read-only file system\)",
+               r"reboot: Power down"],
+    "host": [{"cmd": "cmp {disk} {rootfs}"}] + E2FSCK}
+
+# Root on the disk, no initramfs: the prompt's disk commands, then a clean power-off.
+DISK_ROOT = {
+    "timeout": 120, "tap": False,
+    "disk": {"from": "rootfs"}, "initrd": False, "bootargs": "console=ttyS0 root=/dev/vda rw rootwait",
+    "reject": DISK_REJECT,
+    # A command without output may be followed at once by the next (its echo cannot split anything).
+    "input": [(r"^keel-init: type help for the commands", "mount\n"),
+              (r"^(keel# )?/dev/root on / type ext4 \(rw", "df /\n"),
+              (r"^/dev/root +\d+ +\d+ +\d+ +\d+% /$", "echo written on the root disk > /hello.txt\nsync\n"
+                                                        "cat /hello.txt\n"),
+              (r"^(keel# )*written on the root disk$", "cksum /hello.txt /sbin/init\n"),
+              (r"^\d+ \d+ /sbin/init$", "ddtest write /dd.bin 4 256\n"),
+              (r"^ddtest: wrote", "ddtest read /dd.bin 4 256\n"),
+              (r"^ddtest: read", "rm /dd.bin\nls -l /\n"),
+              (r"^ +\d+ sbin/$", "poweroff\n")],
+    # No RTC: init starts the clock at the root directory's time (the image's build), not 1970.
+    "expect": [r"VFS: Mounted root \(ext4 filesystem\) on device \d+:\d+", r"^keel-init: Linux guest up",
+               r"^keel-init: no real-time clock; starting it at 20\d\d-",
+               r"^(keel# )?/dev/root on / type ext4 \(rw", r"^(keel# )?/dev/root +\d+ +\d+ +\d+ +\d+% /$",
+               r"^(keel# )*written on the root disk$", r"^(keel# )?%s 25 /hello.txt$" % HELLO_CKSUM,
+               r"^(keel# )?ddtest: wrote 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
+               r"^(keel# )?ddtest: read 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
+               r"^ +25 hello.txt$", r"^(keel# )? +\d+ README$", r"reboot: Power down"],
+    "host": E2FSCK + [{"cmd": "debugfs -R 'cat /hello.txt' {disk} 2>/dev/null",
+                       "expect": [r"^written on the root disk$"]},
+                      {"cmd": "debugfs -R 'ls /' {disk} 2>/dev/null", "expect": [r"hello\.txt"],
+                       "reject": [r"dd\.bin"]}]}
+
+# The disk cases are written once; each runs natively (QEMU's virtio-blk) and, once Keel has its own
+# (issue 12), under Keel: the same dict with "vms": [{"guest": "linux", "name": "linux", "harts": "0",
+# "mem": "128M"}] (a Linux VM takes the case's bootargs and initrd) and that VM's disk property.
+NATIVE_LINUX = {"native": "linux", "mem": "128M"}
+
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
 
@@ -145,60 +208,10 @@ CASES = [
                 r"reboot: Power down",
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
 
-    # Disks, natively on QEMU's own virtio-blk (the reference for Keel's; the Keel variants are the
-    # same dicts with "vms": [{"guest": "linux", ...}] in place of "native": "linux").
-    # Linux writes a file and fsyncs it, powers off; the image is clean for e2fsck and holds the
-    # bytes (debugfs reads them on the host); a second boot on the same image reads them back.
-    {"name": "linux-disk-native", "native": "linux", "mem": "128M", "timeout": 120,
-     "disk": {"from": "empty", "size": "32M"},
-     "reject": DISK_REJECT,
-     "runs": [{"bootargs": DISK_CHECKS + " keel.disk=write",
-               "expect": [r"^ok \d+ - linux disk: wrote 1048576 bytes to /mnt/keel-disk.bin and fsync'ed it",
-                          r"^ok \d+ - linux disk: read back from the disk with O_DIRECT: cksum " + PATTERN_CKSUM,
-                          r"reboot: Power down"],
-               "host": E2FSCK + [
-                   {"cmd": "debugfs -R 'cat /keel-disk.bin' {disk} 2>/dev/null | cksum",
-                    "expect": [r"^%s$" % PATTERN_CKSUM]},
-                   {"cmd": "debugfs -R 'cat /keel-disk.txt' {disk} 2>/dev/null",
-                    "expect": [r"^Keel disk check: written by the Linux guest"]}]},
-              {"bootargs": DISK_CHECKS + " keel.disk=verify",
-               "expect": [r"^ok \d+ - linux disk: /mnt/keel-disk.bin kept its data: cksum " + PATTERN_CKSUM,
-                          r"reboot: Power down"],
-               "host": E2FSCK}]},
-    # A read-only disk: the guest sees it read-only and every write is refused; the image is unchanged.
-    {"name": "linux-disk-readonly-native", "native": "linux", "mem": "128M", "timeout": 120,
-     "disk": {"from": "rootfs", "readonly": True}, "bootargs": DISK_CHECKS + " keel.disk=readonly",
-     "reject": DISK_REJECT,
-     "expect": [r"^ok \d+ - linux disk: the kernel sees /dev/vda read-only",
-                r"^ok \d+ - linux disk: creating a file is refused \(Read-only file system\)",
-                r"reboot: Power down"],
-     "host": [{"cmd": "cmp {disk} {rootfs}"}] + E2FSCK},
-    # Root on the disk, no initramfs: the prompt's disk commands, then a clean power-off.
-    {"name": "linux-rootdisk-native", "native": "linux", "mem": "128M", "timeout": 120, "tap": False,
-     "disk": {"from": "rootfs"}, "initrd": False, "bootargs": "console=ttyS0 root=/dev/vda rw rootwait",
-     "reject": DISK_REJECT,
-     # A command without output may be followed at once by the next (its echo cannot split anything).
-     "input": [(r"^keel-init: type help for the commands", "mount\n"),
-               (r"^(keel# )?/dev/root on / type ext4 \(rw", "df /\n"),
-               (r"^/dev/root +\d+ +\d+ +\d+ +\d+% /$", "echo written on the root disk > /hello.txt\nsync\n"
-                                                         "cat /hello.txt\n"),
-               (r"^(keel# )*written on the root disk$", "cksum /hello.txt /sbin/init\n"),
-               (r"^\d+ \d+ /sbin/init$", "ddtest write /dd.bin 4 256\n"),
-               (r"^ddtest: wrote", "ddtest read /dd.bin 4 256\n"),
-               (r"^ddtest: read", "rm /dd.bin\nls -l /\n"),
-               (r"^ +\d+ sbin/$", "poweroff\n")],
-     # No RTC: init starts the clock at the root directory's time (the image's build), not 1970.
-     "expect": [r"VFS: Mounted root \(ext4 filesystem\) on device \d+:\d+", r"^keel-init: Linux guest up",
-                r"^keel-init: no real-time clock; starting it at 20\d\d-",
-                r"^(keel# )?/dev/root on / type ext4 \(rw", r"^(keel# )?/dev/root +\d+ +\d+ +\d+ +\d+% /$",
-                r"^(keel# )*written on the root disk$", r"^(keel# )?%s 25 /hello.txt$" % HELLO_CKSUM,
-                r"^(keel# )?ddtest: wrote 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
-                r"^(keel# )?ddtest: read 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
-                r"^ +25 hello.txt$", r"^(keel# )? +\d+ README$", r"reboot: Power down"],
-     "host": E2FSCK + [{"cmd": "debugfs -R 'cat /hello.txt' {disk} 2>/dev/null",
-                        "expect": [r"^written on the root disk$"]},
-                       {"cmd": "debugfs -R 'ls /' {disk} 2>/dev/null", "expect": [r"hello\.txt"],
-                        "reject": [r"dd\.bin"]}]},
+    # Disks, natively on QEMU's own virtio-blk for now: the reference for Keel's.
+    dict(DISK_WRITE_VERIFY, name="linux-disk-native", **NATIVE_LINUX),
+    dict(DISK_READONLY, name="linux-disk-readonly-native", **NATIVE_LINUX),
+    dict(DISK_ROOT, name="linux-rootdisk-native", **NATIVE_LINUX),
 
     # Any S-mode image boots unchanged: Debian's U-Boot for QEMU (ns16550 console, syscon power-off).
     # (U-Boot drains the keys typed while it stops autoboot, so each line waits for a prompt.)

@@ -102,9 +102,12 @@ def build_command(case, build, workdir, disk=None):
     for vm in case["vms"]:
         vm = dict(vm)
         if vm.get("guest") == "linux":
+            # bootargs and initrd: False may come from the case (the disk cases' runs)
             vm.pop("guest")
             vm["image"] = LINUX["kernel"]
-            if vm.pop("initrd", True):
+            if "bootargs" in case:
+                vm.setdefault("bootargs", case["bootargs"])
+            if vm.pop("initrd", case.get("initrd", True)):
                 vm["initrd"] = LINUX["initrd"]
         elif "guest" in vm:
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
