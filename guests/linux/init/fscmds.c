@@ -117,9 +117,12 @@ int cmd_df(struct shell *sh, int argc, char **argv)
 		while (f && (m = getmntent(f)))
 			if (!statvfs(m->mnt_dir, &v) && v.f_blocks)
 				df_line(sh, m->mnt_fsname, m->mnt_dir, &v);
-		if (f)
-			endmntent(f);
-		return f ? 0 : 1;
+		if (!f) {
+			fprintf(sh->out, "df: %s: %s\n", MOUNTS, strerror(errno));
+			return 1;
+		}
+		endmntent(f);
+		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
 		char path[PATH_MAX], fs[256], dir[PATH_MAX];

@@ -202,15 +202,17 @@ int shell_redirect(int argc, char **argv, const char **file, int *append)
 	*file = NULL;
 	*append = 0;
 	for (int i = 1; i < argc; i++) {
+		int tokens = 1;
+
 		if (argv[i][0] != '>')
 			continue;
 		*append = argv[i][1] == '>';
 		*file = argv[i] + 1 + *append;
-		if (!**file && i + 1 < argc)
+		if (!**file && i + 1 < argc) {
 			*file = argv[i + 1];
-		if (!**file || argc > i + 1 + (*file == argv[i + 1]))
-			return -1;
-		return i;
+			tokens = 2;
+		}
+		return **file && i + tokens == argc ? i : -1;
 	}
 	return argc;
 }
