@@ -36,7 +36,7 @@ HELLO_CKSUM = "1154827348"
 E2FSCK = [{"cmd": "dumpe2fs -h {disk}", "expect": [r"^Filesystem state: +clean$"], "reject": [r"needs_recovery"]},
           {"cmd": "e2fsck -fn {disk}", "expect": [r"^\S+: \d+/\d+ files \("],
            "reject": [r"skipping journal recovery", r"Fix\? no", r"WARNING"]}]
-DISK_REJECT = [r"EXT4-fs error", r"I/O error", r"stays mounted", r"Kernel panic"]
+DISK_REJECT = [r"EXT4-fs error", r"I/O error", r"^init: .* stays mounted", r"Kernel panic"]
 
 # Linux writes a file and fsyncs it, powers off; the image is clean for e2fsck and holds the
 # bytes (debugfs reads them on the host); a second boot on the same image reads them back.
@@ -56,6 +56,27 @@ DISK_WRITE_VERIFY = {
              {"bootargs": DISK_CHECKS + " keel.disk=verify",
               "expect": [r"^ok \d+ - linux disk: /mnt/keel-disk.bin kept its data: cksum " + PATTERN_CKSUM,
                          r"reboot: Power down"],
+              "host": E2FSCK}]}
+
+# Power cut: Linux writes and fsyncs the file and is killed with the filesystem still mounted. The
+# journal needs replaying (e2fsck -fy on a copy, or the next mount does it) and then the fsync'ed
+# bytes are there: fsync returned only once the data was on the disk.
+DISK_POWER_CUT = {
+    "timeout": 120,
+    "disk": {"from": "empty", "size": "32M"},
+    "reject": DISK_REJECT,
+    "runs": [{"bootargs": "console=ttyS0 keel.checks=disk keel.disk=cut", "exit": "killed",
+              "kill_after": r"^keel-init: type help for the commands",
+              "expect": [r"^ok \d+ - linux disk: wrote 1048576 bytes to /mnt/keel-disk.bin and fsync'ed it",
+                         r"^# disk: /mnt stays mounted, for the power cut"],
+              "host": [{"cmd": "dumpe2fs -h {disk}", "expect": [r"^Filesystem features: .*needs_recovery"]},
+                       {"cmd": "cp {disk} {disk}.replayed && e2fsck -fy {disk}.replayed >/dev/null; "
+                               "debugfs -R 'cat /keel-disk.bin' {disk}.replayed 2>/dev/null | cksum; "
+                               "e2fsck -fn {disk}.replayed >/dev/null && echo replayed copy clean; rm {disk}.replayed",
+                        "expect": [r"^%s$" % PATTERN_CKSUM, r"^replayed copy clean$"]}]},
+             {"bootargs": DISK_CHECKS + " keel.disk=verify",
+              "expect": [r"^ok \d+ - linux disk: /mnt/keel-disk.bin kept its data: cksum " + PATTERN_CKSUM,
+                         r"EXT4-fs \(vda\): recovery complete", r"reboot: Power down"],
               "host": E2FSCK}]}
 
 # A read-only disk: the guest sees it read-only and every write is refused; the image is unchanged.
@@ -210,6 +231,7 @@ CASES = [
 
     # Disks, natively on QEMU's own virtio-blk for now: the reference for Keel's.
     dict(DISK_WRITE_VERIFY, name="linux-disk-native", **NATIVE_LINUX),
+    dict(DISK_POWER_CUT, name="linux-disk-power-cut-native", **NATIVE_LINUX),
     dict(DISK_READONLY, name="linux-disk-readonly-native", **NATIVE_LINUX),
     dict(DISK_ROOT, name="linux-rootdisk-native", **NATIVE_LINUX),
 

@@ -1,7 +1,7 @@
 /*
  * In-guest checks, printed as TAP lines for `make test`. What to expect comes from the kernel
  * command line (keel.mem=MiB keel.cpus=N keel.sstc=0|1 keel.sbi=keel|opensbi keel.input=TEXT
- * keel.disk=write|verify|readonly), so the same init serves every VM configuration and the
+ * keel.disk=write|cut|verify|readonly), so the same init serves every VM configuration and the
  * native reference boot.
  */
 #define _GNU_SOURCE

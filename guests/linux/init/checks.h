@@ -6,7 +6,7 @@
 int checks_run(int disk_only);
 /* One TAP line: "ok N - ..." when cond holds, else "not ok N - ...". */
 void checks_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The disk checks of keel.disk=write|verify|readonly (disk_checks.c). */
+/* The disk checks of keel.disk=write|cut|verify|readonly (disk_checks.c). */
 void checks_disk(const char *mode);
 /* The value of NAME=value on the kernel command line, or NULL. */
 const char *checks_param(const char *name);

@@ -3,6 +3,8 @@
  * (default /dev/vda) holding an ext4 filesystem, mounted on /mnt:
  *   write     write a 1 MiB file of the test pattern and a line of text, fsync both, read the
  *             pattern back with O_DIRECT (from the disk, not the page cache), unmount;
+ *   cut       the same, but leave the filesystem mounted: the harness then cuts the power (kills
+ *             QEMU), and what was fsync'ed must be on the disk all the same;
  *   verify    (a later boot, same image) mount read-only, the file's cksum and the text match;
  *   readonly  (a read-only disk) the kernel sees it read-only, a read-write mount and writes to
  *             the filesystem and to the device itself are refused, reading works.
@@ -134,11 +136,10 @@ static int check_device(const char *dev)
 	return blk ? 0 : -1;
 }
 
-static void disk_write(const char *dev)
+static void disk_write(const char *dev, int unmount)
 {
 	uint32_t want = pattern_cksum(), got;
 	long long len;
-
 	int r = mount(dev, DISK_DIR, "ext4", 0, NULL);
 
 	ok(!r, "linux disk: %s mounted read-write on %s%s", dev, DISK_DIR, why(r));
@@ -150,6 +151,10 @@ static void disk_write(const char *dev)
 	printf("# disk: %s cksum %u %lld\n", DATA_FILE, got, len);
 	ok(got == want && len == DATA_SIZE,
 	   "linux disk: read back from the disk with O_DIRECT: cksum %u %lld (want %u %u)", got, len, want, DATA_SIZE);
+	if (!unmount) {
+		printf("# disk: %s stays mounted, for the power cut\n", DISK_DIR);
+		return;
+	}
 	r = umount(DISK_DIR);
 	ok(!r, "linux disk: %s unmounted%s", DISK_DIR, why(r));
 }
@@ -224,12 +229,12 @@ void checks_disk(const char *mode)
 	mkdir(DISK_DIR, 0755);
 	if (check_device(dev))
 		return;
-	if (!strcmp(mode, "write"))
-		disk_write(dev);
+	if (!strcmp(mode, "write") || !strcmp(mode, "cut"))
+		disk_write(dev, !strcmp(mode, "write"));
 	else if (!strcmp(mode, "verify"))
 		disk_verify(dev);
 	else if (!strcmp(mode, "readonly"))
 		disk_readonly(dev);
 	else
-		ok(0, "linux disk: keel.disk=%s is not write, verify or readonly", mode);
+		ok(0, "linux disk: keel.disk=%s is not write, cut, verify or readonly", mode);
 }
