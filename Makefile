@@ -196,7 +196,8 @@ test: deps $(KEEL_BIN) guests linux $(UNIT_BINS)
 # GUEST_ROOT=disk: the Linux guest's root on build/linux/rootfs.ext4 (/dev/vda), no initramfs;
 # GUEST_DISK=image: one more disk. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts
-GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_ROOT)$(GUEST_DISK)$(NATIVE))
+GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_ROOT)$(GUEST_DISK) \
+	$(NATIVE))
 ROOT_ON_DISK = $(if $(filter-out disk,$(GUEST_ROOT)),$(error GUEST_ROOT must be disk or empty),$(GUEST_ROOT))
 RUN_INITRD = $(if $(GUEST_KERNEL)$(ROOT_ON_DISK),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
 RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
