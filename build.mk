@@ -117,9 +117,10 @@ $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 LINUX_DIR := $(BUILD)/linux
 LINUX_IMAGE := $(LINUX_DIR)/Image
 LINUX_INITRD := $(LINUX_DIR)/initramfs.cpio
+LINUX_ROOTFS := $(LINUX_DIR)/rootfs.ext4
 INIT_SRCS := $(wildcard guests/linux/init/*.c)
 
-linux: $(LINUX_IMAGE) $(LINUX_INITRD)
+linux: $(LINUX_IMAGE) $(LINUX_INITRD) $(LINUX_ROOTFS)
 
 # The script answers at once from its cache; it prints the cached Image's path.
 $(LINUX_IMAGE): FORCE
@@ -132,7 +133,18 @@ $(LINUX_DIR)/init: $(INIT_SRCS) $(wildcard guests/linux/init/*.h)
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $(INIT_SRCS)
 
 $(LINUX_INITRD): $(LINUX_DIR)/init scripts/mkcpio.py
-	@python3 scripts/mkcpio.py $@ dir:/dev dir:/proc dir:/sys nod:/dev/console:c:5:1:0600 file:/init=$<:0755
+	@python3 scripts/mkcpio.py $@ dir:/dev dir:/mnt dir:/proc dir:/sys nod:/dev/console:c:5:1:0600 \
+		file:/init=$<:0755
+
+# The same userspace as an ext4 disk image for a root on disk (root=/dev/vda): init as /sbin/init,
+# guests/linux/rootfs/ and the mount points, filled in by mke2fs -d (no root privileges, no loop mount).
+ROOTFS_SIZE ?= 64M
+$(LINUX_ROOTFS): $(LINUX_DIR)/init $(wildcard guests/linux/rootfs/*)
+	@echo "  MKE2FS  $@ ($(ROOTFS_SIZE) ext4)"
+	@rm -rf $(LINUX_DIR)/rootfs $@.tmp && mkdir -p $(addprefix $(LINUX_DIR)/rootfs/,sbin dev proc sys mnt tmp)
+	@cp -r guests/linux/rootfs/. $(LINUX_DIR)/rootfs/ && cp $< $(LINUX_DIR)/rootfs/sbin/init
+	@mke2fs -q -F -t ext4 -L keel-root -E root_owner=0:0 -d $(LINUX_DIR)/rootfs $@.tmp $(ROOTFS_SIZE) >/dev/null
+	@mv $@.tmp $@
 
 # ---- host unit tests (cmocka) ----
 HOST_CFLAGS := -O1 -g -Wall -Wextra -Werror -I. -I$(LIBFDT_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined
@@ -155,7 +167,8 @@ unit-tests: $(UNIT_BINS)
 	@scripts/run-unit-tests.sh $(UNIT_BINS)
 
 # ---- QEMU ----
-QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD)
+QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
+	--linux-rootfs $(LINUX_ROOTFS)
 
 qemu-tests: $(KEEL_BIN) guests linux
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS)
@@ -171,16 +184,23 @@ test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 # make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
 # VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
 # [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs).
+# GUEST_ROOT=disk: the Linux guest's root on build/linux/rootfs.ext4 (/dev/vda), no initramfs;
+# GUEST_DISK=image: one more disk. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts
-GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS))
-RUN_INITRD = $(if $(GUEST_KERNEL),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
+GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_ROOT)$(GUEST_DISK) \
+	$(NATIVE))
+ROOT_ON_DISK = $(if $(filter-out disk,$(GUEST_ROOT)),$(error GUEST_ROOT must be disk or empty),$(GUEST_ROOT))
+RUN_INITRD = $(if $(GUEST_KERNEL)$(ROOT_ON_DISK),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
+RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
+RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),console=ttyS0$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait))
 run: $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
 	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
 else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
-		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(or $(GUEST_BOOTARGS),console=ttyS0)" \
-		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" \
+		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
+		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))
 endif
 
 # What the build found: its tools and where they are (make test checks this on a first run).

@@ -4,7 +4,7 @@
 set -e
 PACKAGES="make gcc libc6-dev libcmocka-dev python3 qemu-system-misc opensbi gcc-riscv64-linux-gnu \
 libc6-dev-riscv64-cross binutils-riscv64-linux-gnu linux-source-6.1 device-tree-compiler xz-utils \
-flex bison bc u-boot-qemu clang libclang-rt-14-dev clang-format cppcheck gdb-multiarch"
+flex bison bc e2fsprogs u-boot-qemu clang libclang-rt-14-dev clang-format cppcheck gdb-multiarch"
 
 missing=""
 for p in $PACKAGES; do

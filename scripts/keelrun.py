@@ -165,6 +165,18 @@ def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config
     return machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
 
 
+def disk_args(disks):
+    """QEMU options for disk images, each a path or (path, readonly): virtio-blk devices on the
+    virt machine's virtio-mmio transports, which QEMU fills from the highest address down, so
+    the first disk is the guest's /dev/vda. Modern (version 2) transport, as Keel drives it."""
+    args = []
+    for i, disk in enumerate(disks):
+        path, readonly = (disk, False) if isinstance(disk, str) else disk
+        args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s" % (path, i, ",readonly=on" if readonly else ""),
+                 "-device", "virtio-blk-device,drive=disk%d" % i]
+    return args + (["-global", "virtio-mmio.force-legacy=false"] if disks else [])
+
+
 def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64"):
     return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
 
@@ -232,6 +244,7 @@ def main():
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
     ap.add_argument("--mem", default="1G", help="host RAM (QEMU -m)")
     ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
+    ap.add_argument("--disk", action="append", default=[], help="disk image (raw) for the guest; repeatable")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
     opts = args.qemu_opts.split()
@@ -240,6 +253,9 @@ def main():
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts)
         if args.initrd:
             cmd += ["-initrd", args.initrd]
+        cmd += disk_args(args.disk)
+    elif args.disk:
+        sys.exit("keel-run: --disk needs Keel's virtio-blk (issue 12); --native runs the guest with the disk")
     elif args.config:
         harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
                      for h in h.split()] or [0]) + 1

@@ -5,6 +5,13 @@ vms: list of keelrun VM specs: guest (name of a test guest), harts, mem, timer, 
 native: run this guest on QEMU + OpenSBI 1.1 alone (the spec reference), with smp harts.
 expect / reject: regexes Keel's console output must / must not match.
 plans: how many TAP plan lines the case prints (one per VM boot by default).
+disk: a fresh disk image for the case in build/test-disks/ ({"from": "rootfs"}: a copy of the
+      Linux guest's root filesystem image; {"from": "empty", "size": "32M"}: an empty ext4), attached
+      as a virtio-blk device ("readonly": True: QEMU's readonly=on).
+runs: several QEMU runs in a row on the same disk, each a dict overriding the case's keys.
+host: commands run on this machine after a run ({disk}: the image), with the exit status and
+      output regexes they must give.
+initrd: False boots the Linux guest without its initramfs (root on the disk).
 """
 
 KEEL_BOOT = [
@@ -18,6 +25,102 @@ LINUX_CHECKS = "keel.checks=1 keel.poweroff=1 keel.input=hello-keel keel.mem=128
 LINUX_BOOT = [r"SBI specification v2.0 detected", r"SBI implementation ID=0x4b45454c Version=0x1",
               r"^keel-init: Linux guest up", r"reboot: Power down",
               r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]
+
+# The disk cases: only the disk checks (keel.checks=disk), on the UART console.
+DISK_CHECKS = "console=ttyS0 keel.checks=disk keel.poweroff=1"
+# cksum(1) of the disk checks' 1 MiB test pattern (guests/linux/init/cksum.h), and of "written on the root disk\n"
+PATTERN_CKSUM = "3513887405 1048576"
+HELLO_CKSUM = "1154827348"
+# After a clean power-off the filesystem was unmounted (no journal left to replay: e2fsck -n would
+# skip it and exit 0 all the same) and has no errors (with -n, some problems only show as "Fix? no").
+E2FSCK = [{"cmd": "dumpe2fs -h {disk}", "expect": [r"^Filesystem state: +clean$"], "reject": [r"needs_recovery"]},
+          {"cmd": "e2fsck -fn {disk}", "expect": [r"^\S+: \d+/\d+ files \("],
+           "reject": [r"skipping journal recovery", r"Fix\? no", r"WARNING"]}]
+DISK_REJECT = [r"EXT4-fs error", r"I/O error", r"^init: .* stays mounted", r"Kernel panic"]
+
+# Linux writes a file and fsyncs it, powers off; the image is clean for e2fsck and holds the
+# bytes (debugfs reads them on the host); a second boot on the same image reads them back.
+DISK_WRITE_VERIFY = {
+    "timeout": 120,
+    "disk": {"from": "empty", "size": "32M"},
+    "reject": DISK_REJECT,
+    "runs": [{"bootargs": DISK_CHECKS + " keel.disk=write",
+              "expect": [r"^ok \d+ - linux disk: wrote 1048576 bytes to /mnt/keel-disk.bin and fsync'ed it",
+                         r"^ok \d+ - linux disk: read back from the disk with O_DIRECT: cksum " + PATTERN_CKSUM,
+                         r"reboot: Power down"],
+              "host": E2FSCK + [
+                  {"cmd": "debugfs -R 'cat /keel-disk.bin' {disk} 2>/dev/null | cksum",
+                   "expect": [r"^%s$" % PATTERN_CKSUM]},
+                  {"cmd": "debugfs -R 'cat /keel-disk.txt' {disk} 2>/dev/null",
+                   "expect": [r"^Keel disk check: written by the Linux guest"]}]},
+             {"bootargs": DISK_CHECKS + " keel.disk=verify",
+              "expect": [r"^ok \d+ - linux disk: /mnt/keel-disk.bin kept its data: cksum " + PATTERN_CKSUM,
+                         r"reboot: Power down"],
+              "host": E2FSCK}]}
+
+# Power cut: Linux writes and fsyncs the file and is killed with the filesystem still mounted. The
+# journal needs replaying (e2fsck -fy on a copy, or the next mount does it) and then the fsync'ed
+# bytes are there: fsync returned only once the data was on the disk.
+DISK_POWER_CUT = {
+    "timeout": 120,
+    "disk": {"from": "empty", "size": "32M"},
+    "reject": DISK_REJECT,
+    "runs": [{"bootargs": "console=ttyS0 keel.checks=disk keel.disk=cut", "exit": "killed",
+              "kill_after": r"^keel-init: type help for the commands",
+              "expect": [r"^ok \d+ - linux disk: wrote 1048576 bytes to /mnt/keel-disk.bin and fsync'ed it",
+                         r"^# disk: /mnt stays mounted, for the power cut"],
+              "host": [{"cmd": "dumpe2fs -h {disk}", "expect": [r"^Filesystem features: .*needs_recovery"]},
+                       {"cmd": "cp {disk} {disk}.replayed && e2fsck -fy {disk}.replayed >/dev/null; "
+                               "debugfs -R 'cat /keel-disk.bin' {disk}.replayed 2>/dev/null | cksum; "
+                               "e2fsck -fn {disk}.replayed >/dev/null && echo replayed copy clean; rm {disk}.replayed",
+                        "expect": [r"^%s$" % PATTERN_CKSUM, r"^replayed copy clean$"]}]},
+             {"bootargs": DISK_CHECKS + " keel.disk=verify",
+              "expect": [r"^ok \d+ - linux disk: /mnt/keel-disk.bin kept its data: cksum " + PATTERN_CKSUM,
+                         r"EXT4-fs \(vda\): recovery complete", r"reboot: Power down"],
+              "host": E2FSCK}]}
+
+# A read-only disk: the guest sees it read-only and every write is refused; the image is unchanged.
+DISK_READONLY = {
+    "timeout": 120,
+    "disk": {"from": "rootfs", "readonly": True}, "bootargs": DISK_CHECKS + " keel.disk=readonly",
+    "reject": DISK_REJECT,
+    "expect": [r"^ok \d+ - linux disk: the kernel sees /dev/vda read-only",
+               r"^ok \d+ - linux disk: creating a file is refused \(Read-only file system\)",
+               r"reboot: Power down"],
+    "host": [{"cmd": "cmp {disk} {rootfs}"}] + E2FSCK}
+
+# Root on the disk, no initramfs: the prompt's disk commands, then a clean power-off.
+DISK_ROOT = {
+    "timeout": 120, "tap": False,
+    "disk": {"from": "rootfs"}, "initrd": False, "bootargs": "console=ttyS0 root=/dev/vda rw rootwait",
+    "reject": DISK_REJECT,
+    # A command without output may be followed at once by the next (its echo cannot split anything).
+    "input": [(r"^keel-init: type help for the commands", "mount\n"),
+              (r"^(keel# )?/dev/root on / type ext4 \(rw", "df /\n"),
+              (r"^/dev/root +\d+ +\d+ +\d+ +\d+% /$", "echo written on the root disk > /hello.txt\nsync\n"
+                                                        "cat /hello.txt\n"),
+              (r"^(keel# )*written on the root disk$", "cksum /hello.txt /sbin/init\n"),
+              (r"^\d+ \d+ /sbin/init$", "ddtest write /dd.bin 4 256\n"),
+              (r"^ddtest: wrote", "ddtest read /dd.bin 4 256\n"),
+              (r"^ddtest: read", "rm /dd.bin\nls -l /\n"),
+              (r"^ +\d+ sbin/$", "poweroff\n")],
+    # No RTC: init starts the clock at the root directory's time (the image's build), not 1970.
+    "expect": [r"VFS: Mounted root \(ext4 filesystem\) on device \d+:\d+", r"^keel-init: Linux guest up",
+               r"^keel-init: no real-time clock; starting it at 20\d\d-",
+               r"^(keel# )?/dev/root on / type ext4 \(rw", r"^(keel# )?/dev/root +\d+ +\d+ +\d+ +\d+% /$",
+               r"^(keel# )*written on the root disk$", r"^(keel# )?%s 25 /hello.txt$" % HELLO_CKSUM,
+               r"^(keel# )?ddtest: wrote 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
+               r"^(keel# )?ddtest: read 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
+               r"^ +25 hello.txt$", r"^(keel# )? +\d+ README$", r"reboot: Power down"],
+    "host": E2FSCK + [{"cmd": "debugfs -R 'cat /hello.txt' {disk} 2>/dev/null",
+                       "expect": [r"^written on the root disk$"]},
+                      {"cmd": "debugfs -R 'ls /' {disk} 2>/dev/null", "expect": [r"hello\.txt"],
+                       "reject": [r"dd\.bin"]}]}
+
+# The disk cases are written once; each runs natively (QEMU's virtio-blk) and, once Keel has its own
+# (issue 12), under Keel: the same dict with "vms": [{"guest": "linux", "name": "linux", "harts": "0",
+# "mem": "128M"}] (a Linux VM takes the case's bootargs and initrd) and that VM's disk property.
+NATIVE_LINUX = {"native": "linux", "mem": "128M"}
 
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
@@ -121,10 +224,16 @@ CASES = [
      # Typed input is echoed as it arrives, so a command's output may follow a "keel# " prompt.
      "expect": [r"^(keel# )?  help +list the commands", r"^  poweroff +stop this VM", r"^(keel# )?keel says hi$",
                 r"^(keel# )?Linux \(none\) 6\.1\.\d+ .* riscv64$", r"^(keel# )?up \d+ s, \d+ process\(es\)",
-                r"^(keel# )?dev/\ninit\nproc/\nroot/\nsys/", r"^(keel# )?console=ttyS0$",
+                r"^(keel# )?dev/\ninit\nmnt/\nproc/\nroot/\nsys/", r"^(keel# )?console=ttyS0$",
                 r"Kernel command line: console=ttyS0", r"^(keel# )?nosuch: unknown command \(try help\)$",
                 r"reboot: Power down",
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
+
+    # Disks, natively on QEMU's own virtio-blk for now: the reference for Keel's.
+    dict(DISK_WRITE_VERIFY, name="linux-disk-native", **NATIVE_LINUX),
+    dict(DISK_POWER_CUT, name="linux-disk-power-cut-native", **NATIVE_LINUX),
+    dict(DISK_READONLY, name="linux-disk-readonly-native", **NATIVE_LINUX),
+    dict(DISK_ROOT, name="linux-rootdisk-native", **NATIVE_LINUX),
 
     # Any S-mode image boots unchanged: Debian's U-Boot for QEMU (ns16550 console, syscon power-off).
     # (U-Boot drains the keys typed while it stops autoboot, so each line waits for a prompt.)

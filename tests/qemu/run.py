@@ -9,6 +9,7 @@ plan being complete). The last line is "N passed, N failed" over all of them.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,13 +80,17 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
     return out, rc, time.monotonic() - start
 
 
-LINUX = {}  # "kernel" and "initrd" paths, from the command line
+LINUX = {}  # "kernel", "initrd" and "rootfs" paths, from the command line
 
 
-def build_command(case, build, workdir):
+def build_command(case, build, workdir, disk=None):
+    """The QEMU command line of one run; `disk` is the case's disk image, attached (virtio-blk) to
+    the machine: natively the guest's /dev/vda, under Keel the host disk Keel drives."""
+    disks = keelrun.disk_args([(disk, case["disk"].get("readonly", False))]) if disk else []
     if case.get("native") == "linux":
+        initrd = ["-initrd", LINUX["initrd"]] if case.get("initrd", True) else []
         return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
-                                      case["bootargs"], qemu_opts=["-initrd", LINUX["initrd"]])
+                                      case["bootargs"], qemu_opts=initrd + disks)
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
                                       case.get("smp", 1), case.get("mem", "256M"),
@@ -97,13 +102,18 @@ def build_command(case, build, workdir):
     for vm in case["vms"]:
         vm = dict(vm)
         if vm.get("guest") == "linux":
+            # bootargs and initrd: False may come from the case (the disk cases' runs)
             vm.pop("guest")
-            vm["image"], vm["initrd"] = LINUX["kernel"], LINUX["initrd"]
+            vm["image"] = LINUX["kernel"]
+            if "bootargs" in case:
+                vm.setdefault("bootargs", case["bootargs"])
+            if vm.pop("initrd", case.get("initrd", True)):
+                vm["initrd"] = LINUX["initrd"]
         elif "guest" in vm:
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
-                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"))
+                               case.get("qemu_opts", []) + disks, case.get("qemu_cpu", "rv64"))
     return cmd
 
 
@@ -139,10 +149,58 @@ def check_memory_isolation(name, out, tally):
         taken.append((lo, hi, vm))
 
 
+def make_disk(case, build, tally):
+    """A fresh disk image for the case in build/test-disks/: a copy of the Linux root filesystem
+    image ("from": "rootfs") or an empty ext4 filesystem of "size" ("from": "empty")."""
+    spec = case["disk"]
+    path = os.path.join(build, "test-disks", case["name"] + ".img")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path):
+        os.unlink(path)
+    try:
+        if spec["from"] == "rootfs":
+            shutil.copyfile(LINUX["rootfs"], path)
+        else:
+            subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-L", "keel-test", path, spec.get("size", "32M")],
+                           check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        tally.check(case["name"], False, "disk image %s not made: %s" % (path, e))
+        return None
+    return path
+
+
+def run_host_checks(name, case, disk, tally, log):
+    """Commands run on the host after a run (e2fsck, debugfs on the disk image): each one's exit
+    status and each regex its output must (expect) or must not (reject) match are assertions.
+    {disk} and {rootfs} in a command are replaced by the case's disk image and the Linux one."""
+    for check in case.get("host", []):
+        cmd = check["cmd"].format(disk=disk, rootfs=LINUX.get("rootfs"))
+        p = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = p.stdout.decode(errors="replace")
+        log.write("\n$ %s\n%s[exit status %d]\n" % (cmd, out, p.returncode))
+        tally.check(name, p.returncode == check.get("rc", 0),
+                    "host: `%s` exit status %d (want %d)" % (cmd, p.returncode, check.get("rc", 0)))
+        for pattern in check.get("expect", []):
+            tally.check(name, re.search(pattern, out, re.M) is not None, "host: `%s` output has /%s/" % (cmd, pattern))
+        for pattern in check.get("reject", []):
+            tally.check(name, re.search(pattern, out, re.M) is None, "host: `%s` output has no /%s/" % (cmd, pattern))
+
+
 def run_case(case, build, tally, verbose):
-    name = case["name"]
+    """A case is one QEMU run, or with "runs" several in a row (each a dict overriding the case's
+    keys), all on the same fresh disk image when the case has a "disk"."""
+    disk = make_disk(case, build, tally) if case.get("disk") else None
+    if case.get("disk") and not disk:
+        return
+    runs = case.get("runs", [{}])
+    for i, run in enumerate(runs):
+        name = case["name"] + (".%d" % (i + 1) if len(runs) > 1 else "")
+        run_once(name, dict(case, **run), build, tally, verbose, disk)
+
+
+def run_once(name, case, build, tally, verbose, disk):
     workdir = tempfile.mkdtemp(prefix="keel-test-")
-    cmd = build_command(case, build, workdir)
+    cmd = build_command(case, build, workdir, disk)
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps
@@ -150,6 +208,7 @@ def run_case(case, build, tally, verbose):
     before = tally.failed
     with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
         f.write(" ".join(cmd) + "\n\n" + out)
+        run_host_checks(name, case, disk, tally, f)
     tally.check(name, rc is not None, "finished within %ss" % case.get("timeout", 60))
     tally.check(name, rc == case.get("exit", 0), "QEMU exit status %s (want %s)" % (rc, case.get("exit", 0)))
     if case.get("tap", True):
@@ -218,9 +277,10 @@ def main():
     ap.add_argument("--check", action="append", default=[], help="NAME=COMMAND: another test command to count")
     ap.add_argument("--linux-kernel", default=os.path.join("build", "linux", "Image"))
     ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
+    ap.add_argument("--linux-rootfs", default=os.path.join("build", "linux", "rootfs.ext4"))
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd)
+    LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd, rootfs=args.linux_rootfs)
     os.makedirs(os.path.join(args.build, "test-logs"), exist_ok=True)
     tally = Tally()
     run_unit(args.unit, tally)

@@ -16,7 +16,7 @@ UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
 UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
-UNIT_SRCS_test_shell := guests/linux/init/shell.c
+UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c guests/linux/init/cksum.c
 UNIT_SRCS_test_switch := net/switch.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch

@@ -1,7 +1,8 @@
 /*
  * In-guest checks, printed as TAP lines for `make test`. What to expect comes from the kernel
- * command line (keel.mem=MiB keel.cpus=N keel.sstc=0|1 keel.sbi=keel|opensbi keel.input=TEXT),
- * so the same init serves every VM configuration and the native reference boot.
+ * command line (keel.mem=MiB keel.cpus=N keel.sstc=0|1 keel.sbi=keel|opensbi keel.input=TEXT
+ * keel.disk=write|cut|verify|readonly), so the same init serves every VM configuration and the
+ * native reference boot.
  */
 #define _GNU_SOURCE
 #include "checks.h"
@@ -28,7 +29,9 @@
 static int tap_n, tap_failed;
 static char cmdline[1024];
 
-static void ok(int cond, const char *fmt, ...)
+#define ok checks_ok
+
+void checks_ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -379,18 +382,26 @@ static void check_smp(long cpus)
 	pin(0);
 }
 
-int checks_run(void)
+int checks_run(int disk_only)
 {
 	long cpus = param_long("keel.cpus", 1);
 
-	check_memory_and_cpus();
-	check_isa();
-	check_sbi();
-	check_sleep();
-	check_interrupts();
-	if (cpus > 1)
-		check_smp(cpus);
-	check_input();
+	if (!disk_only) {
+		check_memory_and_cpus();
+		check_isa();
+		check_sbi();
+		check_sleep();
+		check_interrupts();
+		if (cpus > 1)
+			check_smp(cpus);
+		check_input();
+	}
+	if (checks_param("keel.disk")) {
+		char mode[32]; /* checks_param's buffer is reused by the next call */
+
+		snprintf(mode, sizeof(mode), "%s", checks_param("keel.disk"));
+		checks_disk(mode);
+	}
 	printf("1..%d\n", tap_n);
 	fflush(stdout);
 	return tap_failed;

@@ -1,13 +1,17 @@
 /* Built-in commands of the Linux guest's prompt. Plain libc and syscalls: no BusyBox here. */
 #define _GNU_SOURCE
 #include "shell.h"
+#include "fscmds.h"
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #define KLOG_READ_ALL 3
 #define KLOG_SIZE_BUFFER 10
@@ -58,22 +62,35 @@ static int cmd_cat(struct shell *sh, int argc, char **argv)
 	return status;
 }
 
+/* ls [-l] [DIR]: names, directories with a trailing '/'; -l puts the size in bytes first. */
 static int cmd_ls(struct shell *sh, int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : ".";
+	int lng = argc > 1 && !strcmp(argv[1], "-l");
+	const char *path = argc > 1 + lng ? argv[1 + lng] : ".";
 	struct dirent **names;
 	int n = scandir(path, &names, NULL, alphasort);
+	int dir = lng && n >= 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 
 	if (n < 0) {
 		fprintf(sh->out, "ls: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
-		if (names[i]->d_name[0] != '.')
+		struct stat st;
+
+		if (names[i]->d_name[0] != '.') {
+			if (lng)
+				fprintf(sh->out, "%10lld ",
+					fstatat(dir, names[i]->d_name, &st, AT_SYMLINK_NOFOLLOW)
+						? -1LL
+						: (long long)st.st_size);
 			fprintf(sh->out, "%s%s\n", names[i]->d_name, names[i]->d_type == DT_DIR ? "/" : "");
+		}
 		free(names[i]);
 	}
 	free(names);
+	if (dir >= 0)
+		close(dir);
 	return 0;
 }
 
@@ -140,11 +157,19 @@ static const struct builtin builtins[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "echo", "print the arguments", cmd_echo },
 	{ "cat", "print files", cmd_cat },
-	{ "ls", "list a directory", cmd_ls },
+	{ "ls", "list a directory (-l: with sizes)", cmd_ls },
+	{ "mount", "list mounts; mount [-r] DEV DIR [TYPE]", cmd_mount },
+	{ "umount", "unmount DIR", cmd_umount },
+	{ "df", "free space of the mounted filesystems", cmd_df },
+	{ "sync", "write cached data to the disks", cmd_sync },
+	{ "mkdir", "make directories", cmd_mkdir },
+	{ "rm", "remove files or empty directories", cmd_rm },
+	{ "cksum", "CRC and size of files, as cksum(1)", cmd_cksum },
+	{ "ddtest", "write|read FILE MIB [KIB]: O_DIRECT MB/s", cmd_ddtest },
 	{ "uname", "system name (-a: everything)", cmd_uname },
 	{ "uptime", "time since boot and memory", cmd_uptime },
 	{ "dmesg", "the kernel log", cmd_dmesg },
-	{ "poweroff", "stop this VM", cmd_poweroff },
+	{ "poweroff", "stop this VM (disks unmounted first)", cmd_poweroff },
 	{ "reboot", "restart this VM", cmd_reboot },
 	{ NULL, NULL, NULL },
 };
@@ -168,18 +193,75 @@ int shell_split(char *line, char **argv, int max)
 	return argc;
 }
 
+/*
+ * "> FILE" or ">> FILE" (also ">FILE") ending a command line: where its output goes. Returns the
+ * new argc, leaving *file NULL when there is no redirection; -1 if the syntax is wrong.
+ */
+int shell_redirect(int argc, char **argv, const char **file, int *append)
+{
+	*file = NULL;
+	*append = 0;
+	for (int i = 1; i < argc; i++) {
+		int tokens = 1;
+
+		if (argv[i][0] != '>')
+			continue;
+		*append = argv[i][1] == '>';
+		*file = argv[i] + 1 + *append;
+		if (!**file && i + 1 < argc) {
+			*file = argv[i + 1];
+			tokens = 2;
+		}
+		return **file && i + tokens == argc ? i : -1;
+	}
+	return argc;
+}
+
+static const struct builtin *find_builtin(const char *name)
+{
+	for (const struct builtin *b = builtins; b->name; b++)
+		if (!strcmp(name, b->name))
+			return b;
+	return NULL;
+}
+
 int shell_run(struct shell *sh, char *line)
 {
 	char *argv[SHELL_MAX_ARGS];
-	int argc = shell_split(line, argv, SHELL_MAX_ARGS);
+	int argc = shell_split(line, argv, SHELL_MAX_ARGS), append, status, bad;
+	const struct builtin *b = argc ? find_builtin(argv[0]) : NULL;
+	const char *file;
+	FILE *out = sh->out, *to;
 
 	if (!argc)
 		return 0;
-	for (const struct builtin *b = builtins; b->name; b++)
-		if (!strcmp(argv[0], b->name))
-			return b->fn(sh, argc, argv);
-	fprintf(sh->out, "%s: unknown command (try help)\n", argv[0]);
-	return 127;
+	if (!b) {
+		fprintf(sh->out, "%s: unknown command (try help)\n", argv[0]);
+		return 127;
+	}
+	argc = shell_redirect(argc, argv, &file, &append);
+	if (argc < 0) {
+		fprintf(sh->out, "%s: '>' or '>>' needs one file name, at the end\n", argv[0]);
+		return 2;
+	}
+	if (!file)
+		return b->fn(sh, argc, argv);
+	if (!(to = fopen(file, append ? "a" : "w"))) {
+		fprintf(sh->out, "%s: %s: %s\n", argv[0], file, strerror(errno));
+		return 1;
+	}
+	sh->out = to;
+	status = b->fn(sh, argc, argv);
+	sh->out = out;
+	errno = 0;
+	bad = fflush(to) != 0;
+	bad |= ferror(to) != 0;
+	bad |= fclose(to) != 0;
+	if (bad) {
+		fprintf(sh->out, "%s: %s: %s\n", argv[0], file, strerror(errno ? errno : EIO));
+		status = 1;
+	}
+	return status;
 }
 
 void shell_loop(struct shell *sh, FILE *in)

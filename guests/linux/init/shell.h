@@ -13,7 +13,9 @@ struct shell {
 
 /* Split line into argv (whitespace-separated, no quoting); returns argc. Modifies line. */
 int shell_split(char *line, char **argv, int max);
-/* Run one command line; returns the command's status (127: unknown command). */
+/* A trailing "> FILE" / ">> FILE" (or ">FILE"): returns the argc before it (-1: bad syntax). */
+int shell_redirect(int argc, char **argv, const char **file, int *append);
+/* Run one command line (its output redirected by a trailing "> FILE" or ">> FILE"); returns the command's status (127: unknown command). */
 int shell_run(struct shell *sh, char *line);
 /* Prompt, read and run lines from `in` until end of file. */
 void shell_loop(struct shell *sh, FILE *in);
