@@ -73,8 +73,7 @@ static unsigned fair_share(const struct netswitch *sw, unsigned net)
 }
 
 /* Queue the frame for port dst; returns 1 if queued and whether dst needs a kick in *kick. */
-static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len,
-		   unsigned share)
+static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share)
 {
 	struct switch_port *p = &sw->port[dst];
 	struct switch_queue *q = p->queue;
@@ -113,7 +112,8 @@ int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, 
 	for (int i = 0; i < SWITCH_PORTS; i++)
 		if (!sw->port[i].used) {
 			memset(q, 0, sizeof(*q));
-			sw->port[i] = (struct switch_port){ .used = 1, .net = net, .queue = q, .kick = kick, .ctx = ctx };
+			sw->port[i] =
+				(struct switch_port){ .used = 1, .net = net, .queue = q, .kick = kick, .ctx = ctx };
 			port = i;
 			break;
 		}

@@ -75,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int bad = len < ETH_HLEN || len > ETH_FRAME_MAX || (frame[ETH_ALEN] & ETH_ADDR_GROUP) ||
 				  port >= nports;
 			int r = switch_input(&sw, port, frame, len, now);
-			FUZZ_CHECK(bad ? r == -EINVAL : r >= 0 && r < (int)nports, "input of %u bytes on port %u: %d", len,
-				   port, r);
+			FUZZ_CHECK(bad ? r == -EINVAL : r >= 0 && r < (int)nports, "input of %u bytes on port %u: %d",
+				   len, port, r);
 			break;
 		}
 		case 1: {
@@ -90,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				FUZZ_CHECK(r == -ENOSPC || (r >= ETH_HLEN && r <= ETH_FRAME_MAX && (unsigned)r <= len),
 					   "take into %u bytes: %d", len, r);
-			FUZZ_CHECK(port >= nports || switch_pending(&sw, port) == before - (before > 0), "take moved on");
+			FUZZ_CHECK(port >= nports || switch_pending(&sw, port) == before - (before > 0),
+				   "take moved on");
 			break;
 		}
 		default:
