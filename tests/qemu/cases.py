@@ -38,6 +38,8 @@ CASES = [
     # Two vCPUs on two harts: HSM, IPIs, remote fences.
     {"name": "smp", "vms": [{"guest": "smp", "harts": "0-1"}],
      "expect": KEEL_BOOT + [r"vm 'vm0': 2 vCPU\(s\) on harts 0 1", r"vm 'vm0' vcpu 1 exits \d+"]},
+    {"name": "smp-sbi-timer", "vms": [{"guest": "smp", "harts": "0-1", "timer": "sbi"}],
+     "expect": KEEL_BOOT + [r"timer sbi"]},
     {"name": "smp-native", "native": "smp", "smp": 2},
 
     # Devices: interrupt-driven UART both ways (input typed by the harness), PLIC semantics
