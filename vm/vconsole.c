@@ -14,7 +14,8 @@ static spinlock_t input_lock;
 
 static int running(int i)
 {
-	return i >= 0 && i < nvms && vms[i].state == VM_RUNNING;
+	/* A VM being reset keeps the console input. */
+	return i >= 0 && i < nvms && vm_alive(&vms[i]);
 }
 
 /* The next running VM after `from`, or -1 (caller holds input_lock). */

@@ -58,6 +58,13 @@ CASES = [
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,
      "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)", r"keel: vm 'vm0' rebooting \(boot 3\)"]},
 
+    # Two vCPUs resetting the VM at the same instant (SRST or syscon), a reset racing HSM starts, and
+    # a shutdown racing a reboot: each reset is one operation, the VM comes back every time.
+    {"name": "reset-race", "smp": 3, "plans": 24,
+     "vms": [{"guest": "resetrace", "harts": "0-2", "mem": "16M"}],
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 24\)", r"^keel: vm 'vm0' stopped: guest shut down"],
+     "reject": [r"not ok"]},
+
     # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected.
     {"name": "crash-contained", "vms": [{"guest": "crash", "name": "crash", "harts": "0", "mem": "16M"},
                                         {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
