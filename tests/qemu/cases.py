@@ -58,6 +58,11 @@ CASES = [
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,
      "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)", r"keel: vm 'vm0' rebooting \(boot 3\)"]},
 
+    # A reset with a passed-through interrupt claimed, then forwarded and pending: it arrives after each.
+    {"name": "passthrough-reset", "plans": 3,
+     "vms": [{"guest": "passreset", "harts": "0", "mem": "16M", "devices": "0x101000:4K:11"}],
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 3\)", r"^keel: vm 'vm0' stopped: guest shut down"]},
+
     # Two vCPUs resetting the VM at the same instant (SRST or syscon), a reset racing HSM starts, and
     # a shutdown racing a reboot: each reset is one operation, the VM comes back every time.
     {"name": "reset-race", "smp": 3, "plans": 24,
