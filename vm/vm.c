@@ -108,6 +108,15 @@ static int vm_load_image(struct vm *vm)
 
 static unsigned long next_vmid = 1;
 
+/* A VM that could not be created gives back its RAM and stage-2 tables. */
+static int vm_create_failed(struct vm *vm)
+{
+	if (vm->s2.root)
+		stage2_destroy(&vm->s2);
+	page_free(vm->ram_hpa, vm->cfg.ram_size);
+	return -1;
+}
+
 /* Returns 0, or -1 with `err` naming the field at fault (nothing stays allocated). */
 static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsigned long errlen)
 {
@@ -122,35 +131,30 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 			 (unsigned long)(cfg->ram_size >> 20));
 		return -1;
 	}
-	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table) ||
+	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table, stage2_free_table) ||
 	    stage2_map(&vm->s2, cfg->ram_base, vm->ram_hpa, cfg->ram_size, S2_RWX)) {
 		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
+		return vm_create_failed(vm);
 	}
 	/* A Linux Image header says how much the kernel needs beyond its file (bss): keep the initrd clear. */
 	if (cfg->initrd_size &&
 	    cfg->initrd_offset < cfg->kernel_offset + linux_image_size(cfg->kernel_addr, cfg->kernel_size)) {
 		snprintf(err, errlen, "field keel,initrd: overlaps the running kernel's memory: give the VM more RAM");
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
+		return vm_create_failed(vm);
 	}
 	/* New mappings: no hart may hold stale G-stage translations for this VMID (pitfall 5). */
 	hfence_gvma_all();
 	if (vm_load_image(vm)) {
 		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
+		return vm_create_failed(vm);
 	}
 	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
 	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
 	vm->nvcpus = cfg->nvcpus;
 	for (int i = 0; i < cfg->nvcpus; i++)
 		vm->vcpus[i] = &vcpu_pool[nvcpu_pool + i];
-	if (vm_devices_init(vm, err, errlen)) {
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
-	}
+	if (vm_devices_init(vm, err, errlen))
+		return vm_create_failed(vm);
 	for (int i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
