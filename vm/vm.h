@@ -66,6 +66,7 @@ struct vm {
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
 	spinlock_t con_lock;
 	unsigned con_len;
+	uint64_t con_stamp; /* when the unfinished line last grew (host timer) */
 	char con_line[160];
 };
 
@@ -90,6 +91,12 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 void vm_console_putc(struct vm *vm, char c);
 void vm_console_write(struct vm *vm, const char *s, unsigned long n);
 int vm_console_getc(struct vm *vm);
+/*
+ * The console deadline on hart h passed: show its VM's unfinished line (a prompt) once the VM
+ * has been quiet for a while, else look again later (called from the hart's timer path).
+ */
+struct hart;
+void vm_console_quiet_check(struct hart *h, uint64_t now);
 /* Bytes typed on Keel's console for this VM. */
 void vm_console_input(struct vm *vm, const char *buf, unsigned n);
 

@@ -175,6 +175,15 @@ CASES = [
                 r"^keel: vm 'alpha' stopped: guest shut down", r"^keel: vm 'beta' stopped: guest shut down",
                 r"^keel: no VM left running, powering off"]},
 
+    # With several VMs a prompt without a newline shows after a short quiet time (the answer is typed
+    # only once it is seen), and a line printed a byte at a time beside a busy VM stays whole.
+    {"name": "console-prompt", "plans": 2,
+     "input": [(r"^\[prompt\] type a line> ", "keel-answer\n")],
+     "vms": [{"guest": "prompt", "name": "prompt", "harts": "0", "mem": "16M", "bootargs": "keel prompt"},
+             {"guest": "prompt", "name": "busy", "harts": "1", "mem": "16M", "bootargs": "keel busy"}],
+     "expect": [r"^\[prompt\] slow line: 0123456789abcdef$", r"^\[busy\] busy line 300 of 300$",
+                r"^\[prompt\] ok 1 - prompt: the prompt showed", r"^keel: no VM left running, powering off"]},
+
     # A guest reaching for memory that is not its own gets faults; the VM beside it passes its checks.
     {"name": "isolation", "plans": 2,
      "vms": [{"guest": "isolation", "name": "intruder", "harts": "0", "mem": "16M"},
