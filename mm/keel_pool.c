@@ -30,3 +30,8 @@ uint64_t stage2_alloc_table(uint64_t size)
 		memset((void *)(uintptr_t)pa, 0, size);
 	return pa;
 }
+
+void stage2_free_table(uint64_t pa, uint64_t size)
+{
+	page_free(pa, size);
+}

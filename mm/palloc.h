@@ -29,5 +29,6 @@ uint64_t page_alloc(uint64_t size, uint64_t align);
 void page_free(uint64_t addr, uint64_t size);
 /* Zeroed, naturally aligned page-table memory for stage-2 (an s2_alloc_fn). */
 uint64_t stage2_alloc_table(uint64_t size);
+void stage2_free_table(uint64_t pa, uint64_t size);
 
 #endif

@@ -16,20 +16,28 @@
 
 /* Returns the physical address of a zeroed table of `size` bytes aligned to `size`, or 0. */
 typedef uint64_t (*s2_alloc_fn)(uint64_t size);
+/* Gives back a table s2_alloc_fn returned. */
+typedef void (*s2_free_fn)(uint64_t pa, uint64_t size);
 
 struct stage2 {
 	uint64_t root; /* physical address of the 16 KiB root */
 	unsigned long mode; /* HGATP_MODE_SV39X4 or HGATP_MODE_SV48X4 */
 	int levels;
 	s2_alloc_fn alloc;
+	s2_free_fn release;
 	unsigned long mapped_4k, mapped_2m, mapped_1g; /* mapping counts, for the boot log and tests */
 };
 
 /* Keel's tables are reached by physical address (satp is Bare); host tests use real pointers. */
 #define S2_TABLE(pa) ((uint64_t *)(uintptr_t)(pa))
 
-int stage2_init(struct stage2 *s2, unsigned long mode, s2_alloc_fn alloc);
-/* Map [gpa, gpa+size) to [hpa, ...) with the largest pages alignment allows. */
+int stage2_init(struct stage2 *s2, unsigned long mode, s2_alloc_fn alloc, s2_free_fn release);
+/* Free every table, the root included. */
+void stage2_destroy(struct stage2 *s2);
+/*
+ * Map [gpa, gpa+size) to [hpa, ...) with the largest pages alignment allows. All or nothing:
+ * on an error the part already mapped is taken out again and the tables it added are freed.
+ */
 int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned prot);
 /* Software walk: 0 and the host address, or -1 if unmapped. */
 int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *prot);

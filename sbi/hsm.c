@@ -7,19 +7,26 @@ static long hart_start(struct vcpu *v, unsigned long id, uint64_t addr, uint64_t
 	struct vcpu *target = vm_vcpu_by_id(v->vm, id);
 	int expected = SBI_HSM_STATE_STOPPED;
 
+	long err = SBI_SUCCESS;
+
 	if (!target)
 		return SBI_ERR_INVALID_PARAM;
-	if (v->vm->state != VM_RUNNING)
-		return SBI_ERR_FAILED;
 	if (!vm_gpa_to_host(v->vm, addr, 4))
 		return SBI_ERR_INVALID_ADDRESS;
-	if (!__atomic_compare_exchange_n(&target->hsm_state, &expected, SBI_HSM_STATE_START_PENDING, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return SBI_ERR_ALREADY_AVAILABLE;
-	target->start_addr = addr;
-	target->start_arg = arg;
-	vcpu_request(target, VCPU_REQ_START);
-	return SBI_SUCCESS;
+	/* Under the VM's lock: a reset or shutdown either sees this start or refuses it (vm.c). */
+	spin_lock(&v->vm->lock);
+	if (v->vm->state != VM_RUNNING)
+		err = SBI_ERR_FAILED;
+	else if (!__atomic_compare_exchange_n(&target->hsm_state, &expected, SBI_HSM_STATE_START_PENDING, 0,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		err = SBI_ERR_ALREADY_AVAILABLE;
+	if (!err) {
+		target->start_addr = addr;
+		target->start_arg = arg;
+		vcpu_request(target, VCPU_REQ_START);
+	}
+	spin_unlock(&v->vm->lock);
+	return err;
 }
 
 static enum exit_reason hart_suspend(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret)

@@ -107,6 +107,9 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 	if (err)
 		return reflect_fetch_fault(v, err, exit);
 	if (insn == INSN_WFI) {
+		/* Priv spec 3.3.3: WFI from U-mode is illegal (hstatus.SPVP is the mode that trapped). */
+		if (!(csr_read(hstatus) & HSTATUS_SPVP))
+			return inject_or_stop(v, EXC_ILLEGAL_INST, insn, exit);
 		vcpu_advance_pc(v, insn_length(insn));
 		return EXIT_HALT;
 	}

@@ -7,6 +7,7 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
+#include "vm/vm.h"
 
 void hart_timer_program(struct hart *h)
 {
@@ -15,6 +16,8 @@ void hart_timer_program(struct hart *h)
 
 	if (v && v->timer_mode == TIMER_SBI && v->timer_deadline < deadline)
 		deadline = v->timer_deadline;
+	if (h->console_deadline && h->console_deadline < deadline)
+		deadline = h->console_deadline;
 	host_timer_set(deadline);
 }
 
@@ -45,5 +48,9 @@ void timer_handle_irq(struct hart *h)
 	}
 	if (h->keel_deadline <= now)
 		h->keel_deadline = -1UL;
+	if (h->console_deadline && h->console_deadline <= now) {
+		h->console_deadline = 0;
+		vm_console_quiet_check(h, now);
+	}
 	hart_timer_program(h);
 }

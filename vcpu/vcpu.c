@@ -151,6 +151,18 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	hfence_vvma_all();
 }
 
+void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+	/* SBI v2.0 9: only pc, a0, a1, satp = 0 and sstatus.SIE = 0; interrupts and timers stay (6.1). */
+	vcpu_set_entry(v, entry);
+	v->regs.guest_regs.gprs[GPR_A0] = v->id;
+	v->regs.guest_regs.gprs[GPR_A1] = arg;
+	csr_write(vsatp, 0);
+	csr_clear(vsstatus, SSTATUS_SIE);
+	v->suspend_non_retentive = 0;
+	hfence_vvma_all();
+}
+
 /* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
 static inline void sync_ext_irq(struct vcpu *v)
 {

@@ -119,6 +119,8 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
 
 /* Reset to the state a hart has when SBI HSM starts it: pc = entry, a0 = id, a1 = arg. */
 void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg);
+/* Resume from a non-retentive HSM suspend at entry (a0 = id, a1 = arg), keeping pending interrupts and timers. */
+void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg);
 
 static inline unsigned long vcpu_gpr(const struct vcpu *v, unsigned r)
 {

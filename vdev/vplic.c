@@ -88,6 +88,23 @@ void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, 
 	p->ctx = ctx;
 }
 
+void vplic_reset(struct vplic *p)
+{
+	spin_lock(&p->lock);
+	/* A raised line the model may drop is an in-flight pass-through claim: complete it on the host. */
+	for (unsigned id = 1; id < VPLIC_SOURCES; id++)
+		if (test_bit(p->level, id) && p->completed && p->completed(p->ctx, id))
+			set_bit(p->level, id, 0);
+	memset(p->priority, 0, sizeof(p->priority));
+	memset(p->claimed, 0, sizeof(p->claimed));
+	memset(p->enable, 0, sizeof(p->enable));
+	memset(p->threshold, 0, sizeof(p->threshold));
+	/* The lines are the devices' state, not the PLIC's: one still raised is pending again. */
+	memcpy(p->pending, p->level, sizeof(p->pending));
+	update(p);
+	spin_unlock(&p->lock);
+}
+
 void vplic_set_level(struct vplic *p, unsigned source, int level)
 {
 	if (!source || source >= VPLIC_SOURCES)

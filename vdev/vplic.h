@@ -24,7 +24,7 @@ struct vplic {
 	/* Drive the external interrupt line of a context (its vCPU's VSEIP). */
 	void (*set_output)(void *ctx, int context, int level);
 	/*
-	 * Called, with the lock held, when the guest completes a source. Returns 1 when the
+	 * Called, with the lock held, when the guest completes a source (or a reset does). Returns 1 when the
 	 * source's line is to be taken as low (a pass-through source completed on the host,
 	 * which signals again if the device still wants service).
 	 */
@@ -36,6 +36,11 @@ extern const struct mmio_ops vplic_ops;
 
 void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
 		int (*completed)(void *, unsigned), void *ctx);
+/*
+ * Back to the state at power-on, under the lock (other harts may be forwarding interrupts):
+ * every raised line completed() may drop is completed first, so no host claim is left behind.
+ */
+void vplic_reset(struct vplic *p);
 /* A device raises (1) or lowers (0) its interrupt line. */
 void vplic_set_level(struct vplic *p, unsigned source, int level);
 

@@ -68,6 +68,16 @@ void vuart_init(struct vuart *u, void (*tx)(void *, char), void (*set_irq)(void 
 	u->thre_pending = 1;
 }
 
+void vuart_reset(struct vuart *u)
+{
+	spin_lock(&u->lock);
+	u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
+	u->rx_head = u->rx_count = 0;
+	u->thre_pending = 1;
+	update_irq(u); /* IER is 0: the line goes down if it was up */
+	spin_unlock(&u->lock);
+}
+
 unsigned vuart_receive(struct vuart *u, const char *buf, unsigned n)
 {
 	unsigned done = 0;

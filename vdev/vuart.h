@@ -24,6 +24,8 @@ struct vuart {
 extern const struct mmio_ops vuart_ops;
 
 void vuart_init(struct vuart *u, void (*tx)(void *, char), void (*set_irq)(void *, int), void *ctx);
+/* Registers and FIFO back to power-on, under the lock (console input may arrive on another hart). */
+void vuart_reset(struct vuart *u);
 /* Bytes arriving on the line; returns how many fitted in the receive FIFO. */
 unsigned vuart_receive(struct vuart *u, const char *buf, unsigned n);
 /* Take one received byte as the VM's console would (SBI getchar): -1 when none. */

@@ -114,12 +114,15 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 	return 0;
 }
 
+/*
+ * Other harts may be inside the devices meanwhile (console input, forwarded interrupts): each
+ * is reset under its own lock, never wiped. The UART first, so its line is down when the PLIC
+ * resets; the PLIC completes on the host every pass-through interrupt still in flight.
+ */
 void vm_devices_reset(struct vm *vm)
 {
-	vuart_init(&vm->uart, uart_tx, uart_irq, vm);
-	vplic_init(&vm->plic, vm->nvcpus, plic_output, plic_completed, vm);
-	for (int i = 0; i < vm->nvcpus; i++)
-		vcpu_set_ext_irq(vm->vcpus[i], 0);
+	vuart_reset(&vm->uart);
+	vplic_reset(&vm->plic);
 }
 
 void host_irqs_init(void)
@@ -161,17 +164,22 @@ void host_irq_handle(void)
 			plic_complete(hart, irq);
 			continue;
 		}
-		int forwarded = 0;
+		int owned = 0;
 
-		for (int v = 0; v < nvms && !forwarded; v++)
+		for (int v = 0; v < nvms && !owned; v++)
 			for (int i = 0; i < vms[v].cfg.npass; i++)
-				if (vms[v].cfg.pass[i].irq == irq && vms[v].state == VM_RUNNING) {
-					/* Completed on the host when the guest completes it (plic_completed). */
-					vplic_set_level(&vms[v].plic, irq, 1);
-					forwarded = 1;
+				if (vms[v].cfg.pass[i].irq == irq) {
+					/*
+					 * Completed on the host when the guest completes it (plic_completed) or the
+					 * VM resets; a stopped VM's source stays claimed, so a device holding its
+					 * line up cannot keep interrupting this hart.
+					 */
+					if (vm_alive(&vms[v]))
+						vplic_set_level(&vms[v].plic, irq, 1);
+					owned = 1;
 					break;
 				}
-		if (!forwarded)
+		if (!owned)
 			plic_complete(hart, irq);
 	}
 }

@@ -68,10 +68,8 @@ static void wait_for_interrupt(struct hart *h, struct vcpu *v)
 		__atomic_compare_exchange_n(&v->hsm_state, &expected, SBI_HSM_STATE_STARTED, 0, __ATOMIC_ACQ_REL,
 					    __ATOMIC_ACQUIRE);
 	}
-	if (v->suspend_non_retentive) {
-		v->suspend_non_retentive = 0;
-		vcpu_reset_for_start(v, v->resume_addr, v->resume_arg);
-	}
+	if (v->suspend_non_retentive)
+		vcpu_resume_at(v, v->resume_addr, v->resume_arg);
 }
 
 static unsigned long access_fault_for(unsigned long guest_page_fault)

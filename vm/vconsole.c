@@ -4,17 +4,28 @@
  * its VM. Input goes to one VM at a time, the first running one to begin with; Ctrl-\ (as
  * Xen's Ctrl-A Ctrl-A Ctrl-A, but QEMU keeps Ctrl-A for itself) passes it to the next.
  */
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
 #include "core/console.h"
+#include "drivers/platform.h"
+#include "vcpu/timer.h"
 #include "vm/vm.h"
 
 #define CONSOLE_SWITCH_KEY 0x1c /* Ctrl-\ */
+/*
+ * With several VMs, an unfinished line (a prompt) is shown once its VM has printed nothing
+ * for this long: long enough not to split the lines of a VM printing steadily.
+ */
+#define CONSOLE_QUIET_MS 75
+#define MS_PER_S 1000
 
 static int input_vm = -1; /* index into vms[] */
 static spinlock_t input_lock;
 
 static int running(int i)
 {
-	return i >= 0 && i < nvms && vms[i].state == VM_RUNNING;
+	/* A VM being reset keeps the console input. */
+	return i >= 0 && i < nvms && vm_alive(&vms[i]);
 }
 
 /* The next running VM after `from`, or -1 (caller holds input_lock). */
@@ -80,14 +91,43 @@ static void flush_line(struct vm *vm)
 	vm->con_len = 0;
 }
 
+static uint64_t quiet_ticks(void)
+{
+	return platform.timebase * CONSOLE_QUIET_MS / MS_PER_S;
+}
+
 static void put_locked(struct vm *vm, char c)
 {
 	if (c == '\r')
 		return;
 	vm->con_line[vm->con_len++] = c;
 	/* With one VM there is nothing to attribute: its output goes straight through. */
-	if (c == '\n' || vm->con_len == sizeof(vm->con_line) || nvms == 1)
+	if (c == '\n' || vm->con_len == sizeof(vm->con_line) || nvms == 1) {
 		flush_line(vm);
+		return;
+	}
+	/* Output comes from the VM's own harts: this hart's timer looks at the line once it is quiet. */
+	struct hart *h = this_hart();
+
+	vm->con_stamp = read_time();
+	if (!h->console_deadline) {
+		h->console_deadline = vm->con_stamp + quiet_ticks();
+		hart_timer_program(h);
+	}
+}
+
+void vm_console_quiet_check(struct hart *h, uint64_t now)
+{
+	struct vm *vm = h->vcpu ? h->vcpu->vm : NULL;
+
+	if (!vm)
+		return;
+	spin_lock(&vm->con_lock);
+	if (vm->con_len && now - vm->con_stamp >= quiet_ticks())
+		flush_line(vm);
+	else if (vm->con_len)
+		h->console_deadline = vm->con_stamp + quiet_ticks();
+	spin_unlock(&vm->con_lock);
 }
 
 void vm_console_putc(struct vm *vm, char c)

@@ -108,6 +108,15 @@ static int vm_load_image(struct vm *vm)
 
 static unsigned long next_vmid = 1;
 
+/* A VM that could not be created gives back its RAM and stage-2 tables. */
+static int vm_create_failed(struct vm *vm)
+{
+	if (vm->s2.root)
+		stage2_destroy(&vm->s2);
+	page_free(vm->ram_hpa, vm->cfg.ram_size);
+	return -1;
+}
+
 /* Returns 0, or -1 with `err` naming the field at fault (nothing stays allocated). */
 static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsigned long errlen)
 {
@@ -122,35 +131,30 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 			 (unsigned long)(cfg->ram_size >> 20));
 		return -1;
 	}
-	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table) ||
+	if (stage2_init(&vm->s2, cfg->stage2_mode, stage2_alloc_table, stage2_free_table) ||
 	    stage2_map(&vm->s2, cfg->ram_base, vm->ram_hpa, cfg->ram_size, S2_RWX)) {
 		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
+		return vm_create_failed(vm);
 	}
 	/* A Linux Image header says how much the kernel needs beyond its file (bss): keep the initrd clear. */
 	if (cfg->initrd_size &&
 	    cfg->initrd_offset < cfg->kernel_offset + linux_image_size(cfg->kernel_addr, cfg->kernel_size)) {
 		snprintf(err, errlen, "field keel,initrd: overlaps the running kernel's memory: give the VM more RAM");
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
+		return vm_create_failed(vm);
 	}
 	/* New mappings: no hart may hold stale G-stage translations for this VMID (pitfall 5). */
 	hfence_gvma_all();
 	if (vm_load_image(vm)) {
 		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
+		return vm_create_failed(vm);
 	}
 	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
 	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
 	vm->nvcpus = cfg->nvcpus;
 	for (int i = 0; i < cfg->nvcpus; i++)
 		vm->vcpus[i] = &vcpu_pool[nvcpu_pool + i];
-	if (vm_devices_init(vm, err, errlen)) {
-		page_free(vm->ram_hpa, cfg->ram_size);
-		return -1;
-	}
+	if (vm_devices_init(vm, err, errlen))
+		return vm_create_failed(vm);
 	for (int i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
@@ -217,7 +221,7 @@ static int vms_running(void)
 	int n = 0;
 
 	for (int i = 0; i < nvms; i++)
-		n += vms[i].state == VM_RUNNING;
+		n += vm_alive(&vms[i]);
 	return n;
 }
 
@@ -253,7 +257,7 @@ static void report_health(void)
 	int alive = 0;
 
 	for (int i = 0; i < nvms; i++) {
-		alive += vms[i].state == VM_RUNNING;
+		alive += vm_alive(&vms[i]);
 		faults += vms[i].faults_reported;
 		for (int c = 0; c < vms[i].nvcpus; c++) {
 			exits += vms[i].vcpus[c]->exits;
@@ -286,19 +290,41 @@ static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
 			vcpu_process_fences(self);
 			hart_pause();
 		}
+	/* A vCPU that stopped itself (it lost the race to reset) may still hold our STOP: drop it. */
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i] != self)
+			__atomic_and_fetch(&vm->vcpus[i]->requests, ~VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 }
 
-void vm_shutdown(struct vm *vm, const char *why)
+/*
+ * Move a running VM to `state` (STOPPED or RESETTING). Exactly one caller wins; any other
+ * vCPU of the VM asking meanwhile stops itself, and the winner waits for it to be STOPPED.
+ * With the lock, no HSM start can slip in after the winner looked at the vCPUs (hsm.c).
+ */
+static int vm_claim(struct vm *vm, struct vcpu *self, int state)
 {
-	struct vcpu *self = this_hart()->vcpu;
+	int won;
 
 	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING) {
-		spin_unlock(&vm->lock);
-		return;
-	}
-	vm->state = VM_STOPPED;
+	won = vm->state == VM_RUNNING;
+	if (won)
+		__atomic_store_n(&vm->state, state, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
+	if (!won && self && self->vm == vm)
+		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
+	return won;
+}
+
+static void vm_set_state(struct vm *vm, int state)
+{
+	spin_lock(&vm->lock);
+	__atomic_store_n(&vm->state, state, __ATOMIC_RELEASE);
+	spin_unlock(&vm->lock);
+}
+
+/* The claimed VM (state already STOPPED) stops for good. */
+static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
+{
 	stop_other_vcpus(vm, self);
 	if (self && self->vm == vm)
 		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
@@ -311,18 +337,31 @@ void vm_shutdown(struct vm *vm, const char *why)
 	}
 }
 
+void vm_shutdown(struct vm *vm, const char *why)
+{
+	struct vcpu *self = this_hart()->vcpu;
+
+	if (vm_claim(vm, self, VM_STOPPED))
+		vm_stop(vm, self, why);
+}
+
 void vm_reboot(struct vm *vm)
 {
 	struct vcpu *self = this_hart()->vcpu, *boot = vm->vcpus[0];
 
+	if (!vm_claim(vm, self, VM_RESETTING))
+		return;
 	stop_other_vcpus(vm, self);
 	if (vm_load_image(vm)) {
-		vm_shutdown(vm, "reboot failed: cannot reload the image");
+		vm_set_state(vm, VM_STOPPED);
+		vm_stop(vm, self, "reboot failed: cannot reload the image");
 		return;
 	}
 	vm->boot_count++;
+	/* Every other vCPU is STOPPED and parked: only other harts' device paths can still reach in. */
 	vm_devices_reset(vm);
 	kprintf("keel: vm '%s' rebooting (boot %u)\n", vm->cfg.name, vm->boot_count);
+	vm_set_state(vm, VM_RUNNING);
 	if (boot == self) {
 		vcpu_reset_for_start(self, vm->cfg.ram_base + vm->cfg.kernel_offset, vm->dtb_gpa);
 		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STARTED, __ATOMIC_RELEASE);

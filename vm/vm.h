@@ -27,7 +27,8 @@ struct passthrough {
 	unsigned irq; /* host PLIC source, the same id on the vPLIC; 0 = none */
 };
 
-enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED };
+/* RESETTING: one vCPU is restarting the VM; it is alive, but refuses HSM starts meanwhile. */
+enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED, VM_RESETTING };
 
 struct vm_config {
 	char name[VM_NAME_MAX];
@@ -58,13 +59,14 @@ struct vm {
 	struct vcpu *vcpus[MAX_VCPUS_PER_VM];
 	unsigned boot_count;
 	unsigned long faults_reported;
-	spinlock_t lock;
+	spinlock_t lock; /* state changes, and HSM starts against them */
 	struct mmio_bus mmio;
 	struct vuart uart;
 	struct vplic plic;
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
 	spinlock_t con_lock;
 	unsigned con_len;
+	uint64_t con_stamp; /* when the unfinished line last grew (host timer) */
 	char con_line[160];
 };
 
@@ -89,6 +91,12 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 void vm_console_putc(struct vm *vm, char c);
 void vm_console_write(struct vm *vm, const char *s, unsigned long n);
 int vm_console_getc(struct vm *vm);
+/*
+ * The console deadline on hart h passed: show its VM's unfinished line (a prompt) once the VM
+ * has been quiet for a while, else look again later (called from the hart's timer path).
+ */
+struct hart;
+void vm_console_quiet_check(struct hart *h, uint64_t now);
 /* Bytes typed on Keel's console for this VM. */
 void vm_console_input(struct vm *vm, const char *buf, unsigned n);
 
@@ -102,7 +110,18 @@ void host_irqs_hart_init(unsigned long hart);
 /* Move whatever Keel's console has received to the VM holding the input (Ctrl-\ switches VM). */
 void console_input_drain(void);
 
-/* Stop or restart a whole VM (any vCPU's hart may call). */
+/* Running, or being reset (and running again shortly). */
+static inline int vm_alive(const struct vm *vm)
+{
+	int state = __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+
+	return state == VM_RUNNING || state == VM_RESETTING;
+}
+
+/*
+ * Stop or restart a whole VM (any vCPU's hart may call). One reset or shutdown at a time: the
+ * first caller does it; a vCPU asking while another one's is under way just stops itself.
+ */
 void vm_shutdown(struct vm *vm, const char *why);
 void vm_reboot(struct vm *vm);
 /* A vCPU stopped itself: stop the VM when none is left that could start the others. */

@@ -16,6 +16,7 @@ struct hart {
 	unsigned long id;
 	struct vcpu *vcpu; /* the vCPU pinned here, or NULL */
 	uint64_t keel_deadline; /* Keel's own timer on this hart, ~0 when unused */
+	uint64_t console_deadline; /* when to look at the VM's unfinished console line, 0 = not armed */
 };
 
 extern struct hart harts[MAX_HARTS];

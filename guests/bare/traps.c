@@ -88,6 +88,30 @@ static void test_user_ecall(void)
 	       "ecall from VU-mode reaches the guest's own handler (cause %lu)", MY_TRAP->cause);
 }
 
+/* Runs in VU-mode: WFI (illegal in U-mode, priv spec 3.3.3), then ecall back to VS-mode. */
+__attribute__((naked, aligned(4))) static void user_wfi_code(void)
+{
+	__asm__ volatile("wfi\n ecall\n ret");
+}
+
+static void test_user_wfi(void)
+{
+	/* A timer armed and enabled, so that a WFI wrongly parked still wakes and the test ends. */
+	irq_hook = on_irq;
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_set(sie, SIE_STIE);
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, read_time() + 5 * TICKS_PER_MS);
+	traps_before = MY_TRAP->count;
+	csr_clear(sstatus, SSTATUS_SPP);
+	__asm__ volatile("la t0, 1f\n mv ra, t0\n csrw sepc, %0\n sret\n 1:" ::"r"(user_wfi_code)
+			 : "t0", "ra", "memory");
+	tap_ok(MY_TRAP->count == traps_before + 2 && MY_TRAP->prev_cause == EXC_ILLEGAL_INST && MY_TRAP->prev_from_user,
+	       "WFI in VU-mode -> illegal instruction in the guest's handler (cause %lu, %lu trap(s))",
+	       MY_TRAP->prev_cause, MY_TRAP->count - traps_before);
+	SBI1(SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, -1UL);
+	csr_clear(sie, SIE_STIE);
+}
+
 static void test_outside_ram(void)
 {
 	volatile unsigned long *p = (volatile unsigned long *)UNMAPPED_ADDR;
@@ -210,6 +234,7 @@ void guest_main(unsigned long hartid)
 	tap_diag("timer path: %s (ISA %s)", how, dtb_isa());
 	test_illegal();
 	test_user_ecall();
+	test_user_wfi();
 	test_outside_ram();
 	test_timer(how);
 	test_wfi(how);

@@ -221,6 +221,8 @@ void guest_trap(struct trap_frame *f)
 			irq_hook(cause & ~CAUSE_IRQ_FLAG);
 		return;
 	}
+	t->prev_cause = t->cause;
+	t->prev_from_user = t->from_user;
 	t->cause = cause;
 	t->tval = csr_read(stval);
 	t->epc = epc;

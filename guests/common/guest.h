@@ -46,6 +46,7 @@ int dtb_isa_has(const char *ext);
 struct trap_record {
 	volatile unsigned long cause, tval, epc, count;
 	volatile unsigned long from_user;
+	volatile unsigned long prev_cause, prev_from_user; /* the trap before the last one */
 };
 extern struct trap_record last_trap[8];
 #define MY_TRAP (&last_trap[hart_id() & 7])

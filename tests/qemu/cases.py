@@ -141,6 +141,8 @@ CASES = [
     # Two vCPUs on two harts: HSM, IPIs, remote fences.
     {"name": "smp", "vms": [{"guest": "smp", "harts": "0-1"}],
      "expect": KEEL_BOOT + [r"vm 'vm0': 2 vCPU\(s\) on harts 0 1", r"vm 'vm0' vcpu 1 exits \d+"]},
+    {"name": "smp-sbi-timer", "vms": [{"guest": "smp", "harts": "0-1", "timer": "sbi"}],
+     "expect": KEEL_BOOT + [r"timer sbi"]},
     {"name": "smp-native", "native": "smp", "smp": 2},
 
     # Devices: interrupt-driven UART both ways (input typed by the harness), PLIC semantics
@@ -158,6 +160,18 @@ CASES = [
     # Restarting a VM by SRST reboot, then by the syscon reset value: it boots again each time.
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,
      "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)", r"keel: vm 'vm0' rebooting \(boot 3\)"]},
+
+    # A reset with a passed-through interrupt claimed, then forwarded and pending: it arrives after each.
+    {"name": "passthrough-reset", "plans": 3,
+     "vms": [{"guest": "passreset", "harts": "0", "mem": "16M", "devices": "0x101000:4K:11"}],
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 3\)", r"^keel: vm 'vm0' stopped: guest shut down"]},
+
+    # Two vCPUs resetting the VM at the same instant (SRST or syscon), a reset racing HSM starts, and
+    # a shutdown racing a reboot: each reset is one operation, the VM comes back every time.
+    {"name": "reset-race", "smp": 3, "plans": 24,
+     "vms": [{"guest": "resetrace", "harts": "0-2", "mem": "16M"}],
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 24\)", r"^keel: vm 'vm0' stopped: guest shut down"],
+     "reject": [r"not ok"]},
 
     # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected.
     {"name": "crash-contained", "vms": [{"guest": "crash", "name": "crash", "harts": "0", "mem": "16M"},
@@ -269,6 +283,15 @@ CASES = [
                 r"^\[beta\] ok \d+ - linux: console input read back \"hello-beta\"",
                 r"^keel: vm 'alpha' stopped: guest shut down", r"^keel: vm 'beta' stopped: guest shut down",
                 r"^keel: no VM left running, powering off"]},
+
+    # With several VMs a prompt without a newline shows after a short quiet time (the answer is typed
+    # only once it is seen), and a line printed a byte at a time beside a busy VM stays whole.
+    {"name": "console-prompt", "plans": 2,
+     "input": [(r"^\[prompt\] type a line> ", "keel-answer\n")],
+     "vms": [{"guest": "prompt", "name": "prompt", "harts": "0", "mem": "16M", "bootargs": "keel prompt"},
+             {"guest": "prompt", "name": "busy", "harts": "1", "mem": "16M", "bootargs": "keel busy"}],
+     "expect": [r"^\[prompt\] slow line: 0123456789abcdef$", r"^\[busy\] busy line 300 of 300$",
+                r"^\[prompt\] ok 1 - prompt: the prompt showed", r"^keel: no VM left running, powering off"]},
 
     # A guest reaching for memory that is not its own gets faults; the VM beside it passes its checks.
     {"name": "isolation", "plans": 2,

@@ -527,6 +527,23 @@ static void test_hsm_start_vm_not_running(void **state)
 	assert_int_equal(stub.nrequests, 0);
 }
 
+/* A VM being reset refuses starts (the resetting hart would otherwise wait for one it never stopped). */
+static void test_hsm_start_vm_resetting(void **state)
+{
+	struct vcpu *v = &fx->vcpus[0];
+
+	(void)state;
+	fx->vm.state = VM_RESETTING;
+	assert_int_equal(ECALL(v, EID_HSM, 0, 1, RAM_BASE, 0), EXIT_NOTHING);
+	expect_err(v, SBI_ERR_FAILED);
+	assert_int_equal(fx->vcpus[1].hsm_state, SBI_HSM_STATE_STOPPED);
+	assert_int_equal(stub.nrequests, 0);
+	assert_int_equal(fx->vm.lock.locked, 0);
+	fx->vm.state = VM_RUNNING;
+	assert_int_equal(ECALL(v, EID_HSM, 0, 1, RAM_BASE, 0), EXIT_CPU_UP);
+	assert_int_equal(fx->vm.lock.locked, 0);
+}
+
 static void test_hsm_stop(void **state)
 {
 	struct vcpu *v = &fx->vcpus[1];
@@ -1066,6 +1083,7 @@ int main(void)
 		T(test_hsm_start_success),
 		T(test_hsm_start_already_started),
 		T(test_hsm_start_vm_not_running),
+		T(test_hsm_start_vm_resetting),
 		T(test_hsm_stop),
 		T(test_hsm_get_status),
 		T(test_hsm_suspend_retentive),

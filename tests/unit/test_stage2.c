@@ -23,7 +23,8 @@
 #define MAX_ALLOCS 4096
 static void *allocs[MAX_ALLOCS];
 static uint64_t alloc_sizes[MAX_ALLOCS];
-static int nallocs;
+static int nallocs; /* allocations made, freed ones included */
+static int live; /* tables allocated and not freed */
 static int fail_after = -1; /* allocations that succeed before the allocator says no; -1: never */
 
 static uint64_t test_alloc(uint64_t size)
@@ -38,13 +39,28 @@ static uint64_t test_alloc(uint64_t size)
 	memset(p, 0, size);
 	alloc_sizes[nallocs] = size;
 	allocs[nallocs++] = p;
+	live++;
 	return (uint64_t)(uintptr_t)p;
+}
+
+static void table_free(uint64_t pa, uint64_t size)
+{
+	for (int i = 0; i < nallocs; i++)
+		if (allocs[i] && (uint64_t)(uintptr_t)allocs[i] == pa) {
+			assert_int_equal(alloc_sizes[i], size);
+			free(allocs[i]);
+			allocs[i] = NULL;
+			live--;
+			return;
+		}
+	fail_msg("free of %#lx, which is not an allocated table", (unsigned long)pa);
 }
 
 static int setup(void **state)
 {
 	(void)state;
 	nallocs = 0;
+	live = 0;
 	fail_after = -1;
 	return 0;
 }
@@ -55,6 +71,7 @@ static int teardown(void **state)
 	for (int i = 0; i < nallocs; i++)
 		free(allocs[i]);
 	nallocs = 0;
+	live = 0;
 	return 0;
 }
 
@@ -63,7 +80,7 @@ static struct stage2 new_stage2(unsigned long mode)
 	struct stage2 s2;
 
 	memset(&s2, 0xa5, sizeof(s2));
-	assert_int_equal(stage2_init(&s2, mode, test_alloc), 0);
+	assert_int_equal(stage2_init(&s2, mode, test_alloc, table_free), 0);
 	return s2;
 }
 
@@ -154,11 +171,11 @@ static void test_init_rejects_bad_mode_and_no_memory(void **state)
 	struct stage2 s2;
 
 	(void)state;
-	assert_int_equal(stage2_init(&s2, HGATP_MODE_BARE, test_alloc), -EINVAL);
-	assert_int_equal(stage2_init(&s2, 10 /* Sv57x4 */, test_alloc), -EINVAL);
+	assert_int_equal(stage2_init(&s2, HGATP_MODE_BARE, test_alloc, table_free), -EINVAL);
+	assert_int_equal(stage2_init(&s2, 10 /* Sv57x4 */, test_alloc, table_free), -EINVAL);
 	assert_int_equal(nallocs, 0);
 	fail_after = 0;
-	assert_int_equal(stage2_init(&s2, HGATP_MODE_SV39X4, test_alloc), -ENOMEM);
+	assert_int_equal(stage2_init(&s2, HGATP_MODE_SV39X4, test_alloc, table_free), -ENOMEM);
 }
 
 static void test_gpa_limit(void **state)
@@ -518,6 +535,73 @@ static void test_map_out_of_memory(void **state)
 	expect_translate(&s2, 0x80000000, 0x90000000, S2_RWX);
 }
 
+/*
+ * 4 KiB pages straddling a 1 GiB boundary in Sv48x4: a level-1 and a level-0 table on each side (the
+ * level-2 table is there already, for `other`). The allocator fails at each of the 4 in turn.
+ */
+static void test_map_rolls_back_on_alloc_failure(void **state)
+{
+	const uint64_t gpa = 4 * SZ_1G - 2 * SZ_4K, hpa = 0x90000000, size = 4 * SZ_4K;
+	const uint64_t other = 8 * SZ_1G; /* mapped before: must stay */
+
+	(void)state;
+	for (int tables = 0; tables < 4; tables++) {
+		struct stage2 s2 = new_stage2(HGATP_MODE_SV48X4);
+		int before;
+
+		assert_int_equal(stage2_map(&s2, other, hpa, SZ_4K, S2_RWX), 0);
+		before = live;
+		fail_after = nallocs + tables;
+		assert_int_equal(stage2_map(&s2, gpa, hpa, size, S2_RWX), -ENOMEM);
+		if (live != before)
+			fail_msg("failing at table %d left %d table(s) behind", tables + 1, live - before);
+		for (uint64_t off = 0; off < size; off += SZ_4K)
+			expect_unmapped(&s2, gpa + off);
+		assert_int_equal(s2.mapped_4k, 1);
+		expect_translate(&s2, other, hpa, S2_RWX);
+		fail_after = -1;
+		assert_int_equal(stage2_map(&s2, gpa, hpa, size, S2_RWX), 0);
+		expect_range(&s2, gpa, hpa, size, S2_RWX);
+		assert_int_equal(s2.mapped_4k, 5);
+		stage2_destroy(&s2);
+		assert_int_equal(live, 0);
+	}
+}
+
+/* A mapping that runs into an existing one is undone as far as it got; the existing one stays. */
+static void test_map_rolls_back_on_overlap(void **state)
+{
+	struct stage2 s2 = new_stage2(HGATP_MODE_SV39X4);
+	const uint64_t gpa = 0x80000000 + SZ_2M, hpa = 0x90000000;
+	int before;
+
+	(void)state;
+	assert_int_equal(stage2_map(&s2, gpa + 4 * SZ_4K, hpa, SZ_4K, S2_READ), 0);
+	before = live;
+	/* 2 MiB below it in one leaf (a new level-1 entry), then 4 KiB pages up to the existing one. */
+	assert_int_equal(stage2_map(&s2, gpa - SZ_2M, hpa, SZ_2M + 8 * SZ_4K, S2_RWX), -EEXIST);
+	assert_int_equal(live, before);
+	expect_unmapped(&s2, gpa - SZ_2M);
+	expect_unmapped(&s2, gpa);
+	expect_translate(&s2, gpa + 4 * SZ_4K, hpa, S2_READ);
+	assert_int_equal(s2.mapped_2m, 0);
+	assert_int_equal(s2.mapped_4k, 1);
+}
+
+/* A VM that is never started gives back every table, the root too. */
+static void test_destroy_frees_everything(void **state)
+{
+	struct stage2 s2 = new_stage2(HGATP_MODE_SV39X4);
+
+	(void)state;
+	assert_int_equal(stage2_map(&s2, 0x80000000, 0x90000000, SZ_1G + SZ_2M + 3 * SZ_4K, S2_RWX), 0);
+	assert_int_equal(stage2_map(&s2, 0x10001000, 0x10001000, SZ_4K, S2_READ | S2_WRITE), 0);
+	assert_true(live > 2);
+	stage2_destroy(&s2);
+	assert_int_equal(live, 0);
+	assert_int_equal(s2.root, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -543,6 +627,9 @@ int main(void)
 		T(test_permissions),
 		T(test_hgatp),
 		T(test_map_out_of_memory),
+		T(test_map_rolls_back_on_alloc_failure),
+		T(test_map_rolls_back_on_overlap),
+		T(test_destroy_frees_everything),
 	};
 
 	return run_unit_tests(tests);

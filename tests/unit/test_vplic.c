@@ -5,7 +5,9 @@
  * that the line of that context changes.
  */
 #include "unit.h"
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 #include "vdev/mmio.h"
 #include "vdev/vplic.h"
 
@@ -464,6 +466,82 @@ static void test_completed_hook_drops_line(void **state)
 	assert_int_equal(claim(1), 21);
 }
 
+/* A VM reset: pass-through claims still in flight (claimed, or forwarded and pending) are completed. */
+static void test_reset_completes_inflight_claims(void **state)
+{
+	(void)state;
+	source(21, 4, 0);
+	source(22, 4, 0);
+	wr32(THRESHOLD(0), 1);
+	vplic_set_level(&plic, 21, 1);
+	vplic_set_level(&plic, 22, 1);
+	assert_int_equal(claim(0), 21); /* claimed by the guest, not completed; 22 forwarded, pending */
+	rec.drop_line = 1;
+	vplic_reset(&plic);
+	assert_int_equal(rec.ncompleted, 2);
+	assert_int_equal(rec.completed_ids[0], 21);
+	assert_int_equal(rec.completed_ids[1], 22);
+	assert_int_equal(rec.level[0], 0);
+	assert_false(is_pending(21));
+	assert_false(is_pending(22));
+	assert_int_equal(rd(4, PRIO(21)), 0);
+	assert_int_equal(rd(4, ENABLE(0, 0)), 0);
+	assert_int_equal(rd(4, THRESHOLD(0)), 0);
+	/* The gateway holds nothing: the host's next signal gets through to the rebooted guest. */
+	source(21, 4, 0);
+	vplic_set_level(&plic, 21, 1);
+	assert_true(is_pending(21));
+	assert_int_equal(claim(0), 21);
+}
+
+/* An emulated device's line (completed() keeps it) is the device's: still raised, it pends after a reset. */
+static void test_reset_keeps_device_lines(void **state)
+{
+	(void)state;
+	source(10, 1, 0);
+	vplic_set_level(&plic, 10, 1);
+	assert_int_equal(claim(0), 10);
+	rec.drop_line = 0;
+	vplic_reset(&plic);
+	assert_int_equal(rec.level[0], 0); /* nothing enabled after a reset */
+	assert_true(is_pending(10));
+	source(10, 1, 0);
+	assert_int_equal(rec.level[0], 1);
+	assert_int_equal(claim(0), 10);
+}
+
+/* Another hart inside the model (forwarding an interrupt) while the VM resets: the reset waits for it. */
+static volatile int holder_inside, holder_done;
+
+static void *hold_lock(void *arg)
+{
+	(void)arg;
+	spin_lock(&plic.lock);
+	holder_inside = 1;
+	usleep(100 * 1000);
+	holder_done = 1;
+	spin_unlock(&plic.lock);
+	return NULL;
+}
+
+static void test_reset_waits_for_lock_holder(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	holder_inside = holder_done = 0;
+	assert_int_equal(pthread_create(&t, NULL, hold_lock, NULL), 0);
+	while (!holder_inside)
+		;
+	vplic_reset(&plic);
+	assert_true(holder_done); /* the reset took the lock after the holder, it did not wipe it */
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(plic.lock.locked, 0);
+	assert_ptr_equal(plic.set_output, set_output);
+	assert_ptr_equal(plic.completed, completed);
+	assert_int_equal(plic.ncontexts, 2);
+}
+
 static void test_set_output_only_on_changes(void **state)
 {
 	(void)state;
@@ -855,6 +933,9 @@ int main(void)
 		cmocka_unit_test_setup(test_complete_with_line_low_does_not_pend, setup),
 		cmocka_unit_test_setup(test_complete_not_enabled_for_context_ignored, setup),
 		cmocka_unit_test_setup(test_completed_hook_drops_line, setup),
+		cmocka_unit_test_setup(test_reset_completes_inflight_claims, setup),
+		cmocka_unit_test_setup(test_reset_keeps_device_lines, setup),
+		cmocka_unit_test_setup(test_reset_waits_for_lock_holder, setup),
 		cmocka_unit_test_setup(test_set_output_only_on_changes, setup),
 		cmocka_unit_test_setup(test_claim_register_refuses_other_widths, setup),
 		cmocka_unit_test_setup(test_claim_register_refuses_8_byte_access_from_threshold, setup),

@@ -4,7 +4,9 @@
  * tx() and set_irq() are recorded; set_irq() checks on every call that the line changes.
  */
 #include "unit.h"
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 #include "vdev/mmio.h"
 #include "vdev/vuart.h"
 
@@ -554,6 +556,62 @@ static void test_no_callbacks(void **state)
 	assert_int_equal(rd(IIR), IIR_NONE);
 }
 
+/* A VM reset: registers and FIFO back to power-on, the interrupt line dropped through set_irq(). */
+static void test_vuart_reset(void **state)
+{
+	(void)state;
+	wr(LCR, LCR_8N1);
+	wr(SCR, 0x5a);
+	wr(IER, IER_ERBFI);
+	receive("abc");
+	assert_int_equal(rec.level, 1);
+	vuart_reset(&uart);
+	assert_int_equal(rec.level, 0);
+	assert_int_equal(rd(IER), 0);
+	assert_int_equal(rd(LCR), 0);
+	assert_int_equal(rd(SCR), 0);
+	assert_int_equal(rd(LSR), LSR_THRE | LSR_TEMT);
+	assert_int_equal(rd(IIR), IIR_NONE);
+	/* Still wired to its VM: new input and a transmitted byte reach it. */
+	wr(IER, IER_ERBFI);
+	receive("x");
+	assert_int_equal(rec.level, 1);
+	assert_int_equal(rd(RBR), 'x');
+	wr(THR, 'k');
+	assert_int_equal(rec.ntx, 1);
+	assert_int_equal(rec.tx[0], 'k');
+}
+
+/* Console input arriving on another hart while the VM resets: the reset waits for it, never wipes the lock. */
+static volatile int holder_inside, holder_done;
+
+static void *hold_lock(void *arg)
+{
+	(void)arg;
+	spin_lock(&uart.lock);
+	holder_inside = 1;
+	usleep(100 * 1000);
+	holder_done = 1;
+	spin_unlock(&uart.lock);
+	return NULL;
+}
+
+static void test_vuart_reset_waits_for_lock_holder(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	holder_inside = holder_done = 0;
+	assert_int_equal(pthread_create(&t, NULL, hold_lock, NULL), 0);
+	while (!holder_inside)
+		;
+	vuart_reset(&uart);
+	assert_true(holder_done);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(uart.lock.locked, 0);
+	assert_ptr_equal(uart.ctx, &rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +634,8 @@ int main(void)
 		cmocka_unit_test_setup(test_offsets_past_the_registers, setup),
 		cmocka_unit_test_setup(test_set_irq_only_on_changes, setup),
 		cmocka_unit_test_setup(test_no_callbacks, setup),
+		cmocka_unit_test_setup(test_vuart_reset, setup),
+		cmocka_unit_test_setup(test_vuart_reset_waits_for_lock_holder, setup),
 	};
 
 	return run_unit_tests(tests);
