@@ -27,6 +27,8 @@ KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	drivers/ns16550.c drivers/platform.c \
 	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/vconsole.c vm/devices.c \
 	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \
+	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c \
+	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c \
 	core/main.c core/console.c lib/string.c lib/printf.c
 
 KEEL_OBJS := $(patsubst %,$(BUILD)/keel/%.o,$(KEEL_SRCS))
@@ -48,6 +50,7 @@ all: deps $(KEEL_BIN) guests
 help:
 	@echo "make run        build and boot QEMU -> OpenSBI -> Keel -> Linux guest shell (Ctrl-A x quits)"
 	@echo "                GUEST_KERNEL=img GUEST_INITRD=cpio GUEST_BOOTARGS=... GUEST_MEM=256M GUEST_CPUS=1 QEMU_OPTS=..."
+	@echo "                GUEST_DISK=raw-image (the VM's first disk, a virtio-blk device)"
 	@echo "make test       host unit tests + every test guest under QEMU; ends with 'N passed, N failed'"
 	@echo "make deps       install the Debian packages Keel needs (only what is missing)"
 	@echo "make            build Keel ($(KEEL_BIN)) and the test guests"
@@ -178,9 +181,10 @@ test: deps $(KEEL_BIN) guests linux $(UNIT_BINS)
 
 # make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
 # VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
-# [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs).
+# [GUEST_MEM=256M] [GUEST_CPUS=1] [GUEST_DISK=raw-image, the VM's first disk, read-write]
+# (without GUEST_KERNEL: the Linux guest and its initramfs).
 CONFIG ?= configs/linux.dts
-GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS))
+GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_DISK))
 RUN_INITRD = $(if $(GUEST_KERNEL),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
 run: deps $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
@@ -188,7 +192,8 @@ ifeq ($(GUEST_VARS),)
 else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(or $(GUEST_BOOTARGS),console=ttyS0)" \
-		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
+		$(if $(GUEST_DISK),--disk "$(GUEST_DISK)")
 endif
 
 gdb: $(KEEL_ELF)

@@ -254,6 +254,27 @@ static void parse_devices(const void *fdt, struct platform *p)
 		fdt_child_reg(fdt, devs[DEV_SYSCON].parent, devs[DEV_SYSCON].node, 0, &p->syscon_base, &size);
 }
 
+/* Every virtio,mmio node, kept sorted by address (device order is by address on QEMU virt). */
+static void parse_virtio(const void *fdt, struct platform *p)
+{
+	int node = -1, len;
+
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
+		struct virtio_slot s = { 0 };
+		const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+		int i;
+
+		if (p->nvirtio == MAX_VIRTIO_SLOTS || !node_enabled(fdt, node) ||
+		    fdt_node_reg(fdt, node, 0, &s.base, &s.size) || !irq || len < 4)
+			continue;
+		s.irq = fdt32_to_cpu(*irq);
+		for (i = p->nvirtio; i > 0 && p->virtio[i - 1].base > s.base; i--)
+			p->virtio[i] = p->virtio[i - 1];
+		p->virtio[i] = s;
+		p->nvirtio++;
+	}
+}
+
 int platform_parse(const void *fdt, struct platform *out)
 {
 	int err = fdt_check_header(fdt);
@@ -265,5 +286,6 @@ int platform_parse(const void *fdt, struct platform *out)
 	parse_reserved(fdt, out);
 	parse_cpus(fdt, out);
 	parse_devices(fdt, out);
+	parse_virtio(fdt, out);
 	return 0;
 }

@@ -40,8 +40,8 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,bootargs=...
-    (bootargs last: it may contain commas)"""
+    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,
+    disks=HOST[:START[:NSECTORS[:ro]]]+...,bootargs=...   (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -98,6 +98,8 @@ def vm_nodes(vms, host_mem):
                 base, size, irq = d.split(":")
                 ents.append("%s %s %d" % (cells(int(base, 0)), cells(parse_size(size)), int(irq, 0)))
             lines.append("keel,devices = <%s>;" % " ".join(ents))
+        if vm.get("disks"):
+            lines.append("keel,disks = <%s>;" % " ".join(disk_cells(d) for d in vm["disks"].split("+")))
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
@@ -105,6 +107,26 @@ def vm_nodes(vms, host_mem):
         lines.append("};")
         nodes.append("\n".join(lines))
     return nodes, loaders
+
+
+def disk_cells(spec):
+    """HOST[:START[:NSECTORS[:ro]]] (sectors of 512 bytes; NSECTORS 0 = to the end) -> keel,disks cells."""
+    parts = spec.split(":")
+    host = int(parts[0], 0)
+    start = int(parts[1], 0) if len(parts) > 1 else 0
+    nsectors = int(parts[2], 0) if len(parts) > 2 else 0
+    flags = 1 if len(parts) > 3 and parts[3] == "ro" else 0
+    return "%d %s %s %d" % (host, cells(start), cells(nsectors), flags)
+
+
+def disk_args(disks):
+    """QEMU options attaching raw image files as virtio-blk devices on the modern virtio-mmio
+    transport. QEMU fills transports from the highest address down: the first file is host disk 0."""
+    args = []
+    for i, path in enumerate(disks):
+        args += ["-drive", "file=%s,if=none,format=raw,id=disk%d" % (path, i),
+                 "-device", "virtio-blk-device,drive=disk%d" % i]
+    return args + ["-global", "virtio-mmio.force-legacy=false"] if disks else []
 
 
 def machine_args(smp, mem, cpu="rv64"):
@@ -156,13 +178,14 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None):
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=()):
     dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config)
-    return machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
+    return (machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders +
+            disk_args(disks) + list(qemu_opts))
 
 
-def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64"):
-    return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
+def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=()):
+    return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + disk_args(disks) + list(qemu_opts)
 
 
 def main():
@@ -179,12 +202,16 @@ def main():
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
     ap.add_argument("--mem", default="1G", help="host RAM (QEMU -m)")
     ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
+    ap.add_argument("--disk", action="append", default=[],
+                    help="raw disk image for the machine (repeatable; the first is host disk 0); a single "
+                         "--kernel VM gets host disk 0 whole as its disk")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
     opts = args.qemu_opts.split()
     image = args.kernel or args.guest
     if args.native:
-        cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts)
+        cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts,
+                             disks=args.disk)
         if args.initrd:
             cmd += ["-initrd", args.initrd]
     else:
@@ -193,7 +220,7 @@ def main():
             harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
                          for h in h.split()] or [0]) + 1
             cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, [],
-                               tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config)
+                               tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config, disks=args.disk)
             print("keel-run: " + " ".join(cmd), file=sys.stderr)
             os.execvp(cmd[0], cmd)
         if not vms:
@@ -203,10 +230,12 @@ def main():
                   "bootargs": args.bootargs or "keel"}
             if args.initrd:
                 vm["initrd"] = args.initrd
+            if args.disk:
+                vm["disks"] = "0"
             vms = [vm]
         harts = max(max(parse_harts(vm.get("harts", "0"))) for vm in vms) + 1
         workdir = tempfile.mkdtemp(prefix="keel-run-")
-        cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms, workdir, opts)
+        cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms, workdir, opts, disks=args.disk)
     print("keel-run: " + " ".join(cmd), file=sys.stderr)
     os.execvp(cmd[0], cmd)
 

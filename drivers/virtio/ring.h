@@ -1,0 +1,43 @@
+/* The driver side of a split virtqueue (virtio 1.1, 2.6) in Keel's own memory, for host devices. */
+#ifndef KEEL_DRIVERS_VIRTIO_RING_H
+#define KEEL_DRIVERS_VIRTIO_RING_H
+#include <stdint.h>
+#include "drivers/virtio/virtio_spec.h"
+
+#define HVQ_MAX 256 /* descriptors per host queue (fewer if the device offers fewer) */
+
+struct hvq_avail {
+	uint16_t flags, idx;
+	uint16_t ring[HVQ_MAX];
+	uint16_t used_event;
+};
+
+struct hvq_used {
+	uint16_t flags, idx;
+	struct virtq_used_elem ring[HVQ_MAX];
+	uint16_t avail_event;
+};
+
+struct hvq {
+	struct virtq_desc desc[HVQ_MAX] __attribute__((aligned(VIRTQ_DESC_ALIGN)));
+	struct hvq_avail avail __attribute__((aligned(VIRTQ_AVAIL_ALIGN)));
+	struct hvq_used used __attribute__((aligned(VIRTQ_USED_ALIGN)));
+	uint16_t num, nfree, free_head, avail_idx, last_used;
+	uint16_t chain_len[HVQ_MAX]; /* descriptors of the chain starting at each head */
+};
+
+/* One buffer of a chain: host-physical address (Keel runs with physical addressing). */
+struct hvq_buf {
+	uint64_t addr;
+	uint32_t len;
+	int write; /* device-writable */
+};
+
+/* num: a power of 2 no larger than HVQ_MAX. */
+void hvq_init(struct hvq *q, uint16_t num);
+/* Put a chain in the available ring; returns its head, or -1 when there is no room. */
+int hvq_add(struct hvq *q, const struct hvq_buf *bufs, unsigned n);
+/* Take the next used element: its head (the chain is freed), -1 when none, -2 for a bogus one (skipped). */
+int hvq_pop_used(struct hvq *q, uint32_t *len);
+
+#endif
