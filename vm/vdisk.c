@@ -79,8 +79,7 @@ static int check_disk(struct vm *vm, int i, char *err, unsigned long errlen)
 	const struct host_disk *h;
 
 	if (d->host >= (unsigned)nhost_disks) {
-		snprintf(err, errlen, "field keel,disks: host disk %u does not exist (%d found)", d->host,
-			 nhost_disks);
+		snprintf(err, errlen, "field keel,disks: host disk %u does not exist (%d found)", d->host, nhost_disks);
 		return -1;
 	}
 	h = &host_disks[d->host];
@@ -103,8 +102,10 @@ static int check_disk(struct vm *vm, int i, char *err, unsigned long errlen)
 		for (int j = 0; &vms[v] != vm && j < vms[v].cfg.ndisks; j++)
 			if (overlap(d, &vms[v].cfg.disks[j])) {
 				snprintf(err, errlen,
-					 "field keel,disks: sectors %lu+%lu of host disk %u overlap vm '%s' (its disk %d)",
-					 (unsigned long)d->start, (unsigned long)d->nsectors, d->host, vms[v].cfg.name, j);
+					 "field keel,disks: sectors %lu+%lu of host disk %u overlap vm '%s' (its disk "
+					 "%d)",
+					 (unsigned long)d->start, (unsigned long)d->nsectors, d->host, vms[v].cfg.name,
+					 j);
 				return -1;
 			}
 	return 0;

@@ -11,10 +11,9 @@
 #define HOST_BLK_BATCH 32 /* completions taken per lock hold */
 #define HOST_BLK_MAX_SEGS 128 /* data buffers per request */
 #define HOST_BLK_STATUS_UNSET 0xff /* not a VIRTIO_BLK_S_*: the device did not answer */
-#define HOST_BLK_FEATURES                                                                                 \
-	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) |  \
-	 VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |                           \
-	 VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
+#define HOST_BLK_FEATURES                                                                                \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) | \
+	 VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
 
 struct host_disk host_disks[HOST_DISKS_MAX];
 int nhost_disks;
@@ -80,8 +79,8 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 	}
 }
 
-int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs,
-		    unsigned nseg, int to_memory, void *cookie)
+int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
+		    int to_memory, void *cookie)
 {
 	struct hvq_buf bufs[HOST_BLK_MAX_SEGS + 2];
 	int head;

@@ -49,8 +49,8 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
  * Queue a request: type VIRTIO_BLK_T_*, absolute sector, data buffers (device-writable when
  * `to_memory`). Returns 0, or -EBUSY when the queue has no room for it now.
  */
-int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs,
-		    unsigned nseg, int to_memory, void *cookie);
+int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
+		    int to_memory, void *cookie);
 /* Tell the device about the requests queued since the last kick. */
 void host_blk_kick(struct host_disk *d);
 /* A host interrupt: returns 1 when it was a disk's (completions delivered), else 0. */

@@ -82,17 +82,34 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
 LINUX = {}  # "kernel" and "initrd" paths, from the command line
 
 
-def build_command(case, build, workdir):
+def make_disks(case, build):
+    """The case's disk images, made afresh in build/test-disks: each {"size": bytes, "fill": fn}
+    where fn(sector) gives the sector's 512 bytes (zeros without it)."""
+    paths = []
+    os.makedirs(os.path.join(build, "test-disks"), exist_ok=True)
+    for i, disk in enumerate(case.get("disks", [])):
+        path = os.path.join(build, "test-disks", "%s-%d.img" % (case["name"], i))
+        fill = disk.get("fill")
+        with open(path, "wb") as f:
+            if fill:
+                f.write(b"".join(fill(s) for s in range(disk["size"] // 512)))
+            else:
+                f.truncate(disk["size"])
+        paths.append(path)
+    return paths
+
+
+def build_command(case, build, workdir, disks=()):
     if case.get("native") == "linux":
         return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
-                                      case["bootargs"], qemu_opts=["-initrd", LINUX["initrd"]])
+                                      case["bootargs"], qemu_opts=["-initrd", LINUX["initrd"]], disks=disks)
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
                                       case.get("smp", 1), case.get("mem", "256M"),
-                                      qemu_opts=case.get("qemu_opts", []))
+                                      qemu_opts=case.get("qemu_opts", []), disks=disks)
     if case.get("config"):
         return keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "1G"), [], workdir,
-                                    case.get("qemu_opts", []), config=case["config"])
+                                    case.get("qemu_opts", []), config=case["config"], disks=disks)
     vms = []
     for vm in case["vms"]:
         vm = dict(vm)
@@ -103,7 +120,7 @@ def build_command(case, build, workdir):
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
-                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"))
+                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks)
     return cmd
 
 
@@ -142,7 +159,8 @@ def check_memory_isolation(name, out, tally):
 def run_case(case, build, tally, verbose):
     name = case["name"]
     workdir = tempfile.mkdtemp(prefix="keel-test-")
-    cmd = build_command(case, build, workdir)
+    disks = make_disks(case, build)
+    cmd = build_command(case, build, workdir, disks)
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps
@@ -158,6 +176,9 @@ def run_case(case, build, tally, verbose):
         check_memory_isolation(name, out, tally)
     for pattern in case.get("expect", []):
         tally.check(name, re.search(pattern, out, re.M) is not None, "log has /%s/" % pattern)
+    # Checks on the disk images after the run (what reached the files).
+    for ok, what in case.get("after", lambda paths: [])(disks):
+        tally.check(name, ok, what)
     reject = case.get("reject", []) + [r"keel: BUG"] + ([] if case.get("fatal_ok") else [r"keel: FATAL"])
     for pattern in reject:
         tally.check(name, re.search(pattern, out, re.M) is None, "log has no /%s/" % pattern)

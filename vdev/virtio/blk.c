@@ -127,8 +127,8 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 static uint64_t vblk_features(void *dev)
 {
 	struct vblk *b = dev;
-	uint64_t f = VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
-		     VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+	uint64_t f =
+		VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
 
 	if (b->disk.ro)
 		f |= VIRTIO_BIT(VIRTIO_BLK_F_RO);

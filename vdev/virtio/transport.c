@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
-void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev,
-		      const struct vq_mem *mem, void (*set_irq)(void *, int), void *irq_ctx)
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
+		      void (*set_irq)(void *, int), void *irq_ctx)
 {
 	memset(t, 0, sizeof(*t));
 	t->ops = ops;

@@ -48,8 +48,8 @@ struct virtio_mmio {
 
 extern const struct mmio_ops virtio_mmio_ops;
 
-void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev,
-		      const struct vq_mem *mem, void (*set_irq)(void *, int), void *irq_ctx);
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
+		      void (*set_irq)(void *, int), void *irq_ctx);
 /* Device reset, as if the driver wrote 0 to Status. */
 void virtio_mmio_reset(struct virtio_mmio *t);
 /* With the lock held: raise InterruptStatus bits (VIRTIO_MMIO_INT_*). */
