@@ -260,8 +260,8 @@ static void check_setup(struct disk *d, int n, int ro)
 {
 	uint32_t st;
 
-	tap_ok(*reg(d, VIRTIO_MMIO_VERSION) == VIRTIO_MMIO_VERSION_MODERN, "disk %d: modern virtio-mmio at 0x%lx irq %u",
-	       n, (unsigned long)d->base, d->irq);
+	tap_ok(*reg(d, VIRTIO_MMIO_VERSION) == VIRTIO_MMIO_VERSION_MODERN,
+	       "disk %d: modern virtio-mmio at 0x%lx irq %u", n, (unsigned long)d->base, d->irq);
 	st = negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC));
 	tap_ok(!(st & VIRTIO_STATUS_FEATURES_OK), "disk %d: FEATURES_OK refused for a feature not offered", n);
 	st = negotiate(d, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
@@ -333,7 +333,8 @@ static void check_io(struct disk *d, uint64_t host_start)
 	tap_ok(do_req(d, VIRTIO_BLK_T_FLUSH, 0, NULL, 0) == VIRTIO_BLK_S_OK, "disk 0: FLUSH OK");
 	memset(idbuf, 'x', sizeof(idbuf));
 	tap_ok(do_req(d, VIRTIO_BLK_T_GET_ID, 0, idbuf, VIRTIO_BLK_ID_BYTES) == VIRTIO_BLK_S_OK &&
-		       !strncmp(idbuf, "keel-", 5) && !idbuf[VIRTIO_BLK_ID_BYTES - 1] && idbuf[VIRTIO_BLK_ID_BYTES] == 'x',
+		       !strncmp(idbuf, "keel-", 5) && !idbuf[VIRTIO_BLK_ID_BYTES - 1] &&
+		       idbuf[VIRTIO_BLK_ID_BYTES] == 'x',
 	       "disk 0: GET_ID \"%s\" NUL padded within its 20 bytes", idbuf[VIRTIO_BLK_ID_BYTES - 1] ? "?" : idbuf);
 }
 
@@ -357,7 +358,8 @@ static void check_errors(struct disk *d)
 	queue_req(d, 0, VIRTIO_BLK_T_OUT, 0, buf, SECTOR);
 	d->vr->desc[1].flags |= VIRTQ_DESC_F_WRITE;
 	notify(d);
-	tap_ok(wait_used(d, 1) == 1 && status[0] == VIRTIO_BLK_S_IOERR, "disk 0: write with a device-writable buffer: IOERR");
+	tap_ok(wait_used(d, 1) == 1 && status[0] == VIRTIO_BLK_S_IOERR,
+	       "disk 0: write with a device-writable buffer: IOERR");
 	/* A zero-length data descriptor. */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
 	d->vr->desc[1].len = 0;
@@ -410,7 +412,8 @@ static void check_errors(struct disk *d)
 	/* Queues the device cannot use. */
 	negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1));
 	set_queue(d, OUTSIDE_RAM, (uintptr_t)&d->vr->avail, (uintptr_t)&d->vr->used, QN);
-	tap_ok(needs_reset(d) && !*reg(d, VIRTIO_MMIO_QUEUE_READY), "disk 0: descriptor table outside RAM: NEEDS_RESET");
+	tap_ok(needs_reset(d) && !*reg(d, VIRTIO_MMIO_QUEUE_READY),
+	       "disk 0: descriptor table outside RAM: NEEDS_RESET");
 	negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1));
 	set_queue(d, (uintptr_t)d->vr->desc, (uintptr_t)&d->vr->avail, (uintptr_t)&d->vr->used, QN - 1);
 	tap_ok(needs_reset(d), "disk 0: queue size not a power of 2: NEEDS_RESET");
@@ -428,8 +431,7 @@ static void check_errors(struct disk *d)
 static void check_ro(struct disk *d, uint64_t host_start)
 {
 	tap_ok(do_req(d, VIRTIO_BLK_T_OUT, 0, buf, SECTOR) == VIRTIO_BLK_S_IOERR, "disk 1 (read-only): write: IOERR");
-	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, 2 * SECTOR) == VIRTIO_BLK_S_OK &&
-		       pattern_ok(rbuf, host_start, 2, 0),
+	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, 2 * SECTOR) == VIRTIO_BLK_S_OK && pattern_ok(rbuf, host_start, 2, 0),
 	       "disk 1 (read-only): reads host sectors %lu.. unchanged", (unsigned long)host_start);
 	tap_ok(do_req(d, VIRTIO_BLK_T_FLUSH, 0, NULL, 0) == VIRTIO_BLK_S_OK, "disk 1 (read-only): FLUSH OK");
 }
@@ -465,10 +467,11 @@ static uint32_t rnd_len(void)
 
 static void hostile(struct disk *d, unsigned rounds)
 {
-	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	    VIRTIO_MMIO_QUEUE_NUM,	 VIRTIO_MMIO_QUEUE_READY,
-					 VIRTIO_MMIO_QUEUE_DESC_LOW,  VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
-					 VIRTIO_MMIO_QUEUE_SEL,	    VIRTIO_MMIO_DRIVER_FEATURES, VIRTIO_MMIO_INTERRUPT_ACK,
-					 VIRTIO_MMIO_QUEUE_NOTIFY };
+	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	       VIRTIO_MMIO_QUEUE_NUM,
+					 VIRTIO_MMIO_QUEUE_READY,      VIRTIO_MMIO_QUEUE_DESC_LOW,
+					 VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
+					 VIRTIO_MMIO_QUEUE_SEL,	       VIRTIO_MMIO_DRIVER_FEATURES,
+					 VIRTIO_MMIO_INTERRUPT_ACK,    VIRTIO_MMIO_QUEUE_NOTIFY };
 
 	for (unsigned r = 0; r < rounds; r++) {
 		unsigned kind = (unsigned)(rnd() % 4), n = 1 + (unsigned)(rnd() % 4);
@@ -478,8 +481,7 @@ static void hostile(struct disk *d, unsigned rounds)
 		if (kind == 0) {
 			/* Garbage everywhere. */
 			for (unsigned i = 0; i < QN; i++)
-				set_desc(d, i, rnd_addr(), rnd_len(), (uint16_t)rnd(),
-					 (uint16_t)(rnd() % (QN + 2)));
+				set_desc(d, i, rnd_addr(), rnd_len(), (uint16_t)rnd(), (uint16_t)(rnd() % (QN + 2)));
 			for (unsigned i = 0; i < QN; i++)
 				d->vr->avail.ring[i] = (uint16_t)(rnd() % 8 ? rnd() % QN : rnd());
 			d->vr->avail.idx = (uint16_t)(rnd() % 8 ? d->vr->avail.idx + 1 + rnd() % 4 : rnd());
@@ -488,13 +490,15 @@ static void hostile(struct disk *d, unsigned rounds)
 			/* Plausible requests with random types, sectors, buffers and one field spoilt. */
 			for (unsigned i = 0; i < n; i++)
 				queue_req(d, i, (uint32_t)(rnd() % 12), rnd() % 4 ? rnd() % 2100 : rnd(),
-					  (void *)(uintptr_t)rnd_addr(), rnd() % 2 ? 512 * (uint32_t)(rnd() % 8) : rnd_len());
+					  (void *)(uintptr_t)rnd_addr(),
+					  rnd() % 2 ? 512 * (uint32_t)(rnd() % 8) : rnd_len());
 			if (kind == 1)
 				set_desc(d, (unsigned)(rnd() % QN), rnd_addr(), rnd_len(), (uint16_t)rnd(),
 					 (uint16_t)rnd());
 		}
 		if (kind == 3)
-			*reg(d, regs[rnd() % (sizeof(regs) / sizeof(regs[0]))]) = (uint32_t)(rnd() % 4 ? rnd() % 64 : rnd());
+			*reg(d, regs[rnd() % (sizeof(regs) / sizeof(regs[0]))]) =
+				(uint32_t)(rnd() % 4 ? rnd() % 64 : rnd());
 		notify(d);
 		/* Scribble the rings while requests are in flight too. */
 		if (kind == 2) {
