@@ -186,8 +186,8 @@ static void test_pop_bad_chains(void **state)
 	static const struct {
 		uint64_t addr;
 		uint32_t len;
-	} bad[] = { { 0x1000, 16 }, { RAM_GPA + DATA_OFF, 0 }, { RAM_GPA + RAM_SIZE - 8, 16 },
-		    { ~0ULL - 7, 16 }, { RAM_GPA, 0xffffffffU }, { RAM_GPA + RAM_SIZE, 1 } };
+	} bad[] = { { 0x1000, 16 },    { RAM_GPA + DATA_OFF, 0 }, { RAM_GPA + RAM_SIZE - 8, 16 },
+		    { ~0ULL - 7, 16 }, { RAM_GPA, 0xffffffffU },  { RAM_GPA + RAM_SIZE, 1 } };
 	for (unsigned i = 0; i < ARRAY_LEN(bad); i++) {
 		set_desc(0, bad[i].addr, bad[i].len, 0, 0);
 		offer(0);
@@ -347,7 +347,9 @@ static void test_parse_errors(void **state)
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	/* more data segments than SEG_MAX */
 	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN };
-	struct virtq q2 = { .num = 128, .desc_gpa = gpa(0x10000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(USED_OFF) };
+	struct virtq q2 = {
+		.num = 128, .desc_gpa = gpa(0x10000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(USED_OFF)
+	};
 	struct virtq_desc *d2 = (struct virtq_desc *)(ram + 0x10000);
 
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
@@ -448,8 +450,8 @@ static void dev_up(const struct vblk_disk *disk)
 	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)gpa(AVAIL_OFF));
 	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)gpa(USED_OFF));
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-				       VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 }
 
 static void test_device_registers(void **state)
