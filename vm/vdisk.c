@@ -133,6 +133,7 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		vd->host = &host_disks[d->host];
 		vd->start = d->start;
 		disk.size_max = vd->host->size_max;
+		disk.seg_max = vd->host->seg_max && vd->host->seg_max < VBLK_SEG_MAX ? vd->host->seg_max : VBLK_SEG_MAX;
 		snprintf(disk.id, sizeof(disk.id), "keel-%s-%d", vm->cfg.name, i);
 		vblk_init(&vd->blk, &disk, &be, &mem, &vd->chain, disk_irq, vd);
 		if (mmio_bus_add(&vm->mmio, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &vd->blk.t,
@@ -172,5 +173,17 @@ void vdisks_route_irqs(unsigned long hart)
 					first = v;
 		if (first >= 0 && vms[first].cfg.harts[0] == hart)
 			plic_route(host_disks[h].irq, hart);
+	}
+}
+
+void vm_disks_report(struct vm *vm)
+{
+	for (int i = 0; i < vm->cfg.ndisks; i++) {
+		struct vdisk *vd = vm->disks[i];
+
+		if (vd)
+			kprintf("keel: vm '%s' disk %d: %lu requests answered (%lu with an error status), %lu protocol "
+				"errors (NEEDS_RESET)\n",
+				vm->cfg.name, i, vd->blk.served, vd->blk.errors, vd->blk.t.protocol_errors);
 	}
 }

@@ -19,6 +19,8 @@ void vdisks_host_init(void);
 /* Check the VM's keel,disks against the host disks and the other VMs, then add its devices. */
 int vm_disks_init(struct vm *vm, char *err, unsigned long errlen);
 void vm_disks_reset(struct vm *vm);
+/* One line per disk: requests answered, errors, protocol errors. */
+void vm_disks_report(struct vm *vm);
 /* Route host disk interrupts to this hart when it runs the first VM using the disk. */
 void vdisks_route_irqs(unsigned long hart);
 

@@ -212,7 +212,9 @@ CASES = [
      "expect": [r"^keel: disk 0: virtio-blk at 0x10008000 irq 8, 8192 sectors \(4 MiB\), queue \d+, flush",
                 r"^keel: vm 'blk': disk 0 at 0x10008000 irq 8: host disk 0 sectors 2048-3071",
                 r"^keel: vm 'blk': disk 1 at 0x10007000 irq 7: host disk 0 sectors 3072-4095 \(512 KiB\), read-only",
-                r"^keel: vm 'blk' stopped: guest shut down"]},
+                r"^keel: vm 'blk' stopped: guest shut down",
+                r"^keel: vm 'blk' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
+                r"^keel: vm 'blk' disk 1: 3 requests answered \(1 with an error status\), 0 protocol errors"]},
     {"name": "blk-config-errors", "disks": [BLK_IMAGE], "plans": 1,
      "vms": [{"guest": "hello", "name": "nodisk", "harts": "0", "mem": "16M", "disks": "1"},
              {"guest": "hello", "name": "past", "harts": "0", "mem": "16M", "disks": "0:8000:1000"},
@@ -232,6 +234,9 @@ CASES = [
              {"guest": "blk", "name": "good", "harts": "1", "mem": "16M", "disks": BLK_DISKS,
               "bootargs": "keel start=%d" % BLK_SLICE}],
      "expect": [r"^\[good\] 1\.\.\d+$", r"^keel: vm 'hostile' stopped: guest shut down",
+                r"^keel: vm 'hostile' disk 0: [1-9]\d* requests answered \([1-9]\d* with an error status\), "
+                r"[1-9]\d* protocol errors",
+                r"^keel: vm 'good' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 0 of 2 VMs alive"]}
     for seed in (1, 2)

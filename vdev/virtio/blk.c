@@ -73,7 +73,9 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 			in[nin++] = (struct vblk_seg){ s->host, (uint32_t)len };
 		in_len += len;
 	}
-	if (hdr_got < sizeof(hdr) || too_many)
+	/* More data than a used element can count, or more segments than offered: refused. */
+	if (hdr_got < sizeof(hdr) || too_many || in_len >= UINT32_MAX || out_len >= UINT32_MAX ||
+	    (d->seg_max && (nin > d->seg_max || r->nseg > d->seg_max)))
 		return fail(r, result, VIRTIO_BLK_S_IOERR);
 	r->type = hdr.type;
 	r->sector = hdr.sector;
@@ -141,7 +143,7 @@ static uint64_t vblk_config_read(void *dev, unsigned off, unsigned width)
 {
 	struct vblk *b = dev;
 	uint8_t cfg[VIRTIO_BLK_CFG_SIZE] = { 0 };
-	uint32_t seg_max = VBLK_SEG_MAX, blk_size = VIRTIO_BLK_SECTOR_SIZE;
+	uint32_t seg_max = b->disk.seg_max ? b->disk.seg_max : VBLK_SEG_MAX, blk_size = VIRTIO_BLK_SECTOR_SIZE;
 	uint64_t val = 0;
 
 	memcpy(cfg + VIRTIO_BLK_CFG_CAPACITY, &b->disk.nsectors, sizeof(uint64_t));

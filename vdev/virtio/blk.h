@@ -41,6 +41,7 @@ struct vblk_disk {
 	uint64_t nsectors;
 	int ro;
 	uint32_t size_max; /* largest segment the disk below takes; 0: no limit */
+	uint32_t seg_max; /* data segments per request the disk below takes (at most VBLK_SEG_MAX); 0: VBLK_SEG_MAX */
 	char id[VIRTIO_BLK_ID_BYTES]; /* GET_ID answer, NUL padded */
 };
 
