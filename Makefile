@@ -51,6 +51,7 @@ help:
 	@echo "make run        build and boot QEMU -> OpenSBI -> Keel -> Linux guest shell (Ctrl-A x quits)"
 	@echo "                GUEST_KERNEL=img GUEST_INITRD=cpio GUEST_BOOTARGS=... GUEST_MEM=256M GUEST_CPUS=1 QEMU_OPTS=..."
 	@echo "                GUEST_DISK=raw-image (the VM's first disk, a virtio-blk device)"
+	@echo "                CONFIG=vms.dts DISKS=\"a.img b.img\" (host disks 0, 1... for the VMs' keel,disks)"
 	@echo "make test       host unit tests + every test guest under QEMU; ends with 'N passed, N failed'"
 	@echo "make deps       install the Debian packages Keel needs (only what is missing)"
 	@echo "make            build Keel ($(KEEL_BIN)) and the test guests"
@@ -188,7 +189,8 @@ GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM
 RUN_INITRD = $(if $(GUEST_KERNEL),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
 run: deps $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
-	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
+		$(foreach d,$(DISKS),--disk "$(d)")
 else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(or $(GUEST_BOOTARGS),console=ttyS0)" \
