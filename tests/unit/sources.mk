@@ -17,6 +17,7 @@ UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
 UNIT_SRCS_test_virtio_blk := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
+UNIT_SRCS_test_virtio_ring := drivers/virtio/ring.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c
 
