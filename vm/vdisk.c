@@ -10,12 +10,31 @@
 #include "drivers/platform.h"
 #include "drivers/plic.h"
 #include "lib/printf.h"
+#include <stddef.h>
 #include <string.h>
 
 #define MAX_VDISKS 8 /* guest disks over all VMs */
 
 static struct vdisk vdisk_pool[MAX_VDISKS];
 static int nvdisks;
+static unsigned host_users[HOST_DISKS_MAX]; /* guest disks on each host disk */
+
+/* Host descriptors per request: header, data, status. */
+static unsigned descs_of(const struct vblk_req *r)
+{
+	return r->nseg + 2;
+}
+
+/*
+ * A guest disk's share of its host disk's queue, so that one guest filling it cannot keep the
+ * others out: an equal part, but never less than the largest request.
+ */
+static unsigned quota(const struct vdisk *vd)
+{
+	unsigned share = vd->host->vq.num / host_users[vd->host->index];
+
+	return share > VBLK_SEG_MAX + 2 ? share : VBLK_SEG_MAX + 2;
+}
 
 static int be_submit(void *ctx, struct vblk_req *r)
 {
@@ -25,12 +44,17 @@ static int be_submit(void *ctx, struct vblk_req *r)
 
 	if (r->type == VIRTIO_BLK_T_FLUSH && !vd->host->flush)
 		return VBLK_BACKEND_DONE; /* a disk without FLUSH has no volatile cache */
+	/* Over its share: wait for one of its own completions (it has requests in flight then). */
+	if (__atomic_load_n(&vd->descs, __ATOMIC_ACQUIRE) + descs_of(r) > quota(vd))
+		return VBLK_BACKEND_BUSY;
 	for (unsigned k = 0; k < r->nseg; k++)
 		segs[k] = (struct host_blk_seg){ (uint64_t)(uintptr_t)r->seg[k].host, r->seg[k].len };
 	ret = host_blk_submit(vd->host, r->type, r->type == VIRTIO_BLK_T_FLUSH ? 0 : vd->start + r->sector, segs,
 			      r->nseg, r->to_guest, r);
 	if (ret == -EBUSY)
 		return VBLK_BACKEND_BUSY;
+	if (!ret)
+		__atomic_add_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
 	return ret;
 }
 
@@ -43,17 +67,27 @@ static void be_kick(void *ctx)
 
 static void host_done(void *cookie, uint8_t status)
 {
+	struct vblk_req *r = cookie;
+	struct vdisk *vd = (struct vdisk *)((char *)r->owner - offsetof(struct vdisk, blk));
+
+	__atomic_sub_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
 	if (status != VIRTIO_BLK_S_OK && status != VIRTIO_BLK_S_UNSUPP)
 		status = VIRTIO_BLK_S_IOERR;
 	vblk_complete(cookie, status);
 }
 
-/* A disk made room: devices that were waiting for it go on. */
+/* A disk made room: devices that were waiting for it go on, starting with a different one each time. */
 static void host_room(struct host_disk *d)
 {
-	for (int i = 0; i < nvdisks; i++)
-		if (vdisk_pool[i].host == d && vdisk_pool[i].blk.blocked)
-			vblk_retry(&vdisk_pool[i].blk);
+	static unsigned next;
+	unsigned first = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+
+	for (int k = 0; k < nvdisks; k++) {
+		struct vdisk *vd = &vdisk_pool[(first + (unsigned)k) % (unsigned)nvdisks];
+
+		if (vd->host == d && vd->blk.blocked)
+			vblk_retry(&vd->blk);
+	}
 }
 
 static void disk_irq(void *ctx, int level)
@@ -132,6 +166,7 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		vd->index = i;
 		vd->host = &host_disks[d->host];
 		vd->start = d->start;
+		vd->descs = 0;
 		disk.size_max = vd->host->size_max;
 		disk.seg_max = vd->host->seg_max && vd->host->seg_max < VBLK_SEG_MAX ? vd->host->seg_max : VBLK_SEG_MAX;
 		snprintf(disk.id, sizeof(disk.id), "keel-%s-%d", vm->cfg.name, i);
@@ -146,6 +181,7 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		const struct vm_disk_cfg *d = &vm->cfg.disks[i];
 
 		vm->disks[i] = &vdisk_pool[nvdisks + i];
+		host_users[d->host]++;
 		kprintf("keel: vm '%s': disk %d at 0x%lx irq %lu: host disk %u sectors %lu-%lu (%lu KiB)%s\n",
 			vm->cfg.name, i, VM_DISK_BASE(i), (unsigned long)VM_DISK_IRQ(i), d->host,
 			(unsigned long)d->start, (unsigned long)(d->start + d->nsectors - 1),

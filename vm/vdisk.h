@@ -10,6 +10,7 @@ struct vdisk {
 	int index; /* guest disk number */
 	struct host_disk *host;
 	uint64_t start; /* first host sector of the slice */
+	unsigned descs; /* host queue descriptors its requests hold now (atomic) */
 	struct vblk blk;
 	struct vq_chain chain;
 };
