@@ -105,7 +105,7 @@ def build_command(case, build, workdir, disks=()):
                                       case["bootargs"], qemu_opts=["-initrd", LINUX["initrd"]], disks=disks)
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
-                                      case.get("smp", 1), case.get("mem", "256M"),
+                                      case.get("smp", 1), case.get("mem", "256M"), case.get("bootargs", "native"),
                                       qemu_opts=case.get("qemu_opts", []), disks=disks)
     if case.get("config"):
         return keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "1G"), [], workdir,
