@@ -71,7 +71,8 @@ static int check_passthrough(const struct vm *vm, const struct passthrough *p, c
 		return -1;
 	}
 	for (int i = 0; i < nhost_disks; i++)
-		if (overlaps(p->base, p->size, host_disks[i].base, VIRTIO_MMIO_WINDOW) || p->irq == host_disks[i].irq) {
+		if (overlaps(p->base, p->size, host_disks[i]->base, VIRTIO_MMIO_WINDOW) ||
+		    p->irq == host_disks[i]->irq) {
 			snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's disk %d", (unsigned long)p->base, i);
 			return -1;
 		}

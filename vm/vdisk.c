@@ -10,12 +10,14 @@
 #include "drivers/platform.h"
 #include "drivers/plic.h"
 #include "lib/printf.h"
+#include "mm/palloc.h"
 #include <stddef.h>
 #include <string.h>
 
 #define MAX_VDISKS 8 /* guest disks over all VMs */
 
-static struct vdisk vdisk_pool[MAX_VDISKS];
+static struct vdisk *vdisk_pool[MAX_VDISKS]; /* from Keel's pool, as VMs get disks */
+#define VDISK_BYTES ((sizeof(struct vdisk) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 static int nvdisks;
 static unsigned host_users[HOST_DISKS_MAX]; /* guest disks on each host disk */
 
@@ -83,7 +85,7 @@ static void host_room(struct host_disk *d)
 	unsigned first = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
 
 	for (int k = 0; k < nvdisks; k++) {
-		struct vdisk *vd = &vdisk_pool[(first + (unsigned)k) % (unsigned)nvdisks];
+		struct vdisk *vd = vdisk_pool[(first + (unsigned)k) % (unsigned)nvdisks];
 
 		if (vd->host == d && vd->blk.blocked)
 			vblk_retry(&vd->blk);
@@ -116,7 +118,7 @@ static int check_disk(struct vm *vm, int i, char *err, unsigned long errlen)
 		snprintf(err, errlen, "field keel,disks: host disk %u does not exist (%d found)", d->host, nhost_disks);
 		return -1;
 	}
-	h = &host_disks[d->host];
+	h = host_disks[d->host];
 	if (!d->nsectors && d->start < h->nsectors)
 		d->nsectors = h->nsectors - d->start;
 	if (!d->nsectors || d->start >= h->nsectors || d->nsectors > h->nsectors - d->start) {
@@ -145,6 +147,16 @@ static int check_disk(struct vm *vm, int i, char *err, unsigned long errlen)
 	return 0;
 }
 
+/* A VM refused after some of its disks were made: give their memory back. */
+static int free_vdisks(int n)
+{
+	for (int i = 0; i < n; i++) {
+		page_free((uint64_t)(uintptr_t)vdisk_pool[nvdisks + i], VDISK_BYTES);
+		vdisk_pool[nvdisks + i] = NULL;
+	}
+	return -1;
+}
+
 int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 {
 	struct vq_mem mem = { vm->cfg.ram_base, vm->cfg.ram_size, (uint8_t *)(uintptr_t)vm->ram_hpa };
@@ -158,13 +170,19 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 	}
 	for (int i = 0; i < vm->cfg.ndisks; i++) {
 		const struct vm_disk_cfg *d = &vm->cfg.disks[i];
-		struct vdisk *vd = &vdisk_pool[nvdisks + i];
+		struct vdisk *vd = (struct vdisk *)(uintptr_t)page_alloc(VDISK_BYTES, PAGE_SIZE);
 		struct vblk_disk disk = { .nsectors = d->nsectors, .ro = !!(d->flags & VM_DISK_RO) };
 		struct vblk_backend be = { be_submit, be_kick, vd };
 
+		if (!vd) {
+			snprintf(err, errlen, "field keel,disks: no memory left for disk %d", i);
+			return free_vdisks(i);
+		}
+		memset(vd, 0, sizeof(*vd));
+		vdisk_pool[nvdisks + i] = vd;
 		vd->vm = vm;
 		vd->index = i;
-		vd->host = &host_disks[d->host];
+		vd->host = host_disks[d->host];
 		vd->start = d->start;
 		vd->descs = 0;
 		disk.size_max = vd->host->size_max;
@@ -174,13 +192,13 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		if (mmio_bus_add(&vm->mmio, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &vd->blk.t,
 				 "virtio-blk")) {
 			snprintf(err, errlen, "field keel,disks: no room for disk %d on the VM's bus", i);
-			return -1;
+			return free_vdisks(i + 1);
 		}
 	}
 	for (int i = 0; i < vm->cfg.ndisks; i++) {
 		const struct vm_disk_cfg *d = &vm->cfg.disks[i];
 
-		vm->disks[i] = &vdisk_pool[nvdisks + i];
+		vm->disks[i] = vdisk_pool[nvdisks + i];
 		host_users[d->host]++;
 		kprintf("keel: vm '%s': disk %d at 0x%lx irq %lu: host disk %u sectors %lu-%lu (%lu KiB)%s\n",
 			vm->cfg.name, i, VM_DISK_BASE(i), (unsigned long)VM_DISK_IRQ(i), d->host,
@@ -208,7 +226,7 @@ void vdisks_route_irqs(unsigned long hart)
 				if (vms[v].cfg.disks[i].host == (unsigned)h)
 					first = v;
 		if (first >= 0 && vms[first].cfg.harts[0] == hart)
-			plic_route(host_disks[h].irq, hart);
+			plic_route(host_disks[h]->irq, hart);
 	}
 }
 

@@ -5,9 +5,12 @@
 #include "drivers/platform.h"
 #include "drivers/virtio/mmio.h"
 #include "lib/printf.h"
+#include "mm/palloc.h"
+#include <string.h>
 #include <stddef.h>
 
 #define HOST_BLK_QUEUE 0
+#define HOST_DISK_BYTES ((sizeof(struct host_disk) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define HOST_BLK_BATCH 32 /* completions taken per lock hold */
 #define HOST_BLK_MAX_SEGS 128 /* data buffers per request */
 #define HOST_BLK_STATUS_UNSET 0xff /* not a VIRTIO_BLK_S_*: the device did not answer */
@@ -15,7 +18,7 @@
 	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) | \
 	 VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
 
-struct host_disk host_disks[HOST_DISKS_MAX];
+struct host_disk *host_disks[HOST_DISKS_MAX];
 int nhost_disks;
 static void (*done_cb)(void *cookie, uint8_t status);
 static void (*room_cb)(struct host_disk *d);
@@ -51,7 +54,7 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 	/* From the highest address down: the order of QEMU's -device options. */
 	for (int i = platform.nvirtio - 1; i >= 0 && nhost_disks < HOST_DISKS_MAX; i--) {
 		const struct virtio_slot *s = &platform.virtio[i];
-		struct host_disk *d = &host_disks[nhost_disks];
+		struct host_disk *d;
 		uint32_t version;
 		int id = virtio_host_probe(s->base, &version);
 
@@ -63,6 +66,14 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 				(unsigned long)s->base, version);
 			continue;
 		}
+		/* From Keel's pool rather than .bss: a machine without disks pays nothing for them. */
+		d = (struct host_disk *)(uintptr_t)page_alloc(HOST_DISK_BYTES, PAGE_SIZE);
+		if (!d) {
+			kprintf("keel: virtio-blk at 0x%lx: no memory for its driver, not used\n",
+				(unsigned long)s->base);
+			break;
+		}
+		memset(d, 0, sizeof(*d));
 		d->index = nhost_disks;
 		d->base = s->base;
 		d->irq = s->irq;
@@ -70,12 +81,13 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 			virtio_host_fail(d->base);
 			kprintf("keel: virtio-blk at 0x%lx: feature or queue setup failed, not used\n",
 				(unsigned long)s->base);
+			page_free((uint64_t)(uintptr_t)d, HOST_DISK_BYTES);
 			continue;
 		}
 		kprintf("keel: disk %d: virtio-blk at 0x%lx irq %u, %lu sectors (%lu MiB), queue %u%s%s\n", d->index,
 			(unsigned long)d->base, d->irq, (unsigned long)d->nsectors, (unsigned long)(d->nsectors >> 11),
 			d->vq.num, d->flush ? ", flush" : "", d->ro ? ", read-only" : "");
-		nhost_disks++;
+		host_disks[nhost_disks++] = d;
 	}
 }
 
@@ -145,7 +157,7 @@ static void drain(struct host_disk *d)
 int host_blk_irq(unsigned irq)
 {
 	for (int i = 0; i < nhost_disks; i++) {
-		struct host_disk *d = &host_disks[i];
+		struct host_disk *d = host_disks[i];
 
 		if (d->irq != irq)
 			continue;

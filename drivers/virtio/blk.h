@@ -36,7 +36,7 @@ struct host_blk_seg {
 	uint32_t len;
 };
 
-extern struct host_disk host_disks[HOST_DISKS_MAX];
+extern struct host_disk *host_disks[HOST_DISKS_MAX];
 extern int nhost_disks;
 
 /*
