@@ -212,7 +212,12 @@ static void process(struct vblk *b)
 		if (submit(b, r, &queued))
 			return;
 	}
-	for (;;) {
+	/*
+	 * At most a queue's worth per call: a driver adding entries from another vCPU as fast as they
+	 * are taken cannot keep this hart (and the completions waiting for the lock) here. Entries
+	 * left over had their own notify, which comes next.
+	 */
+	for (uint32_t n = 0; n < q->num; n++) {
 		struct vblk_req *r = free_req(b);
 		uint8_t status;
 		int got, action;
