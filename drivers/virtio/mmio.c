@@ -1,6 +1,8 @@
 /* Host virtio-mmio transport (modern interface only): device initialization per virtio 1.1, 3.1.1. */
 #include "drivers/virtio/mmio.h"
 
+#define RESET_POLLS 1000000 /* reads of Status before a device that does not finish its reset is given up */
+
 static uint32_t rd(uintptr_t base, unsigned off)
 {
 	return *(volatile uint32_t *)(base + off);
@@ -22,10 +24,13 @@ int virtio_host_probe(uintptr_t base, uint32_t *version)
 int virtio_host_negotiate(uintptr_t base, uint64_t wanted, uint64_t *accepted)
 {
 	uint64_t offered;
+	unsigned long polls = 0;
 
 	wr(base, VIRTIO_MMIO_STATUS, 0);
+	/* 4.2.3.1: the reset is done when Status reads 0 (at once on QEMU); boot time only. */
 	while (rd(base, VIRTIO_MMIO_STATUS))
-		; /* 4.2.3.1: the reset is done when Status reads 0 (at once on QEMU) */
+		if (++polls == RESET_POLLS)
+			return -1;
 	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
 	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
