@@ -7,6 +7,8 @@
  * after which the device works again once reset). The harness fills the image with a known
  * pattern and checks afterwards what reached the file.
  * bootargs "keel blk=hostile seed=N": random rings, descriptors and registers, then one sane read.
+ * bootargs "keel blk=hostile-smp": two vCPUs, one refilling the available ring as fast as the device
+ * empties it while the other notifies, so that the device always has work; the VM beside must go on.
  * bootargs "blk=bench" (under Keel or natively): 4 MiB of sequential 64 KiB reads, then writes, one
  * request at a time, each polled for (the polling taken out again); prints "bench: blk_read_64k N" and
  * "bench: blk_write_64k N", N = instructions retired (all harts, under -icount) per request.
@@ -623,6 +625,66 @@ static void hostile(struct disk *d, unsigned rounds)
 	       "hostile: after %u rounds of garbage and a reset the disk serves a read", rounds);
 }
 
+/* ---- hostile-smp mode ---- */
+
+#define SMP_NOTIFIES 20000
+static volatile int smp_stop, smp_done;
+static volatile unsigned long smp_offered;
+
+/* vCPU 1: keep the ring full of requests the device answers at once (UNSUPP, no disk access). */
+void guest_secondary(unsigned long hartid, unsigned long arg)
+{
+	struct disk *d = &disks[0];
+
+	(void)hartid;
+	(void)arg;
+	while (!smp_stop) {
+		uint16_t avail = d->vr->avail.idx, used = *(volatile uint16_t *)&d->vr->used.idx;
+
+		if ((uint16_t)(avail - used) >= QN)
+			continue;
+		d->vr->avail.ring[avail % QN] = 0;
+		mb();
+		d->vr->avail.idx = (uint16_t)(avail + 1);
+		smp_offered++;
+	}
+	mb();
+	smp_done = 1;
+}
+
+static void discard_chain(struct disk *d)
+{
+	hdrs[0] = (struct virtio_blk_req_hdr){ .type = T_DISCARD };
+	set_desc(d, 0, (uintptr_t)&hdrs[0], sizeof(hdrs[0]), VIRTQ_DESC_F_NEXT, 1);
+	set_desc(d, 1, (uintptr_t)&status[0], 1, VIRTQ_DESC_F_WRITE, 0);
+}
+
+static void hostile_smp(struct disk *d)
+{
+	unsigned resets = 0;
+	struct sbiret r;
+
+	setup(d);
+	discard_chain(d);
+	r = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, 1, (unsigned long)secondary_start, 0);
+	tap_ok(r.error == SBI_SUCCESS, "hostile-smp: vCPU 1 started (%ld)", r.error);
+	for (unsigned i = 0; i < SMP_NOTIFIES; i++) {
+		notify(d);
+		if (needs_reset(d)) {
+			resets++;
+			setup(d);
+			discard_chain(d);
+		}
+	}
+	smp_stop = 1;
+	for (unsigned long i = 0; i < 100000000UL && !smp_done; i++)
+		mb();
+	tap_diag("hostile-smp: %lu requests offered by vCPU 1, %u resets", smp_offered, resets);
+	setup(d);
+	tap_ok(smp_done && do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR) == VIRTIO_BLK_S_OK,
+	       "hostile-smp: after %d notifies against a ring kept full, the disk serves a read", SMP_NOTIFIES);
+}
+
 static const char *bootarg(const char *key, char *value)
 {
 	int chosen = fdt_path_offset(guest_dtb, "/chosen");
@@ -661,6 +723,12 @@ void guest_main(unsigned long hartid)
 		tap_ok(ndisks >= 1 && plic, "bench: found %d disk(s)", ndisks);
 		if (ndisks >= 1)
 			bench(&disks[0]);
+		tap_done();
+	}
+	if (mode && !strcmp(mode, "hostile-smp")) {
+		tap_ok(ndisks >= 1 && plic, "hostile-smp: found %d disk(s)", ndisks);
+		if (ndisks >= 1)
+			hostile_smp(&disks[0]);
 		tap_done();
 	}
 	if (mode && !strcmp(mode, "hostile")) {

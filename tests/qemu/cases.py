@@ -245,6 +245,20 @@ CASES = [
                 r"^keel: health: \d+ exits handled, 0 of 2 VMs alive"]}
     for seed in (1, 2)
 ] + [
+    # Two vCPUs keep the ring full and the device busy; the good VM's completions are taken on the
+    # hostile VM's hart (the first VM using the disk gets its interrupt) and must still get through.
+    {"name": "hostile-blk-smp", "disks": [BLK_IMAGE], "after": blk_image_check(skip=(0, 2048)), "smp": 3,
+     "plans": 2, "timeout": 120,
+     "vms": [{"guest": "blk", "name": "hostile", "harts": "0-1", "mem": "16M", "disks": "0:0:2048",
+              "bootargs": "keel blk=hostile-smp"},
+             {"guest": "blk", "name": "good", "harts": "2", "mem": "16M", "disks": BLK_DISKS,
+              "bootargs": "keel start=%d" % BLK_SLICE}],
+     "expect": [r"^\[good\] 1\.\.\d+$", r"^\[hostile\] 1\.\.3$", r"^keel: vm 'hostile' stopped: guest shut down",
+                r"^keel: vm 'hostile' disk 0: [1-9]\d{3,} requests answered",
+                r"^keel: vm 'good' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
+                r"^keel: vm 'good' stopped: guest shut down",
+                r"^keel: health: \d+ exits handled, 0 of 2 VMs alive"]},
+] + [
     # Hostile guests (seeded, reproducible), each beside a well-behaved VM that must still pass.
 ] + [
     {"name": "hostile-%s-seed%d" % (mode, seed), "plans": 2, "timeout": 120,
