@@ -51,13 +51,13 @@ static int be_submit(void *ctx, struct vblk_req *r)
 		return VBLK_BACKEND_BUSY;
 	for (unsigned k = 0; k < r->nseg; k++)
 		segs[k] = (struct host_blk_seg){ (uint64_t)(uintptr_t)r->seg[k].host, r->seg[k].len };
+	/* Counted before the host has it: its completion (on any hart) may come at once. */
+	__atomic_add_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
 	ret = host_blk_submit(vd->host, r->type, r->type == VIRTIO_BLK_T_FLUSH ? 0 : vd->start + r->sector, segs,
 			      r->nseg, r->to_guest, r);
-	if (ret == -EBUSY)
-		return VBLK_BACKEND_BUSY;
-	if (!ret)
-		__atomic_add_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
-	return ret;
+	if (ret)
+		__atomic_sub_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
+	return ret == -EBUSY ? VBLK_BACKEND_BUSY : ret;
 }
 
 static void be_kick(void *ctx)
