@@ -87,7 +87,8 @@ static void host_room(struct host_disk *d)
 	for (int k = 0; k < nvdisks; k++) {
 		struct vdisk *vd = vdisk_pool[(first + (unsigned)k) % (unsigned)nvdisks];
 
-		if (vd->host == d && vd->blk.blocked)
+		/* blocked is read under the device's lock (vblk_retry): one set just now is not missed. */
+		if (vd->host == d)
 			vblk_retry(&vd->blk);
 	}
 }
