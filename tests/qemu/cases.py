@@ -223,11 +223,17 @@ CASES = [
      "vms": [{"guest": "hello", "name": "nodisk", "harts": "0", "mem": "16M", "disks": "1"},
              {"guest": "hello", "name": "past", "harts": "0", "mem": "16M", "disks": "0:8000:1000"},
              {"guest": "hello", "name": "self", "harts": "0", "mem": "16M", "disks": "0:0:100+0:50:100"},
+             {"guest": "hello", "name": "passdisk", "harts": "0", "mem": "16M", "devices": "0x10008000:4K:0"},
+             {"guest": "hello", "name": "passwin", "harts": "0", "mem": "16M", "devices": "0x10007000:4K:0",
+              "disks": "0:0:100+0:100:100"},
              {"guest": "hello", "name": "first", "harts": "0", "mem": "16M", "disks": "0:0:4096"},
              {"guest": "hello", "name": "second", "harts": "1", "mem": "16M", "disks": "0:4000:100"}],
      "expect": [r"^keel: vm 'nodisk' not started: field keel,disks: host disk 1 does not exist \(1 found\)",
                 r"^keel: vm 'past' not started: field keel,disks: sectors 8000\+1000 are not inside host disk 0",
                 r"^keel: vm 'self' not started: field keel,disks: disks 0 and 1 of vm 'self' overlap",
+                r"^keel: vm 'passdisk' not started: field keel,devices: 0x10008000 is Keel's disk 0",
+                r"^keel: vm 'passwin' not started: field keel,disks: disk 1's window 0x10007000 is a passed-through "
+                r"device",
                 r"^keel: vm 'second' not started: field keel,disks: sectors 4000\+100 of host disk 0 overlap "
                 r"vm 'first'", r"^keel: vm 'first' stopped: guest shut down"]},
 ] + [
