@@ -9,6 +9,10 @@
  * bootargs "keel blk=hostile seed=N": random rings, descriptors and registers, then one sane read.
  * bootargs "keel blk=hostile-smp": two vCPUs, one refilling the available ring as fast as the device
  * empties it while the other notifies, so that the device always has work; the VM beside must go on.
+ * bootargs "keel blk=stress seed=N": rounds of up to STRESS_INFLIGHT reads and writes in flight at once, of
+ * random sectors and sizes, each split into random-length segments in scattered buffers, checked
+ * against a shadow copy of the disk; at the end the whole disk is read back and its checksum
+ * printed ("# stress checksum ..."), which the harness compares with the image file.
  * bootargs "blk=bench" (under Keel or natively): 4 MiB of sequential 64 KiB reads, then writes, one
  * request at a time, each polled for (the polling taken out again); prints "bench: blk_read_64k N" and
  * "bench: blk_write_64k N", N = instructions retired (all harts, under -icount) per request.
@@ -20,10 +24,11 @@
 #include <libfdt.h>
 #include <string.h>
 
-#define QN 16 /* our queue size */
+#define QN 64 /* our queue size */
 #define MAX_DISKS 4
 #define SECTOR VIRTIO_BLK_SECTOR_SIZE
-#define WAIT_TICKS 1000000UL /* 100 ms at QEMU virt's 10 MHz timebase: a request that gets no answer */
+#define WAIT_TICKS 20000000UL /* 2 s at QEMU virt's 10 MHz timebase: a request that gets no answer */
+#define WAIT_NONE_TICKS 1000000UL /* 100 ms: how long to wait for an answer that must not come */
 #define NO_STATUS 0xee /* what the status byte holds until the device writes it */
 #define PLIC_PRIORITY(id) (4UL * (id))
 #define PLIC_ENABLE(ctx) (0x2000UL + 0x80UL * (ctx))
@@ -248,11 +253,11 @@ static void notify(struct disk *d)
 	*reg(d, VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
 }
 
-/* Wait (WFI) until `n` more used entries arrived or WAIT_TICKS passed; returns how many did. */
-static unsigned wait_used(struct disk *d, unsigned n)
+/* Wait (WFI) until `n` more used entries arrived or `ticks` passed; returns how many did. */
+static unsigned wait_used_for(struct disk *d, unsigned n, uint64_t ticks)
 {
 	uint16_t want = (uint16_t)(d->used_seen + n);
-	uint64_t deadline = read_time() + WAIT_TICKS;
+	uint64_t deadline = read_time() + ticks;
 
 	arm_timer(deadline);
 	while (*(volatile uint16_t *)&d->vr->used.idx != want && read_time() < deadline) {
@@ -266,6 +271,17 @@ static unsigned wait_used(struct disk *d, unsigned n)
 
 	d->used_seen = *(volatile uint16_t *)&d->vr->used.idx;
 	return got;
+}
+
+static unsigned wait_used(struct disk *d, unsigned n)
+{
+	return wait_used_for(d, n, WAIT_TICKS);
+}
+
+/* Nothing may come back: a short wait. */
+static int no_answer(struct disk *d)
+{
+	return wait_used_for(d, 1, WAIT_NONE_TICKS) == 0;
 }
 
 /* One request, waited for; returns its status (NO_STATUS: none came). */
@@ -407,14 +423,16 @@ static void check_errors(struct disk *d)
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
 	d->vr->desc[1].flags |= VIRTQ_DESC_F_INDIRECT;
 	notify(d);
-	tap_ok(wait_used(d, 1) == 0 && needs_reset(d), "disk 0: indirect descriptor: NEEDS_RESET");
+	tap_ok(no_answer(d) && needs_reset(d), "disk 0: indirect descriptor: NEEDS_RESET");
 	setup(d);
 	/* The status descriptor device-readable: nowhere to answer. */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
 	d->vr->desc[2].flags = 0;
 	notify(d);
-	tap_ok(wait_used(d, 1) == 0 && needs_reset(d), "disk 0: read-only status byte: NEEDS_RESET");
-	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR) == NO_STATUS, "disk 0: ignores requests until reset");
+	tap_ok(no_answer(d) && needs_reset(d), "disk 0: read-only status byte: NEEDS_RESET");
+	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
+	notify(d);
+	tap_ok(no_answer(d), "disk 0: ignores requests until reset");
 	setup(d);
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR) == VIRTIO_BLK_S_OK, "disk 0: works again after reset");
 	/* A descriptor loop. */
@@ -422,13 +440,13 @@ static void check_errors(struct disk *d)
 	d->vr->desc[2].flags = VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT;
 	d->vr->desc[2].next = 1;
 	notify(d);
-	tap_ok(wait_used(d, 1) == 0 && needs_reset(d), "disk 0: descriptor loop: NEEDS_RESET");
+	tap_ok(no_answer(d) && needs_reset(d), "disk 0: descriptor loop: NEEDS_RESET");
 	setup(d);
 	/* A next index beyond the table. */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
 	d->vr->desc[1].next = QN + 3;
 	notify(d);
-	tap_ok(wait_used(d, 1) == 0 && needs_reset(d), "disk 0: next beyond the table: NEEDS_RESET");
+	tap_ok(no_answer(d) && needs_reset(d), "disk 0: next beyond the table: NEEDS_RESET");
 	setup(d);
 	/* The available index runs more than a queue ahead. */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
@@ -625,6 +643,130 @@ static void hostile(struct disk *d, unsigned rounds)
 	       "hostile: after %u rounds of garbage and a reset the disk serves a read", rounds);
 }
 
+/* ---- stress mode ---- */
+
+#define STRESS_ROUNDS 300
+#define STRESS_INFLIGHT 4
+#define STRESS_MAX_SECTORS 32
+#define STRESS_MAX_SEGS 8
+#define STRESS_DESCS (STRESS_MAX_SEGS + 2)
+#define STRESS_SHADOW_SECTORS 2048
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint8_t shadow[STRESS_SHADOW_SECTORS * SECTOR];
+static uint8_t sbuf[STRESS_INFLIGHT][STRESS_MAX_SECTORS * SECTOR + 4096] __attribute__((aligned(8)));
+
+struct stress_req {
+	uint32_t type;
+	uint64_t sector;
+	unsigned nsect;
+	uint8_t *data;
+};
+
+static uint64_t rnd(void);
+
+/* A chain at descriptors slot*STRESS_DESCS..: header, the data cut at random points, status. */
+static void stress_queue(struct disk *d, unsigned slot, const struct stress_req *r)
+{
+	unsigned h = slot * STRESS_DESCS, i = h + 1, nseg = 1 + (unsigned)(rnd() % STRESS_MAX_SEGS);
+	uint32_t left = r->nsect * SECTOR, off = 0;
+	uint16_t wflag = r->type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0;
+
+	hdrs[slot] = (struct virtio_blk_req_hdr){ .type = r->type, .sector = r->sector };
+	status[slot] = NO_STATUS;
+	set_desc(d, h, (uintptr_t)&hdrs[slot], sizeof(hdrs[slot]), VIRTQ_DESC_F_NEXT, (uint16_t)i);
+	for (unsigned k = 0; k < nseg && left; k++, i++) {
+		uint32_t len = k + 1 == nseg ? left : 1 + (uint32_t)(rnd() % left);
+
+		set_desc(d, i, (uintptr_t)(r->data + off), len, VIRTQ_DESC_F_NEXT | wflag, (uint16_t)(i + 1));
+		off += len;
+		left -= len;
+	}
+	set_desc(d, i, (uintptr_t)&status[slot], 1, VIRTQ_DESC_F_WRITE, 0);
+	d->vr->avail.ring[d->avail_idx % QN] = (uint16_t)h;
+	mb();
+	d->avail_idx++;
+	d->vr->avail.idx = d->avail_idx;
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * FNV_PRIME;
+	return h;
+}
+
+static void stress(struct disk *d)
+{
+	struct stress_req req[STRESS_INFLIGHT];
+	unsigned long reads = 0, writes = 0, bad_status = 0, bad_data = 0;
+	uint64_t cap, h = FNV_OFFSET;
+
+	setup(d);
+	cap = d->capacity < STRESS_SHADOW_SECTORS ? d->capacity : STRESS_SHADOW_SECTORS;
+	tap_ok(d->capacity >= STRESS_MAX_SECTORS * STRESS_INFLIGHT, "stress: disk of %lu sectors",
+	       (unsigned long)d->capacity);
+	/* The slice starts out holding the harness's pattern. */
+	for (uint64_t s = 0; s < cap; s++)
+		for (unsigned o = 0; o < SECTOR; o += 8) {
+			uint64_t w = host_word(slice_start + s, o);
+
+			memcpy(shadow + s * SECTOR + o, &w, 8);
+		}
+	for (unsigned round = 0; round < STRESS_ROUNDS; round++) {
+		unsigned n = 1 + (unsigned)(rnd() % STRESS_INFLIGHT);
+
+		/* Disjoint ranges: request k lives in the k-th quarter of the disk. */
+		for (unsigned k = 0; k < n; k++) {
+			struct stress_req *r = &req[k];
+			uint64_t quarter = cap / STRESS_INFLIGHT;
+
+			r->nsect = 1 + (unsigned)(rnd() % STRESS_MAX_SECTORS);
+			r->sector = k * quarter + rnd() % (quarter - r->nsect + 1);
+			r->type = rnd() % 2 ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT;
+			r->data = sbuf[k] + rnd() % 4096;
+			if (r->type == VIRTIO_BLK_T_OUT) {
+				for (unsigned b = 0; b < r->nsect * SECTOR; b++)
+					r->data[b] = (uint8_t)rnd();
+				memcpy(shadow + r->sector * SECTOR, r->data, r->nsect * SECTOR);
+				writes++;
+			} else {
+				memset(r->data, 0, r->nsect * SECTOR);
+				reads++;
+			}
+			stress_queue(d, k, r);
+		}
+		notify(d);
+		if (wait_used(d, n) != n) {
+			bad_status++;
+			break;
+		}
+		for (unsigned k = 0; k < n; k++) {
+			bad_status += status[k] != VIRTIO_BLK_S_OK;
+			if (req[k].type == VIRTIO_BLK_T_IN &&
+			    memcmp(req[k].data, shadow + req[k].sector * SECTOR, req[k].nsect * SECTOR))
+				bad_data++;
+		}
+	}
+	tap_ok(!bad_status && !bad_data,
+	       "stress: %lu reads and %lu writes, up to %d in flight, %d segments: %lu bad "
+	       "statuses, %lu reads that differ from what was written",
+	       reads, writes, STRESS_INFLIGHT, STRESS_MAX_SEGS, bad_status, bad_data);
+	/* The whole disk, read back in 16 KiB pieces, against the shadow. */
+	bad_data = 0;
+	for (uint64_t s = 0; s < cap; s += WRITE_SECTORS) {
+		if (do_req(d, VIRTIO_BLK_T_IN, s, rbuf, sizeof(rbuf)) != VIRTIO_BLK_S_OK ||
+		    memcmp(rbuf, shadow + s * SECTOR, sizeof(rbuf)))
+			bad_data++;
+		h = fnv(h, rbuf, sizeof(rbuf));
+	}
+	tap_ok(!bad_data, "stress: the whole disk reads back as written (%lu pieces differ)", bad_data);
+	tap_ok(do_req(d, VIRTIO_BLK_T_FLUSH, 0, NULL, 0) == VIRTIO_BLK_S_OK, "stress: FLUSH OK");
+	tap_diag("stress checksum 0x%016lx over %lu sectors from host sector %lu", (unsigned long)h, (unsigned long)cap,
+		 (unsigned long)slice_start);
+}
+
 /* ---- hostile-smp mode ---- */
 
 #define SMP_NOTIFIES 20000
@@ -723,6 +865,14 @@ void guest_main(unsigned long hartid)
 		tap_ok(ndisks >= 1 && plic, "bench: found %d disk(s)", ndisks);
 		if (ndisks >= 1)
 			bench(&disks[0]);
+		tap_done();
+	}
+	if (mode && !strcmp(mode, "stress")) {
+		slice_start = start ? strtoul(start, NULL, 0) : 0;
+		rng = 0x9e3779b97f4a7c15ULL ^ (seed ? strtoul(seed, NULL, 0) : 1);
+		tap_ok(ndisks >= 1 && plic, "stress: found %d disk(s)", ndisks);
+		if (ndisks >= 1)
+			stress(&disks[0]);
 		tap_done();
 	}
 	if (mode && !strcmp(mode, "hostile-smp")) {

@@ -19,6 +19,7 @@ LINUX_BOOT = [r"SBI specification v2.0 detected", r"SBI implementation ID=0x4b45
               r"^keel-init: Linux guest up", r"reboot: Power down",
               r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]
 
+import re
 import struct
 
 # Disk test images: each 8-byte word of sector s at offset o holds s << 32 | o (guests/bare/blk.c
@@ -30,7 +31,7 @@ BLK_SLICE, BLK_SLICE_SECTORS, BLK_WRITTEN = 2048, 1024, 16
 def blk_image_check(skip=None):
     """After a blk run: the sectors the guest wrote hold its data, every other sector (but the
     `skip` range, a hostile VM's own slice) still holds the pattern."""
-    def check(paths):
+    def check(paths, out):
         with open(paths[0], "rb") as f:
             data = f.read()
         written = all(data[(BLK_SLICE + s) * 512:(BLK_SLICE + s + 1) * 512] ==
@@ -41,6 +42,42 @@ def blk_image_check(skip=None):
                      and data[s * 512:(s + 1) * 512] != BLK_IMAGE["fill"](s)]
         return [(written, "image file: guest's %d sectors are at host sector %d" % (BLK_WRITTEN, BLK_SLICE)),
                 (not untouched, "image file: every other sector unchanged (changed: %s)" % untouched[:8])]
+    return check
+
+
+STRESS_RE = re.compile(r"^\[(\S+)\] # stress checksum 0x([0-9a-f]+) over (\d+) sectors from host sector (\d+)$", re.M)
+
+
+def fnv64(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def blk_stress_check(vms):
+    """After the stress run: each VM's checksum of its slice matches the image file's bytes
+    there, and no sector outside the slices changed."""
+    def check(paths, out):
+        with open(paths[0], "rb") as f:
+            data = f.read()
+        results, slices = [], []
+        found = {m.group(1): m for m in STRESS_RE.finditer(out)}
+        for vm in vms:
+            m = found.get(vm)
+            if not m:
+                results.append((False, "image file: no stress checksum from %s" % vm))
+                continue
+            n, start = int(m.group(3)), int(m.group(4))
+            slices.append((start, start + n))
+            got = fnv64(data[start * 512:(start + n) * 512])
+            results.append((got == int(m.group(2), 16),
+                            "image file: %s's %d sectors from %d have the checksum it read (file 0x%016x, guest 0x%s)"
+                            % (vm, n, start, got, m.group(2))))
+        changed = [s for s in range(len(data) // 512) if not any(a <= s < b for a, b in slices)
+                   and data[s * 512:(s + 1) * 512] != BLK_IMAGE["fill"](s)]
+        results.append((not changed, "image file: nothing changed outside the slices (changed: %s)" % changed[:8]))
+        return results
     return check
 
 
@@ -251,6 +288,16 @@ CASES = [
                 r"^keel: health: \d+ exits handled, 0 of 2 VMs alive"]}
     for seed in (1, 2)
 ] + [
+    # Two VMs, each with up to 4 random reads and writes in flight over scattered multi-segment
+    # buffers on its own slice, checked against a shadow copy; then the file against their checksums.
+    {"name": "blk-stress", "disks": [BLK_IMAGE], "after": blk_stress_check(["a", "b"]), "plans": 2,
+     "timeout": 120,
+     "vms": [{"guest": "blk", "name": "a", "harts": "0", "mem": "16M", "disks": "0:1024:1024",
+              "bootargs": "keel blk=stress seed=7 start=1024"},
+             {"guest": "blk", "name": "b", "harts": "1", "mem": "16M", "disks": "0:4096:1024",
+              "bootargs": "keel blk=stress seed=8 start=4096"}],
+     "expect": [r"^keel: vm 'a' disk 0: \d+ requests answered \(0 with an error status\), 0 protocol errors",
+                r"^keel: vm 'b' disk 0: \d+ requests answered \(0 with an error status\), 0 protocol errors"]},
     # Two vCPUs keep the ring full and the device busy; the good VM's completions are taken on the
     # hostile VM's hart (the first VM using the disk gets its interrupt) and must still get through.
     {"name": "hostile-blk-smp", "disks": [BLK_IMAGE], "after": blk_image_check(skip=(0, 2048)), "smp": 3,

@@ -177,7 +177,7 @@ def run_case(case, build, tally, verbose):
     for pattern in case.get("expect", []):
         tally.check(name, re.search(pattern, out, re.M) is not None, "log has /%s/" % pattern)
     # Checks on the disk images after the run (what reached the files).
-    for ok, what in case.get("after", lambda paths: [])(disks):
+    for ok, what in case.get("after", lambda paths, out: [])(disks, out):
         tally.check(name, ok, what)
     reject = case.get("reject", []) + [r"keel: BUG"] + ([] if case.get("fatal_ok") else [r"keel: FATAL"])
     for pattern in reject:
