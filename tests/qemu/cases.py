@@ -28,11 +28,18 @@ BLK_IMAGE = {"size": 4 << 20, "fill": lambda s: struct.pack("<64Q", *((s << 32) 
 BLK_SLICE, BLK_SLICE_SECTORS, BLK_WRITTEN = 2048, 1024, 16
 
 
-def blk_image_check(skip=None):
-    """After a blk run: the sectors the guest wrote hold its data, every other sector (but the
-    `skip` range, a hostile VM's own slice) still holds the pattern."""
+def blk_image_check(skip=None, index=0, pristine=()):
+    """After a blk run: the sectors the guest wrote hold its data in image `index`, every other
+    sector (but the `skip` range, a hostile VM's own slice) still holds the pattern, and so does
+    every sector of the images in `pristine`."""
     def check(paths, out):
-        with open(paths[0], "rb") as f:
+        results = []
+        for i in pristine:
+            with open(paths[i], "rb") as f:
+                other = f.read()
+            results.append((all(other[s * 512:(s + 1) * 512] == BLK_IMAGE["fill"](s) for s in range(len(other) // 512)),
+                            "image file %d: unchanged" % i))
+        with open(paths[index], "rb") as f:
             data = f.read()
         written = all(data[(BLK_SLICE + s) * 512:(BLK_SLICE + s + 1) * 512] ==
                       struct.pack("<64Q", *((0xb10c << 48) | (s << 24) | o for o in range(0, 512, 8)))
@@ -40,8 +47,9 @@ def blk_image_check(skip=None):
         untouched = [s for s in range(len(data) // 512)
                      if not BLK_SLICE <= s < BLK_SLICE + BLK_WRITTEN and not (skip and skip[0] <= s < skip[1])
                      and data[s * 512:(s + 1) * 512] != BLK_IMAGE["fill"](s)]
-        return [(written, "image file: guest's %d sectors are at host sector %d" % (BLK_WRITTEN, BLK_SLICE)),
-                (not untouched, "image file: every other sector unchanged (changed: %s)" % untouched[:8])]
+        return results + [
+            (written, "image file %d: guest's %d sectors are at host sector %d" % (index, BLK_WRITTEN, BLK_SLICE)),
+            (not untouched, "image file %d: every other sector unchanged (changed: %s)" % (index, untouched[:8]))]
     return check
 
 
@@ -252,6 +260,18 @@ CASES = [
                 r"^keel: vm 'blk' stopped: guest shut down",
                 r"^keel: vm 'blk' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
                 r"^keel: vm 'blk' disk 1: 3 requests answered \(1 with an error status\), 0 protocol errors"]},
+    # Two images: host disk 0 is the first -drive (QEMU's highest transport), host disk 1 the second.
+    # The read-write slice is on host disk 1, the read-only one on host disk 0: the writes land in
+    # the second file only.
+    {"name": "blk-two-disks", "disks": [BLK_IMAGE, BLK_IMAGE], "after": blk_image_check(index=1, pristine=(0,)),
+     "vms": [{"guest": "blk", "name": "blk", "harts": "0", "mem": "16M",
+              "disks": "1:%d:%d+0:%d:%d:ro" % (BLK_SLICE, BLK_SLICE_SECTORS, BLK_SLICE + BLK_SLICE_SECTORS,
+                                              BLK_SLICE_SECTORS),
+              "bootargs": "keel start=%d" % BLK_SLICE}],
+     "expect": [r"^keel: disk 0: virtio-blk at 0x10008000 irq 8", r"^keel: disk 1: virtio-blk at 0x10007000 irq 7",
+                r"^keel: vm 'blk': disk 0 at 0x10008000 irq 8: host disk 1 sectors 2048-3071",
+                r"^keel: vm 'blk': disk 1 at 0x10007000 irq 7: host disk 0 sectors 3072-4095 \(512 KiB\), read-only",
+                r"^keel: vm 'blk' stopped: guest shut down"]},
     # The same driver on QEMU's own virtio-blk over the whole image: what the spec defines agrees,
     # and the same sectors reach the file.
     {"name": "blk-native", "native": "blk", "smp": 1, "disks": [BLK_IMAGE], "after": blk_image_check(),
