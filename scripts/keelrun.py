@@ -119,14 +119,15 @@ def disk_cells(spec):
     return "%d %s %s %d" % (host, cells(start), cells(nsectors), flags)
 
 
-def disk_args(disks):
+def disk_args(disks, legacy=False):
     """QEMU options attaching raw image files as virtio-blk devices on the modern virtio-mmio
-    transport. QEMU fills transports from the highest address down: the first file is host disk 0."""
+    transport (QEMU 7.2's legacy one with legacy=True). QEMU fills transports from the highest
+    address down: the first file is host disk 0."""
     args = []
     for i, path in enumerate(disks):
         args += ["-drive", "file=%s,if=none,format=raw,id=disk%d" % (path, i),
                  "-device", "virtio-blk-device,drive=disk%d" % i]
-    return args + ["-global", "virtio-mmio.force-legacy=false"] if disks else []
+    return args + ([] if legacy else ["-global", "virtio-mmio.force-legacy=false"]) if disks else []
 
 
 def machine_args(smp, mem, cpu="rv64"):
@@ -178,10 +179,10 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=()):
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=(), legacy_disks=False):
     dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config)
     return (machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders +
-            disk_args(disks) + list(qemu_opts))
+            disk_args(disks, legacy_disks) + list(qemu_opts))
 
 
 def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=()):

@@ -27,11 +27,11 @@ static int setup(struct host_disk *d)
 {
 	uint32_t blk_size = VIRTIO_BLK_SECTOR_SIZE;
 
-	if (virtio_host_negotiate(d->base, HOST_BLK_FEATURES, &d->features))
+	if (virtio_host_negotiate(d->base, d->legacy, HOST_BLK_FEATURES, &d->features))
 		return -1;
-	if (!virtio_host_queue(d->base, HOST_BLK_QUEUE, &d->vq))
+	if (!virtio_host_queue(d->base, d->legacy, HOST_BLK_QUEUE, &d->vq))
 		return -1;
-	d->nsectors = virtio_host_config64(d->base, VIRTIO_BLK_CFG_CAPACITY);
+	d->nsectors = virtio_host_config64(d->base, d->legacy, VIRTIO_BLK_CFG_CAPACITY);
 	d->ro = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_RO));
 	d->flush = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
 	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX))
@@ -60,9 +60,8 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 
 		if (id != VIRTIO_ID_BLOCK)
 			continue;
-		if (version != VIRTIO_MMIO_VERSION_MODERN) {
-			kprintf("keel: virtio-blk at 0x%lx is a legacy (version %u) transport: not used "
-				"(start QEMU with -global virtio-mmio.force-legacy=false)\n",
+		if (version != VIRTIO_MMIO_VERSION_MODERN && version != VIRTIO_MMIO_VERSION_LEGACY) {
+			kprintf("keel: virtio-blk at 0x%lx: unknown transport version %u, not used\n",
 				(unsigned long)s->base, version);
 			continue;
 		}
@@ -76,6 +75,7 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 		memset(d, 0, sizeof(*d));
 		d->index = nhost_disks;
 		d->base = s->base;
+		d->legacy = version == VIRTIO_MMIO_VERSION_LEGACY;
 		d->irq = s->irq;
 		if (setup(d)) {
 			virtio_host_fail(d->base);
@@ -84,9 +84,10 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 			page_free((uint64_t)(uintptr_t)d, HOST_DISK_BYTES);
 			continue;
 		}
-		kprintf("keel: disk %d: virtio-blk at 0x%lx irq %u, %lu sectors (%lu MiB), queue %u%s%s\n", d->index,
+		kprintf("keel: disk %d: virtio-blk at 0x%lx irq %u, %lu sectors (%lu MiB), queue %u%s%s%s\n", d->index,
 			(unsigned long)d->base, d->irq, (unsigned long)d->nsectors, (unsigned long)(d->nsectors >> 11),
-			d->vq.num, d->flush ? ", flush" : "", d->ro ? ", read-only" : "");
+			d->vq.num, d->flush ? ", flush" : "", d->ro ? ", read-only" : "",
+			d->legacy ? ", legacy transport" : "");
 		host_disks[nhost_disks++] = d;
 	}
 }

@@ -18,6 +18,7 @@ struct host_disk {
 	uint64_t nsectors;
 	uint64_t features; /* accepted */
 	int ro, flush;
+	int legacy; /* a version 1 transport */
 	uint32_t seg_max, size_max; /* 0: no limit */
 	spinlock_t lock;
 	struct hvq vq;

@@ -21,7 +21,7 @@ int virtio_host_probe(uintptr_t base, uint32_t *version)
 	return (int)rd(base, VIRTIO_MMIO_DEVICE_ID);
 }
 
-int virtio_host_negotiate(uintptr_t base, uint64_t wanted, uint64_t *accepted)
+int virtio_host_negotiate(uintptr_t base, int legacy, uint64_t wanted, uint64_t *accepted)
 {
 	uint64_t offered;
 	unsigned long polls = 0;
@@ -33,10 +33,16 @@ int virtio_host_negotiate(uintptr_t base, uint64_t wanted, uint64_t *accepted)
 			return -1;
 	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
 	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	offered = (uint64_t)rd(base, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 	wr(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	offered |= rd(base, VIRTIO_MMIO_DEVICE_FEATURES);
+	offered = rd(base, VIRTIO_MMIO_DEVICE_FEATURES);
+	if (legacy) {
+		*accepted = offered & wanted & 0xffffffffULL; /* 32 feature bits, accepted as they stand */
+		wr(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+		wr(base, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)*accepted);
+		return 0;
+	}
+	wr(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	offered |= (uint64_t)rd(base, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 	/* Keel has no IOMMU: accepting ACCESS_PLATFORM changes nothing, refusing it may fail FEATURES_OK. */
 	*accepted = offered & (wanted | VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM));
 	if (!(*accepted & VIRTIO_BIT(VIRTIO_F_VERSION_1)))
@@ -49,10 +55,22 @@ int virtio_host_negotiate(uintptr_t base, uint64_t wanted, uint64_t *accepted)
 	return rd(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK ? 0 : -1;
 }
 
-uint16_t virtio_host_queue(uintptr_t base, unsigned idx, struct hvq *q)
+uint16_t virtio_host_queue(uintptr_t base, int legacy, unsigned idx, struct hvq *q)
 {
 	uint32_t max, num = HVQ_MAX;
 
+	if (legacy) {
+		wr(base, VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE, VIRTIO_MMIO_LEGACY_PAGE_SIZE);
+		wr(base, VIRTIO_MMIO_QUEUE_SEL, idx);
+		/* The ring's layout is fixed for HVQ_MAX entries (see struct hvq). */
+		if (rd(base, VIRTIO_MMIO_LEGACY_QUEUE_PFN) || rd(base, VIRTIO_MMIO_QUEUE_NUM_MAX) < HVQ_MAX)
+			return 0;
+		hvq_init(q, HVQ_MAX);
+		wr(base, VIRTIO_MMIO_QUEUE_NUM, HVQ_MAX);
+		wr(base, VIRTIO_MMIO_LEGACY_QUEUE_ALIGN, VIRTIO_MMIO_LEGACY_PAGE_SIZE);
+		wr(base, VIRTIO_MMIO_LEGACY_QUEUE_PFN, (uint32_t)((uintptr_t)q->desc / VIRTIO_MMIO_LEGACY_PAGE_SIZE));
+		return HVQ_MAX;
+	}
 	wr(base, VIRTIO_MMIO_QUEUE_SEL, idx);
 	if (rd(base, VIRTIO_MMIO_QUEUE_READY))
 		return 0;
@@ -103,9 +121,12 @@ uint32_t virtio_host_config32(uintptr_t base, unsigned off)
 	return rd(base, VIRTIO_MMIO_CONFIG + off);
 }
 
-uint64_t virtio_host_config64(uintptr_t base, unsigned off)
+uint64_t virtio_host_config64(uintptr_t base, int legacy, unsigned off)
 {
 	uint32_t gen, lo, hi;
+
+	if (legacy) /* no ConfigGeneration register */
+		return ((uint64_t)rd(base, VIRTIO_MMIO_CONFIG + off + 4) << 32) | rd(base, VIRTIO_MMIO_CONFIG + off);
 
 	/* 4.2.2: read again if the configuration changed between the two halves. */
 	do {

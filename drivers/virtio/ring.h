@@ -18,13 +18,21 @@ struct hvq_used {
 	uint16_t avail_event;
 };
 
+/*
+ * Laid out so that it also serves the legacy interface (virtio 1.1, 2.6.2 "Legacy Interfaces:
+ * A Note on Virtqueue Layout"): with HVQ_MAX entries the descriptor table fills exactly one 4 KiB
+ * page, the available ring follows it and the used ring starts on the next page boundary.
+ */
 struct hvq {
-	struct virtq_desc desc[HVQ_MAX] __attribute__((aligned(VIRTQ_DESC_ALIGN)));
+	struct virtq_desc desc[HVQ_MAX] __attribute__((aligned(VIRTIO_MMIO_LEGACY_PAGE_SIZE)));
 	struct hvq_avail avail __attribute__((aligned(VIRTQ_AVAIL_ALIGN)));
-	struct hvq_used used __attribute__((aligned(VIRTQ_USED_ALIGN)));
+	struct hvq_used used __attribute__((aligned(VIRTIO_MMIO_LEGACY_PAGE_SIZE)));
 	uint16_t num, nfree, free_head, avail_idx, last_used;
 	uint16_t chain_len[HVQ_MAX]; /* descriptors of the chain starting at each head */
 };
+
+_Static_assert(__builtin_offsetof(struct hvq, avail) == VIRTQ_DESC_SIZE(HVQ_MAX), "legacy layout: avail after desc");
+_Static_assert(__builtin_offsetof(struct hvq, used) % VIRTIO_MMIO_LEGACY_PAGE_SIZE == 0, "legacy layout: used aligned");
 
 /* One buffer of a chain: host-physical address (Keel runs with physical addressing). */
 struct hvq_buf {

@@ -95,6 +95,11 @@ struct virtq_used {
 #define VIRTIO_MMIO_SHM_BASE_LOW 0x0b8
 #define VIRTIO_MMIO_SHM_BASE_HIGH 0x0bc
 #define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
+/* 4.2.4 Legacy interface (version 1): the queue is one guest-page-aligned block found by its PFN */
+#define VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE 0x028
+#define VIRTIO_MMIO_LEGACY_QUEUE_ALIGN 0x03c
+#define VIRTIO_MMIO_LEGACY_QUEUE_PFN 0x040
+#define VIRTIO_MMIO_LEGACY_PAGE_SIZE 4096
 #define VIRTIO_MMIO_CONFIG 0x100
 #define VIRTIO_MMIO_WINDOW 0x1000
 

@@ -272,6 +272,13 @@ CASES = [
                 r"^keel: vm 'blk': disk 0 at 0x10008000 irq 8: host disk 1 sectors 2048-3071",
                 r"^keel: vm 'blk': disk 1 at 0x10007000 irq 7: host disk 0 sectors 3072-4095 \(512 KiB\), read-only",
                 r"^keel: vm 'blk' stopped: guest shut down"]},
+    # The machine's disk on QEMU 7.2's default legacy (version 1) transport: Keel drives that too;
+    # the guest still sees a modern device.
+    {"name": "blk-legacy-host", "disks": [BLK_IMAGE], "after": blk_image_check(), "legacy_disks": True,
+     "vms": [{"guest": "blk", "name": "blk", "harts": "0", "mem": "16M", "disks": BLK_DISKS,
+              "bootargs": "keel start=%d" % BLK_SLICE}],
+     "expect": [r"^keel: disk 0: virtio-blk at 0x10008000 irq 8, 8192 sectors \(4 MiB\), queue 256, flush, "
+                r"legacy transport$", r"^keel: vm 'blk' stopped: guest shut down"]},
     # The same driver on QEMU's own virtio-blk over the whole image: what the spec defines agrees,
     # and the same sectors reach the file.
     {"name": "blk-native", "native": "blk", "smp": 1, "disks": [BLK_IMAGE], "after": blk_image_check(),

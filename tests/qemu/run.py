@@ -120,7 +120,8 @@ def build_command(case, build, workdir, disks=()):
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
-                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks)
+                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks,
+                               legacy_disks=case.get("legacy_disks", False))
     return cmd
 
 

@@ -13,7 +13,9 @@ static struct hvq *q;
 static int setup(void **state)
 {
 	(void)state;
-	q = calloc(1, sizeof(*q)); /* malloc's 16-byte alignment is what the descriptor table needs */
+	q = aligned_alloc(_Alignof(struct hvq), sizeof(*q)); /* page-aligned, for the legacy layout */
+	assert_non_null(q);
+	memset(q, 0, sizeof(*q));
 	assert_non_null(q);
 	hvq_init(q, 16);
 	return 0;
@@ -41,6 +43,9 @@ static void test_layout(void **state)
 	assert_int_equal((uintptr_t)&q->used % VIRTQ_USED_ALIGN, 0);
 	assert_int_equal(offsetof(struct hvq_avail, ring), 4);
 	assert_int_equal(offsetof(struct hvq_used, ring), 4);
+	/* the legacy interface finds avail right after the table and used on the next page */
+	assert_int_equal((uintptr_t)&q->avail - (uintptr_t)q->desc, VIRTQ_DESC_SIZE(HVQ_MAX));
+	assert_int_equal((uintptr_t)&q->used - (uintptr_t)q->desc, 2 * VIRTIO_MMIO_LEGACY_PAGE_SIZE);
 }
 
 static void test_chain_and_free(void **state)
