@@ -36,6 +36,8 @@ KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	drivers/ns16550.c drivers/platform.c \
 	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/vconsole.c vm/devices.c \
 	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \
+	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c \
+	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c \
 	core/main.c core/console.c lib/string.c lib/printf.c
 
 KEEL_OBJS := $(patsubst %,$(BUILD)/keel/%.o,$(KEEL_SRCS))
@@ -195,7 +197,8 @@ RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
 RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),console=ttyS0$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait))
 run: $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
-	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)")
+	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
+		$(foreach d,$(DISKS),--disk "$(d)")
 else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" \

@@ -9,6 +9,7 @@
 #include "mm/palloc.h"
 #include "sbi/sbi.h"
 #include "vm/vm.h"
+#include "vm/vdisk.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -123,6 +124,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 	sbi_machine_ids.mimpid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MIMPID, 0, 0, 0).value;
 	hart_init_local();
 	harts[hartid].keel_deadline = -1UL;
+	vdisks_host_init();
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
 	host_irqs_init();

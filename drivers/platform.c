@@ -129,6 +129,23 @@ static void parse_cpus(const void *fdt, struct platform *p)
 #define MAX_DT_DEPTH 16
 #define NO_MATCH 1000
 
+/* A virtio,mmio transport, kept sorted by address (device order is by address on QEMU virt). */
+static void add_virtio(const void *fdt, struct platform *p, int node, int parent)
+{
+	struct virtio_slot s = { 0 };
+	int len, i;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+
+	if (p->nvirtio == MAX_VIRTIO_SLOTS || !node_enabled(fdt, node) || !irq || len < 4 ||
+	    fdt_child_reg(fdt, parent, node, 0, &s.base, &s.size))
+		return;
+	s.irq = fdt32_to_cpu(*irq);
+	for (i = p->nvirtio; i > 0 && p->virtio[i - 1].base > s.base; i--)
+		p->virtio[i] = p->virtio[i - 1];
+	p->virtio[i] = s;
+	p->nvirtio++;
+}
+
 /* A device Keel looks for: compatible strings in order of preference, and where it was found. */
 struct dt_device {
 	const char *const *compat;
@@ -138,9 +155,11 @@ struct dt_device {
 /*
  * One walk over the tree finds every device and each one's parent (libfdt can only find a
  * parent by walking the tree again). The best-ranked compatible wins, the first in tree order
- * among equals. `target`'s parent is reported too (the stdout-path node).
+ * among equals. `target`'s parent is reported too (the stdout-path node). Every virtio-mmio
+ * transport is recorded in `p` on the way.
  */
-static void find_devices(const void *fdt, struct dt_device *devs, int n, int target, int *target_parent)
+static void find_devices(const void *fdt, struct platform *p, struct dt_device *devs, int n, int target,
+			 int *target_parent)
 {
 	int parents[MAX_DT_DEPTH], depth = 0;
 
@@ -155,6 +174,8 @@ static void find_devices(const void *fdt, struct dt_device *devs, int n, int tar
 		if (node == target)
 			*target_parent = parent;
 		compat = fdt_getprop(fdt, node, "compatible", &len);
+		if (compat && parent >= 0 && fdt_stringlist_contains(compat, len, "virtio,mmio"))
+			add_virtio(fdt, p, node, parent);
 		for (int d = 0; compat && d < n; d++)
 			for (int r = 0; r < devs[d].rank && devs[d].compat[r]; r++)
 				if (fdt_stringlist_contains(compat, len, devs[d].compat[r])) {
@@ -247,7 +268,7 @@ static void parse_devices(const void *fdt, struct platform *p)
 	int out = stdout_node(fdt), out_parent = -1;
 	uint64_t size;
 
-	find_devices(fdt, devs, DEV_COUNT, out, &out_parent);
+	find_devices(fdt, p, devs, DEV_COUNT, out, &out_parent);
 	parse_uart(fdt, p, &devs[DEV_UART], out_parent >= 0 ? out : -1, out_parent);
 	parse_plic(fdt, p, &devs[DEV_PLIC]);
 	if (devs[DEV_SYSCON].node >= 0)

@@ -7,9 +7,16 @@
 #define MAX_MEM_REGIONS 4
 #define MAX_RESERVED 16
 #define ISA_STRING_MAX 128
+#define MAX_VIRTIO_SLOTS 8
 
 struct mem_region {
 	uint64_t base, size;
+};
+
+/* A virtio-mmio transport in the host DT (a device may or may not sit behind it). */
+struct virtio_slot {
+	uint64_t base, size;
+	unsigned irq;
 };
 
 struct platform {
@@ -28,6 +35,8 @@ struct platform {
 	int plic_s_context[MAX_HARTS]; /* PLIC context of each hart's S-mode, -1 if none */
 	uint32_t intc_phandle[MAX_HARTS]; /* phandle of each hart's interrupt controller, 0 if none */
 	uint64_t syscon_base;
+	struct virtio_slot virtio[MAX_VIRTIO_SLOTS]; /* by ascending address */
+	int nvirtio;
 };
 
 extern struct platform platform;

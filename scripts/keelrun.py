@@ -44,8 +44,8 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,bootargs=...
-    (bootargs last: it may contain commas)"""
+    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,
+    disks=HOST[:START[:NSECTORS[:ro]]]+...,bootargs=...   (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -102,6 +102,8 @@ def vm_nodes(vms, host_mem):
                 base, size, irq = d.split(":")
                 ents.append("%s %s %d" % (cells(int(base, 0)), cells(parse_size(size)), int(irq, 0)))
             lines.append("keel,devices = <%s>;" % " ".join(ents))
+        if vm.get("disks"):
+            lines.append("keel,disks = <%s>;" % " ".join(disk_cells(d) for d in vm["disks"].split("+")))
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
@@ -109,6 +111,16 @@ def vm_nodes(vms, host_mem):
         lines.append("};")
         nodes.append("\n".join(lines))
     return nodes, loaders
+
+
+def disk_cells(spec):
+    """HOST[:START[:NSECTORS[:ro]]] (sectors of 512 bytes; NSECTORS 0 = to the end) -> keel,disks cells."""
+    parts = spec.split(":")
+    host = int(parts[0], 0)
+    start = int(parts[1], 0) if len(parts) > 1 else 0
+    nsectors = int(parts[2], 0) if len(parts) > 2 else 0
+    flags = 1 if len(parts) > 3 and parts[3] == "ro" else 0
+    return "%d %s %s %d" % (host, cells(start), cells(nsectors), flags)
 
 
 def machine_args(smp, mem, cpu="rv64"):
@@ -160,25 +172,27 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None):
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=(), legacy_disks=False):
     dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config)
-    return machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders + list(qemu_opts)
+    return (machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders +
+            disk_args(disks, legacy_disks) + list(qemu_opts))
 
 
-def disk_args(disks):
+def disk_args(disks, legacy=False):
     """QEMU options for disk images, each a path or (path, readonly): virtio-blk devices on the
-    virt machine's virtio-mmio transports, which QEMU fills from the highest address down, so
-    the first disk is the guest's /dev/vda. Modern (version 2) transport, as Keel drives it."""
+    virt machine's virtio-mmio transports, which QEMU fills from the highest address down, so the
+    first file is host disk 0 (natively: the guest's /dev/vda). Modern (version 2) transport, as
+    Keel drives it; QEMU 7.2's default legacy one with legacy=True."""
     args = []
     for i, disk in enumerate(disks):
         path, readonly = (disk, False) if isinstance(disk, str) else disk
         args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s" % (path, i, ",readonly=on" if readonly else ""),
                  "-device", "virtio-blk-device,drive=disk%d" % i]
-    return args + (["-global", "virtio-mmio.force-legacy=false"] if disks else [])
+    return args + ([] if legacy else ["-global", "virtio-mmio.force-legacy=false"]) if disks else []
 
 
-def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64"):
-    return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + list(qemu_opts)
+def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=()):
+    return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + disk_args(disks) + list(qemu_opts)
 
 
 # The console's unfinished line looks like a prompt (Keel's Linux init "keel# ", a shell's "$ ",
@@ -244,23 +258,23 @@ def main():
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
     ap.add_argument("--mem", default="1G", help="host RAM (QEMU -m)")
     ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
-    ap.add_argument("--disk", action="append", default=[], help="disk image (raw) for the guest; repeatable")
+    ap.add_argument("--disk", action="append", default=[],
+                    help="raw disk image for the machine (repeatable; the first is host disk 0); a single "
+                         "--kernel VM gets every host disk whole, in order")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
     opts = args.qemu_opts.split()
     image = args.kernel or args.guest
     if args.native:
-        cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts)
+        cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts,
+                             disks=args.disk)
         if args.initrd:
             cmd += ["-initrd", args.initrd]
-        cmd += disk_args(args.disk)
-    elif args.disk:
-        sys.exit("keel-run: --disk needs Keel's virtio-blk (issue 12); --native runs the guest with the disk")
     elif args.config:
         harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
                      for h in h.split()] or [0]) + 1
         cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, [],
-                           tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config)
+                           tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config, disks=args.disk)
     else:
         vms = [parse_vm(v) for v in args.vm]
         if not vms:
@@ -270,10 +284,12 @@ def main():
                   "bootargs": args.bootargs or "keel"}
             if args.initrd:
                 vm["initrd"] = args.initrd
+            if args.disk:  # every host disk, whole, in order: the guest's vda, vdb...
+                vm["disks"] = "+".join(str(i) for i in range(len(args.disk)))
             vms = [vm]
         harts = max(max(parse_harts(vm.get("harts", "0"))) for vm in vms) + 1
         cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms,
-                           tempfile.mkdtemp(prefix="keel-run-"), opts)
+                           tempfile.mkdtemp(prefix="keel-run-"), opts, disks=args.disk)
     print("keel-run: " + " ".join(cmd), file=sys.stderr)
     if sys.stdin is not None and sys.stdin.isatty():
         os.execvp(cmd[0], cmd)  # typing at a terminal: QEMU has the terminal to itself

@@ -12,6 +12,14 @@
  *   bootargs = "str";              optional, copied to the guest's /chosen
  *   keel,devices = <base-hi base-lo size-hi size-lo irq> ...;  optional host devices passed
  *                                  through: MMIO mapped at the same address, irq forwarded (0: none)
+ *   keel,disks = <host start-hi start-lo nsectors-hi nsectors-lo flags> ...;  optional, up to 4 virtio
+ *                                  block devices, each a slice of a host disk: host = index of the host's
+ *                                  virtio-blk device (0 = the highest virtio-mmio address, i.e. QEMU's
+ *                                  first -device), start and size in 512-byte sectors (size 0: to the end
+ *                                  of the host disk), flags bit 0 = read-only. Guest disk i appears at
+ *                                  0x10001000 + 0x1000 * (7 - i) with interrupt 8 - i, as QEMU places its
+ *                                  i-th virtio device. Slices must lie inside the host disk and must not
+ *                                  overlap any other slice (of this VM or another): such a VM is refused.
  */
 #include "vm/config.h"
 #include "arch/riscv/cpu.h"
@@ -182,6 +190,25 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		p->irq = fdt32_to_cpu(dev[5 * i + 4]);
 		if (!p->size || (p->base | p->size) % PAGE_SIZE || p->base + p->size < p->base)
 			return fail(err, errlen, "keel,devices", "base and size must be page aligned and nonzero");
+	}
+
+	const fdt32_t *dk = fdt_getprop(fdt, node, "keel,disks", &len);
+
+	if (dk && (!len || len % 24 || len / 24 > MAX_VM_DISKS))
+		return fail(err, errlen, "keel,disks",
+			    "needs up to 4 entries of <host start-hi start-lo nsectors-hi nsectors-lo flags>");
+	for (int i = 0; dk && i < len / 24; i++) {
+		struct vm_disk_cfg *d = &cfg->disks[cfg->ndisks++];
+		const fdt32_t *e = dk + 6 * i;
+
+		d->host = fdt32_to_cpu(e[0]);
+		d->start = cells64(e + 1);
+		d->nsectors = cells64(e + 3);
+		d->flags = fdt32_to_cpu(e[5]);
+		if (d->flags & ~VM_DISK_FLAGS)
+			return fail(err, errlen, "keel,disks", "unknown flags (bit 0, read-only, is the only one)");
+		if (d->start + d->nsectors < d->start)
+			return fail(err, errlen, "keel,disks", "start + nsectors wraps");
 	}
 
 	/* Harts last: a VM that fails on another field must not keep its harts. */

@@ -11,6 +11,7 @@
 #include "drivers/plic.h"
 #include "lib/printf.h"
 #include "vdev/syscon.h"
+#include "vm/vdisk.h"
 #include "vm/vm.h"
 
 /* The vPLIC's context i is vCPU i's S-mode external interrupt. */
@@ -69,6 +70,12 @@ static int check_passthrough(const struct vm *vm, const struct passthrough *p, c
 			 (unsigned long)p->base);
 		return -1;
 	}
+	for (int i = 0; i < nhost_disks; i++)
+		if (overlaps(p->base, p->size, host_disks[i]->base, VIRTIO_MMIO_WINDOW) ||
+		    p->irq == host_disks[i]->irq) {
+			snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's disk %d", (unsigned long)p->base, i);
+			return -1;
+		}
 	if (p->irq && (p->irq >= VPLIC_SOURCES || p->irq > platform.plic_ndev || p->irq == VM_UART_IRQ)) {
 		snprintf(err, errlen, "field keel,devices: interrupt %u cannot be passed through", p->irq);
 		return -1;
@@ -111,17 +118,19 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 			return -1;
 		}
 	}
-	return 0;
+	/* Last: nothing after it can fail, so a refused VM never holds guest disks. */
+	return vm_disks_init(vm, err, errlen);
 }
 
 /*
  * Other harts may be inside the devices meanwhile (console input, forwarded interrupts): each
- * is reset under its own lock, never wiped. The UART first, so its line is down when the PLIC
+ * is reset under its own lock, never wiped. The UART and the disks first, so their lines are down when the PLIC
  * resets; the PLIC completes on the host every pass-through interrupt still in flight.
  */
 void vm_devices_reset(struct vm *vm)
 {
 	vuart_reset(&vm->uart);
+	vm_disks_reset(vm);
 	vplic_reset(&vm->plic);
 }
 
@@ -151,6 +160,7 @@ void host_irqs_hart_init(unsigned long hart)
 		for (int i = 0; i < vms[v].cfg.npass; i++)
 			if (vms[v].cfg.pass[i].irq && vms[v].cfg.harts[0] == hart)
 				plic_route(vms[v].cfg.pass[i].irq, hart);
+	vdisks_route_irqs(hart);
 }
 
 void host_irq_handle(void)
@@ -161,6 +171,11 @@ void host_irq_handle(void)
 	while ((irq = plic_claim(hart)) != 0) {
 		if (irq == platform.uart_irq) {
 			console_input_drain();
+			plic_complete(hart, irq);
+			continue;
+		}
+		/* A host disk: its completions go to the guests' used rings. */
+		if (host_blk_irq(irq)) {
 			plic_complete(hart, irq);
 			continue;
 		}

@@ -11,6 +11,7 @@
 #include "sbi/sbi_defs.h"
 #include "vm/config.h"
 #include "vm/guest_fdt.h"
+#include "vm/vdisk.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -330,6 +331,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
 	kprintf("keel: vm '%s' stopped: %s (%lu access faults injected)\n", vm->cfg.name, why, vm->faults_reported);
 	report_exits(vm);
+	vm_disks_report(vm);
 	report_health();
 	if (!vms_running()) {
 		kprintf("keel: no VM left running, powering off\n");

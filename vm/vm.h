@@ -8,18 +8,36 @@
 #include "vdev/mmio.h"
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
+#include "drivers/virtio/virtio_spec.h"
 
 #define MAX_VMS 4
 #define MAX_VCPUS_PER_VM 8
 #define VM_NAME_MAX 32
 #define VM_BOOTARGS_MAX 256
 #define MAX_PASSTHROUGH 4
+#define MAX_VM_DISKS 4
 
 /* The guest's devices sit where QEMU virt has them, so guests built for virt run unchanged. */
 #define VM_SYSCON_BASE 0x100000UL
 #define VM_PLIC_BASE 0xc000000UL
 #define VM_UART_BASE 0x10000000UL
 #define VM_UART_IRQ 10
+/* Virtio-mmio transports as on QEMU virt; QEMU fills them from the highest address down, so does Keel. */
+#define VM_VIRTIO_BASE 0x10001000UL
+#define VM_VIRTIO_SLOTS 8
+#define VM_VIRTIO_IRQ_BASE 1
+#define VM_DISK_SLOT(i) (VM_VIRTIO_SLOTS - 1 - (i))
+#define VM_DISK_BASE(i) (VM_VIRTIO_BASE + VIRTIO_MMIO_WINDOW * (unsigned long)VM_DISK_SLOT(i))
+#define VM_DISK_IRQ(i) (VM_VIRTIO_IRQ_BASE + VM_DISK_SLOT(i))
+
+/* A VM's disk: a slice of a host disk (keel,disks). */
+#define VM_DISK_RO 1U /* flags: read-only */
+#define VM_DISK_FLAGS VM_DISK_RO
+struct vm_disk_cfg {
+	unsigned host; /* host disk index */
+	uint64_t start, nsectors; /* 512-byte sectors; nsectors 0 = to the end of the host disk */
+	unsigned flags;
+};
 
 /* A host device given to one VM: its MMIO mapped at the same address, its interrupt forwarded. */
 struct passthrough {
@@ -44,7 +62,11 @@ struct vm_config {
 	char bootargs[VM_BOOTARGS_MAX];
 	struct passthrough pass[MAX_PASSTHROUGH];
 	int npass;
+	struct vm_disk_cfg disks[MAX_VM_DISKS];
+	int ndisks;
 };
+
+struct vdisk;
 
 struct vm {
 	int id;
@@ -63,6 +85,7 @@ struct vm {
 	struct mmio_bus mmio;
 	struct vuart uart;
 	struct vplic plic;
+	struct vdisk *disks[MAX_VM_DISKS];
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
 	spinlock_t con_lock;
 	unsigned con_len;

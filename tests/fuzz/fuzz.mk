@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_BUILD := $(BUILD)/fuzz
-FUZZ_TARGETS := insn sbi vdev config guest_fdt switch
+FUZZ_TARGETS := insn sbi vdev config guest_fdt switch virtio
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/fuzz_%,$(FUZZ_TARGETS))
 
 # UBSan aborts (no recovery) so libFuzzer sees every report as a crash and keeps the input.
@@ -31,10 +31,12 @@ FUZZ_SRCS_vdev := vdev/mmio.c vdev/vplic.c vdev/vuart.c vdev/syscon.c
 FUZZ_SRCS_config := vm/config.c mm/stage2.c drivers/platform.c vm/guest_fdt.c
 FUZZ_SRCS_guest_fdt := vm/guest_fdt.c
 FUZZ_SRCS_switch := net/switch.c
+FUZZ_SRCS_virtio := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
 FUZZ_LIBFDT_insn :=
 FUZZ_LIBFDT_sbi :=
 FUZZ_LIBFDT_vdev :=
 FUZZ_LIBFDT_switch :=
+FUZZ_LIBFDT_virtio :=
 FUZZ_LIBFDT_config = $(FUZZ_LIBFDT_OBJS)
 FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
 # FUZZ_WRAP_<target>: extra sources and linker options, e.g. a -Wl,--wrap stand-in that steps around
@@ -43,7 +45,7 @@ FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
 # libfdt is instrumented too: coverage inside it guides the DTB targets.
 FUZZ_LIBFDT_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 FUZZ_HDRS := $(wildcard arch/riscv/*.h core/*.h drivers/*.h lib/*.h mm/*.h net/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
-	tests/unit/*.h tests/fuzz/*.h)
+	vdev/virtio/*.h drivers/virtio/*.h tests/unit/*.h tests/fuzz/*.h)
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-seeds fuzz-coverage static-check
 

@@ -526,6 +526,40 @@ def switch_seeds():
         "small-buffer": three + sw_frame(0, mac[2], mac[1], 1000) + sw_take(1, 100) + sw_take(1, 0),
         "aging": three + sw_frame(0, bcast, mac[1], 60) + sw_tick(20) + sw_frame(1, mac[1], mac[2], 60),
     }
+# fuzz_virtio: operations (see the enum at the top of tests/fuzz/fuzz_virtio.c)
+V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET = range(10)
+V_RAM_GPA = 0x80000000
+V_HDR, V_DATA, V_STATUS = V_RAM_GPA + 0x4000, V_RAM_GPA + 0x8000, V_RAM_GPA + 0x5000
+V_NEXT, V_WRITE, V_INDIRECT = 1, 2, 4
+
+
+def v_desc(i, addr, length, flags, nxt=0):
+    return u8(V_DESC) + u8(i) + raw(addr) + raw(length) + u16(flags) + u16(nxt)
+
+
+def v_request(rtype, sector, length, data_flags, status_flags=V_WRITE, status_next=0):
+    b = u8(V_RAM) + u16(V_HDR - V_RAM_GPA) + u8(16) + u32(rtype) + u32(0) + u64(sector)
+    b += v_desc(0, V_HDR, 16, V_NEXT, 1) + v_desc(1, V_DATA, length, V_NEXT | data_flags, 2)
+    b += v_desc(2, V_STATUS, 1, status_flags, status_next)
+    return b + u8(V_AVAIL) + u16(0) + u8(V_NOTIFY) + u8(0)
+
+
+def virtio_seeds():
+    setup = u8(V_SETUP) + u8(4)
+    done = u8(V_COMPLETE) + u8(0) + u8(0)
+    s = {}
+    s["read"] = u8(0) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + done
+    s["write"] = u8(0) + u8(10) + setup + v_request(1, 2, 1024, 0) + done
+    s["write-ro"] = u8(1) + u8(10) + setup + v_request(1, 2, 1024, 0)
+    s["flush-getid"] = u8(0) + u8(10) + setup + v_request(4, 0, 0, 0) + done + v_request(8, 0, 20, V_WRITE)
+    s["past-end"] = u8(0) + u8(10) + setup + v_request(0, 69, 1024, V_WRITE)
+    s["loop"] = u8(0) + u8(10) + setup + v_request(0, 0, 512, V_WRITE, V_WRITE | V_NEXT, 0)
+    s["indirect"] = u8(0) + u8(10) + setup + v_request(0, 0, 512, V_WRITE | V_INDIRECT)
+    s["busy-retry"] = u8(2) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + u8(V_BUSY) + done
+    s["reset-inflight"] = u8(0) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + u8(V_RESET) + done
+    s["bad-queue"] = u8(0) + u8(10) + u8(V_WRITE_REG) + raw(0x38) + u8(2) + raw(3) + \
+        u8(V_WRITE_REG) + raw(0x44) + u8(2) + raw(1) + u8(V_READ_REG) + raw(0x70) + u8(2)
+    return s
 
 
 def main():
@@ -538,6 +572,7 @@ def main():
             "guest_fdt": guest_fdt_seeds(),
             "config": {name: dtb(src, tmp) for name, src in config_seeds().items()},
             "switch": switch_seeds(),
+            "virtio": virtio_seeds(),
         }
     total = 0
     for target, seeds in targets.items():

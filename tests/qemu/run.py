@@ -83,21 +83,37 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
 LINUX = {}  # "kernel", "initrd" and "rootfs" paths, from the command line
 
 
-def build_command(case, build, workdir, disk=None):
-    """The QEMU command line of one run; `disk` is the case's disk image, attached (virtio-blk) to
-    the machine: natively the guest's /dev/vda, under Keel the host disk Keel drives."""
-    disks = keelrun.disk_args([(disk, case["disk"].get("readonly", False))]) if disk else []
+def make_disks(case, build):
+    """The case's disk images, made afresh in build/test-disks: each {"size": bytes, "fill": fn}
+    where fn(sector) gives the sector's 512 bytes (zeros without it)."""
+    paths = []
+    os.makedirs(os.path.join(build, "test-disks"), exist_ok=True)
+    for i, disk in enumerate(case.get("disks", [])):
+        path = os.path.join(build, "test-disks", "%s-%d.img" % (case["name"], i))
+        fill = disk.get("fill")
+        with open(path, "wb") as f:
+            if fill:
+                f.write(b"".join(fill(s) for s in range(disk["size"] // 512)))
+            else:
+                f.truncate(disk["size"])
+        paths.append(path)
+    return paths
+
+
+def build_command(case, build, workdir, disks=()):
+    """The QEMU command line of one run; `disks` (paths or (path, readonly)) are attached as
+    virtio-blk devices: natively the guest's /dev/vda..., under Keel the host disks Keel drives."""
     if case.get("native") == "linux":
         initrd = ["-initrd", LINUX["initrd"]] if case.get("initrd", True) else []
         return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
-                                      case["bootargs"], qemu_opts=initrd + disks)
+                                      case["bootargs"], qemu_opts=initrd, disks=disks)
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
-                                      case.get("smp", 1), case.get("mem", "256M"),
-                                      qemu_opts=case.get("qemu_opts", []))
+                                      case.get("smp", 1), case.get("mem", "256M"), case.get("bootargs", "native"),
+                                      qemu_opts=case.get("qemu_opts", []), disks=disks)
     if case.get("config"):
         return keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "1G"), [], workdir,
-                                    case.get("qemu_opts", []), config=case["config"])
+                                    case.get("qemu_opts", []), config=case["config"], disks=disks)
     vms = []
     for vm in case["vms"]:
         vm = dict(vm)
@@ -113,7 +129,8 @@ def build_command(case, build, workdir, disk=None):
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
-                               case.get("qemu_opts", []) + disks, case.get("qemu_cpu", "rv64"))
+                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks,
+                               legacy_disks=case.get("legacy_disks", False))
     return cmd
 
 
@@ -200,7 +217,8 @@ def run_case(case, build, tally, verbose):
 
 def run_once(name, case, build, tally, verbose, disk):
     workdir = tempfile.mkdtemp(prefix="keel-test-")
-    cmd = build_command(case, build, workdir, disk)
+    made = make_disks(case, build)
+    cmd = build_command(case, build, workdir, ([(disk, case["disk"].get("readonly", False))] if disk else []) + made)
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps
@@ -217,6 +235,9 @@ def run_once(name, case, build, tally, verbose, disk):
         check_memory_isolation(name, out, tally)
     for pattern in case.get("expect", []):
         tally.check(name, re.search(pattern, out, re.M) is not None, "log has /%s/" % pattern)
+    # Checks on the disk images after the run (what reached the files).
+    for ok, what in case.get("after", lambda paths, out: [])(made, out):
+        tally.check(name, ok, what)
     reject = case.get("reject", []) + [r"keel: BUG"] + ([] if case.get("fatal_ok") else [r"keel: FATAL"])
     for pattern in reject:
         tally.check(name, re.search(pattern, out, re.M) is None, "log has no /%s/" % pattern)

@@ -16,6 +16,9 @@ UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
 UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
+UNIT_SRCS_test_virtio_blk := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
+UNIT_SRCS_test_virtio_ring := drivers/virtio/ring.c
+
 UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c guests/linux/init/cksum.c
 UNIT_SRCS_test_switch := net/switch.c
 
@@ -28,5 +31,5 @@ UNIT_SRCS_test_regress_fuzz := vm/guest_fdt.c drivers/platform.c vm/config.c mm/
 # The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any
 # header changes too (a prerequisite-only rule keeps the pattern rule's recipe).
 UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h dev/*.h drivers/*.h lib/*.h mm/*.h net/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
-	tests/unit/*.h)
+	vdev/virtio/*.h drivers/virtio/*.h tests/unit/*.h)
 $(foreach t,$(UNIT_TESTS),$(eval $(BUILD)/host/$(t): $$(UNIT_SRCS_$(t)) $$(UNIT_HDRS) tests/unit/sources.mk))

@@ -28,6 +28,8 @@ struct vm_desc {
 	const char *timer, *stage2, *bootargs;
 	const uint32_t *devices; /* keel,devices cells, absent when NULL */
 	int ndevice_cells;
+	const uint32_t *disks; /* keel,disks cells, absent when NULL */
+	int ndisk_cells;
 };
 
 static struct platform plat;
@@ -152,6 +154,13 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 			for (int c = 0; c < d->ndevice_cells; c++)
 				cells[c] = cpu_to_fdt32(d->devices[c]);
 			assert_int_equal(fdt_property(f, "keel,devices", cells, d->ndevice_cells * 4), 0);
+		}
+		if (d->disks) {
+			fdt32_t cells[32];
+
+			for (int c = 0; c < d->ndisk_cells; c++)
+				cells[c] = cpu_to_fdt32(d->disks[c]);
+			assert_int_equal(fdt_property(f, "keel,disks", cells, d->ndisk_cells * 4), 0);
 		}
 		assert_int_equal(fdt_end_node(f), 0);
 	}
@@ -599,6 +608,54 @@ static void test_bad_devices(void **state)
 	expect_fail(&d, "keel,devices", "range wraps");
 }
 
+static void test_disks(void **state)
+{
+	/* host disk 0 whole, read-write; host disk 1 from sector 2^32 + 2048, 4096 sectors, read-only */
+	static const uint32_t two[] = { 0, 0, 0, 0, 0, 0, 1, 1, 2048, 0, 4096, VM_DISK_RO };
+	struct vm_desc d = valid_vm();
+	unsigned long used = 0;
+
+	(void)state;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.ndisks, 0);
+	used = 0;
+	d.disks = two;
+	d.ndisk_cells = 12;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.ndisks, 2);
+	assert_int_equal(cfg.disks[0].host, 0);
+	assert_int_equal(cfg.disks[0].nsectors, 0);
+	assert_int_equal(cfg.disks[0].flags, 0);
+	assert_int_equal(cfg.disks[1].host, 1);
+	assert_int_equal(cfg.disks[1].start, (1ULL << 32) + 2048);
+	assert_int_equal(cfg.disks[1].nsectors, 4096);
+	assert_int_equal(cfg.disks[1].flags, VM_DISK_RO);
+}
+
+static void test_bad_disks(void **state)
+{
+	static const uint32_t five[30] = { 0 };
+	static const uint32_t bad_flags[] = { 0, 0, 0, 0, 0, 2 };
+	static const uint32_t wraps[] = { 0, 0xffffffff, 0xffffff00, 0, 0x1000, 0 };
+	struct vm_desc d = valid_vm();
+
+	(void)state;
+	d.disks = five;
+	d.ndisk_cells = 30;
+	expect_fail(&d, "keel,disks", "5 disks");
+	d.ndisk_cells = 5;
+	expect_fail(&d, "keel,disks", "5 cells");
+	d.ndisk_cells = 7;
+	expect_fail(&d, "keel,disks", "7 cells");
+	d.ndisk_cells = 0;
+	expect_fail(&d, "keel,disks", "empty");
+	d.disks = bad_flags;
+	d.ndisk_cells = 6;
+	expect_fail(&d, "keel,disks", "unknown flag");
+	d.disks = wraps;
+	expect_fail(&d, "keel,disks", "start + nsectors wraps");
+}
+
 /* Every way to fail leaves used_harts alone, even with good harts listed. */
 static void test_failed_vm_keeps_no_harts(void **state)
 {
@@ -690,6 +747,8 @@ int main(void)
 		T(test_bad_stage2),
 		T(test_devices),
 		T(test_bad_devices),
+		T(test_disks),
+		T(test_bad_disks),
 		T(test_failed_vm_keeps_no_harts),
 		T(test_error_text),
 	};

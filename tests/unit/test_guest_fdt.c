@@ -454,6 +454,38 @@ static void test_fdt_passthrough(void **state)
 	free(host);
 }
 
+static void test_fdt_disks(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt;
+	int dev, plic, n = 0;
+	uint64_t last = 0;
+
+	(void)state;
+	cfg.ndisks = 3;
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	plic = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	/* disk i at QEMU's (7 - i)-th transport, interrupt 8 - i; lowest address first in the tree */
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10008000", "interrupts"), 8);
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10007000", "interrupts"), 7);
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10006000", "interrupts"), 6);
+	assert_true(fdt_path_offset(fdt, "/soc/virtio_mmio@10005000") < 0);
+	for (dev = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio"); dev >= 0;
+	     dev = fdt_node_offset_by_compatible(fdt, dev, "virtio,mmio")) {
+		const fdt32_t *reg = fdt_getprop(fdt, dev, "reg", NULL);
+		uint64_t base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+
+		assert_true(base > last);
+		last = base;
+		check_reg(fdt, dev, base, 0x1000);
+		assert_int_equal(node_u32(fdt, dev, "interrupt-parent"), node_u32(fdt, plic, "phandle"));
+		n++;
+	}
+	assert_int_equal(n, 3);
+	check_phandles(fdt);
+	free(fdt);
+}
+
 static void test_fdt_errors(void **state)
 {
 	struct vm_config cfg = base_cfg();
@@ -485,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_fdt_max_vcpus),
 		cmocka_unit_test(test_fdt_devices),
 		cmocka_unit_test(test_fdt_passthrough),
+		cmocka_unit_test(test_fdt_disks),
 		cmocka_unit_test(test_fdt_errors),
 	};
 

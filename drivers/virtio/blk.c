@@ -1,0 +1,171 @@
+/* Host virtio-blk driver (virtio 1.1, 5.2) over the modern virtio-mmio transport. */
+#include "drivers/virtio/blk.h"
+#include "core/console.h"
+#include "core/errno.h"
+#include "drivers/platform.h"
+#include "drivers/virtio/mmio.h"
+#include "lib/printf.h"
+#include "mm/palloc.h"
+#include <string.h>
+#include <stddef.h>
+
+#define HOST_BLK_QUEUE 0
+#define HOST_DISK_BYTES ((sizeof(struct host_disk) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define HOST_BLK_BATCH 32 /* completions taken per lock hold */
+#define HOST_BLK_MAX_SEGS 128 /* data buffers per request */
+#define HOST_BLK_STATUS_UNSET 0xff /* not a VIRTIO_BLK_S_*: the device did not answer */
+#define HOST_BLK_FEATURES                                                                                \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) | \
+	 VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
+
+struct host_disk *host_disks[HOST_DISKS_MAX];
+int nhost_disks;
+static void (*done_cb)(void *cookie, uint8_t status);
+static void (*room_cb)(struct host_disk *d);
+
+static int setup(struct host_disk *d)
+{
+	uint32_t blk_size = VIRTIO_BLK_SECTOR_SIZE;
+
+	if (virtio_host_negotiate(d->base, d->legacy, HOST_BLK_FEATURES, &d->features))
+		return -1;
+	if (!virtio_host_queue(d->base, d->legacy, HOST_BLK_QUEUE, &d->vq))
+		return -1;
+	d->nsectors = virtio_host_config64(d->base, d->legacy, VIRTIO_BLK_CFG_CAPACITY);
+	d->ro = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_RO));
+	d->flush = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX))
+		d->seg_max = virtio_host_config32(d->base, VIRTIO_BLK_CFG_SEG_MAX);
+	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
+		d->size_max = virtio_host_config32(d->base, VIRTIO_BLK_CFG_SIZE_MAX);
+	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE))
+		blk_size = virtio_host_config32(d->base, VIRTIO_BLK_CFG_BLK_SIZE);
+	/* Sector arithmetic for guests is in 512-byte units; a bigger logical block would need more checks. */
+	if (blk_size != VIRTIO_BLK_SECTOR_SIZE)
+		return -1;
+	virtio_host_driver_ok(d->base);
+	return 0;
+}
+
+void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(struct host_disk *d))
+{
+	done_cb = done;
+	room_cb = room;
+	/* From the highest address down: the order of QEMU's -device options. */
+	for (int i = platform.nvirtio - 1; i >= 0 && nhost_disks < HOST_DISKS_MAX; i--) {
+		const struct virtio_slot *s = &platform.virtio[i];
+		struct host_disk *d;
+		uint32_t version;
+		int id = virtio_host_probe(s->base, &version);
+
+		if (id != VIRTIO_ID_BLOCK)
+			continue;
+		if (version != VIRTIO_MMIO_VERSION_MODERN && version != VIRTIO_MMIO_VERSION_LEGACY) {
+			kprintf("keel: virtio-blk at 0x%lx: unknown transport version %u, not used\n",
+				(unsigned long)s->base, version);
+			continue;
+		}
+		/* From Keel's pool rather than .bss: a machine without disks pays nothing for them. */
+		d = (struct host_disk *)(uintptr_t)page_alloc(HOST_DISK_BYTES, PAGE_SIZE);
+		if (!d) {
+			kprintf("keel: virtio-blk at 0x%lx: no memory for its driver, not used\n",
+				(unsigned long)s->base);
+			break;
+		}
+		memset(d, 0, sizeof(*d));
+		d->index = nhost_disks;
+		d->base = s->base;
+		d->legacy = version == VIRTIO_MMIO_VERSION_LEGACY;
+		d->irq = s->irq;
+		if (setup(d)) {
+			virtio_host_fail(d->base);
+			kprintf("keel: virtio-blk at 0x%lx: feature or queue setup failed, not used\n",
+				(unsigned long)s->base);
+			page_free((uint64_t)(uintptr_t)d, HOST_DISK_BYTES);
+			continue;
+		}
+		kprintf("keel: disk %d: virtio-blk at 0x%lx irq %u, %lu sectors (%lu MiB), queue %u%s%s%s\n", d->index,
+			(unsigned long)d->base, d->irq, (unsigned long)d->nsectors, (unsigned long)(d->nsectors >> 11),
+			d->vq.num, d->flush ? ", flush" : "", d->ro ? ", read-only" : "",
+			d->legacy ? ", legacy transport" : "");
+		host_disks[nhost_disks++] = d;
+	}
+}
+
+int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
+		    int to_memory, void *cookie)
+{
+	struct hvq_buf bufs[HOST_BLK_MAX_SEGS + 2];
+	int head;
+
+	if (nseg > HOST_BLK_MAX_SEGS || (d->seg_max && nseg > d->seg_max))
+		return -EINVAL;
+	spin_lock(&d->lock);
+	if (nseg + 2 > d->vq.nfree) {
+		spin_unlock(&d->lock);
+		return -EBUSY;
+	}
+	/* The head descriptor the chain will get is the free list's first: its slot holds the header. */
+	uint16_t h = d->vq.free_head;
+
+	d->slot[h].hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
+	d->slot[h].status = HOST_BLK_STATUS_UNSET;
+	d->slot[h].cookie = cookie;
+	bufs[0] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].hdr, sizeof(d->slot[h].hdr), 0 };
+	for (unsigned k = 0; k < nseg; k++)
+		bufs[k + 1] = (struct hvq_buf){ segs[k].addr, segs[k].len, to_memory };
+	bufs[nseg + 1] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].status, 1, 1 };
+	head = hvq_add(&d->vq, bufs, nseg + 2);
+	d->requests++;
+	spin_unlock(&d->lock);
+	return head == h ? 0 : -EIO;
+}
+
+void host_blk_kick(struct host_disk *d)
+{
+	virtio_host_notify(d->base, HOST_BLK_QUEUE);
+}
+
+static void drain(struct host_disk *d)
+{
+	for (;;) {
+		struct {
+			void *cookie;
+			uint8_t status;
+		} batch[HOST_BLK_BATCH];
+		int n = 0, head;
+		uint32_t len;
+
+		spin_lock(&d->lock);
+		while (n < HOST_BLK_BATCH && (head = hvq_pop_used(&d->vq, &len)) != -1) {
+			if (head < 0)
+				continue;
+			batch[n].cookie = d->slot[head].cookie;
+			batch[n].status = d->slot[head].status;
+			if (batch[n].status != VIRTIO_BLK_S_OK)
+				d->errors++;
+			n++;
+		}
+		spin_unlock(&d->lock);
+		for (int i = 0; i < n; i++)
+			done_cb(batch[i].cookie, batch[i].status);
+		if (n < HOST_BLK_BATCH)
+			break;
+	}
+	room_cb(d);
+}
+
+int host_blk_irq(unsigned irq)
+{
+	for (int i = 0; i < nhost_disks; i++) {
+		struct host_disk *d = host_disks[i];
+
+		if (d->irq != irq)
+			continue;
+		/* Acknowledge first: completions after this raise the interrupt again. */
+		virtio_host_irq_ack(d->base);
+		drain(d);
+		return 1;
+	}
+	return 0;
+}

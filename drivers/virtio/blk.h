@@ -1,0 +1,60 @@
+/*
+ * Host virtio-blk driver: the machine's own disks (QEMU's virtio-blk-device on the virtio-mmio
+ * transports). Requests are asynchronous: host_blk_submit() queues one and returns, the
+ * device's interrupt (host_blk_irq) completes it through the callback given to host_blk_init().
+ */
+#ifndef KEEL_DRIVERS_VIRTIO_BLK_H
+#define KEEL_DRIVERS_VIRTIO_BLK_H
+#include <stdint.h>
+#include "core/spinlock.h"
+#include "drivers/virtio/ring.h"
+
+#define HOST_DISKS_MAX 8
+
+struct host_disk {
+	int index;
+	uintptr_t base;
+	unsigned irq;
+	uint64_t nsectors;
+	uint64_t features; /* accepted */
+	int ro, flush;
+	int legacy; /* a version 1 transport */
+	uint32_t seg_max, size_max; /* 0: no limit */
+	spinlock_t lock;
+	struct hvq vq;
+	/* Per head descriptor: Keel's own header and status byte for the request in flight there. */
+	struct {
+		struct virtio_blk_req_hdr hdr;
+		uint8_t status;
+		void *cookie;
+	} slot[HVQ_MAX];
+	unsigned long requests, errors;
+};
+
+/* A data buffer of a request, host-physical. */
+struct host_blk_seg {
+	uint64_t addr;
+	uint32_t len;
+};
+
+extern struct host_disk *host_disks[HOST_DISKS_MAX];
+extern int nhost_disks;
+
+/*
+ * Find and set up every virtio-blk device among the host's virtio-mmio transports. Disk 0 is the
+ * one at the highest address (QEMU fills transports from the top: the first -device). `done` is
+ * called for each completed request, `room` after a batch of completions on a disk.
+ */
+void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(struct host_disk *d));
+/*
+ * Queue a request: type VIRTIO_BLK_T_*, absolute sector, data buffers (device-writable when
+ * `to_memory`). Returns 0, or -EBUSY when the queue has no room for it now.
+ */
+int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
+		    int to_memory, void *cookie);
+/* Tell the device about the requests queued since the last kick. */
+void host_blk_kick(struct host_disk *d);
+/* A host interrupt: returns 1 when it was a disk's (completions delivered), else 0. */
+int host_blk_irq(unsigned irq);
+
+#endif

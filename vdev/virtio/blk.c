@@ -1,0 +1,313 @@
+/* Virtio block device model (virtio 1.1, 5.2): request parsing and the request life cycle. */
+#include "vdev/virtio/blk.h"
+#include "vdev/virtio/queue.h"
+#include <stddef.h>
+#include <string.h>
+
+static int add_seg(struct vblk_req *r, uint8_t *host, uint64_t len)
+{
+	if (r->nseg == VBLK_SEG_MAX)
+		return -1;
+	r->seg[r->nseg++] = (struct vblk_seg){ host, (uint32_t)len };
+	r->data_len += len;
+	return 0;
+}
+
+/* Whether [sector, sector + bytes/512) lies in the slice. */
+static int in_slice(const struct vblk_disk *d, uint64_t sector, uint64_t bytes)
+{
+	return sector <= d->nsectors && bytes / VIRTIO_BLK_SECTOR_SIZE <= d->nsectors - sector;
+}
+
+static int fail(struct vblk_req *r, uint8_t *result, uint8_t status)
+{
+	r->used_len = 1;
+	*result = status;
+	return VBLK_DONE;
+}
+
+int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_req *r, uint8_t *result)
+{
+	struct virtio_blk_req_hdr hdr;
+	unsigned hdr_got = 0;
+	uint64_t out_len = 0, in_len = 0;
+	struct vblk_seg in[VBLK_SEG_MAX];
+	unsigned nin = 0;
+	int too_many = 0;
+
+	r->nseg = 0;
+	r->data_len = 0;
+	r->head = c->head;
+	r->to_guest = 0;
+	/* 5.2.6: the last byte of the chain is the status, device-writable. */
+	if ((c->err & VQ_ERR_STRUCTURE) || !c->last.write || !c->last.host || !c->last.len)
+		return VBLK_BROKEN;
+	r->status = c->last.host + c->last.len - 1;
+	if (c->err)
+		return fail(r, result, VIRTIO_BLK_S_IOERR);
+
+	/* Device-readable bytes: the header, then data to write; device-writable ones: data to read. */
+	for (unsigned k = 0; k < c->nseg; k++) {
+		const struct vq_seg *s = &c->seg[k];
+		uint64_t off = 0, len = s->len;
+
+		if (!s->write) {
+			if (hdr_got < sizeof(hdr)) {
+				off = len < sizeof(hdr) - hdr_got ? len : sizeof(hdr) - hdr_got;
+				memcpy((uint8_t *)&hdr + hdr_got, s->host, off);
+				hdr_got += (unsigned)off;
+			}
+			if (off < len) {
+				too_many |= add_seg(r, s->host + off, len - off);
+				out_len += len - off;
+			}
+			continue;
+		}
+		if (k == c->nseg - 1)
+			len--; /* the status byte */
+		if (!len)
+			continue;
+		if (nin == VBLK_SEG_MAX)
+			too_many = 1;
+		else
+			in[nin++] = (struct vblk_seg){ s->host, (uint32_t)len };
+		in_len += len;
+	}
+	/* More data than a used element can count, or more segments than offered: refused. */
+	if (hdr_got < sizeof(hdr) || too_many || in_len >= UINT32_MAX || out_len >= UINT32_MAX ||
+	    (d->seg_max && (nin > d->seg_max || r->nseg > d->seg_max)))
+		return fail(r, result, VIRTIO_BLK_S_IOERR);
+	r->type = hdr.type;
+	r->sector = hdr.sector;
+
+	switch (hdr.type) {
+	case VIRTIO_BLK_T_IN:
+		if (out_len || !in_len || in_len % VIRTIO_BLK_SECTOR_SIZE || !in_slice(d, hdr.sector, in_len))
+			return fail(r, result, VIRTIO_BLK_S_IOERR);
+		memcpy(r->seg, in, nin * sizeof(in[0]));
+		r->nseg = nin;
+		r->data_len = in_len;
+		r->to_guest = 1;
+		r->used_len = (uint32_t)in_len + 1;
+		return VBLK_SUBMIT;
+	case VIRTIO_BLK_T_OUT:
+		if (d->ro || in_len || !out_len || out_len % VIRTIO_BLK_SECTOR_SIZE ||
+		    !in_slice(d, hdr.sector, out_len))
+			return fail(r, result, VIRTIO_BLK_S_IOERR);
+		r->used_len = 1;
+		return VBLK_SUBMIT;
+	case VIRTIO_BLK_T_FLUSH:
+		if (out_len || in_len)
+			return fail(r, result, VIRTIO_BLK_S_IOERR);
+		r->used_len = 1;
+		return VBLK_SUBMIT;
+	case VIRTIO_BLK_T_GET_ID: {
+		uint32_t done = 0;
+
+		if (out_len || !in_len)
+			return fail(r, result, VIRTIO_BLK_S_IOERR);
+		/* 5.2.6.1: up to VIRTIO_BLK_ID_BYTES, NUL padded (not terminated when it fills them). */
+		for (unsigned k = 0; k < nin && done < VIRTIO_BLK_ID_BYTES; k++) {
+			uint32_t n = in[k].len < VIRTIO_BLK_ID_BYTES - done ? in[k].len : VIRTIO_BLK_ID_BYTES - done;
+
+			memcpy(in[k].host, d->id + done, n);
+			done += n;
+		}
+		r->nseg = 0;
+		r->data_len = 0;
+		r->used_len = done + 1;
+		*result = VIRTIO_BLK_S_OK;
+		return VBLK_DONE;
+	}
+	default:
+		return fail(r, result, VIRTIO_BLK_S_UNSUPP);
+	}
+}
+
+/* ---- the device ---- */
+
+static uint64_t vblk_features(void *dev)
+{
+	struct vblk *b = dev;
+	uint64_t f =
+		VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+
+	if (b->disk.ro)
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_RO);
+	if (b->disk.size_max)
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX);
+	return f;
+}
+
+static uint64_t vblk_config_read(void *dev, unsigned off, unsigned width)
+{
+	struct vblk *b = dev;
+	uint8_t cfg[VIRTIO_BLK_CFG_SIZE] = { 0 };
+	uint32_t seg_max = b->disk.seg_max ? b->disk.seg_max : VBLK_SEG_MAX, blk_size = VIRTIO_BLK_SECTOR_SIZE;
+	uint64_t val = 0;
+
+	memcpy(cfg + VIRTIO_BLK_CFG_CAPACITY, &b->disk.nsectors, sizeof(uint64_t));
+	memcpy(cfg + VIRTIO_BLK_CFG_SIZE_MAX, &b->disk.size_max, sizeof(uint32_t));
+	memcpy(cfg + VIRTIO_BLK_CFG_SEG_MAX, &seg_max, sizeof(seg_max));
+	memcpy(cfg + VIRTIO_BLK_CFG_BLK_SIZE, &blk_size, sizeof(blk_size));
+	if (off < sizeof(cfg) && width <= sizeof(cfg) - off)
+		memcpy(&val, cfg + off, width);
+	return val;
+}
+
+static struct vblk_req *free_req(struct vblk *b)
+{
+	for (int i = 0; i < VBLK_INFLIGHT; i++)
+		if (!b->req[i].busy)
+			return &b->req[i];
+	return NULL;
+}
+
+/* With the lock held: answer a request in the used ring. */
+static void finish(struct vblk *b, struct vblk_req *r, uint8_t status)
+{
+	struct virtio_mmio *t = &b->t;
+
+	if (status != VIRTIO_BLK_S_OK)
+		b->errors++;
+	b->served++;
+	*r->status = status;
+	if (virtq_push(&t->vq[0], r->head, status == VIRTIO_BLK_S_OK ? r->used_len : 1))
+		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
+}
+
+/* Hand `r` to the backend; returns 0, or nonzero when the backend is busy (r stays pending). */
+static int submit(struct vblk *b, struct vblk_req *r, int *queued)
+{
+	int ret = b->be.submit(b->be.ctx, r);
+
+	if (ret == VBLK_BACKEND_BUSY) {
+		b->pending = r;
+		b->blocked = 1;
+		return -1;
+	}
+	if (ret == 0) {
+		(*queued)++;
+		return 0;
+	}
+	finish(b, r, ret == VBLK_BACKEND_DONE ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
+	r->busy = 0;
+	return 0;
+}
+
+/* With the lock held: take what the driver offers until the ring is empty or the backend full. */
+static void process(struct vblk *b)
+{
+	struct virtio_mmio *t = &b->t;
+	struct virtq *q = &t->vq[0];
+	int queued = 0;
+
+	b->blocked = 0;
+	if (!virtio_mmio_live(t) || !q->ready)
+		return;
+	if (b->pending) {
+		struct vblk_req *r = b->pending;
+
+		b->pending = NULL;
+		if (submit(b, r, &queued))
+			return;
+	}
+	/*
+	 * At most a queue's worth per call: a driver adding entries from another vCPU as fast as they
+	 * are taken cannot keep this hart (and the completions waiting for the lock) here. Entries
+	 * left over had their own notify, which comes next.
+	 */
+	for (uint32_t n = 0; n < q->num; n++) {
+		struct vblk_req *r = free_req(b);
+		uint8_t status;
+		int got, action;
+
+		if (!r) {
+			b->blocked = 1;
+			break;
+		}
+		got = virtq_pop(q, &t->mem, b->chain, VBLK_SEG_MAX + 2);
+		if (got == VQ_EMPTY)
+			break;
+		if (got == VQ_BROKEN) {
+			virtio_mmio_needs_reset(t);
+			break;
+		}
+		action = vblk_parse(b->chain, &b->disk, r, &status);
+		if (action == VBLK_BROKEN) {
+			virtio_mmio_needs_reset(t);
+			break;
+		}
+		if (action == VBLK_DONE) {
+			finish(b, r, status);
+			continue;
+		}
+		r->gen = t->gen;
+		r->busy = 1;
+		r->owner = b;
+		if (submit(b, r, &queued))
+			break;
+	}
+	if (queued)
+		b->be.kick(b->be.ctx);
+}
+
+static void vblk_notify(void *dev, unsigned q)
+{
+	(void)q;
+	process(dev);
+}
+
+static void vblk_reset(void *dev)
+{
+	struct vblk *b = dev;
+
+	/* Requests at the backend finish later and are dropped then (their gen is old). */
+	if (b->pending)
+		b->pending->busy = 0;
+	b->pending = NULL;
+	b->blocked = 0;
+}
+
+static const struct virtio_mmio_dev_ops vblk_ops = {
+	.device_id = VIRTIO_ID_BLOCK,
+	.nqueues = 1,
+	.queue_num_max = VBLK_QUEUE_MAX,
+	.features = vblk_features,
+	.config_read = vblk_config_read,
+	.notify = vblk_notify,
+	.reset = vblk_reset,
+};
+
+void vblk_init(struct vblk *b, const struct vblk_disk *disk, const struct vblk_backend *be, const struct vq_mem *mem,
+	       struct vq_chain *scratch, void (*set_irq)(void *, int), void *irq_ctx)
+{
+	memset(b, 0, sizeof(*b));
+	virtio_mmio_init(&b->t, &vblk_ops, b, mem, set_irq, irq_ctx);
+	b->disk = *disk;
+	b->be = *be;
+	b->chain = scratch;
+}
+
+void vblk_complete(struct vblk_req *r, uint8_t status)
+{
+	struct vblk *b = r->owner;
+	struct virtio_mmio *t = &b->t;
+
+	spin_lock(&t->lock);
+	/* A reset since it was submitted: the driver no longer expects it (its buffers were still its own RAM). */
+	if (r->gen == t->gen && virtio_mmio_live(t))
+		finish(b, r, status);
+	r->busy = 0;
+	if (b->blocked)
+		process(b);
+	spin_unlock(&t->lock);
+}
+
+void vblk_retry(struct vblk *b)
+{
+	spin_lock(&b->t.lock);
+	if (b->blocked)
+		process(b);
+	spin_unlock(&b->t.lock);
+}

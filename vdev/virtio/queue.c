@@ -1,0 +1,128 @@
+/* The device side of a split virtqueue: bounds checks on everything the guest controls. */
+#include "vdev/virtio/queue.h"
+#include <stddef.h>
+#include <string.h>
+
+void *vq_mem_ptr(const struct vq_mem *m, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = gpa - m->gpa;
+
+	if (!len || gpa < m->gpa || off >= m->size || len > m->size - off)
+		return NULL;
+	return m->host + off;
+}
+
+void virtq_reset(struct virtq *q)
+{
+	memset(q, 0, sizeof(*q));
+}
+
+int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num)
+{
+	uint32_t n = q->num;
+	void *desc, *avail, *used;
+
+	/* 2.6: a power of 2 no larger than what the device offers. */
+	if (!n || n > max_num || n > VIRTQ_MAX_SIZE || (n & (n - 1)))
+		return -1;
+	if (q->desc_gpa % VIRTQ_DESC_ALIGN || q->avail_gpa % VIRTQ_AVAIL_ALIGN || q->used_gpa % VIRTQ_USED_ALIGN)
+		return -1;
+	desc = vq_mem_ptr(m, q->desc_gpa, VIRTQ_DESC_SIZE(n));
+	avail = vq_mem_ptr(m, q->avail_gpa, VIRTQ_AVAIL_SIZE(n));
+	used = vq_mem_ptr(m, q->used_gpa, VIRTQ_USED_SIZE(n));
+	if (!desc || !avail || !used)
+		return -1;
+	q->desc = desc;
+	q->avail = avail;
+	q->used = used;
+	q->last_avail = 0;
+	q->used_idx = 0;
+	q->ready = 1;
+	return 0;
+}
+
+/* One read of a guest-owned 16-bit field. */
+static uint16_t guest_u16(const uint16_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs)
+{
+	uint16_t avail_idx, head, i;
+
+	if (!q->ready)
+		return VQ_EMPTY;
+	avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
+	if (avail_idx == q->last_avail)
+		return VQ_EMPTY;
+	/* 2.6.6: the driver can be at most a queue's worth ahead of the device. */
+	if ((uint16_t)(avail_idx - q->last_avail) > q->num)
+		return VQ_BROKEN;
+	head = guest_u16(&q->avail->ring[q->last_avail & (q->num - 1)]);
+	if (head >= q->num)
+		return VQ_BROKEN;
+	q->last_avail++;
+
+	if (max_segs > VQ_MAX_SEGS)
+		max_segs = VQ_MAX_SEGS;
+	c->head = head;
+	c->err = 0;
+	c->nseg = 0;
+	c->ndesc = 0;
+	memset(&c->last, 0, sizeof(c->last));
+	i = head;
+	for (;;) {
+		const volatile struct virtq_desc *vd = &q->desc[i];
+		struct virtq_desc d;
+		struct vq_seg s;
+
+		/* One read of the descriptor: every check and use below reads the copy. */
+		d.addr = vd->addr;
+		d.len = vd->len;
+		d.flags = vd->flags;
+		d.next = vd->next;
+		if (++c->ndesc > q->num) {
+			c->err |= VQ_ERR_LOOP;
+			break;
+		}
+		if (d.flags & VIRTQ_DESC_F_INDIRECT)
+			c->err |= VQ_ERR_INDIRECT;
+		s.write = !!(d.flags & VIRTQ_DESC_F_WRITE);
+		s.len = d.len;
+		s.host = vq_mem_ptr(m, d.addr, d.len);
+		if (!s.host)
+			c->err |= VQ_ERR_ADDR;
+		if (!s.write && c->last.write && c->ndesc > 1)
+			c->err |= VQ_ERR_ORDER;
+		c->last = s;
+		if (c->nseg < max_segs)
+			c->seg[c->nseg++] = s;
+		else
+			c->err |= VQ_ERR_TOO_MANY;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+			break;
+		if (d.next >= q->num) {
+			c->err |= VQ_ERR_NEXT;
+			break;
+		}
+		i = d.next;
+	}
+	return VQ_CHAIN;
+}
+
+int virtq_push(struct virtq *q, uint16_t id, uint32_t len)
+{
+	struct virtq_used_elem *e;
+
+	if (!q->ready)
+		return 0;
+	e = &q->used->ring[q->used_idx & (q->num - 1)];
+	e->id = id;
+	e->len = len;
+	q->used_idx++;
+	/* The element is visible before the index that publishes it (2.6.8). */
+	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !(guest_u16(&q->avail->flags) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+}

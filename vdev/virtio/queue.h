@@ -1,0 +1,74 @@
+/*
+ * The device side of a split virtqueue in guest memory (virtio 1.1, 2.6): the queue's three
+ * parts are checked against guest RAM once, when the driver makes the queue ready; each
+ * descriptor chain the driver offers is walked with every field checked, and nothing in guest
+ * memory is read twice for the same decision (the guest can change it at any time).
+ */
+#ifndef KEEL_VDEV_VIRTIO_QUEUE_H
+#define KEEL_VDEV_VIRTIO_QUEUE_H
+#include <stdint.h>
+#include "drivers/virtio/virtio_spec.h"
+
+/* Guest RAM: one contiguous range, at `host` in Keel's (physical) address space. */
+struct vq_mem {
+	uint64_t gpa, size;
+	uint8_t *host;
+};
+
+/* The host address of [gpa, gpa + len) when it lies wholly in guest RAM and len > 0, else NULL. */
+void *vq_mem_ptr(const struct vq_mem *m, uint64_t gpa, uint64_t len);
+
+struct virtq {
+	uint32_t num; /* queue size the driver chose; 0 = not set */
+	int ready;
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	/* Valid while ready: the checked host addresses of the three parts. */
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+	uint16_t last_avail; /* the next available-ring entry to take */
+	uint16_t used_idx; /* the next used-ring entry to fill (never read back from the guest) */
+};
+
+/* One descriptor of a chain, checked: host points into guest RAM, or is NULL when it does not. */
+struct vq_seg {
+	uint8_t *host;
+	uint32_t len;
+	int write; /* device-writable */
+};
+
+/* Chain faults. The structural ones leave the chain unusable (the device needs a reset). */
+#define VQ_ERR_ADDR 1U /* a buffer outside guest RAM, or of length 0 */
+#define VQ_ERR_TOO_MANY 2U /* more descriptors than the caller takes */
+#define VQ_ERR_INDIRECT 4U /* VIRTQ_DESC_F_INDIRECT, which Keel does not offer */
+#define VQ_ERR_ORDER 8U /* a device-readable descriptor after a device-writable one */
+#define VQ_ERR_NEXT 16U /* a next index beyond the table */
+#define VQ_ERR_LOOP 32U /* more descriptors than the queue holds: a loop */
+#define VQ_ERR_STRUCTURE (VQ_ERR_INDIRECT | VQ_ERR_ORDER | VQ_ERR_NEXT | VQ_ERR_LOOP)
+
+#define VQ_MAX_SEGS 130 /* the most descriptors of one chain kept (the last one is always kept) */
+
+struct vq_chain {
+	uint16_t head;
+	unsigned err; /* VQ_ERR_* */
+	unsigned nseg; /* segments kept in seg[] (at most the caller's limit) */
+	unsigned ndesc; /* descriptors in the chain */
+	struct vq_seg seg[VQ_MAX_SEGS];
+	struct vq_seg last; /* the chain's last descriptor */
+};
+
+enum vq_pop_result {
+	VQ_EMPTY = 0, /* nothing offered */
+	VQ_CHAIN = 1, /* a chain was taken (check chain->err) */
+	VQ_BROKEN = -1, /* the available ring itself is wrong (index or head out of range) */
+};
+
+/* Check the queue's size and parts against guest RAM; 0 and ready, or -1 (nothing changes). */
+int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num);
+void virtq_reset(struct virtq *q);
+/* Take the next available chain, keeping at most `max_segs` (<= VQ_MAX_SEGS) segments. */
+int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs);
+/* Put one used element; returns whether the driver wants an interrupt for it. */
+int virtq_push(struct virtq *q, uint16_t id, uint32_t len);
+
+#endif

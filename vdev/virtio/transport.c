@@ -1,0 +1,243 @@
+/* Guest-facing virtio-mmio transport, version 2 (virtio 1.1, 4.2.2). */
+#include "vdev/virtio/transport.h"
+#include <stddef.h>
+#include <string.h>
+
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
+		      void (*set_irq)(void *, int), void *irq_ctx)
+{
+	memset(t, 0, sizeof(*t));
+	t->ops = ops;
+	t->dev = dev;
+	t->mem = *mem;
+	t->set_irq = set_irq;
+	t->irq_ctx = irq_ctx;
+}
+
+static void reset_locked(struct virtio_mmio *t)
+{
+	t->ops->reset(t->dev);
+	t->status = 0;
+	t->driver_features = 0;
+	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
+	t->gen++;
+	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+		virtq_reset(&t->vq[i]);
+	if (t->isr) {
+		t->isr = 0;
+		t->set_irq(t->irq_ctx, 0);
+	}
+}
+
+void virtio_mmio_reset(struct virtio_mmio *t)
+{
+	spin_lock(&t->lock);
+	reset_locked(t);
+	spin_unlock(&t->lock);
+}
+
+void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits)
+{
+	t->isr |= bits;
+	t->set_irq(t->irq_ctx, 1);
+}
+
+void virtio_mmio_needs_reset(struct virtio_mmio *t)
+{
+	t->protocol_errors++;
+	if (t->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
+		return;
+	t->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	/* 2.1.2: a device entering NEEDS_RESET sends a configuration change notification once live. */
+	if (t->status & VIRTIO_STATUS_DRIVER_OK)
+		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_CONFIG);
+}
+
+int virtio_mmio_live(const struct virtio_mmio *t)
+{
+	return (t->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET |
+			     VIRTIO_STATUS_FAILED)) == (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK);
+}
+
+static struct virtq *selected(struct virtio_mmio *t)
+{
+	return t->queue_sel < t->ops->nqueues ? &t->vq[t->queue_sel] : NULL;
+}
+
+static uint64_t device_features(const struct virtio_mmio *t)
+{
+	return t->ops->features(t->dev) | VIRTIO_BIT(VIRTIO_F_VERSION_1);
+}
+
+static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
+{
+	struct virtq *q = selected(t);
+
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return VIRTIO_MMIO_VERSION_MODERN;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return t->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VIRTIO_KEEL_VENDOR_ID;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		return t->dev_features_sel < 2 ? (uint32_t)(device_features(t) >> (32 * t->dev_features_sel)) : 0;
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return q ? t->ops->queue_num_max : 0;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return q ? (uint32_t)q->ready : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return t->isr;
+	case VIRTIO_MMIO_STATUS:
+		return t->status;
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_BASE_LOW:
+	case VIRTIO_MMIO_SHM_BASE_HIGH:
+		return ~0U; /* 4.2.2: no shared memory region */
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return 0; /* the configuration never changes */
+	default:
+		return 0;
+	}
+}
+
+static void set_u64_half(uint64_t *v, int high, uint32_t val)
+{
+	*v = high ? (*v & 0xffffffffULL) | ((uint64_t)val << 32) : (*v & ~0xffffffffULL) | val;
+}
+
+static void write_status(struct virtio_mmio *t, uint32_t val)
+{
+	uint32_t old = t->status;
+
+	if (!val) {
+		reset_locked(t);
+		return;
+	}
+	val &= ~VIRTIO_STATUS_DEVICE_NEEDS_RESET; /* the device's bit, not the driver's */
+	/* 3.1.1: bits are only ever added until reset. */
+	if ((old & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET) & ~val) {
+		virtio_mmio_needs_reset(t);
+		return;
+	}
+	if ((val & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
+		/* 2.2.2: accept only a subset of what was offered, and only the modern interface. */
+		if ((t->driver_features & ~device_features(t)) ||
+		    !(t->driver_features & VIRTIO_BIT(VIRTIO_F_VERSION_1)))
+			val &= ~VIRTIO_STATUS_FEATURES_OK;
+	}
+	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(val & VIRTIO_STATUS_FEATURES_OK)) {
+		t->status = (old | val) & ~VIRTIO_STATUS_DRIVER_OK;
+		virtio_mmio_needs_reset(t);
+		return;
+	}
+	t->status = val | (old & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	/* Buffers may have been offered before DRIVER_OK (3.1.1 allows it). */
+	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) && virtio_mmio_live(t))
+		for (unsigned i = 0; i < t->ops->nqueues; i++)
+			if (t->vq[i].ready)
+				t->ops->notify(t->dev, i);
+}
+
+static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t val)
+{
+	struct virtq *q = selected(t);
+	/* Queue layout is fixed while the queue is ready (4.2.3.2). */
+	struct virtq *qw = q && !q->ready ? q : NULL;
+
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		t->dev_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		t->drv_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		/* Only while negotiating: after FEATURES_OK the set is fixed. */
+		if (t->drv_features_sel < 2 && !(t->status & VIRTIO_STATUS_FEATURES_OK))
+			set_u64_half(&t->driver_features, t->drv_features_sel == 1, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		t->queue_sel = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+		if (qw)
+			qw->num = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		if (qw)
+			set_u64_half(&qw->desc_gpa, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+		if (qw)
+			set_u64_half(&qw->avail_gpa, off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		if (qw)
+			set_u64_half(&qw->used_gpa, off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		if (!q)
+			break;
+		if (!val) {
+			q->ready = 0;
+		} else if (!q->ready && virtq_enable(q, &t->mem, t->ops->queue_num_max)) {
+			virtio_mmio_needs_reset(t);
+		}
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		if (val < t->ops->nqueues && t->vq[val].ready && virtio_mmio_live(t))
+			t->ops->notify(t->dev, val);
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		t->isr &= ~val;
+		if (!t->isr)
+			t->set_irq(t->irq_ctx, 0);
+		break;
+	case VIRTIO_MMIO_STATUS:
+		write_status(t, val);
+		break;
+	default:
+		break; /* read-only or unknown: ignored */
+	}
+}
+
+static int vmmio_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
+{
+	struct virtio_mmio *t = dev;
+
+	if (off >= VIRTIO_MMIO_CONFIG) {
+		spin_lock(&t->lock);
+		*val = t->ops->config_read(t->dev, (unsigned)(off - VIRTIO_MMIO_CONFIG), width);
+		spin_unlock(&t->lock);
+		return MMIO_OK;
+	}
+	if (width != 4)
+		return MMIO_FAULT;
+	spin_lock(&t->lock);
+	*val = reg_read(t, off);
+	spin_unlock(&t->lock);
+	return MMIO_OK;
+}
+
+static int vmmio_write(void *dev, uint64_t off, unsigned width, uint64_t val)
+{
+	struct virtio_mmio *t = dev;
+
+	if (off >= VIRTIO_MMIO_CONFIG)
+		return MMIO_OK; /* no writable configuration fields are offered */
+	if (width != 4)
+		return MMIO_FAULT;
+	spin_lock(&t->lock);
+	reg_write(t, off, (uint32_t)val);
+	spin_unlock(&t->lock);
+	return MMIO_OK;
+}
+
+const struct mmio_ops virtio_mmio_ops = { .read = vmmio_read, .write = vmmio_write };

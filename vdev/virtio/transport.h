@@ -1,0 +1,62 @@
+/*
+ * A guest-facing virtio-mmio transport, version 2 (virtio 1.1, 4.2.2): registers, feature
+ * negotiation, the device status sequence and the virtqueues' configuration. The device type
+ * behind it (vdev/virtio/blk.c) supplies its features, configuration space and queue handling.
+ *
+ * Register accesses are 32 bits wide (others fault); the configuration space takes 1, 2, 4 and
+ * 8 byte reads. Unknown registers read 0 and ignore writes. A driver that breaks the protocol
+ * (DRIVER_OK without FEATURES_OK, clearing status bits, a bad queue) gets DEVICE_NEEDS_RESET
+ * and a configuration-change interrupt; the device then does nothing until it is reset.
+ */
+#ifndef KEEL_VDEV_VIRTIO_TRANSPORT_H
+#define KEEL_VDEV_VIRTIO_TRANSPORT_H
+#include <stdint.h>
+#include "core/spinlock.h"
+#include "vdev/mmio.h"
+#include "vdev/virtio/queue.h"
+
+#define VIRTIO_MMIO_MAX_QUEUES 2
+#define VIRTIO_KEEL_VENDOR_ID 0x4b45454cU /* "KEEL", as in the SBI implementation ID */
+
+struct virtio_mmio_dev_ops {
+	uint32_t device_id;
+	unsigned nqueues;
+	uint32_t queue_num_max;
+	uint64_t (*features)(void *dev);
+	/* Read `width` bytes at `off` of the configuration space. */
+	uint64_t (*config_read)(void *dev, unsigned off, unsigned width);
+	/* The driver notified queue `q`; the transport lock is held. */
+	void (*notify)(void *dev, unsigned q);
+	/* The device is being reset; the transport lock is held. */
+	void (*reset)(void *dev);
+};
+
+struct virtio_mmio {
+	spinlock_t lock;
+	const struct virtio_mmio_dev_ops *ops;
+	void *dev;
+	struct vq_mem mem;
+	uint32_t status, isr;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint64_t driver_features;
+	unsigned gen; /* counts resets: work started before one is dropped when it ends */
+	unsigned long protocol_errors;
+	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];
+	void (*set_irq)(void *ctx, int level);
+	void *irq_ctx;
+};
+
+extern const struct mmio_ops virtio_mmio_ops;
+
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
+		      void (*set_irq)(void *, int), void *irq_ctx);
+/* Device reset, as if the driver wrote 0 to Status. */
+void virtio_mmio_reset(struct virtio_mmio *t);
+/* With the lock held: raise InterruptStatus bits (VIRTIO_MMIO_INT_*). */
+void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits);
+/* With the lock held: the driver broke the protocol; stop until reset. */
+void virtio_mmio_needs_reset(struct virtio_mmio *t);
+/* The driver finished setting up and the device is not broken. */
+int virtio_mmio_live(const struct virtio_mmio *t);
+
+#endif

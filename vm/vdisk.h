@@ -1,0 +1,28 @@
+/* A VM's virtio block devices over slices of the host's disks: the glue between vdev/virtio and drivers/virtio. */
+#ifndef KEEL_VM_VDISK_H
+#define KEEL_VM_VDISK_H
+#include "drivers/virtio/blk.h"
+#include "vdev/virtio/blk.h"
+#include "vm/vm.h"
+
+struct vdisk {
+	struct vm *vm;
+	int index; /* guest disk number */
+	struct host_disk *host;
+	uint64_t start; /* first host sector of the slice */
+	unsigned descs; /* host queue descriptors its requests hold now (atomic) */
+	struct vblk blk;
+	struct vq_chain chain;
+};
+
+/* Set up the host disks (before VMs are created). */
+void vdisks_host_init(void);
+/* Check the VM's keel,disks against the host disks and the other VMs, then add its devices. */
+int vm_disks_init(struct vm *vm, char *err, unsigned long errlen);
+void vm_disks_reset(struct vm *vm);
+/* One line per disk: requests answered, errors, protocol errors. */
+void vm_disks_report(struct vm *vm);
+/* Route host disk interrupts to this hart when it runs the first VM using the disk. */
+void vdisks_route_irqs(unsigned long hart);
+
+#endif
