@@ -187,10 +187,12 @@ DISK_ROOT = {
                       {"cmd": "debugfs -R 'ls /' {disk} 2>/dev/null", "expect": [r"hello\.txt"],
                        "reject": [r"dd\.bin"]}]}
 
-# The disk cases are written once; each runs natively (QEMU's virtio-blk) and, once Keel has its own
-# (issue 12), under Keel: the same dict with "vms": [{"guest": "linux", "name": "linux", "harts": "0",
-# "mem": "128M"}] (a Linux VM takes the case's bootargs and initrd) and that VM's disk property.
+# The disk cases are written once; each runs natively (QEMU's virtio-blk, the reference) and under
+# Keel, where the image is host disk 0 and the Linux VM gets it whole as its virtio-blk disk (a Linux
+# VM takes the case's bootargs and initrd).
 NATIVE_LINUX = {"native": "linux", "mem": "128M"}
+KEEL_LINUX = {"vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "disks": "0"}]}
+KEEL_LINUX_RO = {"vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "disks": "0:0:0:ro"}]}
 
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
@@ -318,6 +320,10 @@ CASES = [
     dict(DISK_POWER_CUT, name="linux-disk-power-cut-native", **NATIVE_LINUX),
     dict(DISK_READONLY, name="linux-disk-readonly-native", **NATIVE_LINUX),
     dict(DISK_ROOT, name="linux-rootdisk-native", **NATIVE_LINUX),
+    dict(DISK_WRITE_VERIFY, name="linux-disk", **KEEL_LINUX),
+    dict(DISK_POWER_CUT, name="linux-disk-power-cut", **KEEL_LINUX),
+    dict(DISK_READONLY, name="linux-disk-readonly", **KEEL_LINUX_RO),
+    dict(DISK_ROOT, name="linux-rootdisk", **KEEL_LINUX),
 
     # Any S-mode image boots unchanged: Debian's U-Boot for QEMU (ns16550 console, syscon power-off).
     # (U-Boot drains the keys typed while it stops autoboot, so each line waits for a prompt.)
