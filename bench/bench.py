@@ -42,6 +42,12 @@ TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (.*)$")
 PLAN_RE = re.compile(r"^1\.\.(\d+)$")
 BENCH_RE = re.compile(r"^bench: (\w+) (-?\d+)$")
 EXITS_RE = re.compile(r"^keel: vm '(\S+)' vcpu (\d+) exits (\d+):((?: [\w-]+=\d+)*)$", re.M)
+DD_RE = re.compile(r"^ddtest: (wrote|read) (\d+) bytes in (\d+) KiB requests: ([\d.]+) s, ([\d.]+) MB/s$", re.M)
+DISK_ANSWERED_RE = re.compile(r"^keel: vm '\S+' disk 0: (\d+) requests answered", re.M)
+# Sequential O_DIRECT I/O of the Linux guest on its raw disk (/dev/vda), per request size in KiB.
+LINUX_DISK_MIB = 8
+LINUX_DISK_KIB = (64, 1024)
+LINUX_DISK_RUNS = 3
 RUN_INIT_RE = re.compile(r"^\[\s*(\d+)\.(\d{6})\] Run /init as init process$", re.M)
 
 
@@ -182,6 +188,41 @@ class Bench:
 
     # ---- Linux ----
 
+    def linux_disk(self, name, keel, io=True):
+        """The Linux guest on a fresh raw image (its /dev/vda; under Keel host disk 0, the VM's disk whole):
+        ddtest writes then reads LINUX_DISK_MIB MiB with O_DIRECT in each request size (keel.run), then
+        powers off. Not under -icount: a guest waiting for the disk sleeps in WFI, and -icount would
+        count that wait in timer jumps, so MB/s is the guest clock's, which follows the host's."""
+        image = os.path.join(self.tmp, name + ".img")
+        with open(image, "wb") as f:
+            f.truncate((LINUX_DISK_MIB + 1) << 20)
+        cmds = ";".join("ddtest,%s,/dev/vda,%d,%d" % (op, LINUX_DISK_MIB, kib)
+                        for kib in LINUX_DISK_KIB for op in ("write", "read")) if io else ""
+        # The SBI console: its output exits are ecalls, apart from the disk's MMIO exits counted below.
+        bootargs = "console=hvc0 keel.poweroff=1" + (" keel.run=" + cmds if cmds else "")
+        if keel:
+            vm = {"name": "linux", "image": self.args.linux_kernel, "initrd": self.args.linux_initrd, "harts": "0",
+                  "mem": LINUX_MEM, "disks": "0", "bootargs": bootargs}
+            cmd = keelrun.keel_command(self.build, 1, "512M", [vm], self.workdir(), disks=[image])
+        else:
+            cmd = keelrun.native_command(self.args.linux_kernel, 1, LINUX_MEM, bootargs,
+                                         qemu_opts=["-initrd", self.args.linux_initrd], disks=[image])
+        out, rc, secs, _ = run_qemu(cmd, LINUX_TIMEOUT)
+        log = save_log(self.logdir, name, cmd, out)
+        check_run(name, out, rc, LINUX_TIMEOUT, log)
+        dd = {(m.group(1), int(m.group(3))): float(m.group(5)) for m in DD_RE.finditer(out)}
+        if io and len(dd) != 2 * len(LINUX_DISK_KIB):
+            raise BenchError("%s: not every ddtest line is there (log: %s)" % (name, log))
+        fig = {"mbps": dd}
+        if keel:
+            exits = parse_exits(name, out, log, "linux")[0]
+            answered = DISK_ANSWERED_RE.search(out)
+            if not answered:
+                raise BenchError("%s: Keel's disk report is missing (log: %s)" % (name, log))
+            fig.update(exits=exits["guest-page-fault"] + exits["ext-irq"], requests=int(answered.group(1)))
+        print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
+        return fig
+
     def linux_cmd(self, timer, extra, workdir):
         if timer is None:
             return keelrun.native_command(self.args.linux_kernel, 1, LINUX_MEM, LINUX_BOOTARGS,
@@ -309,6 +350,11 @@ def collect(b):
     ls = b.linux("linux-keel-sstc", "sstc")
     lt = b.linux("linux-keel-sbi-timer", "sbi")
     ln = b.linux("linux-native", None)
+    print("bench: Linux disk I/O (O_DIRECT on /dev/vda, %d MiB per request size, %d runs each, no -icount)" %
+          (LINUX_DISK_MIB, LINUX_DISK_RUNS))
+    kd = [b.linux_disk("linux-disk-keel-%d" % i, True) for i in range(LINUX_DISK_RUNS)]
+    nd = [b.linux_disk("linux-disk-native-%d" % i, False) for i in range(LINUX_DISK_RUNS)]
+    kd0 = b.linux_disk("linux-disk-keel-idle", True, io=False)
 
     loop = ("guest: rdinstret around 10000 back-to-back %s, minus the same loop without it; per %s, "
             "so it counts the trap, %s and the return")
@@ -362,6 +408,33 @@ def collect(b):
     row("blk_write_64k", "virtio-blk 64 KiB write, one in flight", kb["blk_write_64k"], nb["blk_write_64k"],
         "instructions per request", "guest rdinstret: 64 requests", blk_how % ("writes", blk_exits),
         extra={"keel_exits_per_request": round(blk_exits, 1)})
+    # Exits per request: the I/O run's exits and requests less those of the same boot without I/O.
+    disk_exits = (kd[0]["exits"] - kd0["exits"]) / max(1, kd[0]["requests"] - kd0["requests"])
+    mib_per_req = {kib: LINUX_DISK_MIB * 1024 // kib for kib in LINUX_DISK_KIB}
+
+    def median(v):
+        return sorted(v)[len(v) // 2]
+
+    disk_ratio = {}
+    for kib in LINUX_DISK_KIB:
+        for op, verb in (("write", "wrote"), ("read", "read")):
+            k, n = median([r["mbps"][(verb, kib)] for r in kd]), median([r["mbps"][(verb, kib)] for r in nd])
+            disk_ratio[(op, kib)] = ratio(k, n)
+            row("linux_disk_%s_%dk" % (op, kib), "Linux O_DIRECT sequential %s, %d KiB requests" % (op, kib), k, n,
+                "MB/s (median of %d, host clock)" % LINUX_DISK_RUNS, "ddtest in the guest, %d MiB" % LINUX_DISK_MIB,
+                "the Linux guest's ddtest %ss %d MiB of /dev/vda with O_DIRECT in %d KiB requests (%d requests) "
+                "and prints MB/s by its CLOCK_MONOTONIC, which follows the host's clock (no -icount: the guest "
+                "sleeps while the disk works). Under Keel the disk is the machine's virtio-blk, sliced by Keel; "
+                "natively it is QEMU's device itself. Varies with the host's load" %
+                (op, LINUX_DISK_MIB, kib, mib_per_req[kib]),
+                extra={"keel_runs": [r["mbps"][(verb, kib)] for r in kd],
+                       "native_runs": [r["mbps"][(verb, kib)] for r in nd]})
+    row("linux_disk_exits_per_request", "Linux disk I/O: Keel exits per request", round(disk_exits, 2), None,
+        "exits per request", "Keel's counters, I/O boot less idle boot",
+        "(guest-page-fault and host-interrupt exits of a boot that runs every ddtest above, less those of the same "
+        "boot without them; console on hvc0, whose exits are ecalls) / (disk requests answered, less the idle "
+        "boot's): the notify, the host disk's interrupt, and the guest's interrupt status read, acknowledge, PLIC "
+        "claim and complete")
     row("boot_to_guest_main", "QEMU start to a bare guest's main()", ks["main_instret"], nat["main_instret"],
         "instructions", "guest's first rdinstret in main()",
         "guest: first rdinstret in guest_main (after crt0, DTB check, one console line): OpenSBI boot (+ Keel's "
@@ -397,6 +470,11 @@ def collect(b):
         "linux_boot_le_1_10x": {"goal": "Linux boot under Keel <= 1.10x native instructions",
                                 "value": ratio(ls["to_init"], ln["to_init"]),
                                 "met": ls["to_init"] <= 1.10 * ln["to_init"]},
+        "linux_disk_ge_0_9x": {"goal": "Linux sequential disk I/O (1 MiB requests) >= 0.9x native MB/s",
+                               "value": min(disk_ratio[("write", 1024)], disk_ratio[("read", 1024)]),
+                               "met": min(disk_ratio[("write", 1024)], disk_ratio[("read", 1024)]) >= 0.9},
+        "linux_disk_le_2_exits": {"goal": "at most 2 Keel exits per large disk request", "value": round(disk_exits, 2),
+                                  "met": disk_exits <= 2},
         "linux_sstc_zero_timer_exits": {"goal": "zero timer exits during the Linux boot with Sstc on",
                                         "value": ls["exits"]["timer-irq"], "met": ls["exits"]["timer-irq"] == 0},
     }

@@ -61,7 +61,7 @@ static char *read_file(const char *path)
 
 const char *checks_param(const char *name)
 {
-	static char value[128];
+	static char value[256];
 	size_t n = strlen(name);
 
 	if (!cmdline[0]) {

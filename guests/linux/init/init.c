@@ -82,6 +82,25 @@ static int power(int restart)
 	return reboot(restart ? RB_AUTOBOOT : RB_POWER_OFF);
 }
 
+/*
+ * keel.run=CMD;CMD...: prompt commands to run at boot, a comma for each space (init cannot rely on
+ * quoting in the kernel command line); scripted runs such as make bench's disk rows use it.
+ */
+static void run_boot_commands(struct shell *sh)
+{
+	const char *cmds = checks_param("keel.run");
+	char line[256];
+
+	for (const char *p = cmds; p && *p; p += strcspn(p, ";"), p += *p == ';') {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, ";"), p);
+		for (char *c = line; *c; c++)
+			if (*c == ',')
+				*c = ' ';
+		printf("keel# %s\n", line);
+		shell_run(sh, line);
+	}
+}
+
 int main(void)
 {
 	struct shell sh = { .out = stdout, .power = power };
@@ -95,6 +114,7 @@ int main(void)
 	start_clock();
 	if ((flag = checks_param("keel.checks")) && (!strcmp(flag, "1") || !strcmp(flag, "disk")))
 		checks_run(!strcmp(flag, "disk"));
+	run_boot_commands(&sh);
 	if ((flag = checks_param("keel.poweroff")) && !strcmp(flag, "1"))
 		power(0);
 	printf("keel-init: type help for the commands\n");
