@@ -62,6 +62,19 @@ def blk_image_check(skip=None, index=0, pristine=()):
 STRESS_RE = re.compile(r"^\[(\S+)\] # stress checksum 0x([0-9a-f]+) over (\d+) sectors from host sector (\d+)$", re.M)
 
 
+def slices_check(paths, out):
+    """configs/two-vms-disks.dts after each VM wrote 4 MiB to its /dev/vda: each VM's data is at the
+    start of its own 32 MiB slice, and nothing else of the image was touched."""
+    mib = 1 << 20
+    with open(paths[0], "rb") as f:
+        data = f.read()
+    zero = bytes(mib)
+    return [(all(data[i * mib:(i + 1) * mib] != zero for i in range(4)), "alpha's 4 MiB are at host sector 0"),
+            (all(data[(32 + i) * mib:(33 + i) * mib] != zero for i in range(4)), "beta's 4 MiB are at host sector 65536"),
+            (data[4 * mib:32 * mib].count(0) == 28 * mib and data[36 * mib:].count(0) == 28 * mib,
+             "the rest of both slices is untouched")]
+
+
 def fnv64(data):
     h = 0xcbf29ce484222325
     for b in data:
@@ -293,6 +306,18 @@ CASES = [
      "stdin_after": r"^keel-init: type a line",
      "bootargs": "console=ttyS0 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
      "expect": [r"SBI specification v1.0 detected", r"^keel-init: Linux guest up", r"reboot: Power down"]},
+
+    # configs/two-vms-disks.dts: two Linux VMs, each writing to its own slice of one image.
+    {"name": "two-vms-disks", "config": "configs/two-vms-disks.dts", "timeout": 120, "tap": False,
+     "disks": [{"size": 64 << 20}], "after": slices_check,
+     "input": [(r"^\[alpha\] keel-init: type help for the commands", ""),
+               (r"^\[beta\] keel-init: type help for the commands", "ddtest write /dev/vda 4\n"),
+               (r"^\[alpha\] (keel# )?ddtest: wrote 4194304 bytes", "poweroff\n"),
+               (r"^keel: vm 'alpha' stopped", "ddtest write /dev/vda 4\n"),
+               (r"^\[beta\] (keel# )?ddtest: wrote 4194304 bytes", "poweroff\n")],
+     "expect": [r"^keel: vm 'alpha': disk 0 at 0x10008000 irq 8: host disk 0 sectors 0-65535",
+                r"^keel: vm 'beta': disk 0 at 0x10008000 irq 8: host disk 0 sectors 65536-131071",
+                r"^keel: vm 'beta' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
 
     # `make run`'s default VM (configs/linux.dts) driven unattended: the prompt's built-ins.
     {"name": "linux-prompt", "config": "configs/linux.dts", "timeout": 120, "tap": False,
