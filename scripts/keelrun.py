@@ -44,8 +44,8 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,bootargs=...
-    (bootargs last: it may contain commas)"""
+    """name=x,image=path,harts=0-1,vcpus=4,pinned=1,slice=4000,weight=2,mem=64M,ram_base=0x80000000,timer=sbi,
+    stage2=sv48x4,devices=0x101000:4K:11,bootargs=... (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -105,6 +105,11 @@ def vm_nodes(vms, host_mem):
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
+        for key, prop in (("vcpus", "keel,vcpus"), ("slice", "keel,slice-us"), ("weight", "keel,weight")):
+            if key in vm:
+                lines.append("%s = <%s>;" % (prop, vm[key]))
+        if vm.get("pinned") not in (None, False, "0", "no"):
+            lines.append("keel,pinned;")
         lines.append('bootargs = "%s";' % vm.get("bootargs", "keel").replace('"', '\\"'))
         lines.append("};")
         nodes.append("\n".join(lines))

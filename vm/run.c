@@ -1,4 +1,7 @@
-/* The loop each hart runs: its pinned vCPU's run / exit / act cycle, parking when the vCPU waits. */
+/*
+ * The loop each hart runs: its one vCPU's run / exit / act cycle, parking when the vCPU waits.
+ * A hart with several vCPUs runs the scheduler's loop instead (vm/sched.c), with the same steps.
+ */
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
@@ -7,10 +10,12 @@
 #include "sbi/sbi.h"
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
+#include "vm/run.h"
+#include "vm/sched.h"
 #include "vm/vm.h"
 
 /* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */
-static void hart_wait(struct hart *h)
+void hart_wait(struct hart *h)
 {
 	wfi();
 	unsigned long sip = csr_read(sip);
@@ -34,11 +39,12 @@ void hart_pause(void)
 	hart_timer_program(h);
 }
 
-/* Take START/STOP requests; returns nonzero when the vCPU should (still) run. */
-static int handle_requests(struct vcpu *v)
+int vcpu_handle_requests(struct vcpu *v)
 {
 	unsigned long req = vcpu_process_requests(v);
 
+	if (req & (VCPU_REQ_START | VCPU_REQ_STOP))
+		v->halted = 0;
 	if (req & VCPU_REQ_START) {
 		vcpu_reset_for_start(v, v->start_addr, v->start_arg);
 		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STARTED, __ATOMIC_RELEASE);
@@ -48,10 +54,20 @@ static int handle_requests(struct vcpu *v)
 	return __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_STARTED;
 }
 
+void vcpu_wake_from_halt(struct vcpu *v)
+{
+	int expected = SBI_HSM_STATE_SUSPENDED;
+
+	v->halted = 0;
+	__atomic_compare_exchange_n(&v->hsm_state, &expected, SBI_HSM_STATE_STARTED, 0, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
+	if (v->suspend_non_retentive)
+		vcpu_resume_at(v, v->resume_addr, v->resume_arg);
+}
+
 /* WFI and HSM suspend (hsm.c marks the vCPU SUSPENDED): park until an interrupt the guest enabled is pending. */
 static void wait_for_interrupt(struct hart *h, struct vcpu *v)
 {
-	int suspended = __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_SUSPENDED;
 	while (!vcpu_irq_pending(v) && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
 		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */
 		if (v->timer_mode == TIMER_SSTC)
@@ -62,14 +78,7 @@ static void wait_for_interrupt(struct hart *h, struct vcpu *v)
 	}
 	h->keel_deadline = -1UL;
 	hart_timer_program(h);
-	if (suspended) {
-		int expected = SBI_HSM_STATE_SUSPENDED;
-
-		__atomic_compare_exchange_n(&v->hsm_state, &expected, SBI_HSM_STATE_STARTED, 0, __ATOMIC_ACQ_REL,
-					    __ATOMIC_ACQUIRE);
-	}
-	if (v->suspend_non_retentive)
-		vcpu_resume_at(v, v->resume_addr, v->resume_arg);
+	vcpu_wake_from_halt(v);
 }
 
 static unsigned long access_fault_for(unsigned long guest_page_fault)
@@ -149,7 +158,7 @@ static void mmio_write(struct vcpu *v, const struct vcpu_exit *exit)
 		  EXC_STORE_ACCESS, exit->mmio_write.len);
 }
 
-static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason, struct vcpu_exit *exit)
+void vcpu_handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason, struct vcpu_exit *exit)
 {
 	switch (reason) {
 	case EXIT_MMIO_READ:
@@ -183,7 +192,7 @@ static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,
 		vm_vcpu_stopped(v->vm);
 		break;
 	default:
-		/* Nothing, CpuUp (started by hsm.c), requests. */
+		/* Nothing, CpuUp (started by hsm.c), requests, kicks (shared harts only). */
 		break;
 	}
 }
@@ -194,6 +203,8 @@ void hart_run_loop(void)
 	struct vcpu *v = h->vcpu;
 	struct vcpu_exit exit;
 
+	if (h->shared)
+		sched_run_loop(h);
 	if (!v) {
 		for (;;)
 			hart_wait(h);
@@ -203,10 +214,10 @@ void hart_run_loop(void)
 		/* The common case, a running vCPU with nothing asked of it, costs two loads. */
 		if ((__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
 		     __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STARTED) &&
-		    !handle_requests(v)) {
+		    !vcpu_handle_requests(v)) {
 			hart_wait(h);
 			continue;
 		}
-		handle_exit(h, v, vcpu_run(v, &exit), &exit);
+		vcpu_handle_exit(h, v, vcpu_run(v, &exit), &exit);
 	}
 }

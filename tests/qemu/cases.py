@@ -17,7 +17,7 @@ initrd: False boots the Linux guest without its initramfs (root on the disk).
 KEEL_BOOT = [
     r"^keel: hart ISA rv64\S+",
     r"^keel: H extension present; stage-2 modes: .*; Sstc (on|off)",
-    r"^keel: vm '\S+': \d+ vCPU\(s\) on harts [\d ]+, RAM \d+ MiB at guest 0x80000000",
+    r"^keel: vm '\S+': \d+ vCPU\(s\) on harts [\d ]+ \([^)]*\), RAM \d+ MiB at guest 0x80000000",
     r"^keel: no VM left running, powering off",
 ]
 
@@ -144,6 +144,12 @@ CASES = [
     {"name": "smp-sbi-timer", "vms": [{"guest": "smp", "harts": "0-1", "timer": "sbi"}],
      "expect": KEEL_BOOT + [r"timer sbi"]},
     {"name": "smp-native", "native": "smp", "smp": 2},
+    # The same two vCPUs sharing one hart (the scheduler switches them), and four on two harts.
+    {"name": "smp-shared-hart", "vms": [{"guest": "smp", "harts": "0", "vcpus": "2", "slice": "1000"}],
+     "expect": KEEL_BOOT + [r"vm 'vm0': 2 vCPU\(s\) on harts 0 0 \(slice 1000 us, weight 1\)",
+                            r"vm 'vm0' vcpu 1 exits \d+"]},
+    {"name": "smp-shared-sbi-timer", "vms": [{"guest": "smp", "harts": "0", "vcpus": "2", "timer": "sbi"}],
+     "expect": KEEL_BOOT + [r"timer sbi", r"on harts 0 0 "]},
 
     # Devices: interrupt-driven UART both ways (input typed by the harness), PLIC semantics
     # (the RTC passed through as a second source), every MMIO width, refused accesses, and
@@ -180,18 +186,27 @@ CASES = [
      "expect": [r"^keel: vm 'crash' stopped: vcpu 0: unhandled trap cause 20 tval 0x2800000", r"^\[good\] ok 1 - base",
                 r"^keel: vm 'good' stopped: guest shut down", r"no VM left running"]},
 
-    # Bad configuration: a clear error naming the VM and the field; the good VM still starts.
+    # Bad configuration: a clear error naming the VM and the field; the good VMs still start. A pinned
+    # VM's hart is its own: a later VM wanting it is refused, and so is a pinned VM on a used hart.
     {"name": "config-errors",
      "vms": [{"guest": "hello", "name": "nohart", "harts": "7", "mem": "16M"},
-             {"guest": "hello", "name": "dup", "harts": "0", "mem": "16M"},
+             {"guest": "hello", "name": "dup", "harts": "0", "mem": "16M", "pinned": True},
              {"guest": "hello", "name": "good", "harts": "0", "mem": "16M"},
+             {"guest": "hello", "name": "sharer", "harts": "1", "mem": "16M"},
+             {"guest": "hello", "name": "loner", "harts": "1", "mem": "16M", "pinned": True},
+             {"guest": "hello", "name": "toomany", "harts": "1", "vcpus": "9", "mem": "16M"},
+             {"guest": "hello", "name": "badslice", "harts": "1", "slice": "5", "mem": "16M"},
              {"image": "/nonexistent/kernel.bin", "name": "nokernel", "harts": "1", "mem": "16M"},
              {"guest": "hello", "name": "huge", "harts": "1", "mem": "4096M"},
              {"guest": "hello", "name": "badtimer", "harts": "1", "mem": "16M", "timer": "fast"},
              {"guest": "hello", "name": "onplic", "harts": "1", "mem": "16M", "ram_base": "0xc000000"}],
-     "plans": 1,
+     "plans": 2,
      "expect": [r"^keel: vm 'nohart' not started: field keel,harts: hart 7 does not exist",
-                r"^keel: vm 'good' not started: field keel,harts: hart 0 is already given to a VM",
+                r"^keel: vm 'good' not started: field keel,harts: hart 0 is pinned to vm 'dup'",
+                r"^keel: vm 'loner' not started: field keel,pinned: hart 1 is already used by vm 'sharer'",
+                r"^keel: vm 'toomany' not started: field keel,vcpus: ",
+                r"^keel: vm 'badslice' not started: field keel,slice-us: ",
+                r"^keel: vm 'dup': 1 vCPU\(s\) on harts 0 \(pinned\)",
                 r"^keel: vm 'nokernel' not started: field keel,kernel: missing",
                 r"^keel: vm 'huge' not started: field keel,memory: ",
                 r"^keel: vm 'badtimer' not started: field keel,timer: must be \"sstc\" or \"sbi\"",
