@@ -235,6 +235,21 @@ def run_scripted(cmd):
     return p.wait()
 
 
+def take_smp(opts):
+    """The hart count a `-smp N` (or `-smp cpus=N,...`) in QEMU options asks for, and the options
+    without it: the DTB must be dumped for the machine QEMU will really have."""
+    rest, smp = [], None
+    it = iter(opts)
+    for opt in it:
+        if opt == "-smp":
+            val = next(it, "")
+            first = val.split(",")[0]
+            smp = int(first.split("=")[1] if first.startswith("cpus=") else first)
+        else:
+            rest.append(opt)
+    return smp, rest
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
@@ -243,7 +258,8 @@ def main():
     ap.add_argument("--initrd", help="initramfs for the guest")
     ap.add_argument("--bootargs", default="", help="guest kernel command line")
     ap.add_argument("--guest-mem", default="256M", help="guest RAM")
-    ap.add_argument("--cpus", type=int, default=1, help="vCPUs, on harts 0..cpus-1")
+    ap.add_argument("--cpus", type=int, default=1,
+                    help="vCPUs of the single VM; it gets every hart QEMU has (-smp, else one per vCPU)")
     ap.add_argument("--vm", action="append", default=[], help="VM spec (see parse_vm)")
     ap.add_argument("--config", help="VM descriptions in a .dts file (see configs/)")
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
@@ -252,7 +268,8 @@ def main():
     ap.add_argument("--disk", action="append", default=[], help="disk image (raw) for the guest; repeatable")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
-    opts = args.qemu_opts.split()
+    smp, opts = take_smp(args.qemu_opts.split())
+    args.smp = args.smp or smp or 0
     image = args.kernel or args.guest
     if args.native:
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts)
@@ -271,8 +288,10 @@ def main():
         if not vms:
             if not image or not os.path.exists(image):
                 sys.exit("keel-run: guest image %r not found" % image)
-            vm = {"name": "guest", "image": image, "harts": "0-%d" % (args.cpus - 1), "mem": args.guest_mem,
-                  "bootargs": args.bootargs or "keel"}
+            # The VM gets the machine's harts; with more vCPUs than harts, the scheduler shares them.
+            machine = args.smp or max(2, args.cpus)
+            vm = {"name": "guest", "image": image, "harts": "0-%d" % (machine - 1),
+                  "vcpus": str(args.cpus), "mem": args.guest_mem, "bootargs": args.bootargs or "keel"}
             if args.initrd:
                 vm["initrd"] = args.initrd
             vms = [vm]

@@ -281,6 +281,15 @@ CASES = [
                                                                             "keel.mem=256 keel.cpus=4")}],
      "expect": LINUX_BOOT + [r"smp: Brought up 1 node, 4 CPUs", r"CPU1: off", r"vcpu 3 exits \d+"]},
 
+    # The same 4-vCPU Linux on 2 harts: the scheduler shares them (the 1 s sleep, IPIs, hotplug).
+    {"name": "linux-smp4-2harts", "smp": 2, "timeout": 240, "stdin": "hello-keel\n",
+     "stdin_after": r"^keel-init: type a line",
+     "vms": [{"guest": "linux", "name": "linux", "harts": "0-1", "vcpus": "4", "mem": "256M",
+              "bootargs": "earlycon=sbi console=hvc0 keel.sstc=1 " + LINUX_CHECKS.replace("keel.mem=128 keel.cpus=1",
+                                                                            "keel.mem=256 keel.cpus=4")}],
+     "expect": LINUX_BOOT + [r"on harts 0 1 0 1 \(slice 4000 us", r"smp: Brought up 1 node, 4 CPUs", r"CPU1: off",
+                             r"vcpu 3 exits \d+"]},
+
     # Two SMP Linux VMs side by side, each running its checks; console input typed to the first,
     # then switched to the second with Ctrl-\.
     {"name": "two-linux-vms", "smp": 4, "timeout": 300, "plans": 2,
