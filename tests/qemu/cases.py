@@ -290,6 +290,13 @@ CASES = [
      "expect": LINUX_BOOT + [r"on harts 0 1 0 1 \(slice 4000 us", r"smp: Brought up 1 node, 4 CPUs", r"CPU1: off",
                              r"vcpu 3 exits \d+"]},
 
+    # configs/three-vms.dts: three VMs on two harts (Linux with weight 2 across both, the SMP test
+    # guest's two vCPUs on hart 0, the SBI test guest on hart 1), every one passing its checks.
+    {"name": "three-vms-two-harts", "config": "configs/three-vms.dts", "smp": 2, "timeout": 120, "plans": 2,
+     "expect": [r"^\[sbi-tests\] 1\.\.60$", r"^\[smp-tests\] 1\.\.29$", r"^\[linux\] .*reboot: Power down",
+                r"^keel: vm 'linux' stopped: guest shut down", r"^keel: vm 'smp-tests' stopped: guest shut down",
+                r"^keel: vm 'sbi-tests' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
+
     # Two SMP Linux VMs side by side, each running its checks; console input typed to the first,
     # then switched to the second with Ctrl-\.
     {"name": "two-linux-vms", "smp": 4, "timeout": 300, "plans": 2,
