@@ -122,6 +122,17 @@ DISK_ROOT = {
 # "mem": "128M"}] (a Linux VM takes the case's bootargs and initrd) and that VM's disk property.
 NATIVE_LINUX = {"native": "linux", "mem": "128M"}
 
+# The scheduler cases count instructions: QEMU -icount shift=0 makes instret the machine's clock
+# (one count per instruction of any hart), deterministic, on a one-hart machine.
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+
+
+def sched_vm(name, role, **keys):
+    """A VM of the sched test guest on hart 0 (guests/bare/sched.c: sched=busy|idle|latency)."""
+    args = " ".join("%s=%s" % kv for kv in sorted(keys.pop("args", {}).items()))
+    return dict({"guest": "sched", "name": name, "harts": "0", "mem": "16M",
+                 "bootargs": ("keel sched=%s %s" % (role, args)).strip()}, **keys)
+
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
 
@@ -150,6 +161,13 @@ CASES = [
                             r"vm 'vm0' vcpu 1 exits \d+"]},
     {"name": "smp-shared-sbi-timer", "vms": [{"guest": "smp", "harts": "0", "vcpus": "2", "timer": "sbi"}],
      "expect": KEEL_BOOT + [r"timer sbi", r"on harts 0 0 "]},
+    # Between harts that are both shared: the SMP guest's vCPUs on harts 0 and 1, each hart also
+    # running a vCPU of the SBI test guest.
+    {"name": "smp-across-shared-harts", "plans": 2,
+     "vms": [{"guest": "smp", "name": "smp", "harts": "0-1", "mem": "16M"},
+             {"guest": "sbi", "name": "sbi", "harts": "0-1", "mem": "16M"}],
+     "expect": [r"^keel: vm 'smp': 2 vCPU\(s\) on harts 0 1", r"^keel: vm 'sbi': 2 vCPU\(s\) on harts 0 1",
+                r"^\[smp\] 1\.\.29$", r"^\[sbi\] 1\.\.60$", r"^keel: no VM left running, powering off"]},
 
     # Devices: interrupt-driven UART both ways (input typed by the harness), PLIC semantics
     # (the RTC passed through as a second source), every MMIO width, refused accesses, and
@@ -179,9 +197,15 @@ CASES = [
      "expect": [r"keel: vm 'vm0' rebooting \(boot 24\)", r"^keel: vm 'vm0' stopped: guest shut down"],
      "reject": [r"not ok"]},
 
-    # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected.
+    # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected (also when
+    # both share one hart).
     {"name": "crash-contained", "vms": [{"guest": "crash", "name": "crash", "harts": "0", "mem": "16M"},
                                         {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
+     "plans": 1,
+     "expect": [r"^keel: vm 'crash' stopped: vcpu 0: unhandled trap cause 20 tval 0x2800000", r"^\[good\] ok 1 - base",
+                r"^keel: vm 'good' stopped: guest shut down", r"no VM left running"]},
+    {"name": "crash-contained-shared", "vms": [{"guest": "crash", "name": "crash", "harts": "0", "mem": "16M"},
+                                               {"guest": "sbi", "name": "good", "harts": "0", "mem": "16M"}],
      "plans": 1,
      "expect": [r"^keel: vm 'crash' stopped: vcpu 0: unhandled trap cause 20 tval 0x2800000", r"^\[good\] ok 1 - base",
                 r"^keel: vm 'good' stopped: guest shut down", r"no VM left running"]},
@@ -297,6 +321,30 @@ CASES = [
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: vm 'smp-tests' stopped: guest shut down",
                 r"^keel: vm 'sbi-tests' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
 
+    # Two CPU-bound VMs on one hart share it evenly over 60 slices of 1 ms; with weights 3 and 1
+    # over 100 slices the shares are 75% and 25%.
+    {"name": "sched-fair", "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
+     "vms": [sched_vm("a", "busy", slice="1000", args={"share": 50, "tol": 5, "window": 60}),
+             sched_vm("b", "busy", slice="1000", args={"share": 50, "tol": 5, "window": 60})],
+     "expect": [r"^\[a\] ok 1 - sched: busy VM got", r"^\[b\] ok 1 - sched: busy VM got"]},
+    {"name": "sched-weights", "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
+     "vms": [sched_vm("heavy", "busy", slice="1000", weight="3", args={"share": 75, "tol": 5, "window": 100}),
+             sched_vm("light", "busy", slice="1000", weight="1", args={"share": 25, "tol": 5, "window": 100})],
+     "expect": [r"weight 3\)", r"^\[heavy\] ok 1 - sched: busy VM got", r"^\[light\] ok 1 - sched: busy VM got"]},
+    # A VM idling in WFI (its timer every 5 ms) beside a busy one costs the busy one at most 2%.
+    {"name": "sched-idle-beside-busy", "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
+     "vms": [sched_vm("busy", "busy", args={"share": 100, "tol": 2, "window": 60}),
+             sched_vm("idle", "idle", args={"period": 5, "run": 150})],
+     "expect": [r"^\[busy\] ok 1 - sched: busy VM got", r"^\[idle\] ok 1 - sched: idle VM woke"]},
+    # A vCPU sleeping beside a busy VM wakes for its timer within one slice (4 ms), on both timer paths.
+] + [
+    {"name": "sched-latency-%s" % timer, "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
+     "vms": [sched_vm("busy", "busy", args={"share": 100, "tol": 5, "window": 60, "tail": 250}),
+             sched_vm("sleeper", "latency", timer=timer, args={"trials": 40, "max": 4000})],
+     "expect": [r"^\[sleeper\] ok \d+ - sched: worst timer wake-up latency", r"^\[busy\] ok 1 - sched: busy VM"]}
+    for timer in ("sstc", "sbi")
+] + [
+
     # Two SMP Linux VMs side by side, each running its checks; console input typed to the first,
     # then switched to the second with Ctrl-\.
     {"name": "two-linux-vms", "smp": 4, "timeout": 300, "plans": 2,
@@ -351,6 +399,16 @@ CASES = [
                 r"^keel: health: \d+ exits handled, 0 of 2 VMs alive, \d+ exceptions injected"]}
     for mode, seed in (("sbi", 1), ("sbi", 2), ("mmio", 3), ("storm", 4), ("priv", 5))
 ] + [
+    # The same, the two VMs sharing hart 0: the scheduler switches between them all along.
+    {"name": "hostile-shared-%s-seed%d" % (mode, seed), "plans": 2, "timeout": 120,
+     "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M", "slice": "1000",
+              "bootargs": "keel hostile=%s seed=%d" % (mode, seed)},
+             {"guest": "sbi", "name": "good", "harts": "0", "mem": "16M", "slice": "1000"}],
+     "expect": [r"^\[good\] 1\.\.60$", r"^keel: vm 'hostile' stopped: guest shut down",
+                r"^keel: vm 'good' stopped: guest shut down",
+                r"^keel: health: \d+ exits handled, 0 of 2 VMs alive, \d+ exceptions injected"]}
+    for mode, seed in (("sbi", 1), ("mmio", 3), ("storm", 4), ("priv", 5))
+] + [
     # A guest that breaks its own page tables beyond repair is stopped; the other VM runs on.
     {"name": "hostile-satp", "plans": 2,
      "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M", "bootargs": "keel hostile=satp"},
@@ -361,6 +419,13 @@ CASES = [
     {"name": "hostile-spin", "plans": 1, "exit": "killed", "kill_after": r"^keel: health: ",
      "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M", "bootargs": "keel hostile=spin"},
              {"guest": "sbi", "name": "good", "harts": "1", "mem": "16M"}],
+     "expect": [r"^\[hostile\] # spin: interrupts off", r"^\[good\] 1\.\.60$",
+                r"^keel: vm 'good' stopped: guest shut down",
+                r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
+    # ... nor the VM sharing its hart: the host timer ends its slices whatever it masks.
+    {"name": "hostile-spin-shared", "plans": 1, "exit": "killed", "kill_after": r"^keel: health: ",
+     "vms": [{"guest": "hostile", "name": "hostile", "harts": "0", "mem": "16M", "bootargs": "keel hostile=spin"},
+             {"guest": "sbi", "name": "good", "harts": "0", "mem": "16M"}],
      "expect": [r"^\[hostile\] # spin: interrupts off", r"^\[good\] 1\.\.60$",
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},

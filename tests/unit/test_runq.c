@@ -191,10 +191,14 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
 	const struct CMUnitTest tests[] = {
-		T(test_empty_and_single),	   T(test_equal_weights_share_evenly),
-		T(test_slices_alternate),	   T(test_weights_set_the_shares),
-		T(test_sleeper_cannot_bank_time),  T(test_wakeup_preempts_before_slice_end),
-		T(test_dequeue_keeps_order_and_min), T(test_full_queue_refuses),
+		T(test_empty_and_single),
+		T(test_equal_weights_share_evenly),
+		T(test_slices_alternate),
+		T(test_weights_set_the_shares),
+		T(test_sleeper_cannot_bank_time),
+		T(test_wakeup_preempts_before_slice_end),
+		T(test_dequeue_keeps_order_and_min),
+		T(test_full_queue_refuses),
 	};
 
 	return run_unit_tests(tests);
