@@ -80,6 +80,8 @@ void vcpu_bind(struct vcpu *v)
 	csr_write(hie, v->regs.virtual_hs_csrs.hie);
 	csr_write(CSR_HENVCFG, v->henvcfg);
 	csr_write(hcounteren, v->hcounteren);
+	if (cpu.has_senvcfg)
+		csr_write(CSR_SENVCFG, v->senvcfg);
 	csr_write(htimedelta, vs->htimedelta);
 	csr_write(vsstatus, vs->vsstatus);
 	csr_write(vsie, vs->vsie);
@@ -125,6 +127,8 @@ void vcpu_unbind(struct vcpu *v)
 	v->regs.virtual_hs_csrs.hgatp = csr_read(hgatp);
 	v->hvip = csr_read(hvip);
 	v->hcounteren = csr_read(hcounteren);
+	if (cpu.has_senvcfg)
+		v->senvcfg = csr_swap(CSR_SENVCFG, 0);
 	/* Lazy FP: only a guest that dirtied its FP state pays for saving it (pitfall 11). */
 	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
 		vcpu_fp_save(v->fp, &v->fcsr);
@@ -151,6 +155,8 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	csr_write(vsstatus, 0);
 	csr_write(vsie, 0);
 	csr_write(hvip, 0);
+	if (cpu.has_senvcfg)
+		csr_write(CSR_SENVCFG, 0);
 	v->ext_applied = 0; /* sync_ext_irq puts VSEIP back if the vPLIC still drives it */
 	if (cpu.has_sstc)
 		csr_write(CSR_VSTIMECMP, -1UL);

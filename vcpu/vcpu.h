@@ -105,6 +105,7 @@ struct vcpu {
 	int suspend_non_retentive;
 	uint64_t resume_addr, resume_arg;
 	uint64_t hcounteren; /* saved while unbound */
+	uint64_t senvcfg; /* not a VS CSR: the guest writes the real one (saved while unbound) */
 	uint64_t fp[32];
 	uint64_t fcsr;
 	/* On a shared hart (vm/sched.c); a vCPU always runs on its home hart, `hart`. */

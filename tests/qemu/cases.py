@@ -336,6 +336,15 @@ CASES = [
      "vms": [sched_vm("busy", "busy", args={"share": 100, "tol": 2, "window": 60}),
              sched_vm("idle", "idle", args={"period": 5, "run": 150})],
      "expect": [r"^\[busy\] ok 1 - sched: busy VM got", r"^\[idle\] ok 1 - sched: idle VM woke"]},
+    # Nothing of one guest is visible to another on the same hart: a poisoner fills every CSR and FP
+    # register it can; the VM sharing its hart finds none of it, and keeps its own values across switches.
+    {"name": "leak-shared-hart", "plans": 1,
+     "vms": [{"guest": "leak", "name": "poisoner", "harts": "0", "mem": "16M", "slice": "1000",
+              "bootargs": "keel leak=poison"},
+             {"guest": "leak", "name": "probe", "harts": "0", "mem": "16M", "slice": "1000",
+              "bootargs": "keel leak=probe"}],
+     "expect": [r"^\[poisoner\] # poison: CSRs and FP registers poisoned", r"^\[probe\] ok 1 - leak: \d+ CSRs read",
+                r"^keel: vm 'poisoner' stopped: guest shut down", r"^keel: vm 'probe' stopped: guest shut down"]},
     # A vCPU sleeping beside a busy VM wakes for its timer within one slice (4 ms), on both timer paths.
 ] + [
     {"name": "sched-latency-%s" % timer, "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
