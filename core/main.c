@@ -123,7 +123,6 @@ void keel_main(unsigned long hartid, const void *dtb)
 	sbi_machine_ids.mimpid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MIMPID, 0, 0, 0).value;
 	hart_init_local();
 	harts[hartid].keel_deadline = -1UL;
-	harts[hartid].sched_deadline = -1UL;
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
 	host_irqs_init();
@@ -139,7 +138,6 @@ void keel_secondary(unsigned long hartid)
 	hart_init_local();
 	host_irqs_hart_init(hartid);
 	harts[hartid].keel_deadline = -1UL;
-	harts[hartid].sched_deadline = -1UL;
 	hart_run_loop();
 }
 

@@ -18,8 +18,6 @@ void hart_timer_program(struct hart *h)
 		deadline = v->timer_deadline;
 	if (h->console_deadline && h->console_deadline < deadline)
 		deadline = h->console_deadline;
-	if (h->sched_deadline < deadline)
-		deadline = h->sched_deadline;
 	host_timer_set(deadline);
 }
 
@@ -50,9 +48,6 @@ void timer_handle_irq(struct hart *h)
 	}
 	if (h->keel_deadline <= now)
 		h->keel_deadline = -1UL;
-	/* The scheduler sets it again when it looks at its vCPUs (the kick this interrupt is). */
-	if (h->sched_deadline <= now)
-		h->sched_deadline = -1UL;
 	if (h->console_deadline && h->console_deadline <= now) {
 		h->console_deadline = 0;
 		vm_console_quiet_check(h, now);

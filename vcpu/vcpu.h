@@ -110,6 +110,7 @@ struct vcpu {
 	uint64_t fcsr;
 	/* On a shared hart (vm/sched.c); a vCPU always runs on its home hart, `hart`. */
 	int shared; /* its hart has other vCPUs: host timer and IPI exits go to the scheduler */
+	enum exit_reason irq_exit; /* what a host timer or IPI exit returns: EXIT_NOTHING, or EXIT_KICK when shared */
 	int halted; /* in WFI or HSM suspend, off the run queue until an interrupt it enabled */
 	uint64_t slice_ticks;
 	struct runq_entity rq;

@@ -20,6 +20,7 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
+#include "core/console.h"
 #include "drivers/platform.h"
 #include "sbi/sbi_defs.h"
 #include "vcpu/timer.h"
@@ -37,7 +38,9 @@ struct hart_sched {
 	uint64_t slice_start; /* when the running vCPU's slice began */
 	uint64_t charged_at; /* the running vCPU is charged up to here */
 	int resched; /* a vCPU woke well ahead of the running one */
-	unsigned long switches, ticks;
+	/* For make bench: instructions (instret) per switch, from the exit to the next vCPU's entry, and per tick that kept the vCPU. */
+	uint64_t switch_from, switch_insns, tick_insns;
+	unsigned long switches, ticks_kept;
 };
 
 static struct hart_sched hsched[MAX_HARTS];
@@ -63,8 +66,10 @@ void sched_add_vcpu(struct vcpu *v)
 	}
 	h->vcpu = NULL;
 	h->shared = 1;
-	for (int i = 0; i < s->n; i++)
+	for (int i = 0; i < s->n; i++) {
 		s->members[i]->shared = 1;
+		s->members[i]->irq_exit = EXIT_KICK;
+	}
 }
 
 static int hsm_state(const struct vcpu *v)
@@ -168,7 +173,7 @@ static void arm(struct hart *h, struct hart_sched *s, const struct vcpu *running
 	}
 	if (running && runq_has_other(&s->rq, &running->rq) && s->slice_start + running->slice_ticks < d)
 		d = s->slice_start + running->slice_ticks;
-	h->sched_deadline = d;
+	h->keel_deadline = d;
 	hart_timer_program(h);
 }
 
@@ -181,17 +186,20 @@ static void charge(struct hart_sched *s, struct vcpu *v, uint64_t now)
 /* The host timer or an IPI ended a guest run: returns nonzero when v gives way. */
 static int tick(struct hart *h, struct hart_sched *s, struct vcpu *v)
 {
-	uint64_t now = read_time();
+	uint64_t now = read_time(), from = csr_read(instret);
 
-	s->ticks++;
 	charge(s, v, now);
 	update(h, s, now);
-	if (s->resched || runq_should_preempt(&s->rq, &v->rq, now - s->slice_start, v->slice_ticks))
+	if (s->resched || runq_should_preempt(&s->rq, &v->rq, now - s->slice_start, v->slice_ticks)) {
+		s->switch_from = from;
 		return 1;
+	}
 	/* Still the one to run (its weight, or nobody else): a new slice. */
 	if (now - s->slice_start >= v->slice_ticks)
 		s->slice_start = now;
 	arm(h, s, v, now);
+	s->tick_insns += csr_read(instret) - from;
+	s->ticks_kept++;
 	return 0;
 }
 
@@ -203,6 +211,11 @@ static void run_slice(struct hart *h, struct hart_sched *s, struct vcpu *v)
 	s->slice_start = s->charged_at = now;
 	s->resched = 0;
 	arm(h, s, v, now);
+	if (s->switch_from) {
+		s->switch_insns += csr_read(instret) - s->switch_from;
+		s->switches++;
+		s->switch_from = 0;
+	}
 	for (;;) {
 		enum exit_reason reason;
 
@@ -228,6 +241,20 @@ static void run_slice(struct hart *h, struct hart_sched *s, struct vcpu *v)
 	charge(s, v, read_time());
 }
 
+void sched_report(void)
+{
+	for (int i = 0; i < MAX_HARTS; i++) {
+		const struct hart_sched *s = &hsched[i];
+
+		if (!harts[i].shared)
+			continue;
+		kprintf("keel: hart %d scheduler: %lu switches, %lu instructions each (exit to the next vCPU's entry); "
+			"%lu ticks kept the vCPU, %lu instructions each\n",
+			i, s->switches, s->switches ? (unsigned long)(s->switch_insns / s->switches) : 0, s->ticks_kept,
+			s->ticks_kept ? (unsigned long)(s->tick_insns / s->ticks_kept) : 0);
+	}
+}
+
 void sched_run_loop(struct hart *h)
 {
 	struct hart_sched *s = &hsched[h->id];
@@ -250,7 +277,8 @@ void sched_run_loop(struct hart *h)
 			if (h->vcpu)
 				vcpu_unbind(h->vcpu);
 			vcpu_bind(v);
-			s->switches++;
+		} else {
+			s->switch_from = 0; /* preempted, but picked again: no switch to count */
 		}
 		run_slice(h, s, v);
 	}

@@ -18,5 +18,7 @@ void __attribute__((noreturn)) sched_run_loop(struct hart *h);
  * what only their own hart may: complete their remote fences and take their STOP requests.
  */
 void sched_service(struct hart *h);
+/* One line per shared hart: switches and ticks, with their cost in instructions (make bench). */
+void sched_report(void);
 
 #endif

@@ -338,6 +338,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 	kprintf("keel: vm '%s' stopped: %s (%lu access faults injected)\n", vm->cfg.name, why, vm->faults_reported);
 	report_exits(vm);
 	report_health();
+	sched_report();
 	if (!vms_running()) {
 		kprintf("keel: no VM left running, powering off\n");
 		host_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN, SBI_SRST_RESET_REASON_NONE);

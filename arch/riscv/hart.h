@@ -16,8 +16,8 @@ struct hart {
 	unsigned long id;
 	struct vcpu *vcpu; /* the vCPU bound here (its state in the CSRs), or NULL */
 	int shared; /* several vCPUs live here: the scheduler (vm/sched.c) runs this hart */
-	uint64_t keel_deadline; /* Keel's own timer on this hart, ~0 when unused */
-	uint64_t sched_deadline; /* the scheduler's: slice end, sleeping vCPUs' deadlines; ~0 when unused */
+	/* Keel's own timer on this hart, ~0 when unused (on a shared hart: slice end, sleepers' deadlines) */
+	uint64_t keel_deadline;
 	uint64_t console_deadline; /* when to look at the VM's unfinished console line, 0 = not armed */
 };
 

@@ -32,17 +32,19 @@
 
 static int sstc;
 
-#define FP_WRITE_ALL(v)                                                                                     \
-	__asm__ volatile(".option push\n.option arch, +d\n"                                               \
-			 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" \
-			 "fmv.d.x f\\n, %0\n.endr\n.option pop" ::"r"(v))
+#define FP_WRITE_ALL(v)                                                                                          \
+	__asm__ volatile(                                                                                        \
+		".option push\n.option arch, +d\n"                                                               \
+		".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" \
+		"fmv.d.x f\\n, %0\n.endr\n.option pop" ::"r"(v))
 
 static void fp_read_all(unsigned long *out)
 {
-	__asm__ volatile(".option push\n.option arch, +d\n"
-			 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-			 "fsd f\\n, \\n*8(%0)\n.endr\n.option pop" ::"r"(out)
-			 : "memory");
+	__asm__ volatile(
+		".option push\n.option arch, +d\n"
+		".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+		"fsd f\\n, \\n*8(%0)\n.endr\n.option pop" ::"r"(out)
+		: "memory");
 }
 
 static unsigned long fcsr_read(void)
@@ -102,7 +104,8 @@ static void poison(void)
 	csr_write(stval, POISON);
 	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 	csr_set(sip, SIP_SSIP);
-	gprintf("# poison: CSRs and FP registers poisoned (%s senvcfg)\n", MY_TRAP->count == traps ? "with" : "without");
+	gprintf("# poison: CSRs and FP registers poisoned (%s senvcfg)\n",
+		MY_TRAP->count == traps ? "with" : "without");
 	/* stvec last (no trap may come after it), then spin with every free GPR poisoned. */
 	csr_write(stvec, POISON);
 	__asm__ volatile("mv t0, %1\n mv t1, %1\n mv t2, %1\n mv a1, %1\n mv a2, %1\n mv a3, %1\n mv a4, %1\n"
