@@ -196,6 +196,11 @@ CASES = [
      "vms": [{"guest": "resetrace", "harts": "0-2", "mem": "16M"}],
      "expect": [r"keel: vm 'vm0' rebooting \(boot 24\)", r"^keel: vm 'vm0' stopped: guest shut down"],
      "reject": [r"not ok"]},
+    # The same three vCPUs sharing one hart: resets and starts race through the scheduler.
+    {"name": "reset-race-shared", "smp": 1, "plans": 24, "timeout": 120,
+     "vms": [{"guest": "resetrace", "harts": "0", "vcpus": "3", "slice": "1000", "mem": "16M"}],
+     "expect": [r"keel: vm 'vm0' rebooting \(boot 24\)", r"^keel: vm 'vm0' stopped: guest shut down"],
+     "reject": [r"not ok"]},
 
     # A guest that wrecks itself is stopped with a report; the VM beside it is unaffected (also when
     # both share one hart).
