@@ -183,7 +183,8 @@ test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 
 # make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
 # VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
-# [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs).
+# [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs). The VM
+# gets every hart QEMU has (QEMU_OPTS="-smp N", else one per vCPU); more vCPUs than harts share them.
 # GUEST_ROOT=disk: the Linux guest's root on build/linux/rootfs.ext4 (/dev/vda), no initramfs;
 # GUEST_DISK=image: one more disk. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts

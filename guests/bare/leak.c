@@ -16,7 +16,6 @@
 #define POISON_TIME 0x5a5a5a5a5a5a5a5aUL /* a stimecmp far in the future */
 #define MINE 0x1234567887654320UL
 #define MINE_TIME 0x7000000000000000UL
-#define CSR_SENVCFG 0x10a
 #define SENVCFG_FIOM BIT(0)
 #define FCSR_POISON 0x3f /* every fflags bit, rounding mode 1 */
 #define FCSR_MINE 0x45
