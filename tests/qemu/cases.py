@@ -377,6 +377,23 @@ CASES = [
                 r"^keel: vm 'alpha' stopped: guest shut down", r"^keel: vm 'beta' stopped: guest shut down",
                 r"^keel: no VM left running, powering off"]},
 
+    # Consolidated: the same two SMP Linux VMs both on harts 0 and 1 (four vCPUs, two harts), each
+    # passing its checks (the 1 s sleep included) while the other runs on the same harts.
+    {"name": "two-linux-vms-shared", "smp": 2, "timeout": 300, "plans": 2,
+     "input": [(r"^\[alpha\] keel-init: type a line", "hello-alpha\n"),
+               (r"^\[beta\] keel-init: type a line", "\x1chello-beta\n")],
+     "vms": [{"guest": "linux", "name": "alpha", "harts": "0-1", "mem": "128M",
+              "bootargs": "earlycon=sbi console=hvc0 keel.sstc=1 keel.checks=1 keel.poweroff=1 keel.mem=128 "
+                          "keel.cpus=2 keel.input=hello-alpha"},
+             {"guest": "linux", "name": "beta", "harts": "0-1", "mem": "128M", "timer": "sbi",
+              "bootargs": "console=ttyS0 keel.sstc=0 keel.checks=1 keel.poweroff=1 keel.mem=128 keel.cpus=2 "
+                          "keel.input=hello-beta"}],
+     "expect": [r"^\[alpha\] ok \d+ - linux: sleep 1 s took", r"^\[beta\] ok \d+ - linux: sleep 1 s took",
+                r"^\[alpha\] ok \d+ - linux: console input read back \"hello-alpha\"",
+                r"^\[beta\] ok \d+ - linux: console input read back \"hello-beta\"",
+                r"^keel: vm 'alpha' stopped: guest shut down", r"^keel: vm 'beta' stopped: guest shut down",
+                r"^keel: no VM left running, powering off"]},
+
     # With several VMs a prompt without a newline shows after a short quiet time (the answer is typed
     # only once it is seen), and a line printed a byte at a time beside a busy VM stays whole.
     {"name": "console-prompt", "plans": 2,
