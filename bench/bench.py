@@ -42,8 +42,8 @@ TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (.*)$")
 PLAN_RE = re.compile(r"^1\.\.(\d+)$")
 BENCH_RE = re.compile(r"^bench: (\w+) (-?\d+)$")
 EXITS_RE = re.compile(r"^keel: vm '(\S+)' vcpu (\d+) exits (\d+):((?: [\w-]+=\d+)*)$", re.M)
-SCHED_RE = re.compile(r"^keel: hart 0 scheduler: (\d+) switches, (\d+) instructions each .*; (\d+) ticks kept the vCPU, "
-                      r"(\d+) instructions each$", re.M)
+SCHED_RE = re.compile(r"^keel: hart 0 scheduler: (\d+) switches, (\d+) instret each .*; (\d+) ticks kept the vCPU, "
+                      r"(\d+) instret each .*$", re.M)
 RUN_INIT_RE = re.compile(r"^\[\s*(\d+)\.(\d{6})\] Run /init as init process$", re.M)
 
 

@@ -248,8 +248,8 @@ void sched_report(void)
 
 		if (!harts[i].shared)
 			continue;
-		kprintf("keel: hart %d scheduler: %lu switches, %lu instructions each (exit to the next vCPU's entry); "
-			"%lu ticks kept the vCPU, %lu instructions each\n",
+		kprintf("keel: hart %d scheduler: %lu switches, %lu instret each (exit to the next vCPU's entry); "
+			"%lu ticks kept the vCPU, %lu instret each (instructions under -icount)\n",
 			i, s->switches, s->switches ? (unsigned long)(s->switch_insns / s->switches) : 0, s->ticks_kept,
 			s->ticks_kept ? (unsigned long)(s->tick_insns / s->ticks_kept) : 0);
 	}
