@@ -1,7 +1,9 @@
 /*
  * VM configuration is data: each /chosen/keel,vm@N node describes one VM.
  *   keel,name = "str";             optional, defaults to vmN
- *   keel,harts = <h0 h1 ...>;      physical harts the VM's vCPUs run on: vCPU i on hart h_(i mod n)
+ *   keel,harts = <h0 h1 ...>;      physical harts the VM's vCPUs run on: each vCPU in turn goes to the
+ *                                  listed hart with the fewest vCPUs so far, earlier VMs' included
+ *                                  (the first listed on a tie: one VM alone gets them round robin)
  *   keel,vcpus = <n>;              optional, vCPU count (default: one per listed hart), up to 8
  *   keel,pinned;                   optional, the harts are the VM's alone (one vCPU each, no
  *                                  scheduler): refused if another VM already uses one of them,
@@ -127,8 +129,17 @@ static int parse_harts(const void *fdt, int node, const struct platform *plat, c
 		}
 	cfg->nvcpus = (int)nvcpus;
 	cfg->hart_mask = mine;
-	for (int i = 0; i < cfg->nvcpus; i++)
-		cfg->harts[i] = list[i % nharts];
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		int best = cfg->pinned ? i : 0;
+		unsigned load[MAX_HARTS] = { 0 };
+
+		for (int j = 0; j < i; j++)
+			load[cfg->harts[j]]++;
+		for (int k = 1; !cfg->pinned && k < nharts; k++)
+			if (claims->vcpus[list[k]] + load[list[k]] < claims->vcpus[list[best]] + load[list[best]])
+				best = k;
+		cfg->harts[i] = list[best];
+	}
 	return 0;
 }
 
@@ -137,6 +148,8 @@ static void claim_harts(struct hart_claims *claims, const struct vm_config *cfg)
 	for (unsigned long h = 0; h < MAX_HARTS; h++)
 		if ((cfg->hart_mask & (1UL << h)) && !(claims->used & (1UL << h)))
 			memcpy(claims->owner[h], cfg->name, sizeof(claims->owner[h]));
+	for (int i = 0; i < cfg->nvcpus; i++)
+		claims->vcpus[cfg->harts[i]]++;
 	claims->used |= cfg->hart_mask;
 	if (cfg->pinned)
 		claims->pinned |= cfg->hart_mask;

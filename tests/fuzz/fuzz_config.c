@@ -94,9 +94,20 @@ static void check_accepted(const struct vm_config *c, const struct platform *pla
 		FUZZ_CHECK(!c->pinned || !((before->used | mine) >> h & 1), "pinned hart %lu given twice", h);
 		mine |= 1UL << h;
 	}
-	FUZZ_CHECK(mine == c->hart_mask, "vCPUs on harts %#lx, keel,harts %#lx", mine, c->hart_mask);
-	FUZZ_CHECK(after->used == (before->used | mine) && after->pinned == (before->pinned | (c->pinned ? mine : 0)),
-		   "used harts %#lx -> %#lx, VM has %#lx", before->used, after->used, mine);
+	/* Every vCPU on a listed hart (which ones depends on the earlier VMs' load); pinned: all of them. */
+	FUZZ_CHECK(!(mine & ~c->hart_mask) && (!c->pinned || mine == c->hart_mask),
+		   "vCPUs on harts %#lx, keel,harts %#lx", mine, c->hart_mask);
+	FUZZ_CHECK(after->used == (before->used | c->hart_mask) &&
+			   after->pinned == (before->pinned | (c->pinned ? c->hart_mask : 0)),
+		   "used harts %#lx -> %#lx, VM lists %#lx", before->used, after->used, c->hart_mask);
+	for (int h = 0; h < MAX_HARTS; h++) {
+		int n = 0;
+
+		for (int i = 0; i < c->nvcpus; i++)
+			n += c->harts[i] == (unsigned long)h;
+		FUZZ_CHECK(after->vcpus[h] == before->vcpus[h] + n, "hart %d: %d vCPUs counted, %d placed", h,
+			   after->vcpus[h] - before->vcpus[h], n);
+	}
 	FUZZ_CHECK(c->slice_us >= 100 && c->slice_us <= 1000000 && c->weight >= 1 && c->weight <= MAX_WEIGHT,
 		   "slice %u weight %u", c->slice_us, c->weight);
 	FUZZ_CHECK(c->stage2_mode == HGATP_MODE_SV39X4 || c->stage2_mode == HGATP_MODE_SV48X4, "stage2 mode %lu",

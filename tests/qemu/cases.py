@@ -196,6 +196,12 @@ CASES = [
      "vms": [{"guest": "resetrace", "harts": "0-2", "mem": "16M"}],
      "expect": [r"keel: vm 'vm0' rebooting \(boot 24\)", r"^keel: vm 'vm0' stopped: guest shut down"],
      "reject": [r"not ok"]},
+    # Placement: two one-vCPU VMs that may both run on harts 0 and 1 get one hart each.
+    {"name": "placement-balanced", "plans": 2,
+     "vms": [{"guest": "sbi", "name": "a", "harts": "0-1", "vcpus": "1", "mem": "16M"},
+             {"guest": "sbi", "name": "b", "harts": "0-1", "vcpus": "1", "mem": "16M"}],
+     "expect": [r"^keel: vm 'a': 1 vCPU\(s\) on harts 0 ", r"^keel: vm 'b': 1 vCPU\(s\) on harts 1 ",
+                r"^\[a\] 1\.\.60$", r"^\[b\] 1\.\.60$"]},
     # The same three vCPUs sharing one hart: resets and starts race through the scheduler.
     {"name": "reset-race-shared", "smp": 1, "plans": 24, "timeout": 120,
      "vms": [{"guest": "resetrace", "harts": "0", "vcpus": "3", "slice": "1000", "mem": "16M"}],

@@ -473,6 +473,36 @@ static void test_vcpus_and_scheduling(void **state)
 	expect_fail(&d, "keel,pinned", "3 pinned vCPUs on 2 harts");
 }
 
+/* Each vCPU goes to the listed hart with the fewest vCPUs so far, earlier VMs' included. */
+static void test_placement_balances(void **state)
+{
+	struct vm_desc d[3] = { valid_vm(), valid_vm(), valid_vm() };
+	struct hart_claims used = { 0 };
+
+	(void)state;
+	d[0].vcpus = 1; /* lists harts 0 and 1: lands on 0 */
+	d[1].vcpus = 1; /* the same list: lands on 1, the emptier */
+	d[2].harts[0] = 0; /* lists 0, 1, 2 with 4 vCPUs: 2, 2 (hart 2 is empty), then 0, 1 */
+	d[2].harts[1] = 1;
+	d[2].harts[2] = 2;
+	d[2].nharts = 3;
+	d[2].vcpus = 4;
+	fdt = make_fdt(d, 3);
+	assert_int_equal(parse_node(0, &used), 0);
+	assert_int_equal(cfg.harts[0], 0);
+	assert_int_equal(used.used, 0x3); /* both listed harts are the VM's to run on */
+	assert_int_equal(parse_node(1, &used), 0);
+	assert_int_equal(cfg.harts[0], 1);
+	assert_int_equal(parse_node(2, &used), 0);
+	assert_int_equal(cfg.harts[0], 2);
+	assert_int_equal(cfg.harts[1], 0);
+	assert_int_equal(cfg.harts[2], 1);
+	assert_int_equal(cfg.harts[3], 2);
+	assert_int_equal(used.vcpus[0], 2);
+	assert_int_equal(used.vcpus[1], 2);
+	assert_int_equal(used.vcpus[2], 2);
+}
+
 static void test_pinned_harts(void **state)
 {
 	struct vm_desc d[4] = { valid_vm(), valid_vm(), valid_vm(), valid_vm() };
@@ -781,6 +811,7 @@ int main(void)
 		T(test_bad_harts),
 		T(test_hart_used_by_earlier_vm),
 		T(test_vcpus_and_scheduling),
+		T(test_placement_balances),
 		T(test_pinned_harts),
 		T(test_bad_memory),
 		T(test_bad_kernel),
