@@ -29,6 +29,9 @@
 #include <stddef.h>
 
 #define USEC_PER_SEC 1000000UL
+/* A vCPU that wakes rejoins at most half a slice behind the queue, and takes over at once when it is more than a quarter slice behind the running one. */
+#define WAKE_BONUS_DIV 2
+#define WAKE_GAP_DIV 4
 _Static_assert(RUNQ_MAX >= MAX_VMS * MAX_VCPUS_PER_VM, "a run queue holds every vCPU");
 
 struct hart_sched {
@@ -134,9 +137,10 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 		}
 		want = wants_hart(h, v, now);
 		if (want && !v->rq.queued) {
-			runq_enqueue(&s->rq, &v->rq, runq_scaled(v->slice_ticks, v->rq.weight) / 2);
+			runq_enqueue(&s->rq, &v->rq, runq_scaled(v->slice_ticks, v->rq.weight) / WAKE_BONUS_DIV);
 			if (cur && !cur->halted && cur->rq.queued &&
-			    runq_wakeup_preempts(&cur->rq, &v->rq, runq_scaled(cur->slice_ticks, cur->rq.weight) / 4))
+			    runq_wakeup_preempts(&cur->rq, &v->rq,
+						 runq_scaled(cur->slice_ticks, cur->rq.weight) / WAKE_GAP_DIV))
 				s->resched = 1;
 		} else if (!want && v->rq.queued) {
 			runq_dequeue(&s->rq, &v->rq);
