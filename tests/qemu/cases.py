@@ -340,11 +340,11 @@ CASES = [
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: vm 'smp-tests' stopped: guest shut down",
                 r"^keel: vm 'sbi-tests' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
 
-    # Two CPU-bound VMs on one hart share it evenly over 60 slices of 1 ms; with weights 3 and 1
+    # Two CPU-bound VMs on one hart share it evenly over 100 slices of 1 ms (50 each); with weights 3 and 1
     # over 100 slices the shares are 75% and 25%.
     {"name": "sched-fair", "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
-     "vms": [sched_vm("a", "busy", slice="1000", args={"share": 50, "tol": 5, "window": 60}),
-             sched_vm("b", "busy", slice="1000", args={"share": 50, "tol": 5, "window": 60})],
+     "vms": [sched_vm("a", "busy", slice="1000", args={"share": 50, "tol": 5, "window": 100}),
+             sched_vm("b", "busy", slice="1000", args={"share": 50, "tol": 5, "window": 100})],
      "expect": [r"^\[a\] ok 1 - sched: busy VM got", r"^\[b\] ok 1 - sched: busy VM got"]},
     {"name": "sched-weights", "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
      "vms": [sched_vm("heavy", "busy", slice="1000", weight="3", args={"share": 75, "tol": 5, "window": 100}),
