@@ -34,7 +34,7 @@ KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c sbi/dbcn.c sbi/hvc.c sbi/legacy.c \
 	mm/palloc.c mm/keel_pool.c mm/stage2.c net/switch.c \
 	drivers/ns16550.c drivers/platform.c \
-	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/vconsole.c vm/devices.c \
+	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/sched.c vm/runq.c vm/vconsole.c vm/devices.c \
 	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \
 	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c \
 	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c \
@@ -185,7 +185,8 @@ test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 
 # make run: the VMs in CONFIG (default configs/linux.dts). Any GUEST_* variable instead boots one
 # VM from the command line: GUEST_KERNEL=path [GUEST_INITRD=path] [GUEST_BOOTARGS="..."]
-# [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs).
+# [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs). The VM
+# gets every hart QEMU has (QEMU_OPTS="-smp N", else one per vCPU); more vCPUs than harts share them.
 # GUEST_ROOT=disk: the Linux guest's root on build/linux/rootfs.ext4 (/dev/vda), no initramfs;
 # GUEST_DISK=image: one more disk. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts

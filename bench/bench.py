@@ -48,6 +48,8 @@ DISK_ANSWERED_RE = re.compile(r"^keel: vm '\S+' disk 0: (\d+) requests answered"
 LINUX_DISK_MIB = 8
 LINUX_DISK_KIB = (64, 1024)
 LINUX_DISK_RUNS = 3
+SCHED_RE = re.compile(r"^keel: hart 0 scheduler: (\d+) switches, (\d+) instret each .*; (\d+) ticks kept the vCPU, "
+                      r"(\d+) instret each .*$", re.M)
 RUN_INIT_RE = re.compile(r"^\[\s*(\d+)\.(\d{6})\] Run /init as init process$", re.M)
 
 
@@ -185,6 +187,25 @@ class Bench:
         exits = parse_exits(name, out, log, "bench") if keel else None
         print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
         return figures, exits
+    def sched(self, name):
+        """Two busy VMs of the sched guest sharing hart 0 (1 ms slices, weights 3 and 1): Keel's own
+        instret count per vCPU switch and per scheduler tick that keeps the vCPU (its last report)."""
+        image = os.path.join(self.build, "guests", "sched.bin")
+        vms = [{"name": n, "image": image, "harts": "0", "mem": "16M", "slice": "1000", "weight": w,
+                "bootargs": "keel sched=busy share=%d tol=5 window=60" % share}
+               for n, w, share in (("heavy", "3", 75), ("light", "1", 25))]
+        cmd = keelrun.keel_command(self.build, 1, "512M", vms, self.workdir(), ICOUNT)
+        out, rc, secs, _ = run_qemu(cmd, BARE_TIMEOUT)
+        log = save_log(self.logdir, name, cmd, out)
+        check_run(name, out, rc, BARE_TIMEOUT, log)
+        if "not ok" in out:
+            raise BenchError("%s: a sched guest check failed (log: %s)" % (name, log))
+        found = SCHED_RE.findall(out)
+        if not found:
+            raise BenchError("%s: Keel's scheduler report is missing (log: %s)" % (name, log))
+        switches, switch, ticks, tick = (int(x) for x in found[-1])
+        print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
+        return {"switches": switches, "switch": switch, "ticks": ticks, "tick": tick}
 
     # ---- Linux ----
 
@@ -346,6 +367,7 @@ def collect(b):
     ni, _ = b.bare("native-ipi", ["ipi_round_trip"], smp=2, bootargs="bench=ipi")
     kb, kb_exits = b.blk("keel-blk", True)
     nb, _ = b.blk("native-blk", False)
+    sc = b.sched("keel-sched-shared-hart")
     print("bench: Linux boots (same Image and initramfs, bootargs \"%s\", %s RAM)" % (LINUX_BOOTARGS, LINUX_MEM))
     ls = b.linux("linux-keel-sstc", "sstc")
     lt = b.linux("linux-keel-sbi-timer", "sbi")
@@ -435,6 +457,19 @@ def collect(b):
         "boot without them; console on hvc0, whose exits are ecalls) / (disk requests answered, less the idle "
         "boot's): the notify, the host disk's interrupt, and the guest's interrupt status read, acknowledge, PLIC "
         "claim and complete")
+    sched_how = ("Keel: instret read by Keel itself on a hart shared by two busy VMs (guests/bare/sched.c, 1 ms "
+                 "slices, weights 3 and 1, -icount): %s, averaged over the run's %s (Keel's 'hart 0 scheduler' "
+                 "line). The guest's trap into Keel and the return (the null SBI row's path) come on top")
+    row("vcpu_switch", "vCPU switch on one hart (scheduler)", sc["switch"], None, "instructions per switch",
+        "Keel instret: tick start to next vCPU's entry",
+        sched_how % ("from the start of the tick that preempts one vCPU to the entry into the other: run queue, "
+                     "full state save (vcpu_unbind) and load (vcpu_bind), slice set-up", "%d switches" % sc["switches"]),
+        comparable=False)
+    row("sched_tick", "scheduler tick that keeps the vCPU", sc["tick"], None, "instructions per tick",
+        "Keel instret: tick start to its return",
+        sched_how % ("one tick that keeps the running vCPU: charge, run-queue update, preemption check, timer "
+                     "re-arm", "%d such ticks" % sc["ticks"]),
+        comparable=False)
     row("boot_to_guest_main", "QEMU start to a bare guest's main()", ks["main_instret"], nat["main_instret"],
         "instructions", "guest's first rdinstret in main()",
         "guest: first rdinstret in guest_main (after crt0, DTB check, one console line): OpenSBI boot (+ Keel's "

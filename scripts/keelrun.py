@@ -44,8 +44,9 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,mem=64M,ram_base=0x80000000,timer=sbi,stage2=sv48x4,devices=0x101000:4K:11,
-    disks=HOST[:START[:NSECTORS[:ro]]]+...,bootargs=...   (bootargs last: it may contain commas)"""
+    """name=x,image=path,harts=0-1,vcpus=4,pinned=1,slice=4000,weight=2,mem=64M,ram_base=0x80000000,timer=sbi,
+    stage2=sv48x4,devices=0x101000:4K:11,disks=HOST[:START[:NSECTORS[:ro]]]+...,bootargs=...
+    (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -107,6 +108,11 @@ def vm_nodes(vms, host_mem):
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
+        for key, prop in (("vcpus", "keel,vcpus"), ("slice", "keel,slice-us"), ("weight", "keel,weight")):
+            if key in vm:
+                lines.append("%s = <%s>;" % (prop, vm[key]))
+        if vm.get("pinned") not in (None, False, "0", "no"):
+            lines.append("keel,pinned;")
         lines.append('bootargs = "%s";' % vm.get("bootargs", "keel").replace('"', '\\"'))
         lines.append("};")
         nodes.append("\n".join(lines))
@@ -244,6 +250,21 @@ def run_scripted(cmd):
     return p.wait()
 
 
+def take_smp(opts):
+    """The hart count a `-smp N` (or `-smp cpus=N,...`) in QEMU options asks for, and the options
+    without it: the DTB must be dumped for the machine QEMU will really have."""
+    rest, smp = [], None
+    it = iter(opts)
+    for opt in it:
+        if opt == "-smp":
+            val = next(it, "")
+            first = val.split(",")[0]
+            smp = int(first.split("=")[1] if first.startswith("cpus=") else first)
+        else:
+            rest.append(opt)
+    return smp, rest
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
@@ -252,7 +273,8 @@ def main():
     ap.add_argument("--initrd", help="initramfs for the guest")
     ap.add_argument("--bootargs", default="", help="guest kernel command line")
     ap.add_argument("--guest-mem", default="256M", help="guest RAM")
-    ap.add_argument("--cpus", type=int, default=1, help="vCPUs, on harts 0..cpus-1")
+    ap.add_argument("--cpus", type=int, default=1,
+                    help="vCPUs of the single VM; it gets every hart QEMU has (-smp, else one per vCPU)")
     ap.add_argument("--vm", action="append", default=[], help="VM spec (see parse_vm)")
     ap.add_argument("--config", help="VM descriptions in a .dts file (see configs/)")
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
@@ -263,7 +285,8 @@ def main():
                          "--kernel VM gets every host disk whole, in order")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
-    opts = args.qemu_opts.split()
+    smp, opts = take_smp(args.qemu_opts.split())
+    args.smp = args.smp or smp or 0
     image = args.kernel or args.guest
     if args.native:
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts,
@@ -280,8 +303,10 @@ def main():
         if not vms:
             if not image or not os.path.exists(image):
                 sys.exit("keel-run: guest image %r not found" % image)
-            vm = {"name": "guest", "image": image, "harts": "0-%d" % (args.cpus - 1), "mem": args.guest_mem,
-                  "bootargs": args.bootargs or "keel"}
+            # The VM gets the machine's harts; with more vCPUs than harts, the scheduler shares them.
+            machine = args.smp or max(2, args.cpus)
+            vm = {"name": "guest", "image": image, "harts": "0-%d" % (machine - 1),
+                  "vcpus": str(args.cpus), "mem": args.guest_mem, "bootargs": args.bootargs or "keel"}
             if args.initrd:
                 vm["initrd"] = args.initrd
             if args.disk:  # every host disk, whole, in order: the guest's vda, vdb...

@@ -182,11 +182,11 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code, struct vcp
 	case IRQ_S_TIMER:
 		v->stats[STAT_TIMER_IRQ]++;
 		timer_handle_irq(this_hart());
-		return EXIT_NOTHING;
+		return v->irq_exit;
 	case IRQ_S_SOFT:
 		v->stats[STAT_SOFT_IRQ]++;
 		csr_clear(sip, SIP_SSIP);
-		return EXIT_NOTHING;
+		return v->irq_exit;
 	case IRQ_S_EXT:
 		v->stats[STAT_EXT_IRQ]++;
 		exit->external.vector = code;

@@ -40,6 +40,8 @@ void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned 
 	v->hart = hart_id;
 	v->hsm_state = SBI_HSM_STATE_STOPPED;
 	v->timer_deadline = -1UL;
+	v->hcounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
+	v->rq.weight = 1;
 	v->regs.guest_regs.gprs[GPR_A0] = vcpu_id;
 	v->regs.guest_regs.gprs[GPR_A1] = dtb_addr;
 }
@@ -77,6 +79,9 @@ void vcpu_bind(struct vcpu *v)
 	csr_write(hgatp, v->regs.virtual_hs_csrs.hgatp);
 	csr_write(hie, v->regs.virtual_hs_csrs.hie);
 	csr_write(CSR_HENVCFG, v->henvcfg);
+	csr_write(hcounteren, v->hcounteren);
+	if (cpu.has_senvcfg)
+		csr_write(CSR_SENVCFG, v->senvcfg);
 	csr_write(htimedelta, vs->htimedelta);
 	csr_write(vsstatus, vs->vsstatus);
 	csr_write(vsie, vs->vsie);
@@ -89,8 +94,13 @@ void vcpu_bind(struct vcpu *v)
 	if (cpu.has_sstc)
 		csr_write(CSR_VSTIMECMP, vs->vstimecmp);
 	csr_write(hvip, v->hvip);
-	/* Another VMID may have run here, or this one on another hart: drop stale VS translations. */
+	/*
+	 * Another VMID may have run here, or this one on another hart: drop stale VS translations,
+	 * and the instructions another VM left in the cache. That also completes any remote fence
+	 * asked of v while it was unbound (vm/sched.c marks those done).
+	 */
 	hfence_vvma_all();
+	__asm__ volatile("fence.i" ::: "memory");
 	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
 		vcpu_fp_restore(v->fp, &v->fcsr);
 	this_hart()->vcpu = v;
@@ -116,6 +126,9 @@ void vcpu_unbind(struct vcpu *v)
 	v->regs.virtual_hs_csrs.hie = csr_read(hie);
 	v->regs.virtual_hs_csrs.hgatp = csr_read(hgatp);
 	v->hvip = csr_read(hvip);
+	v->hcounteren = csr_read(hcounteren);
+	if (cpu.has_senvcfg)
+		v->senvcfg = csr_swap(CSR_SENVCFG, 0);
 	/* Lazy FP: only a guest that dirtied its FP state pays for saving it (pitfall 11). */
 	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
 		vcpu_fp_save(v->fp, &v->fcsr);
@@ -142,6 +155,8 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	csr_write(vsstatus, 0);
 	csr_write(vsie, 0);
 	csr_write(hvip, 0);
+	if (cpu.has_senvcfg)
+		csr_write(CSR_SENVCFG, 0);
 	v->ext_applied = 0; /* sync_ext_irq puts VSEIP back if the vPLIC still drives it */
 	if (cpu.has_sstc)
 		csr_write(CSR_VSTIMECMP, -1UL);
@@ -177,13 +192,21 @@ static inline void sync_ext_irq(struct vcpu *v)
 		csr_clear(hvip, HVIP_VSEIP);
 }
 
+void hart_kick(unsigned long hart)
+{
+	if (hart == this_hart()->id)
+		csr_set(sip, SIP_SSIP);
+	else
+		host_send_ipi(hart);
+}
+
 void vcpu_set_ext_irq(struct vcpu *v, int level)
 {
 	__atomic_store_n(&v->ext_level, level, __ATOMIC_RELEASE);
 	if (this_hart()->vcpu == v)
 		sync_ext_irq(v);
 	else
-		host_send_ipi(v->hart);
+		hart_kick(v->hart);
 }
 
 /* Put the interrupts other harts raised, and the vPLIC's line, into hvip (on v's own hart). */
@@ -205,6 +228,37 @@ int vcpu_irq_pending(struct vcpu *v)
 	return (pending & (csr_read(vsie) << VSIP_TO_HVIP_SHIFT)) != 0;
 }
 
+uint64_t vcpu_deadline_saved(const struct vcpu *v)
+{
+	const struct guest_vs_csrs *vs = &v->regs.vs_csrs;
+
+	if (v->timer_mode == TIMER_SBI)
+		return v->timer_deadline;
+	/* Sstc: vstimecmp compares with time + htimedelta (priv spec 8.2.7). */
+	if (!cpu.has_sstc || vs->vstimecmp == -1UL)
+		return -1UL;
+	return vs->vstimecmp - vs->htimedelta;
+}
+
+void vcpu_timer_expire_saved(struct vcpu *v, uint64_t now)
+{
+	if (v->timer_mode == TIMER_SBI && v->timer_deadline <= now) {
+		v->hvip |= HVIP_VSTIP;
+		v->timer_deadline = -1UL;
+	}
+}
+
+int vcpu_irq_pending_saved(struct vcpu *v, uint64_t now)
+{
+	unsigned long pending = v->hvip | __atomic_load_n(&v->pending_irqs, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE))
+		pending |= HVIP_VSEIP;
+	if (vcpu_deadline_saved(v) <= now)
+		pending |= HVIP_VSTIP;
+	return (pending & (v->regs.vs_csrs.vsie << VSIP_TO_HVIP_SHIFT)) != 0;
+}
+
 void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits)
 {
 	if (this_hart()->vcpu == v) {
@@ -212,7 +266,7 @@ void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits)
 		return;
 	}
 	__atomic_or_fetch(&v->pending_irqs, hvip_bits, __ATOMIC_RELEASE);
-	host_send_ipi(v->hart);
+	hart_kick(v->hart);
 }
 
 void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits)
@@ -226,7 +280,7 @@ void vcpu_request(struct vcpu *v, unsigned long req)
 {
 	__atomic_or_fetch(&v->requests, req, __ATOMIC_RELEASE);
 	if (this_hart()->vcpu != v)
-		host_send_ipi(v->hart);
+		hart_kick(v->hart);
 }
 
 void vcpu_process_fences(struct vcpu *v)

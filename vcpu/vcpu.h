@@ -3,6 +3,7 @@
 #define KEEL_VCPU_VCPU_H
 #include <stdint.h>
 #include "vcpu/regs.h"
+#include "vm/runq.h"
 
 struct vm;
 
@@ -22,6 +23,7 @@ enum exit_reason {
 	EXIT_SYSTEM_REBOOT, /* SRST reboot of this VM */
 	EXIT_GUEST_FATAL, /* the guest did something Keel cannot hand back to it: stop the VM */
 	EXIT_REQUEST, /* another hart asked this vCPU to stop, start or fence */
+	EXIT_KICK, /* on a shared hart: the host timer or an IPI, time for the scheduler to look */
 	EXIT_REASON_COUNT
 };
 
@@ -102,8 +104,16 @@ struct vcpu {
 	enum timer_mode timer_mode;
 	int suspend_non_retentive;
 	uint64_t resume_addr, resume_arg;
+	uint64_t hcounteren; /* saved while unbound */
+	uint64_t senvcfg; /* not a VS CSR: the guest writes the real one (saved while unbound) */
 	uint64_t fp[32];
 	uint64_t fcsr;
+	/* On a shared hart (vm/sched.c); a vCPU always runs on its home hart, `hart`. */
+	int shared; /* its hart has other vCPUs: host timer and IPI exits go to the scheduler */
+	enum exit_reason irq_exit; /* what a host timer or IPI exit returns: EXIT_NOTHING, or EXIT_KICK when shared */
+	int halted; /* in WFI or HSM suspend, off the run queue until an interrupt it enabled */
+	uint64_t slice_ticks;
+	struct runq_entity rq;
 	unsigned long stats[STAT_COUNT];
 	unsigned long exits;
 };
@@ -143,6 +153,14 @@ static inline void vcpu_advance_pc(struct vcpu *v, unsigned len)
 int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tval);
 /* True when an interrupt the guest has enabled in vsie is pending (the WFI wake-up condition). */
 int vcpu_irq_pending(struct vcpu *v);
+/* The same for an unbound vCPU, from its saved state, at host time `now` (on its own hart). */
+int vcpu_irq_pending_saved(struct vcpu *v, uint64_t now);
+/* An unbound vCPU's SBI-timer deadline passed: VSTIP goes into its saved hvip (on its own hart). */
+void vcpu_timer_expire_saved(struct vcpu *v, uint64_t now);
+/* When an unbound vCPU's timer fires, in host time (~0: none). */
+uint64_t vcpu_deadline_saved(const struct vcpu *v);
+/* Make hart `hart` look at its vCPUs: an IPI, or for this hart its own SSIP (taken on guest entry). */
+void hart_kick(unsigned long hart);
 /* Another hart raises a VS interrupt (HVIP_* bits) on v and kicks v's hart. */
 void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits);
 /* The virtual PLIC drives this vCPU's external interrupt line (any hart may call). */

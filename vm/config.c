@@ -1,7 +1,16 @@
 /*
  * VM configuration is data: each /chosen/keel,vm@N node describes one VM.
  *   keel,name = "str";             optional, defaults to vmN
- *   keel,harts = <h0 h1 ...>;      physical harts, one vCPU each (vCPU i on hart h_i)
+ *   keel,harts = <h0 h1 ...>;      physical harts the VM's vCPUs run on: each vCPU in turn goes to the
+ *                                  listed hart with the fewest vCPUs so far, earlier VMs' included
+ *                                  (the first listed on a tie: one VM alone gets them round robin)
+ *   keel,vcpus = <n>;              optional, vCPU count (default: one per listed hart), up to 8
+ *   keel,pinned;                   optional, the harts are the VM's alone (one vCPU each, no
+ *                                  scheduler): refused if another VM already uses one of them,
+ *                                  and a later VM that wants one of them is refused
+ *   keel,slice-us = <us>;          optional, time slice on a shared hart (default 4000, 100..1000000)
+ *   keel,weight = <w>;             optional, CPU share on a shared hart against other vCPUs' weights
+ *                                  (default 1, 1..64)
  *   keel,memory = <base-hi base-lo size-hi size-lo>;  guest RAM (guest-physical)
  *   keel,kernel = <addr-hi addr-lo size-hi size-lo>;  image placed by QEMU's -device loader
  *   keel,kernel-offset = <hi lo>;  optional, load offset in guest RAM (default 2 MiB)
@@ -30,6 +39,8 @@
 #include <string.h>
 
 #define DEFAULT_KERNEL_OFFSET SZ_2M
+#define SLICE_US_MIN 100
+#define SLICE_US_MAX 1000000
 #define MIN_GUEST_RAM (4 * SZ_2M)
 
 static uint64_t cells64(const fdt32_t *p)
@@ -66,43 +77,97 @@ static int in_host_ram(const struct platform *plat, uint64_t base, uint64_t size
 	return 0;
 }
 
-static int parse_harts(const void *fdt, int node, const struct platform *plat, unsigned long *used,
-		       struct vm_config *cfg, char *err, unsigned long errlen)
+/* An optional single-cell property: 0 and `*val` untouched when absent, -1 when malformed. */
+static int get_u32(const void *fdt, int node, const char *prop, unsigned *val)
 {
 	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p)
+		return 0;
+	if (len != 4)
+		return -1;
+	*val = fdt32_to_cpu(p[0]);
+	return 0;
+}
+
+static int parse_harts(const void *fdt, int node, const struct platform *plat, const struct hart_claims *claims,
+		       struct vm_config *cfg, char *err, unsigned long errlen)
+{
+	int len, nharts;
 	const fdt32_t *p = fdt_getprop(fdt, node, "keel,harts", &len);
-	unsigned long mine = 0;
+	unsigned long mine = 0, list[MAX_HARTS];
+	unsigned nvcpus;
+	char what[96];
 
 	if (!p || len < 4 || len % 4)
 		return fail(err, errlen, "keel,harts", "missing or not a list of hart ids");
-	if (len / 4 > MAX_VCPUS_PER_VM)
-		return fail(err, errlen, "keel,harts", "more vCPUs than Keel supports per VM");
-	cfg->nvcpus = len / 4;
-	for (int i = 0; i < cfg->nvcpus; i++) {
+	if (len / 4 > MAX_HARTS)
+		return fail(err, errlen, "keel,harts", "lists more harts than Keel supports");
+	nharts = len / 4;
+	for (int i = 0; i < nharts; i++) {
 		unsigned long h = fdt32_to_cpu(p[i]);
-		char what[64];
 
 		if (h >= MAX_HARTS || !(plat->hart_mask & (1UL << h))) {
 			snprintf(what, sizeof(what), "hart %lu does not exist", h);
 			return fail(err, errlen, "keel,harts", what);
 		}
-		if ((*used | mine) & (1UL << h)) {
-			snprintf(what, sizeof(what), "hart %lu is already given to a VM", h);
+		if (mine & (1UL << h)) {
+			snprintf(what, sizeof(what), "hart %lu is listed twice", h);
+			return fail(err, errlen, "keel,harts", what);
+		}
+		if (claims->pinned & (1UL << h)) {
+			snprintf(what, sizeof(what), "hart %lu is pinned to vm '%s'", h, claims->owner[h]);
 			return fail(err, errlen, "keel,harts", what);
 		}
 		mine |= 1UL << h;
-		cfg->harts[i] = h;
+		list[i] = h;
 	}
-	*used |= mine;
+	nvcpus = (unsigned)nharts;
+	if (get_u32(fdt, node, "keel,vcpus", &nvcpus) || nvcpus < 1 || nvcpus > MAX_VCPUS_PER_VM)
+		return fail(err, errlen, "keel,vcpus", "needs one cell, 1 to 8");
+	cfg->pinned = fdt_getprop(fdt, node, "keel,pinned", NULL) != NULL;
+	if (cfg->pinned && nvcpus != (unsigned)nharts)
+		return fail(err, errlen, "keel,pinned", "needs exactly one listed hart per vCPU");
+	for (int i = 0; cfg->pinned && i < nharts; i++)
+		if (claims->used & (1UL << list[i])) {
+			snprintf(what, sizeof(what), "hart %lu is already used by vm '%s'", list[i],
+				 claims->owner[list[i]]);
+			return fail(err, errlen, "keel,pinned", what);
+		}
+	cfg->nvcpus = (int)nvcpus;
+	cfg->hart_mask = mine;
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		int best = cfg->pinned ? i : 0;
+		unsigned load[MAX_HARTS] = { 0 };
+
+		for (int j = 0; j < i; j++)
+			load[cfg->harts[j]]++;
+		for (int k = 1; !cfg->pinned && k < nharts; k++)
+			if (claims->vcpus[list[k]] + load[list[k]] < claims->vcpus[list[best]] + load[list[best]])
+				best = k;
+		cfg->harts[i] = list[best];
+	}
 	return 0;
 }
 
+static void claim_harts(struct hart_claims *claims, const struct vm_config *cfg)
+{
+	for (unsigned long h = 0; h < MAX_HARTS; h++)
+		if ((cfg->hart_mask & (1UL << h)) && !(claims->used & (1UL << h)))
+			memcpy(claims->owner[h], cfg->name, sizeof(claims->owner[h]));
+	for (int i = 0; i < cfg->nvcpus; i++)
+		claims->vcpus[cfg->harts[i]]++;
+	claims->used |= cfg->hart_mask;
+	if (cfg->pinned)
+		claims->pinned |= cfg->hart_mask;
+}
+
 int vm_config_parse(const void *fdt, int node, int index, const struct platform *plat, const struct cpu_features *cpu,
-		    unsigned long *used_harts, struct vm_config *cfg, char *err, unsigned long errlen)
+		    struct hart_claims *claims, struct vm_config *cfg, char *err, unsigned long errlen)
 {
 	const char *s;
 	int len, r;
-	unsigned long used = *used_harts;
 
 	memset(cfg, 0, sizeof(*cfg));
 	s = dt_string_prop(fdt, node, "keel,name", &len);
@@ -210,10 +275,17 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		if (d->start + d->nsectors < d->start)
 			return fail(err, errlen, "keel,disks", "start + nsectors wraps");
 	}
+	cfg->slice_us = DEFAULT_SLICE_US;
+	if (get_u32(fdt, node, "keel,slice-us", &cfg->slice_us) || cfg->slice_us < SLICE_US_MIN ||
+	    cfg->slice_us > SLICE_US_MAX)
+		return fail(err, errlen, "keel,slice-us", "needs one cell, 100 to 1000000 (microseconds)");
+	cfg->weight = DEFAULT_WEIGHT;
+	if (get_u32(fdt, node, "keel,weight", &cfg->weight) || cfg->weight < 1 || cfg->weight > MAX_WEIGHT)
+		return fail(err, errlen, "keel,weight", "needs one cell, 1 to 64");
 
 	/* Harts last: a VM that fails on another field must not keep its harts. */
-	if (parse_harts(fdt, node, plat, &used, cfg, err, errlen))
+	if (parse_harts(fdt, node, plat, claims, cfg, err, errlen))
 		return -1;
-	*used_harts = used;
+	claim_harts(claims, cfg);
 	return 0;
 }

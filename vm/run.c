@@ -1,4 +1,7 @@
-/* The loop each hart runs: its pinned vCPU's run / exit / act cycle, parking when the vCPU waits. */
+/*
+ * The loop each hart runs: its one vCPU's run / exit / act cycle, parking when the vCPU waits.
+ * A hart with several vCPUs runs the scheduler's loop instead (vm/sched.c), with the same steps.
+ */
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
@@ -7,10 +10,12 @@
 #include "sbi/sbi.h"
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
+#include "vm/run.h"
+#include "vm/sched.h"
 #include "vm/vm.h"
 
 /* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */
-static void hart_wait(struct hart *h)
+static inline __attribute__((always_inline)) void wait_here(struct hart *h)
 {
 	wfi();
 	unsigned long sip = csr_read(sip);
@@ -23,19 +28,28 @@ static void hart_wait(struct hart *h)
 		host_irq_handle();
 }
 
+void hart_wait(struct hart *h)
+{
+	wait_here(h);
+}
+
 void hart_pause(void)
 {
 	struct hart *h = this_hart();
+	uint64_t deadline = h->keel_deadline; /* a shared hart's scheduler may have one set */
 
 	h->keel_deadline = read_time() + HART_PAUSE_TICKS;
 	hart_timer_program(h);
-	hart_wait(h);
-	h->keel_deadline = -1UL;
+	wait_here(h);
+	h->keel_deadline = deadline;
 	hart_timer_program(h);
 }
 
-/* Take START/STOP requests; returns nonzero when the vCPU should (still) run. */
-static int handle_requests(struct vcpu *v)
+/*
+ * Take START/STOP requests; returns nonzero when the vCPU should (still) run. Always inlined,
+ * like handle_exit: the pinned loop's exit path must not pay a call for the scheduler's copy.
+ */
+static inline __attribute__((always_inline)) int handle_requests(struct vcpu *v)
 {
 	unsigned long req = vcpu_process_requests(v);
 
@@ -48,20 +62,14 @@ static int handle_requests(struct vcpu *v)
 	return __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_STARTED;
 }
 
-/* WFI and HSM suspend (hsm.c marks the vCPU SUSPENDED): park until an interrupt the guest enabled is pending. */
-static void wait_for_interrupt(struct hart *h, struct vcpu *v)
+int vcpu_handle_requests(struct vcpu *v)
 {
-	int suspended = __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_SUSPENDED;
-	while (!vcpu_irq_pending(v) && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
-		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */
-		if (v->timer_mode == TIMER_SSTC)
-			h->keel_deadline = csr_read(CSR_VSTIMECMP);
-		hart_timer_program(h);
-		hart_wait(h);
-		vcpu_process_fences(v);
-	}
-	h->keel_deadline = -1UL;
-	hart_timer_program(h);
+	return handle_requests(v);
+}
+
+/* The end of a WFI or HSM suspend: SUSPENDED becomes STARTED, a non-retentive suspend resumes. */
+static inline void halt_done(struct vcpu *v, int suspended)
+{
 	if (suspended) {
 		int expected = SBI_HSM_STATE_SUSPENDED;
 
@@ -70,6 +78,30 @@ static void wait_for_interrupt(struct hart *h, struct vcpu *v)
 	}
 	if (v->suspend_non_retentive)
 		vcpu_resume_at(v, v->resume_addr, v->resume_arg);
+}
+
+void vcpu_wake_from_halt(struct vcpu *v)
+{
+	v->halted = 0;
+	halt_done(v, __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_SUSPENDED);
+}
+
+/* WFI and HSM suspend (hsm.c marks the vCPU SUSPENDED): park until an interrupt the guest enabled is pending. */
+static inline __attribute__((always_inline)) void wait_for_interrupt(struct hart *h, struct vcpu *v)
+{
+	int suspended = __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_SUSPENDED;
+
+	while (!vcpu_irq_pending(v) && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
+		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */
+		if (v->timer_mode == TIMER_SSTC)
+			h->keel_deadline = csr_read(CSR_VSTIMECMP);
+		hart_timer_program(h);
+		wait_here(h);
+		vcpu_process_fences(v);
+	}
+	h->keel_deadline = -1UL;
+	hart_timer_program(h);
+	halt_done(v, suspended);
 }
 
 static unsigned long access_fault_for(unsigned long guest_page_fault)
@@ -113,7 +145,8 @@ static void nested_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 			vm->cfg.name, v->id, (unsigned long)addr, (unsigned long)pc);
 }
 
-static void mmio_done(struct vcpu *v, int result, unsigned long fault_cause, unsigned len)
+static inline __attribute__((always_inline)) void mmio_done(struct vcpu *v, int result, unsigned long fault_cause,
+							    unsigned len)
 {
 	if (result == MMIO_FAULT) {
 		/* Refused by the device (width, offset): an access fault at the instruction. */
@@ -128,7 +161,7 @@ static void mmio_done(struct vcpu *v, int result, unsigned long fault_cause, uns
 		vm_reboot(v->vm);
 }
 
-static void mmio_read(struct vcpu *v, const struct vcpu_exit *exit)
+static inline __attribute__((always_inline)) void mmio_read(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	struct mmio_insn mi = { .width = exit->mmio_read.width, .sign_extend = exit->mmio_read.sign_extend };
 	uint64_t val;
@@ -139,7 +172,7 @@ static void mmio_read(struct vcpu *v, const struct vcpu_exit *exit)
 	mmio_done(v, r, EXC_LOAD_ACCESS, exit->mmio_read.len);
 }
 
-static void mmio_write(struct vcpu *v, const struct vcpu_exit *exit)
+static inline __attribute__((always_inline)) void mmio_write(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	uint64_t data = exit->mmio_write.data;
 
@@ -149,7 +182,8 @@ static void mmio_write(struct vcpu *v, const struct vcpu_exit *exit)
 		  EXC_STORE_ACCESS, exit->mmio_write.len);
 }
 
-static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason, struct vcpu_exit *exit)
+static inline __attribute__((always_inline)) void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,
+							      struct vcpu_exit *exit)
 {
 	switch (reason) {
 	case EXIT_MMIO_READ:
@@ -183,12 +217,18 @@ static void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,
 		vm_vcpu_stopped(v->vm);
 		break;
 	default:
-		/* Nothing, CpuUp (started by hsm.c), requests. */
+		/* Nothing, CpuUp (started by hsm.c), requests, kicks (shared harts only). */
 		break;
 	}
 }
 
-void hart_run_loop(void)
+void vcpu_handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason, struct vcpu_exit *exit)
+{
+	handle_exit(h, v, reason, exit);
+}
+
+/* A hart with one vCPU (or none): the pinned path, compiled on its own so nothing of the scheduler's touches it. */
+static void __attribute__((noreturn, noinline)) pinned_run_loop(void)
 {
 	struct hart *h = this_hart();
 	struct vcpu *v = h->vcpu;
@@ -196,7 +236,7 @@ void hart_run_loop(void)
 
 	if (!v) {
 		for (;;)
-			hart_wait(h);
+			wait_here(h);
 	}
 	vcpu_bind(v);
 	for (;;) {
@@ -204,9 +244,18 @@ void hart_run_loop(void)
 		if ((__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
 		     __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STARTED) &&
 		    !handle_requests(v)) {
-			hart_wait(h);
+			wait_here(h);
 			continue;
 		}
 		handle_exit(h, v, vcpu_run(v, &exit), &exit);
 	}
+}
+
+void hart_run_loop(void)
+{
+	struct hart *h = this_hart();
+
+	if (h->shared)
+		sched_run_loop(h);
+	pinned_run_loop();
 }

@@ -118,16 +118,19 @@ static void put_locked(struct vm *vm, char c)
 
 void vm_console_quiet_check(struct hart *h, uint64_t now)
 {
-	struct vm *vm = h->vcpu ? h->vcpu->vm : NULL;
+	/* Every VM with a vCPU on this hart: on a shared hart the one bound now may not be the writer. */
+	for (int i = 0; i < nvms; i++) {
+		struct vm *vm = &vms[i];
 
-	if (!vm)
-		return;
-	spin_lock(&vm->con_lock);
-	if (vm->con_len && now - vm->con_stamp >= quiet_ticks())
-		flush_line(vm);
-	else if (vm->con_len)
-		h->console_deadline = vm->con_stamp + quiet_ticks();
-	spin_unlock(&vm->con_lock);
+		if (!(vm->cfg.hart_mask & (1UL << h->id)))
+			continue;
+		spin_lock(&vm->con_lock);
+		if (vm->con_len && now - vm->con_stamp >= quiet_ticks())
+			flush_line(vm);
+		else if (vm->con_len && (!h->console_deadline || vm->con_stamp + quiet_ticks() < h->console_deadline))
+			h->console_deadline = vm->con_stamp + quiet_ticks();
+		spin_unlock(&vm->con_lock);
+	}
 }
 
 void vm_console_putc(struct vm *vm, char c)

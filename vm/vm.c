@@ -12,12 +12,13 @@
 #include "vm/config.h"
 #include "vm/guest_fdt.h"
 #include "vm/vdisk.h"
+#include "vm/sched.h"
 #include <libfdt.h>
 #include <string.h>
 
 struct vm vms[MAX_VMS];
 int nvms;
-static struct vcpu vcpu_pool[MAX_HARTS];
+static struct vcpu vcpu_pool[MAX_VMS * MAX_VCPUS_PER_VM];
 static int nvcpu_pool;
 
 struct fence_ctx {
@@ -39,7 +40,7 @@ static void post_fence(struct vcpu *target, void *ctx)
 	if (state == SBI_HSM_STATE_STOPPED)
 		return;
 	f->tickets[target->id] = __atomic_add_fetch(&target->fence_asked, 1, __ATOMIC_ACQ_REL);
-	host_send_ipi(target->hart);
+	hart_kick(target->hart);
 }
 
 long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req)
@@ -60,6 +61,7 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 		while ((long)(__atomic_load_n(&t->fence_done, __ATOMIC_ACQUIRE) - f.tickets[i]) < 0 &&
 		       __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
 			vcpu_process_fences(self);
+			sched_service(this_hart()); /* t may be an unbound vCPU of this very hart */
 			hart_pause();
 		}
 	}
@@ -163,7 +165,7 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		vcpu_setup(v, cfg->timer);
 		vcpu_set_entry(v, cfg->ram_base + cfg->kernel_offset);
 		vcpu_set_stage2_root(v, vm->hgatp);
-		harts[cfg->harts[i]].vcpu = v;
+		sched_add_vcpu(v);
 	}
 	nvcpu_pool += cfg->nvcpus;
 	vm->boot_count = 1;
@@ -177,7 +179,7 @@ static const char *const mode_names[] = { [HGATP_MODE_SV39X4] = "Sv39x4", [HGATP
 int vms_create(const void *fdt)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen"), node, index = 0;
-	unsigned long used_harts = 0;
+	static struct hart_claims claims;
 	char err[CONFIG_ERR_MAX];
 
 	host_fdt_blob = fdt;
@@ -194,20 +196,24 @@ int vms_create(const void *fdt)
 			kprintf("keel: %s: ignored, Keel runs at most %d VMs\n", name, MAX_VMS);
 			continue;
 		}
-		unsigned long harts_before = used_harts;
+		struct hart_claims claims_before = claims;
 		struct vm *vm = &vms[nvms];
 
-		if (vm_config_parse(fdt, node, index++, &platform, &cpu, &used_harts, &cfg, err, sizeof(err)) ||
+		if (vm_config_parse(fdt, node, index++, &platform, &cpu, &claims, &cfg, err, sizeof(err)) ||
 		    vm_create(vm, &cfg, err, sizeof(err))) {
 			kprintf("keel: vm '%s' not started: %s\n", cfg.name, err);
 			memset(vm, 0, sizeof(*vm));
-			used_harts = harts_before;
+			claims = claims_before;
 			continue;
 		}
 		nvms++;
 		kprintf("keel: vm '%s': %d vCPU(s) on harts", cfg.name, cfg.nvcpus);
 		for (int i = 0; i < cfg.nvcpus; i++)
 			kprintf(" %lu", cfg.harts[i]);
+		if (cfg.pinned)
+			kprintf(" (pinned)");
+		else
+			kprintf(" (slice %u us, weight %u)", cfg.slice_us, cfg.weight);
 		kprintf(", RAM %lu MiB at guest 0x%lx (host 0x%lx-0x%lx), stage-2 %s (%lu x 1G, %lu x 2M, %lu x 4K), "
 			"VMID %lu, timer %s\n",
 			(unsigned long)(cfg.ram_size >> 20), (unsigned long)cfg.ram_base, (unsigned long)vm->ram_hpa,
@@ -289,6 +295,7 @@ static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
 		while (vm->vcpus[i] != self &&
 		       __atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
 			vcpu_process_fences(self);
+			sched_service(this_hart());
 			hart_pause();
 		}
 	/* A vCPU that stopped itself (it lost the race to reset) may still hold our STOP: drop it. */
@@ -333,6 +340,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 	report_exits(vm);
 	vm_disks_report(vm);
 	report_health();
+	sched_report();
 	if (!vms_running()) {
 		kprintf("keel: no VM left running, powering off\n");
 		host_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN, SBI_SRST_RESET_REASON_NONE);

@@ -16,6 +16,9 @@
 #define VM_BOOTARGS_MAX 256
 #define MAX_PASSTHROUGH 4
 #define MAX_VM_DISKS 4
+#define DEFAULT_SLICE_US 4000
+#define DEFAULT_WEIGHT 1
+#define MAX_WEIGHT 64
 
 /* The guest's devices sit where QEMU virt has them, so guests built for virt run unchanged. */
 #define VM_SYSCON_BASE 0x100000UL
@@ -51,7 +54,11 @@ enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED, VM_RESETTING };
 struct vm_config {
 	char name[VM_NAME_MAX];
 	int nvcpus;
-	unsigned long harts[MAX_VCPUS_PER_VM]; /* physical hart of each vCPU */
+	unsigned long harts[MAX_VCPUS_PER_VM]; /* physical hart of each vCPU (keel,harts round robin) */
+	unsigned long hart_mask; /* the harts listed in keel,harts */
+	int pinned; /* keel,pinned: those harts are this VM's alone */
+	unsigned slice_us; /* time slice on a shared hart */
+	unsigned weight; /* share on a shared hart, relative to the other vCPUs' weights */
 	uint64_t ram_base, ram_size; /* guest-physical */
 	uint64_t kernel_addr, kernel_size; /* where QEMU's loader put the image (host-physical) */
 	uint64_t kernel_offset; /* load offset inside guest RAM */

@@ -31,6 +31,7 @@ int cpu_probe(void)
 	if (!cpu.has_h)
 		return -1;
 	cpu.has_sstc = csr_probe_stimecmp(&v) == 0;
+	cpu.has_senvcfg = csr_probe_senvcfg(&v) == 0;
 	cpu.has_sv39x4 = hgatp_mode_works(HGATP_MODE_SV39X4);
 	cpu.has_sv48x4 = hgatp_mode_works(HGATP_MODE_SV48X4);
 	/* VMIDLEN: write all ones with Bare mode and count what sticks (priv spec 8.2.10). */

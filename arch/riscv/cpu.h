@@ -6,6 +6,7 @@
 struct cpu_features {
 	int has_h;
 	int has_sstc;
+	int has_senvcfg; /* priv 1.12: VS-mode reaches the real senvcfg, so it is switched per vCPU */
 	int has_sv39x4, has_sv48x4;
 	unsigned vmid_bits;
 };
@@ -28,5 +29,6 @@ unsigned long hlvx_wu(unsigned long gva, unsigned long *out);
 unsigned long hlv_d(unsigned long gva, unsigned long *out);
 unsigned long csr_probe_hstatus(unsigned long *out);
 unsigned long csr_probe_stimecmp(unsigned long *out);
+unsigned long csr_probe_senvcfg(unsigned long *out);
 
 #endif

@@ -107,6 +107,7 @@
 #define CSR_STIMECMP 0x14d
 #define CSR_VSTIMECMP 0x24d
 #define CSR_HENVCFG 0x60a
+#define CSR_SENVCFG 0x10a
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (_UL(1) << PAGE_SHIFT)

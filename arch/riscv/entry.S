@@ -4,6 +4,7 @@
  * is expected: record scause/stval and resume at the fixup. Anything else is a
  * Keel bug: save the registers and report.
  */
+#include "arch/riscv/csr.h"
 #include "asm-offsets.h"
 
 	.section .text
@@ -108,4 +109,5 @@ unexpected_trap:
 .endm
 
 	CSR_PROBE csr_probe_hstatus, hstatus
-	CSR_PROBE csr_probe_stimecmp, 0x14d
+	CSR_PROBE csr_probe_stimecmp, CSR_STIMECMP
+	CSR_PROBE csr_probe_senvcfg, CSR_SENVCFG

@@ -78,7 +78,7 @@ static void check_platform(const struct platform *p)
 
 /* What vm/config.c's header promises of an accepted VM. */
 static void check_accepted(const struct vm_config *c, const struct platform *plat, const struct cpu_features *cpu,
-			   unsigned long used_before, unsigned long used_after)
+			   const struct hart_claims *before, const struct hart_claims *after)
 {
 	unsigned long mine = 0;
 	uint64_t top;
@@ -90,11 +90,26 @@ static void check_accepted(const struct vm_config *c, const struct platform *pla
 		unsigned long h = c->harts[i];
 
 		FUZZ_CHECK(h < MAX_HARTS && (plat->hart_mask >> h & 1), "hart %lu is not the platform's", h);
-		FUZZ_CHECK(!((used_before | mine) >> h & 1), "hart %lu given twice", h);
+		FUZZ_CHECK(!(before->pinned >> h & 1), "hart %lu is pinned to another VM", h);
+		FUZZ_CHECK(!c->pinned || !((before->used | mine) >> h & 1), "pinned hart %lu given twice", h);
 		mine |= 1UL << h;
 	}
-	FUZZ_CHECK(used_after == (used_before | mine), "used harts %#lx -> %#lx, VM has %#lx", used_before, used_after,
-		   mine);
+	/* Every vCPU on a listed hart (which ones depends on the earlier VMs' load); pinned: all of them. */
+	FUZZ_CHECK(!(mine & ~c->hart_mask) && (!c->pinned || mine == c->hart_mask),
+		   "vCPUs on harts %#lx, keel,harts %#lx", mine, c->hart_mask);
+	FUZZ_CHECK(after->used == (before->used | c->hart_mask) &&
+			   after->pinned == (before->pinned | (c->pinned ? c->hart_mask : 0)),
+		   "used harts %#lx -> %#lx, VM lists %#lx", before->used, after->used, c->hart_mask);
+	for (int h = 0; h < MAX_HARTS; h++) {
+		int n = 0;
+
+		for (int i = 0; i < c->nvcpus; i++)
+			n += c->harts[i] == (unsigned long)h;
+		FUZZ_CHECK(after->vcpus[h] == before->vcpus[h] + n, "hart %d: %d vCPUs counted, %d placed", h,
+			   after->vcpus[h] - before->vcpus[h], n);
+	}
+	FUZZ_CHECK(c->slice_us >= 100 && c->slice_us <= 1000000 && c->weight >= 1 && c->weight <= MAX_WEIGHT,
+		   "slice %u weight %u", c->slice_us, c->weight);
 	FUZZ_CHECK(c->stage2_mode == HGATP_MODE_SV39X4 || c->stage2_mode == HGATP_MODE_SV48X4, "stage2 mode %lu",
 		   c->stage2_mode);
 	FUZZ_CHECK(c->stage2_mode == HGATP_MODE_SV39X4 ? cpu->has_sv39x4 : cpu->has_sv48x4, "mode %lu not on the hart",
@@ -179,13 +194,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (chosen < 0)
 		goto out;
 	for (int m = 0; m < 3; m++) {
-		unsigned long used = 0;
+		struct hart_claims used = { 0 };
 		int node, index = 0, nvms = 0;
 
 		fdt_for_each_subnode(node, fdt, chosen)
 		{
 			const char *name = fdt_get_name(fdt, node, NULL);
-			unsigned long before = used;
+			struct hart_claims before = used;
 			struct vm_config cfg;
 			char err[CONFIG_ERR_MAX];
 			int r;
@@ -205,10 +220,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (r) {
 				FUZZ_CHECK(nul_within(err, sizeof(err)) && !strncmp(err, "field ", 6),
 					   "error message '%.*s'", (int)sizeof(err), err);
-				FUZZ_CHECK(used == before, "refused VM took harts %#lx -> %#lx", before, used);
+				FUZZ_CHECK(!memcmp(&used, &before, sizeof(used)), "refused VM took harts %#lx -> %#lx",
+					   before.used, used.used);
 				continue;
 			}
-			check_accepted(&cfg, plats[m], cpus[m], before, used);
+			check_accepted(&cfg, plats[m], cpus[m], &before, &used);
 			check_guest_dtb(&cfg, plats[m], fdt);
 			nvms++;
 		}

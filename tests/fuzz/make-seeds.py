@@ -439,6 +439,18 @@ def config_seeds():
     s["err-nohart"] = dts([vm(0, name='"nohart"', harts="7")], full=False)
     s["err-hart-taken"] = dts([vm(0, harts="0"), vm(1, name='"good"', harts="1 0")], full=False)
     s["err-hart-twice"] = dts([vm(0, harts="1 1")], full=False)
+    # Shared harts: vCPUs beyond the harts, weights and slices, pinned VMs and their conflicts.
+    s["shared-three-vms"] = dts([vm(0, harts="0 1", extra="keel,vcpus = <4>; keel,weight = <2>"),
+                                 vm(1, name='"b"', harts="0", extra="keel,vcpus = <2>; keel,slice-us = <2000>"),
+                                 vm(2, name='"c"', harts="1", extra="keel,slice-us = <100>; keel,weight = <64>")],
+                                full=False)
+    s["pinned-then-shared"] = dts([vm(0, name='"rt"', harts="2 3", extra="keel,pinned"),
+                                   vm(1, name='"late"', harts="1 3")], full=False)
+    s["shared-then-pinned"] = dts([vm(0, harts="0"), vm(1, name='"alone"', harts="0", extra="keel,pinned")],
+                                  full=False)
+    s["err-sched-fields"] = dts([vm(0, extra="keel,vcpus = <9>"), vm(1, extra="keel,slice-us = <99>"),
+                                 vm(2, extra="keel,weight = <0>"), vm(3, harts="0 1", extra="keel,pinned; keel,vcpus = <3>")],
+                                full=False)
     s["err-nokernel"] = dts([vm(0, name='"nokernel"', kernel=None)], full=False)
     s["err-kernel-outside"] = dts([vm(0, kernel="0x1 0x00000000 0x0 0x1000")], full=False)
     s["err-huge"] = dts([vm(0, name='"huge"', mem="0x0 0x80000000 0x100 0x0")], full=False)

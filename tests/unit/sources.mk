@@ -21,6 +21,7 @@ UNIT_SRCS_test_virtio_ring := drivers/virtio/ring.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c guests/linux/init/cksum.c
 UNIT_SRCS_test_switch := net/switch.c
+UNIT_SRCS_test_runq := vm/runq.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch
 # its libfdt calls); the real one is linked so that changing it rebuilds the test.

@@ -27,6 +27,8 @@ struct vm_desc {
 	uint64_t kernel_offset;
 	const char *timer, *stage2, *bootargs;
 	const uint32_t *devices; /* keel,devices cells, absent when NULL */
+	int vcpus, slice_us, weight; /* one cell each, absent when 0 (-2 writes a 0) */
+	int pinned;
 	int ndevice_cells;
 	const uint32_t *disks; /* keel,disks cells, absent when NULL */
 	int ndisk_cells;
@@ -148,6 +150,15 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 			assert_int_equal(fdt_property_string(f, "keel,stage2", d->stage2), 0);
 		if (d->bootargs)
 			assert_int_equal(fdt_property_string(f, "bootargs", d->bootargs), 0);
+		if (d->vcpus)
+			assert_int_equal(fdt_property_u32(f, "keel,vcpus", d->vcpus == -2 ? 0 : (uint32_t)d->vcpus), 0);
+		if (d->slice_us)
+			assert_int_equal(fdt_property_u32(f, "keel,slice-us", (uint32_t)d->slice_us), 0);
+		if (d->weight)
+			assert_int_equal(fdt_property_u32(f, "keel,weight", d->weight == -2 ? 0 : (uint32_t)d->weight),
+					 0);
+		if (d->pinned)
+			assert_int_equal(fdt_property(f, "keel,pinned", NULL, 0), 0);
 		if (d->devices) {
 			fdt32_t cells[32];
 
@@ -171,7 +182,7 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 	return f;
 }
 
-static int parse_node(int index, unsigned long *used)
+static int parse_node(int index, struct hart_claims *used)
 {
 	char path[40];
 	int node;
@@ -184,31 +195,35 @@ static int parse_node(int index, unsigned long *used)
 }
 
 /* Build a DTB with one VM and parse it. */
-static int parse_one(const struct vm_desc *d, unsigned long *used)
+static int parse_one(const struct vm_desc *d, struct hart_claims *used)
 {
 	free(fdt);
 	fdt = make_fdt(d, 1);
 	return parse_node(0, used);
 }
 
-static void expect_ok(const struct vm_desc *d, unsigned long *used)
+static void expect_ok(const struct vm_desc *d, struct hart_claims *used)
 {
 	if (parse_one(d, used))
 		fail_msg("valid VM rejected: %s", err);
 }
 
-/* -1, an error naming `field`, and used_harts as it was. */
+/* -1, an error naming `field`, and the claims as they were (hart 3 is pinned to vm 'first'). */
 static void expect_fail(const struct vm_desc *d, const char *field, const char *why)
 {
-	unsigned long used = 0x8, before = used;
-	int r = parse_one(d, &used);
+	struct hart_claims used = { .used = 0x8, .pinned = 0x8 }, before;
+	int r;
 
+	strcpy(used.owner[3], "first");
+	before = used;
+	r = parse_one(d, &used);
 	if (r != -1)
 		fail_msg("%s: accepted (returned %d), want -1 naming %s", why, r, field);
 	if (!strstr(err, field))
 		fail_msg("%s: error \"%s\" does not name %s", why, err, field);
-	if (used != before)
-		fail_msg("%s: used_harts %#lx -> %#lx on a failed VM", why, before, used);
+	if (memcmp(&used, &before, sizeof(used)))
+		fail_msg("%s: hart claims %#lx/%#lx -> %#lx/%#lx on a failed VM", why, before.used, before.pinned,
+			 used.used, used.pinned);
 }
 
 /* ---------------- valid VMs ---------------- */
@@ -216,7 +231,7 @@ static void expect_fail(const struct vm_desc *d, const char *field, const char *
 static void test_valid_vm_defaults(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	free(fdt);
@@ -235,13 +250,13 @@ static void test_valid_vm_defaults(void **state)
 	assert_int_equal(cfg.timer, TIMER_SSTC); /* the hart has Sstc */
 	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV39X4);
 	assert_string_equal(cfg.bootargs, "");
-	assert_int_equal(used, 0x3);
+	assert_int_equal(used.used, 0x3);
 }
 
 static void test_valid_vm_all_fields(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0x1;
+	struct hart_claims used = { .used = 0x1 };
 
 	(void)state;
 	d.name = "linux";
@@ -272,29 +287,29 @@ static void test_valid_vm_all_fields(void **state)
 	assert_int_equal(cfg.timer, TIMER_SBI);
 	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV48X4);
 	assert_string_equal(cfg.bootargs, "console=hvc0 root=/dev/vda");
-	assert_int_equal(used, 0xf);
+	assert_int_equal(used.used, 0xf);
 }
 
 static void test_timer_choices(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	d.timer = "sstc";
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.timer, TIMER_SSTC);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.timer = "sbi";
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.timer, TIMER_SBI);
 	/* No property and no Sstc: the SBI timer */
 	cpuf.has_sstc = 0;
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.timer = NULL;
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.timer, TIMER_SBI);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.timer = "sbi";
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.timer, TIMER_SBI);
@@ -303,19 +318,19 @@ static void test_timer_choices(void **state)
 static void test_stage2_choices(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	d.stage2 = "sv39x4";
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV39X4);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.stage2 = "sv48x4";
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV48X4);
 	/* No Sv39x4 on this hart: the default is Sv48x4 */
 	cpuf.has_sv39x4 = 0;
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.stage2 = NULL;
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.stage2_mode, HGATP_MODE_SV48X4);
@@ -324,18 +339,18 @@ static void test_stage2_choices(void **state)
 static void test_smallest_vm_and_largest_kernel(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	d.mem_size = 8 * MiB; /* the minimum */
 	d.kernel_size = 4 * MiB; /* 2 MiB offset + 4 MiB + 2 MiB for the DTB */
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.ram_size, 8 * MiB);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.mem_size = 256 * MiB;
 	d.kernel_size = 252 * MiB;
 	expect_ok(&d, &used);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.has_offset = 1;
 	d.kernel_offset = 0;
 	d.kernel_size = 254 * MiB;
@@ -346,17 +361,17 @@ static void test_smallest_vm_and_largest_kernel(void **state)
 static void test_names(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	d.name = "guest-a";
 	expect_ok(&d, &used);
 	assert_string_equal(cfg.name, "guest-a");
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.name = "a-name-that-is-much-longer-than-thirty-two-bytes";
 	expect_ok(&d, &used);
 	assert_string_equal(cfg.name, "vm0");
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.name = "";
 	expect_ok(&d, &used);
 	assert_string_equal(cfg.name, "vm0");
@@ -371,7 +386,7 @@ static void test_bootargs_limits(void **state)
 {
 	struct vm_desc d = valid_vm();
 	char longest[VM_BOOTARGS_MAX], too_long[VM_BOOTARGS_MAX + 1];
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	memset(longest, 'x', sizeof(longest) - 1);
@@ -403,7 +418,8 @@ static void test_bad_harts(void **state)
 	d.harts[1] = 0;
 	expect_fail(&d, "keel,harts", "hart 0 twice");
 	d.harts[1] = 3;
-	expect_fail(&d, "keel,harts", "hart 3, taken by an earlier VM"); /* expect_fail starts with 0x8 used */
+	expect_fail(&d, "keel,harts", "hart 3, pinned to an earlier VM"); /* expect_fail starts with hart 3 pinned */
+	assert_string_equal(err, "field keel,harts: hart 3 is pinned to vm 'first'");
 	d.nharts = -1;
 	expect_fail(&d, "keel,harts", "no keel,harts");
 	d.nharts = 0;
@@ -412,32 +428,143 @@ static void test_bad_harts(void **state)
 	for (int i = 0; i < 9; i++)
 		d.harts[i] = (uint32_t)i;
 	d.nharts = 9;
-	expect_fail(&d, "keel,harts", "9 vCPUs");
+	expect_fail(&d, "keel,harts", "9 harts");
+}
+
+static void test_vcpus_and_scheduling(void **state)
+{
+	struct vm_desc d = valid_vm();
+	struct hart_claims used = { 0 };
+
+	(void)state;
+	/* Default: one vCPU per listed hart, the default slice and weight, not pinned. */
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.nvcpus, 2);
+	assert_int_equal(cfg.hart_mask, 0x3);
+	assert_false(cfg.pinned);
+	assert_int_equal(cfg.slice_us, DEFAULT_SLICE_US);
+	assert_int_equal(cfg.weight, DEFAULT_WEIGHT);
+	/* Five vCPUs on harts 2 and 0: round robin over the list. */
+	used = (struct hart_claims){ 0 };
+	d.harts[0] = 2;
+	d.harts[1] = 0;
+	d.vcpus = 5;
+	d.slice_us = 1000;
+	d.weight = 3;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.nvcpus, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(cfg.harts[i], i % 2 ? 0 : 2);
+	assert_int_equal(cfg.slice_us, 1000);
+	assert_int_equal(cfg.weight, 3);
+	assert_int_equal(used.used, 0x5);
+	assert_int_equal(used.pinned, 0);
+	assert_string_equal(used.owner[2], "vm0");
+
+	d = valid_vm();
+	d.vcpus = 9;
+	expect_fail(&d, "keel,vcpus", "9 vCPUs");
+	d.vcpus = -2; /* written as 0 */
+	expect_fail(&d, "keel,vcpus", "0 vCPUs");
+	d = valid_vm();
+	d.slice_us = 99;
+	expect_fail(&d, "keel,slice-us", "a 99 us slice");
+	d.slice_us = 1000001;
+	expect_fail(&d, "keel,slice-us", "a slice over a second");
+	d = valid_vm();
+	d.weight = 65;
+	expect_fail(&d, "keel,weight", "weight 65");
+	d.weight = -2;
+	expect_fail(&d, "keel,weight", "weight 0");
+	d = valid_vm();
+	d.pinned = 1;
+	d.vcpus = 3;
+	expect_fail(&d, "keel,pinned", "3 pinned vCPUs on 2 harts");
+}
+
+/* Each vCPU goes to the listed hart with the fewest vCPUs so far, earlier VMs' included. */
+static void test_placement_balances(void **state)
+{
+	struct vm_desc d[3] = { valid_vm(), valid_vm(), valid_vm() };
+	struct hart_claims used = { 0 };
+
+	(void)state;
+	d[0].vcpus = 1; /* lists harts 0 and 1: lands on 0 */
+	d[1].vcpus = 1; /* the same list: lands on 1, the emptier */
+	d[2].harts[0] = 0; /* lists 0, 1, 2 with 4 vCPUs: 2, 2 (hart 2 is empty), then 0, 1 */
+	d[2].harts[1] = 1;
+	d[2].harts[2] = 2;
+	d[2].nharts = 3;
+	d[2].vcpus = 4;
+	fdt = make_fdt(d, 3);
+	assert_int_equal(parse_node(0, &used), 0);
+	assert_int_equal(cfg.harts[0], 0);
+	assert_int_equal(used.used, 0x3); /* both listed harts are the VM's to run on */
+	assert_int_equal(parse_node(1, &used), 0);
+	assert_int_equal(cfg.harts[0], 1);
+	assert_int_equal(parse_node(2, &used), 0);
+	assert_int_equal(cfg.harts[0], 2);
+	assert_int_equal(cfg.harts[1], 0);
+	assert_int_equal(cfg.harts[2], 1);
+	assert_int_equal(cfg.harts[3], 2);
+	assert_int_equal(used.vcpus[0], 2);
+	assert_int_equal(used.vcpus[1], 2);
+	assert_int_equal(used.vcpus[2], 2);
+}
+
+static void test_pinned_harts(void **state)
+{
+	struct vm_desc d[4] = { valid_vm(), valid_vm(), valid_vm(), valid_vm() };
+	struct hart_claims used = { 0 };
+
+	(void)state;
+	d[0].name = "shared";
+	d[0].harts[0] = 0;
+	d[0].nharts = 1;
+	d[1].name = "alone"; /* pinned, but hart 0 already runs 'shared' */
+	d[1].pinned = 1;
+	d[2].name = "rt"; /* pinned on harts 2 and 3 */
+	d[2].pinned = 1;
+	d[2].harts[0] = 2;
+	d[2].harts[1] = 3;
+	d[3].name = "late"; /* wants hart 3 of 'rt' */
+	d[3].harts[0] = 1;
+	d[3].harts[1] = 3;
+	fdt = make_fdt(d, 4);
+	assert_int_equal(parse_node(0, &used), 0);
+	assert_int_equal(parse_node(1, &used), -1);
+	assert_string_equal(err, "field keel,pinned: hart 0 is already used by vm 'shared'");
+	assert_int_equal(used.used, 0x1);
+	assert_int_equal(parse_node(2, &used), 0);
+	assert_true(cfg.pinned);
+	assert_int_equal(used.used, 0xd);
+	assert_int_equal(used.pinned, 0xc);
+	assert_int_equal(parse_node(3, &used), -1);
+	assert_string_equal(err, "field keel,harts: hart 3 is pinned to vm 'rt'");
+	assert_int_equal(used.used, 0xd);
 }
 
 static void test_hart_used_by_earlier_vm(void **state)
 {
-	struct vm_desc d[4] = { valid_vm(), valid_vm(), valid_vm(), valid_vm() };
-	unsigned long used = 0;
+	struct vm_desc d[3] = { valid_vm(), valid_vm(), valid_vm() };
+	struct hart_claims used = { 0 };
 
 	(void)state;
-	d[1].harts[0] = 1; /* taken by vm@0 */
+	d[1].harts[0] = 1; /* shared with vm@0 */
 	d[1].harts[1] = 2;
 	d[2].harts[0] = 2;
 	d[2].harts[1] = 3;
-	d[3].harts[0] = 3;
-	d[3].nharts = 1;
-	fdt = make_fdt(d, 4);
+	d[2].has_kernel = 0; /* refused: hart 3 is not kept */
+	fdt = make_fdt(d, 3);
 	assert_int_equal(parse_node(0, &used), 0);
-	assert_int_equal(used, 0x3);
-	assert_int_equal(parse_node(1, &used), -1);
-	assert_non_null(strstr(err, "keel,harts"));
-	assert_int_equal(used, 0x3); /* hart 2 is not kept by the VM that failed */
-	assert_int_equal(parse_node(2, &used), 0);
-	assert_int_equal(used, 0xf);
-	assert_int_equal(parse_node(3, &used), -1);
-	assert_non_null(strstr(err, "keel,harts"));
-	assert_int_equal(used, 0xf);
+	assert_int_equal(used.used, 0x3);
+	assert_int_equal(parse_node(1, &used), 0);
+	assert_int_equal(used.used, 0x7);
+	assert_string_equal(used.owner[1], "vm0"); /* the first VM on a hart names it */
+	assert_string_equal(used.owner[2], "vm1");
+	assert_int_equal(parse_node(2, &used), -1);
+	assert_int_equal(used.used, 0x7);
+	assert_int_equal(used.pinned, 0);
 }
 
 static void test_bad_memory(void **state)
@@ -561,12 +688,12 @@ static void test_devices(void **state)
 {
 	static const uint32_t two[] = { 0, 0x10008000, 0, 0x1000, 8, 0x1, 0x00000000, 0, 0x200000, 0 };
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.npass, 0);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.devices = two;
 	d.ndevice_cells = 10;
 	expect_ok(&d, &used);
@@ -660,7 +787,7 @@ static void test_bad_disks(void **state)
 static void test_failed_vm_keeps_no_harts(void **state)
 {
 	struct vm_desc d;
-	unsigned long used;
+	struct hart_claims used;
 
 	(void)state;
 	static const uint32_t bad_device[] = { 0, 0x10008001, 0, 0x1000, 0 };
@@ -698,19 +825,19 @@ static void test_failed_vm_keeps_no_harts(void **state)
 		default:
 			d.harts[2] = 0;
 			d.nharts = 3;
-			break; /* hart 0 is taken */
+			break; /* hart 0 is pinned */
 		}
-		used = 0x1;
+		used = (struct hart_claims){ .used = 0x1, .pinned = 0x1 };
 		assert_int_equal(parse_one(&d, &used), -1);
-		if (used != 0x1)
-			fail_msg("case %d (%s): used_harts became %#lx", c, err, used);
+		if (used.used != 0x1 || used.pinned != 0x1)
+			fail_msg("case %d (%s): hart claims became %#lx/%#lx", c, err, used.used, used.pinned);
 	}
 }
 
 static void test_error_text(void **state)
 {
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 	char *small = malloc(12); /* exact size: ASan sees an overrun */
 	int node;
 
@@ -740,6 +867,9 @@ int main(void)
 		T(test_bootargs_limits),
 		T(test_bad_harts),
 		T(test_hart_used_by_earlier_vm),
+		T(test_vcpus_and_scheduling),
+		T(test_placement_balances),
+		T(test_pinned_harts),
 		T(test_bad_memory),
 		T(test_bad_kernel),
 		T(test_kernel_offset_overflow),

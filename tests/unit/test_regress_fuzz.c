@@ -233,7 +233,7 @@ static void test_config_empty_name_gets_default(void **state)
 	struct cpu_features cpu = { .has_h = 1, .has_sstc = 1, .has_sv39x4 = 1, .has_sv48x4 = 1 };
 	struct vm_config cfg;
 	char err[CONFIG_ERR_MAX];
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 	void *f = malloc(4096);
 	int node;
 
