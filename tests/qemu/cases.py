@@ -180,12 +180,12 @@ DISK_ROOT = {
     # A command without output may be followed at once by the next (its echo cannot split anything).
     "input": [(r"^keel-init: type help for the commands", "mount\n"),
               (r"^(keel# )?/dev/root on / type ext4 \(rw", "df /\n"),
-              (r"^/dev/root +\d+ +\d+ +\d+ +\d+% /$", "echo written on the root disk > /hello.txt\nsync\n"
+              (r"^(keel# )*/dev/root +\d+ +\d+ +\d+ +\d+% /$", "echo written on the root disk > /hello.txt\nsync\n"
                                                         "cat /hello.txt\n"),
               (r"^(keel# )*written on the root disk$", "cksum /hello.txt /sbin/init\n"),
               (r"^\d+ \d+ /sbin/init$", "ddtest write /dd.bin 4 256\n"),
-              (r"^ddtest: wrote", "ddtest read /dd.bin 4 256\n"),
-              (r"^ddtest: read", "rm /dd.bin\nls -l /\n"),
+              (r"^(keel# )*ddtest: wrote", "ddtest read /dd.bin 4 256\n"),
+              (r"^(keel# )*ddtest: read", "rm /dd.bin\nls -l /\n"),
               (r"^ +\d+ sbin/$", "poweroff\n")],
     # No RTC: init starts the clock at the root directory's time (the image's build), not 1970.
     "expect": [r"VFS: Mounted root \(ext4 filesystem\) on device \d+:\d+", r"^keel-init: Linux guest up",

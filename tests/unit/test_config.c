@@ -740,12 +740,12 @@ static void test_disks(void **state)
 	/* host disk 0 whole, read-write; host disk 1 from sector 2^32 + 2048, 4096 sectors, read-only */
 	static const uint32_t two[] = { 0, 0, 0, 0, 0, 0, 1, 1, 2048, 0, 4096, VM_DISK_RO };
 	struct vm_desc d = valid_vm();
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	(void)state;
 	expect_ok(&d, &used);
 	assert_int_equal(cfg.ndisks, 0);
-	used = 0;
+	used = (struct hart_claims){ 0 };
 	d.disks = two;
 	d.ndisk_cells = 12;
 	expect_ok(&d, &used);
