@@ -17,6 +17,8 @@
  * for this long: long enough not to split the lines of a VM printing steadily.
  */
 #define CONSOLE_QUIET_MS 75
+/* Ends the shown start of a line that another VM's line broke into; the line comes again whole. */
+#define CONSOLE_BROKEN " [...]\n"
 #define MS_PER_S 1000
 
 static int input_vm = -1; /* index into vms[] */
@@ -73,22 +75,33 @@ void console_input_drain(void)
 
 static struct vm *open_line; /* the VM whose unfinished line is on the console (console lock) */
 
-/* Put the buffered text out: a whole line, or (one VM, or a full buffer) the start of one. */
+/*
+ * Put the buffered text out: a whole line, or (one VM, a quiet VM, or a full buffer) the start of
+ * one. A shown start stays buffered: if another VM's line breaks in before it ends, the fragment
+ * is marked CONSOLE_BROKEN and the line is shown again whole, so no line is ever split in two.
+ */
 static void flush_line(struct vm *vm)
 {
 	int done = vm->con_len && vm->con_line[vm->con_len - 1] == '\n';
+	unsigned from;
 
 	if (!vm->con_len)
 		return;
 	console_lock();
-	if (open_line && open_line != vm)
-		console_putc('\n'); /* another VM's unfinished line: end it first */
-	if (open_line != vm && nvms > 1)
+	if (open_line && open_line != vm) {
+		console_write(CONSOLE_BROKEN, sizeof(CONSOLE_BROKEN) - 1);
+		open_line->con_shown = 0; /* its next output starts the line again */
+		open_line = NULL;
+	}
+	from = open_line == vm ? vm->con_shown : 0;
+	if (!from && nvms > 1)
 		kprintf_locked("[%s] ", vm->cfg.name);
-	console_write(vm->con_line, vm->con_len);
+	console_write(vm->con_line + from, vm->con_len - from);
+	vm->con_shown = vm->con_len;
 	open_line = done ? NULL : vm;
+	if (done || vm->con_len == sizeof(vm->con_line))
+		vm->con_len = vm->con_shown = 0; /* a full buffer goes on without its start */
 	console_unlock();
-	vm->con_len = 0;
 }
 
 static uint64_t quiet_ticks(void)

@@ -96,6 +96,7 @@ struct vm {
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
 	spinlock_t con_lock;
 	unsigned con_len;
+	unsigned con_shown; /* how much of con_line is on the console already (console lock) */
 	uint64_t con_stamp; /* when the unfinished line last grew (host timer) */
 	char con_line[160];
 };

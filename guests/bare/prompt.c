@@ -2,7 +2,9 @@
  * Console lines with several VMs (Keel only), bootargs "keel prompt" or "keel busy". The prompt
  * VM prints a line slowly (a byte every 2 ms: it must still come out whole), then a prompt
  * without a newline, and waits up to 10 s for the line the harness types once it sees the
- * prompt. The busy VM prints short lines steadily meanwhile.
+ * prompt. Between the two it stops for PAUSE_MS in the middle of a line, long enough for Keel to
+ * show its start and for the busy VM's lines to break in: the line must still come out whole once.
+ * The busy VM prints short lines steadily meanwhile.
  */
 #include "guests/common/guest.h"
 #include <libfdt.h>
@@ -13,6 +15,7 @@
 #define ANSWER_WAIT_MS 10000
 #define BUSY_LINES 300
 #define BUSY_GAP_MS 1
+#define PAUSE_MS 150
 #define ANSWER "keel-answer"
 
 static void sleep_ms(unsigned long ms)
@@ -72,6 +75,9 @@ void guest_main(unsigned long hartid)
 		sleep_ms(SLOW_GAP_MS);
 	}
 	gputc('\n');
+	gprintf("paused line: before-");
+	sleep_ms(PAUSE_MS);
+	gprintf("after\n");
 	gprintf("type a line> ");
 	read_line(line, sizeof(line), ANSWER_WAIT_MS);
 	gputc('\n');

@@ -516,6 +516,7 @@ CASES = [
      "vms": [{"guest": "prompt", "name": "prompt", "harts": "0", "mem": "16M", "bootargs": "keel prompt"},
              {"guest": "prompt", "name": "busy", "harts": "1", "mem": "16M", "bootargs": "keel busy"}],
      "expect": [r"^\[prompt\] slow line: 0123456789abcdef$", r"^\[busy\] busy line 300 of 300$",
+                r"^\[prompt\] paused line: before-after$",
                 r"^\[prompt\] ok 1 - prompt: the prompt showed", r"^keel: no VM left running, powering off"]},
 
     # A guest reaching for memory that is not its own gets faults; the VM beside it passes its checks.
