@@ -10,6 +10,7 @@
 #include "sbi/sbi.h"
 #include "vm/vm.h"
 #include "vm/vdisk.h"
+#include "vm/vnet.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -127,6 +128,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 	vdisks_host_init();
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
+	vnet_uplink_init(host_fdt);
 	host_irqs_init();
 	/* Harts that reached _start on their own (see head.S) may go on as secondaries now. */
 	__atomic_store_n(&boot_done, 1, __ATOMIC_RELEASE);

@@ -17,6 +17,7 @@
 #define ETH_HLEN 14 /* destination, source, EtherType */
 #define ETH_FRAME_MAX 1518 /* 1500 bytes of payload, the header and one 802.1Q tag; no FCS */
 #define ETH_ADDR_GROUP 0x01 /* I/G bit of the first octet: broadcast and multicast */
+#define ETH_ADDR_LOCAL 0x02 /* U/L bit of the first octet: locally administered */
 
 #define SWITCH_PORTS 16
 #define SWITCH_QUEUE_SLOTS 64 /* frames waiting for one port */

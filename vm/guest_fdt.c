@@ -198,6 +198,17 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 		TRY(fdt_end_node(fdt));
 	}
 
+	/* Network cards take the lowest slots. */
+	for (int i = 0; i < cfg->nnics; i++) {
+		snprintf(name, sizeof(name), "virtio_mmio@%lx", VM_NIC_BASE(i));
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(fdt_reg64(fdt, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW));
+		TRY(fdt_property_u32(fdt, "interrupts", VM_NIC_IRQ(i)));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+		TRY(fdt_end_node(fdt));
+	}
+
 	/* Passed-through devices keep the host node's compatible; their interrupt is on our PLIC. */
 	for (int i = 0; i < cfg->npass; i++) {
 		const struct passthrough *p = &cfg->pass[i];

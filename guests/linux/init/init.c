@@ -82,6 +82,40 @@ static int power(int restart)
 	return reboot(restart ? RB_AUTOBOOT : RB_POWER_OFF);
 }
 
+/*
+ * keel.run=CMD,ARG,...+CMD,...: prompt commands run in order at boot, each one a TAP line (its
+ * exit status); one whose last argument is "&" runs in the background (a server for the others).
+ */
+static void run_commands(struct shell *sh, const char *spec)
+{
+	char list[256], *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", spec);
+	for (char *cmd = strtok_r(list, "+", &save); cmd; cmd = strtok_r(NULL, "+", &save)) {
+		size_t len = strlen(cmd);
+		int bg = len >= 2 && !strcmp(cmd + len - 2, ",&");
+		int status;
+
+		if (bg)
+			cmd[len - 2] = '\0';
+		for (char *c = cmd; *c; c++)
+			if (*c == ',')
+				*c = ' ';
+		if (bg) {
+			if (fork() == 0)
+				_exit(shell_run(sh, cmd));
+			checks_ok(1, "run: %s (in the background)", cmd);
+			continue;
+		}
+		char shown[256];
+
+		snprintf(shown, sizeof(shown), "%s", cmd);
+		status = shell_run(sh, cmd);
+		checks_ok(status == 0, "run: %s", shown);
+	}
+	checks_plan();
+}
+
 int main(void)
 {
 	struct shell sh = { .out = stdout, .power = power };
@@ -95,6 +129,8 @@ int main(void)
 	start_clock();
 	if ((flag = checks_param("keel.checks")) && (!strcmp(flag, "1") || !strcmp(flag, "disk")))
 		checks_run(!strcmp(flag, "disk"));
+	if ((flag = checks_param("keel.run")))
+		run_commands(&sh, flag);
 	if ((flag = checks_param("keel.poweroff")) && !strcmp(flag, "1"))
 		power(0);
 	printf("keel-init: type help for the commands\n");
