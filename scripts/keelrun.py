@@ -169,7 +169,7 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None):
     else:
         nodes, loaders = vm_nodes(vms, mem)
         if uplink:
-            nodes.append('keel,uplink = "%s";' % uplink)
+            nodes.insert(0, 'keel,uplink = "%s";' % uplink)
         dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
     src = os.path.join(workdir, "keel.dts")
     with open(src, "w") as f:
