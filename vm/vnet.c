@@ -102,8 +102,9 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		for (int p = 0; p < vm->cfg.npass; p++)
 			if (VM_NIC_BASE(i) < vm->cfg.pass[p].base + vm->cfg.pass[p].size &&
 			    vm->cfg.pass[p].base < VM_NIC_BASE(i) + VIRTIO_MMIO_WINDOW) {
-				snprintf(err, errlen, "field keel,nics: NIC %d's window 0x%lx is a passed-through device",
-					 i, VM_NIC_BASE(i));
+				snprintf(err, errlen,
+					 "field keel,nics: NIC %d's window 0x%lx is a passed-through device", i,
+					 VM_NIC_BASE(i));
 				return -1;
 			}
 		if (net < 0) {
@@ -156,7 +157,8 @@ void vm_nics_report(struct vm *vm)
 			continue;
 		s = &netsw.port[v->port].stats;
 		kprintf("keel: vm '%s' NIC %d: %lu frames sent, %lu received; dropped: %lu runt, %lu oversize, %lu "
-			"malformed, %lu bad source, %lu over its share, %lu queue full, %lu no buffer room; %lu protocol "
+			"malformed, %lu bad source, %lu over its share, %lu queue full, %lu no buffer room; %lu "
+			"protocol "
 			"errors (NEEDS_RESET)\n",
 			vm->cfg.name, i, (unsigned long)v->dev.stats.tx_frames, (unsigned long)v->dev.stats.rx_frames,
 			(unsigned long)(v->dev.stats.tx_runt + s->runt),

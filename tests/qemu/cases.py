@@ -192,6 +192,86 @@ DISK_ROOT = {
 # "mem": "128M"}] (a Linux VM takes the case's bootargs and initrd) and that VM's disk property.
 NATIVE_LINUX = {"native": "linux", "mem": "128M"}
 
+# ---- Network (virtio-net, Keel's switch, the uplink to QEMU's user network) ----
+# Static addresses on Keel's own networks (the kernel's ip= autoconfiguration); DHCP on the uplink.
+NET_IP = "ip=10.0.3.%d:::255.255.255.0:%s:eth0:off"
+NET_UDP_COUNT = 10000
+NET_TCP_MIB = 16
+
+
+def net_vm(name, hart, nics, run, extra=""):
+    return {"guest": "linux", "name": name, "harts": str(hart), "mem": "128M", "nics": nics,
+            "bootargs": "console=hvc0 %s keel.run=%s keel.poweroff=1%s" % (NET_IP % (hart + 1, name), run, extra)}
+
+
+def sink_matches_sender(paths, out):
+    """The stream's checksum, computed by the receiving guest, is the one the sender computed."""
+    sink = re.search(r"^\[beta\] tcpsink: received (\d+) bytes, cksum (\d+)$", out, re.M)
+    sent = re.search(r"^\[alpha\] tcpsend: (\d+) bytes sent, the sink got them all: cksum (\d+)", out, re.M)
+    return [(bool(sink and sent and sink.groups() == sent.groups()),
+             "beta's tcpsink saw alpha's bytes and checksum (%s, %s)" % (sink and sink.groups(), sent and sent.groups()))]
+
+
+def http_get(port):
+    """The machine's side of the hostfwd test: GET / from 127.0.0.1:port (forwarded to the guest)."""
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=30) as r:
+            return "http GET 127.0.0.1:%d -> %d %s" % (port, r.status, r.read().decode(errors="replace").strip())
+    except Exception as e:  # noqa: BLE001 - any failure is the test's answer
+        return "http GET 127.0.0.1:%d failed: %s" % (port, e)
+
+
+# One guest on the uplink: eth0 by DHCP from QEMU's user network; it reaches TCP and UDP echo servers
+# the harness runs on this machine's 127.0.0.1 (port1) as 10.0.2.2, then serves HTTP on port 80,
+# which QEMU forwards from 127.0.0.1:port0, where the harness fetches it.
+NET_UPLINK = {
+    "ports": 2, "echo_server": 1, "timeout": 180,
+    "nets": ["user,hostfwd=tcp:127.0.0.1:{port0}-:80"],
+    "bootargs": "console=ttyS0 ip=dhcp keel.run=ifconfig+tcpecho,client,10.0.2.2,{port1},hello-keel-uplink+"
+                "udpecho,client,10.0.2.2,{port1},1000+httpd,80,1 keel.poweroff=1",
+    "input": [(r"httpd: listening on TCP port 80", lambda ports: lambda: http_get(ports[0]))],
+    "expect": [r"IP-Config: Got DHCP answer from 10\.0\.2\.2, my address is 10\.0\.2\.15",
+               r"^eth0: UP\S* inet 10\.0\.2\.15 netmask 255\.255\.255\.0 ether ",
+               r"^tcpecho: echoed: hello-keel-uplink$",
+               r"^udpecho: 1000 of 1000 datagrams echoed intact",
+               r"^host: http GET 127\.0\.0\.1:\d+ -> 200 Hello from the Keel guest",
+               r"^httpd: answered GET / HTTP/1\.1", r"^ok 4 - run: httpd 80 1"],
+}
+NET_CASES = [
+    # 1. Two VMs on one network: 10,000 UDP datagrams echoed, then a 16 MiB TCP stream whose
+    # checksum the receiver computes and the sender checks.
+    {"name": "net-two-vms", "smp": 2, "timeout": 300, "plans": 2, "after": sink_matches_sender,
+     "vms": [net_vm("alpha", 0, "lan", "udpecho,client,10.0.3.2,7,%d+tcpsend,10.0.3.2,5001,%d"
+                    % (NET_UDP_COUNT, NET_TCP_MIB)),
+             net_vm("beta", 1, "lan", "udpecho,server,7,&+tcpsink,5001,1")],
+     "expect": [r"^keel: vm 'alpha': NIC 0 at 0x10001000 irq 1 on network 'lan', MAC 02:4b:",
+                r"^\[alpha\] udpecho: %d of %d datagrams echoed intact" % (NET_UDP_COUNT, NET_UDP_COUNT),
+                r"^\[alpha\] tcpsend: %d bytes sent, the sink got them all" % (NET_TCP_MIB << 20),
+                r"^\[beta\] tcpsink: received %d bytes" % (NET_TCP_MIB << 20),
+                r"^keel: vm 'alpha' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received; dropped: 0 runt, 0 oversize, "
+                r"0 malformed, 0 bad source",
+                r"^keel: no VM left running, powering off"]},
+    # 4. Two VMs on different networks, addresses in one subnet: neither reaches the other, and
+    # neither NIC receives a single frame (not even the other's ARP broadcasts).
+    {"name": "net-isolation", "smp": 2, "timeout": 120, "plans": 2,
+     "vms": [net_vm("alpha", 0, "lan", "udpecho,server,7,&+!udpecho,client,10.0.3.2,7,5"),
+             net_vm("beta", 1, "other", "udpecho,server,7,&+!udpecho,client,10.0.3.1,7,5")],
+     "expect": [r"^\[alpha\] ok 2 - run: udpecho client 10\.0\.3\.2 7 5 \(fails, as it must\)",
+                r"^\[beta\] ok 2 - run: udpecho client 10\.0\.3\.1 7 5 \(fails, as it must\)",
+                r"^keel: vm 'alpha' NIC 0: [1-9]\d* frames sent, 0 received",
+                r"^keel: vm 'beta': NIC 0 at 0x10001000 irq 1 on network 'other'",
+                r"^keel: vm 'beta' NIC 0: [1-9]\d* frames sent, 0 received"]},
+    # 2 and 3. The uplink: DHCP, the machine's loopback reached as 10.0.2.2, hostfwd into the guest.
+    dict(NET_UPLINK, name="net-uplink", uplink="lan",
+         vms=[{"guest": "linux", "name": "guest", "harts": "0", "mem": "128M", "nics": "lan"}],
+         expect=NET_UPLINK["expect"] + [r"^keel: uplink: virtio-net at 0x[0-9a-f]+ irq \d+, MAC 52:54:00:12:34:56",
+                                        r"^keel: uplink on network 'lan'",
+                                        r"^keel: vm 'guest' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received"]),
+    # 5. The same guest natively on QEMU's own virtio-net: the differential reference.
+    dict(NET_UPLINK, name="net-uplink-native", native="linux", mem="128M"),
+]
+
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
 
@@ -493,4 +573,4 @@ CASES = [
      "expect": [r"^\[hostile\] # spin: interrupts off", r"^\[good\] 1\.\.60$",
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
-]
+] + NET_CASES

@@ -84,7 +84,8 @@ static int power(int restart)
 
 /*
  * keel.run=CMD,ARG,...+CMD,...: prompt commands run in order at boot, each one a TAP line (its
- * exit status); one whose last argument is "&" runs in the background (a server for the others).
+ * exit status); one whose last argument is "&" runs in the background (a server for the others),
+ * one starting with "!" must fail (a network that must not be reachable).
  */
 static void run_commands(struct shell *sh, const char *spec)
 {
@@ -94,10 +95,12 @@ static void run_commands(struct shell *sh, const char *spec)
 	for (char *cmd = strtok_r(list, "+", &save); cmd; cmd = strtok_r(NULL, "+", &save)) {
 		size_t len = strlen(cmd);
 		int bg = len >= 2 && !strcmp(cmd + len - 2, ",&");
+		int must_fail = cmd[0] == '!';
 		int status;
 
 		if (bg)
 			cmd[len - 2] = '\0';
+		cmd += must_fail;
 		for (char *c = cmd; *c; c++)
 			if (*c == ',')
 				*c = ' ';
@@ -111,7 +114,8 @@ static void run_commands(struct shell *sh, const char *spec)
 
 		snprintf(shown, sizeof(shown), "%s", cmd);
 		status = shell_run(sh, cmd);
-		checks_ok(status == 0, "run: %s", shown);
+		checks_ok(must_fail ? status != 0 : status == 0, "run: %s%s", shown,
+			  must_fail ? " (fails, as it must)" : "");
 	}
 	checks_plan();
 }
