@@ -73,7 +73,8 @@ static unsigned fair_share(const struct netswitch *sw, unsigned net)
 }
 
 /* Queue the frame for port dst; returns 1 if queued and whether dst needs a kick in *kick. */
-static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share)
+static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share,
+		   int group)
 {
 	struct switch_port *p = &sw->port[dst];
 	struct switch_queue *q = p->queue;
@@ -87,11 +88,17 @@ static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void 
 		p->stats.over_share++;
 		return 0;
 	}
+	if (group && q->held_group[src] >= SWITCH_GROUP_SHARE) {
+		p->stats.storm++;
+		return 0;
+	}
 	f = &q->slot[(q->head + q->count) % SWITCH_QUEUE_SLOTS];
 	memcpy(f->data, frame, len);
 	f->len = len;
 	f->src_port = src;
+	f->group = (uint8_t)group;
 	q->held[src]++;
+	q->held_group[src] += (uint8_t)group;
 	q->count++;
 	return 1;
 }
@@ -155,7 +162,7 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 		if (i == port || !out->used || out->net != in->net || (to >= 0 && (unsigned)to != i))
 			continue;
 		int was_empty = out->queue->count == 0;
-		if (enqueue(sw, i, port, frame, len, share)) {
+		if (enqueue(sw, i, port, frame, len, share, is_group(dst_mac))) {
 			queued++;
 			kick |= (unsigned)was_empty << i;
 		}
@@ -188,6 +195,7 @@ int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen)
 			len = -ENOSPC;
 		}
 		q->held[f->src_port]--;
+		q->held_group[f->src_port] -= f->group;
 		q->head = (q->head + 1) % SWITCH_QUEUE_SLOTS;
 		q->count--;
 	}

@@ -20,12 +20,19 @@
 #define ETH_ADDR_LOCAL 0x02 /* U/L bit of the first octet: locally administered */
 
 #define SWITCH_PORTS 16
-#define SWITCH_QUEUE_SLOTS 64 /* frames waiting for one port */
+#define SWITCH_QUEUE_SLOTS 128 /* frames waiting for one port */
+/*
+ * Storm control: of any queue, one source's broadcast and multicast frames may hold at most this
+ * many slots (its unicast frames are bound by the fair share only), so a broadcast flood, which
+ * reaches every port of the network, takes a small part of each receiver's frames.
+ */
+#define SWITCH_GROUP_SHARE (SWITCH_QUEUE_SLOTS / 8)
 #define SWITCH_FDB_ENTRIES 256 /* learned addresses, all networks together; a power of two */
 
 struct switch_frame {
 	uint16_t len;
 	uint8_t src_port;
+	uint8_t group; /* to a broadcast or multicast address */
 	uint8_t data[ETH_FRAME_MAX];
 };
 
@@ -34,6 +41,7 @@ struct switch_queue {
 	struct switch_frame slot[SWITCH_QUEUE_SLOTS];
 	unsigned head, count;
 	uint8_t held[SWITCH_PORTS]; /* slots holding frames from each source port */
+	uint8_t held_group[SWITCH_PORTS]; /* of those, frames to group addresses */
 };
 
 struct switch_port_stats {
@@ -43,6 +51,7 @@ struct switch_port_stats {
 	uint64_t oversize; /* longer than ETH_FRAME_MAX */
 	uint64_t bad_source; /* group source address: never learned, never forwarded */
 	uint64_t over_share; /* dropped on the way in: the source held its share of this port's queue */
+	uint64_t storm; /* dropped on the way in: the source held its SWITCH_GROUP_SHARE of group frames */
 	uint64_t queue_full; /* dropped on the way in: this port's queue was full */
 	uint64_t too_big; /* taken into a buffer too small for it: dropped */
 };

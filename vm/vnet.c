@@ -156,15 +156,15 @@ void vm_nics_report(struct vm *vm)
 		if (!v)
 			continue;
 		s = &netsw.port[v->port].stats;
-		kprintf("keel: vm '%s' NIC %d: %lu frames sent, %lu received; dropped: %lu runt, %lu oversize, %lu "
-			"malformed, %lu bad source, %lu over its share, %lu queue full, %lu no buffer room; %lu "
-			"protocol "
-			"errors (NEEDS_RESET)\n",
+		kprintf("keel: vm '%s' NIC %d: %lu frames sent, %lu received; dropped from it: %lu runt, %lu oversize, "
+			"%lu malformed, %lu bad source; dropped on the way to it: %lu over a source's share, %lu storm "
+			"control, %lu queue full, %lu no buffer room; %lu protocol errors (NEEDS_RESET)\n",
 			vm->cfg.name, i, (unsigned long)v->dev.stats.tx_frames, (unsigned long)v->dev.stats.rx_frames,
 			(unsigned long)(v->dev.stats.tx_runt + s->runt),
 			(unsigned long)(v->dev.stats.tx_oversize + s->oversize), (unsigned long)v->dev.stats.tx_bad,
-			(unsigned long)s->bad_source, (unsigned long)s->over_share, (unsigned long)s->queue_full,
-			(unsigned long)(v->dev.stats.rx_small + s->too_big), v->dev.t.protocol_errors);
+			(unsigned long)s->bad_source, (unsigned long)s->over_share, (unsigned long)s->storm,
+			(unsigned long)s->queue_full, (unsigned long)(v->dev.stats.rx_small + s->too_big),
+			v->dev.t.protocol_errors);
 	}
 }
 

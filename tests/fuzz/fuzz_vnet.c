@@ -39,15 +39,20 @@ enum {
 };
 
 static const uint64_t regs[] = {
-	VIRTIO_MMIO_QUEUE_SEL,	    VIRTIO_MMIO_QUEUE_NUM,	  VIRTIO_MMIO_QUEUE_READY,
-	VIRTIO_MMIO_QUEUE_NOTIFY,   VIRTIO_MMIO_INTERRUPT_ACK,	  VIRTIO_MMIO_STATUS,
-	VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
-	VIRTIO_MMIO_CONFIG,
+	VIRTIO_MMIO_QUEUE_SEL,	      VIRTIO_MMIO_QUEUE_NUM, VIRTIO_MMIO_QUEUE_READY,	 VIRTIO_MMIO_QUEUE_NOTIFY,
+	VIRTIO_MMIO_INTERRUPT_ACK,    VIRTIO_MMIO_STATUS,    VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
+	VIRTIO_MMIO_QUEUE_DEVICE_LOW, VIRTIO_MMIO_CONFIG,
 };
 static const uint64_t values[] = { 0, 1, 2, 4, 8, 0xf, 0x40, 0x80, 16, 32, 0x80001000, 0x80004000, 0xffffffff };
-static const uint64_t addrs[] = { RAM_GPA + 0x8000,	      RAM_GPA + 0x9000,	     RAM_GPA + RAM_SIZE - 1,
-				  RAM_GPA + RAM_SIZE - 1530, RAM_GPA + RAM_SIZE,      RAM_GPA - 1,
-				  0,			      ~0ULL - 15,	     RAM_GPA + QUEUE_OFF(0),
+static const uint64_t addrs[] = { RAM_GPA + 0x8000,
+				  RAM_GPA + 0x9000,
+				  RAM_GPA + RAM_SIZE - 1,
+				  RAM_GPA + RAM_SIZE - 1530,
+				  RAM_GPA + RAM_SIZE,
+				  RAM_GPA - 1,
+				  0,
+				  ~0ULL - 15,
+				  RAM_GPA + QUEUE_OFF(0),
 				  RAM_GPA + QUEUE_OFF(1) + 0x2000 };
 static const uint64_t lens[] = { 0, 1, 11, 12, 13, 26, 60, 1514, 1518, 1530, 1531, 4096, 0xffffffff };
 
@@ -144,7 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (code % OP_COUNT) {
 		case OP_WRITE_REG:
-			wr(d, take_pick(&in, regs, ARRAY_LEN(regs)) & ~3ULL, (uint32_t)take_pick(&in, values, ARRAY_LEN(values)));
+			wr(d, take_pick(&in, regs, ARRAY_LEN(regs)) & ~3ULL,
+			   (uint32_t)take_pick(&in, values, ARRAY_LEN(values)));
 			break;
 		case OP_NOTIFY:
 			wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
@@ -189,7 +195,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_UPLINK_OUT: {
 			int len = switch_take(&sw, (unsigned)uplink, frame, sizeof(frame));
 
-			FUZZ_CHECK(len == 0 || (len >= ETH_HLEN && len <= ETH_FRAME_MAX), "the uplink got %d bytes", len);
+			FUZZ_CHECK(len == 0 || (len >= ETH_HLEN && len <= ETH_FRAME_MAX), "the uplink got %d bytes",
+				   len);
 			break;
 		}
 		case OP_RESET:

@@ -238,6 +238,18 @@ NET_UPLINK = {
                r"^host: http GET 127\.0\.0\.1:\d+ -> 200 Hello from the Keel guest",
                r"^httpd: answered GET / HTTP/1\.1", r"^ok 4 - run: httpd 80 1"],
 }
+def flood_figures(paths, out):
+    """The flood case's figures: alpha's stream rate alone and beside the flood, in guest time under
+    -icount (instructions, not the host's clock). Printed for the record; the checks are that every
+    stream arrived whole (the log expectations) and that the three rates were measured."""
+    rates = [float(r) for r in re.findall(r"^\[alpha\] tcpsend: \d+ bytes sent, the sink got them all: "
+                                          r"cksum \d+; [\d.]+ s, ([\d.]+) Mbit/s guest time", out, re.M)]
+    if len(rates) == 3:
+        print("    net-flood: alpha -> beta alone %.2f Mbit/s, beside gamma's broadcast flood %.2f Mbit/s "
+              "(%.2f of alone), guest time under -icount" % (rates[1], rates[2], rates[2] / rates[1]))
+    return [(len(rates) == 3, "three stream rates measured (%s)" % rates)]
+
+
 NET_CASES = [
     # 1. Two VMs on one network: 10,000 UDP datagrams echoed, then a 16 MiB TCP stream whose
     # checksum the receiver computes and the sender checks.
@@ -262,6 +274,19 @@ NET_CASES = [
                 r"^keel: vm 'alpha' NIC 0: [1-9]\d* frames sent, 0 received",
                 r"^keel: vm 'beta': NIC 0 at 0x10001000 irq 1 on network 'other'",
                 r"^keel: vm 'beta' NIC 0: [1-9]\d* frames sent, 0 received"]},
+    # A neighbour floods: alpha streams to beta (a warm-up, then alone, then while gamma broadcasts
+    # 1400-byte datagrams flat out, started and stopped by alpha's trigger datagrams). Every stream
+    # must arrive whole; storm control keeps gamma to a few slots of each queue. Under -icount so the
+    # rates are in instructions, not host time.
+    {"name": "net-flood", "smp": 3, "mem": "768M", "timeout": 300, "plans": 3, "qemu_opts": ["-icount", "shift=0"],
+     "after": flood_figures,
+     "vms": [net_vm("alpha", 0, "lan", "tcpsend,10.0.3.2,5001,4+tcpsend,10.0.3.2,5001,4+udpflood,10.0.3.3,9,0,64+"
+                    "tcpsend,10.0.3.2,5001,4+udpflood,10.0.3.3,9,0,64"),
+             net_vm("beta", 1, "lan", "tcpsink,5001,3"),
+             net_vm("gamma", 2, "lan", "udpflood,10.0.3.255,10,60,1400,9")],
+     "expect": [r"^\[alpha\] ok 4 - run: tcpsend 10\.0\.3\.2 5001 4$",
+                r"^\[gamma\] udpflood: [1-9]\d+ datagrams of 1400 bytes sent",
+                r"^keel: vm 'beta' NIC 0: .* 0 queue full, 0 no buffer room; 0 protocol errors"]},
     # 2 and 3. The uplink: DHCP, the machine's loopback reached as 10.0.2.2, hostfwd into the guest.
     dict(NET_UPLINK, name="net-uplink", uplink="lan",
          vms=[{"guest": "linux", "name": "guest", "harts": "0", "mem": "128M", "nics": "lan"}],

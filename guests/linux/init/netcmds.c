@@ -232,6 +232,71 @@ int cmd_udpecho(struct shell *sh, int argc, char **argv)
 	return usage(sh, "udpecho server PORT [COUNT] | udpecho client ADDR PORT COUNT");
 }
 
+/*
+ * udpflood ADDR PORT SECONDS SIZE [TRIGGER]: datagrams of SIZE bytes to ADDR:PORT (a broadcast
+ * address too) as fast as they go for SECONDS (at least one). With TRIGGER, first wait (busy, so the
+ * vCPU is as busy before as during the flood; at most FLOOD_WAIT_S) for a datagram on that port,
+ * and stop early when another one arrives there.
+ */
+#define FLOOD_WAIT_S 120
+
+int cmd_udpflood(struct shell *sh, int argc, char **argv)
+{
+	static uint8_t payload[2048];
+	struct sockaddr_in sa;
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM, 0);
+	double secs, t0;
+	long size, sent = 0, failed = 0;
+
+	if (argc < 5 || argc > 6 || (size = atol(argv[4])) <= 0 || size > (long)sizeof(payload)) {
+		if (fd >= 0)
+			close(fd);
+		return usage(sh, "udpflood ADDR PORT SECONDS SIZE [TRIGGER-PORT]");
+	}
+	secs = atof(argv[3]);
+	if (fd < 0 || parse_addr(argv[1], argv[2], &sa) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one))) {
+		fprintf(sh->out, "udpflood: cannot send to %s port %s\n", argv[1], argv[2]);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	int tfd = -1;
+	char b[64];
+
+	if (argc == 6) {
+		struct sockaddr_in me;
+
+		tfd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (tfd < 0 || parse_addr(NULL, argv[5], &me) || bind(tfd, (struct sockaddr *)&me, sizeof(me))) {
+			fprintf(sh->out, "udpflood: cannot wait on port %s\n", argv[5]);
+			close(fd);
+			if (tfd >= 0)
+				close(tfd);
+			return 1;
+		}
+		fprintf(sh->out, "udpflood: waiting for a datagram on port %s\n", argv[5]);
+		fflush(sh->out);
+		for (t0 = now_s(); now_s() - t0 < FLOOD_WAIT_S;)
+			if (recv(tfd, b, sizeof(b), MSG_DONTWAIT) >= 0)
+				break;
+	}
+	memset(payload, 0x5a, sizeof(payload));
+	t0 = now_s();
+	do {
+		if (sendto(fd, payload, (size_t)size, 0, (struct sockaddr *)&sa, sizeof(sa)) == size)
+			sent++;
+		else
+			failed++;
+	} while (now_s() - t0 < secs && (tfd < 0 || recv(tfd, b, sizeof(b), MSG_DONTWAIT) < 0));
+	close(fd);
+	if (tfd >= 0)
+		close(tfd);
+	fprintf(sh->out, "udpflood: %ld datagrams of %ld bytes sent in %.2f s (%ld refused by the stack)\n", sent, size,
+		now_s() - t0, failed);
+	return 0;
+}
+
 /* ---- TCP ---- */
 
 static int tcp_listen(struct shell *sh, const char *cmd, const char *port)
@@ -428,7 +493,7 @@ int cmd_tcpsend(struct shell *sh, int argc, char **argv)
 			(int)strcspn(line, "\n"), line);
 		return 1;
 	}
-	fprintf(sh->out, "tcpsend: %llu bytes sent, the sink got them all: cksum %u; %.2f s, %.1f Mbit/s guest time\n",
+	fprintf(sh->out, "tcpsend: %llu bytes sent, the sink got them all: cksum %u; %.3f s, %.2f Mbit/s guest time\n",
 		bytes, sum, t1 - t0, t1 > t0 ? (double)bytes * 8 / (t1 - t0) / 1e6 : 0.0);
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 int cmd_ifconfig(struct shell *sh, int argc, char **argv);
 int cmd_udpecho(struct shell *sh, int argc, char **argv);
+int cmd_udpflood(struct shell *sh, int argc, char **argv);
 int cmd_tcpecho(struct shell *sh, int argc, char **argv);
 int cmd_tcpsend(struct shell *sh, int argc, char **argv);
 int cmd_tcpsink(struct shell *sh, int argc, char **argv);

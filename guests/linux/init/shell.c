@@ -169,6 +169,7 @@ static const struct builtin builtins[] = {
 	{ "ddtest", "write|read FILE MIB [KIB]: O_DIRECT MB/s", cmd_ddtest },
 	{ "ifconfig", "network interfaces: state, address, counters", cmd_ifconfig },
 	{ "udpecho", "server PORT [N] | client ADDR PORT N: UDP echo", cmd_udpecho },
+	{ "udpflood", "ADDR PORT SECONDS SIZE [TRIGGER]: send UDP flat out", cmd_udpflood },
 	{ "tcpecho", "server PORT [N] | client ADDR PORT TEXT: TCP echo", cmd_tcpecho },
 	{ "tcpsink", "PORT [N]: take TCP streams, answer bytes and cksum", cmd_tcpsink },
 	{ "tcpsend", "ADDR PORT MIB: a checked TCP stream to a tcpsink", cmd_tcpsend },
