@@ -287,6 +287,18 @@ NET_CASES = [
      "expect": [r"^\[alpha\] ok 4 - run: tcpsend 10\.0\.3\.2 5001 4$",
                 r"^\[gamma\] udpflood: [1-9]\d+ datagrams of 1400 bytes sent",
                 r"^keel: vm 'beta' NIC 0: .* 0 queue full, 0 no buffer room; 0 protocol errors"]},
+    # A guest scribbling its virtio-net rings and registers and flooding frames of every length beside
+    # two Linux VMs on the same network, whose UDP echo and checked TCP stream must still complete.
+    {"name": "net-hostile", "smp": 3, "timeout": 240, "plans": 3, "after": sink_matches_sender,
+     "vms": [{"guest": "nethostile", "name": "hostile", "harts": "2", "mem": "16M", "nics": "lan"},
+             net_vm("alpha", 0, "lan", "udpecho,client,10.0.3.2,7,1000+tcpsend,10.0.3.2,5001,4"),
+             net_vm("beta", 1, "lan", "udpecho,server,7,&+tcpsink,5001,1")],
+     "expect": [r"^\[hostile\] ok 3 - nethostile: after a reset the card sends a good frame",
+                r"^\[alpha\] ok 2 - run: tcpsend 10\.0\.3\.2 5001 4$",
+                r"^\[alpha\] udpecho: 1000 of 1000 datagrams echoed intact",
+                r"^keel: vm 'hostile' NIC 0: \d+ frames sent, \d+ received; dropped from it: [1-9]\d* runt, "
+                r"[1-9]\d* oversize, [1-9]\d* malformed, .*; [1-9]\d* protocol errors",
+                r"^keel: health: \d+ exits handled, 0 of 3 VMs alive"]},
     # 2 and 3. The uplink: DHCP, the machine's loopback reached as 10.0.2.2, hostfwd into the guest.
     dict(NET_UPLINK, name="net-uplink", uplink="lan",
          vms=[{"guest": "linux", "name": "guest", "harts": "0", "mem": "128M", "nics": "lan"}],
