@@ -126,9 +126,10 @@ void keel_main(unsigned long hartid, const void *dtb)
 	hart_init_local();
 	harts[hartid].keel_deadline = -1UL;
 	vdisks_host_init();
+	/* Before the VMs: their pass-through devices are checked against the card Keel drives. */
+	vnet_uplink_init(host_fdt);
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
-	vnet_uplink_init(host_fdt);
 	host_irqs_init();
 	/* Harts that reached _start on their own (see head.S) may go on as secondaries now. */
 	__atomic_store_n(&boot_done, 1, __ATOMIC_RELEASE);

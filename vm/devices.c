@@ -78,6 +78,13 @@ static int check_passthrough(const struct vm *vm, const struct passthrough *p, c
 			snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's disk %d", (unsigned long)p->base, i);
 			return -1;
 		}
+	const struct host_nic *nic = host_net_card();
+
+	if (nic && (overlaps(p->base, p->size, nic->base, VIRTIO_MMIO_WINDOW) || p->irq == nic->irq)) {
+		snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's uplink network card",
+			 (unsigned long)p->base);
+		return -1;
+	}
 	if (p->irq && (p->irq >= VPLIC_SOURCES || p->irq > platform.plic_ndev || p->irq == VM_UART_IRQ)) {
 		snprintf(err, errlen, "field keel,devices: interrupt %u cannot be passed through", p->irq);
 		return -1;

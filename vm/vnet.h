@@ -20,7 +20,7 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen);
 void vm_nics_reset(struct vm *vm);
 /* One line per NIC: frames each way and what was dropped. */
 void vm_nics_report(struct vm *vm);
-/* After the VMs: the machine's NIC as the port of the network /chosen/keel,uplink names. */
+/* Before the VMs: the machine's NIC as the port of the network /chosen/keel,uplink names. */
 void vnet_uplink_init(const void *host_fdt);
 /* Route the uplink's interrupt to this hart when it runs the first VM. */
 void vnet_route_irqs(unsigned long hart);

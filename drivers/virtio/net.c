@@ -79,6 +79,11 @@ struct host_nic *host_net_init(void (*rx)(void *, const void *, unsigned), int (
 	return nic;
 }
 
+const struct host_nic *host_net_card(void)
+{
+	return nic;
+}
+
 void host_net_kick(struct host_nic *n)
 {
 	int sent = 0;

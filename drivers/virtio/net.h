@@ -36,6 +36,8 @@ struct host_nic {
 /* The first virtio-net device among the host's transports, set up and running; NULL when none. */
 struct host_nic *host_net_init(void (*rx)(void *, const void *, unsigned), int (*next_tx)(void *, void *, unsigned),
 			       void *ctx);
+/* The card host_net_init set up, or NULL. */
+const struct host_nic *host_net_card(void);
 /* Fill the transmit queue from next_tx (any hart). */
 void host_net_kick(struct host_nic *n);
 /* A host interrupt: 1 when it was the NIC's (completions taken), else 0. */

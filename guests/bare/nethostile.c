@@ -48,7 +48,8 @@ static uint64_t rnd(void)
 static uint64_t rnd_addr(void)
 {
 	/* nothing, a device window, wrapping, across the end of its 16 MiB, Keel's own image */
-	static const uint64_t outside[] = { 0, 0x10000000UL, ~0UL - 16, 0x80000000UL + (16UL << 20) - 8, 0x80200000UL - 4096 };
+	static const uint64_t outside[] = { 0, 0x10000000UL, ~0UL - 16, 0x80000000UL + (16UL << 20) - 8,
+					    0x80200000UL - 4096 };
 
 	/* Inside its RAM only in the first half of scratch: the card's writes never reach its code or stack. */
 	return rnd() % 3 ? (uintptr_t)scratch + rnd() % (sizeof(scratch) / 2) : outside[rnd() % 5] + rnd() % 64;
@@ -80,8 +81,8 @@ static void setup(void)
 		*reg(VIRTIO_MMIO_QUEUE_DEVICE_HIGH) = 0;
 		*reg(VIRTIO_MMIO_QUEUE_READY) = 1;
 	}
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-				   VIRTIO_STATUS_DRIVER_OK;
+	*reg(VIRTIO_MMIO_STATUS) =
+		VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 }
 
 /* A frame of `len` bytes after the header, with random addresses, in scratch slot i. */
@@ -132,7 +133,8 @@ void guest_main(unsigned long hartid)
 				rings[q].avail.ring[i] = (uint16_t)(rnd() % 8 ? rnd() % QN : rnd());
 			rings[q].avail.idx = (uint16_t)(rnd() % 8 ? rings[q].avail.idx + 1 + rnd() % 4 : rnd());
 		} else if (kind == 3) {
-			*reg(regs[rnd() % (sizeof(regs) / sizeof(regs[0]))]) = (uint32_t)(rnd() % 4 ? rnd() % 64 : rnd());
+			*reg(regs[rnd() % (sizeof(regs) / sizeof(regs[0]))]) =
+				(uint32_t)(rnd() % 4 ? rnd() % 64 : rnd());
 		} else {
 			/* a flood of frames, one descriptor each: every length, now and then one field spoilt */
 			for (unsigned i = 0; i < QN / 2; i++) {

@@ -261,8 +261,8 @@ NET_CASES = [
                 r"^\[alpha\] udpecho: %d of %d datagrams echoed intact" % (NET_UDP_COUNT, NET_UDP_COUNT),
                 r"^\[alpha\] tcpsend: %d bytes sent, the sink got them all" % (NET_TCP_MIB << 20),
                 r"^\[beta\] tcpsink: received %d bytes" % (NET_TCP_MIB << 20),
-                r"^keel: vm 'alpha' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received; dropped: 0 runt, 0 oversize, "
-                r"0 malformed, 0 bad source",
+                r"^keel: vm 'alpha' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received; dropped from it: 0 runt, "
+                r"0 oversize, 0 malformed, 0 bad source",
                 r"^keel: no VM left running, powering off"]},
     # 4. Two VMs on different networks, addresses in one subnet: neither reaches the other, and
     # neither NIC receives a single frame (not even the other's ARP broadcasts).

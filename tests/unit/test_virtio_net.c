@@ -88,6 +88,8 @@ static void wr(struct guest *x, unsigned off, uint32_t v)
 	assert_int_equal(virtio_mmio_ops.write(&x->dev.t, off, 4, v), MMIO_OK);
 }
 
+static void driver_setup(struct guest *x);
+
 static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 {
 	uint8_t mac[ETH_ALEN] = { 0x02, 0x4b, 0, 0, 0, last_mac_byte };
@@ -98,6 +100,11 @@ static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 	x->port = switch_add_port(&sw, net, &x->queue, kick, x);
 	assert_true(x->port >= 0);
 	vnet_init(&x->dev, mac, &be, &x->mem, set_irq, x);
+	driver_setup(x);
+}
+
+static void driver_setup(struct guest *x)
+{
 	wr(x, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(x, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_NET_F_MAC);
@@ -114,6 +121,20 @@ static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 	}
 	wr(x, VIRTIO_MMIO_STATUS,
 	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* The driver sets the card up again after a reset (same port, fresh RAM). */
+static void dev_up_again(struct guest *x)
+{
+	struct vnet_backend be = { be_send, be_pending, be_recv, x };
+	uint8_t mac[ETH_ALEN];
+
+	memcpy(mac, x->dev.mac, ETH_ALEN);
+	x->ram = calloc(1, RAM_SIZE);
+	x->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, x->ram };
+	x->next_desc[0] = x->next_desc[1] = 0;
+	vnet_init(&x->dev, mac, &be, &x->mem, set_irq, x);
+	driver_setup(x);
 }
 
 static int setup(void **state)
@@ -265,25 +286,25 @@ static void test_broken_ring_needs_reset(void **state)
 	uint32_t len[1] = { 100 };
 
 	(void)state;
-	/* a descriptor loop on the transmit queue */
+	/* a descriptor loop on A's transmit queue */
 	offer(&g[0], VIRTIO_NET_TXQ, len, 1, 0);
 	desc(&g[0], VIRTIO_NET_TXQ, 0)->flags = VIRTQ_DESC_F_NEXT;
 	desc(&g[0], VIRTIO_NET_TXQ, 0)->next = 0;
 	wr(&g[0], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 	assert_true(rd(&g[0], VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-	/* an available index a whole queue ahead on the receive queue */
+	assert_int_equal(g[0].dev.stats.tx_frames, 0);
+	/* B's receive ring claims more entries than the queue holds: B needs a reset when a frame comes */
 	avail(&g[1], VIRTIO_NET_RXQ)->idx = QN + 1;
-	send_frame(&g[1], 0xff, 64); /* B sends; then a frame for B arrives */
-	wr(&g[1], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
-	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 0);
 	g[0].next_desc[VIRTIO_NET_TXQ] = 0;
+	memset(g[0].ram, 0, RAM_SIZE);
 	wr(&g[0], VIRTIO_MMIO_STATUS, 0); /* A resets and comes back */
 	free(g[0].ram);
-	switch_init(&sw, 1000);
-	dev_up(&g[0], 0, 1);
-	g[1].port = -1;
+	dev_up_again(&g[0]);
 	send_frame(&g[0], 0xff, 64);
 	assert_int_equal(g[0].dev.stats.tx_frames, 1);
+	assert_true(rd(&g[1], VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 0);
+	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 1); /* it waits for B's reset */
 }
 
 static void test_networks_apart(void **state)

@@ -194,6 +194,9 @@ static int udp_client(struct shell *sh, const char *host, const char *port, long
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);
 		uint32_t seq;
 
+		/* ECONNREFUSED: the server's port was not open yet (an ICMP answer); the resends go on. */
+		if (len < 0)
+			continue;
 		if (len != UDP_PAYLOAD) {
 			bad++;
 			continue;
