@@ -305,6 +305,11 @@ NET_CASES = [
          expect=NET_UPLINK["expect"] + [r"^keel: uplink: virtio-net at 0x[0-9a-f]+ irq \d+, MAC 52:54:00:12:34:56",
                                         r"^keel: uplink on network 'lan'",
                                         r"^keel: vm 'guest' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received"]),
+    # The same through the machine's card on QEMU 7.2's default legacy transport (10-byte header).
+    dict(NET_UPLINK, name="net-uplink-legacy", uplink="lan", qemu_opts=["-global", "virtio-mmio.force-legacy=true"],
+         vms=[{"guest": "linux", "name": "guest", "harts": "0", "mem": "128M", "nics": "lan"}],
+         expect=NET_UPLINK["expect"] + [r"^keel: uplink: virtio-net at 0x[0-9a-f]+ irq \d+, MAC 52:54:00:12:34:56, "
+                                        r"queues 256/256, legacy transport"]),
     # 5. The same guest natively on QEMU's own virtio-net: the differential reference.
     dict(NET_UPLINK, name="net-uplink-native", native="linux", mem="128M"),
 ]
