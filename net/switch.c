@@ -109,6 +109,32 @@ void switch_init(struct netswitch *sw, uint64_t fdb_age)
 	sw->fdb_age = fdb_age;
 }
 
+void switch_set_group_rate(struct netswitch *sw, uint64_t interval)
+{
+	sw->group_interval = interval;
+}
+
+/* With the lock held: may this port send a group frame at `now`? Takes a token when it may. */
+static int group_token(struct netswitch *sw, struct switch_port *p, uint64_t now)
+{
+	uint64_t add;
+
+	if (!sw->group_interval)
+		return 1;
+	add = (now - p->group_refill) / sw->group_interval;
+	if (add >= SWITCH_GROUP_BURST - p->group_tokens) {
+		p->group_tokens = SWITCH_GROUP_BURST;
+		p->group_refill = now;
+	} else {
+		p->group_tokens += (unsigned)add;
+		p->group_refill += add * sw->group_interval;
+	}
+	if (!p->group_tokens)
+		return 0;
+	p->group_tokens--;
+	return 1;
+}
+
 int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, void (*kick)(void *), void *ctx)
 {
 	int port = -EBUSY;
@@ -119,8 +145,12 @@ int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, 
 	for (int i = 0; i < SWITCH_PORTS; i++)
 		if (!sw->port[i].used) {
 			memset(q, 0, sizeof(*q));
-			sw->port[i] =
-				(struct switch_port){ .used = 1, .net = net, .queue = q, .kick = kick, .ctx = ctx };
+			sw->port[i] = (struct switch_port){ .used = 1,
+							    .net = net,
+							    .queue = q,
+							    .kick = kick,
+							    .ctx = ctx,
+							    .group_tokens = SWITCH_GROUP_BURST };
 			port = i;
 			break;
 		}
@@ -151,8 +181,13 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 		spin_unlock(&sw->lock);
 		return -EINVAL;
 	}
-	in->stats.rx_frames++;
 	fdb_learn(sw, port, src_mac, now);
+	if (is_group(dst_mac) && !group_token(sw, in, now)) {
+		in->stats.rate_limited++;
+		spin_unlock(&sw->lock);
+		return 0;
+	}
+	in->stats.rx_frames++;
 
 	unsigned share = fair_share(sw, in->net);
 	int to = is_group(dst_mac) ? -1 : fdb_lookup(sw, in->net, dst_mac, now);

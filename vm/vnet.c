@@ -19,6 +19,7 @@
 #define VNIC_BYTES ((sizeof(struct vnic) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define QUEUE_BYTES ((sizeof(struct switch_queue) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define FDB_AGE_SECONDS 300 /* as 802.1D's default ageing time */
+#define GROUP_FRAMES_PER_SECOND 200 /* storm control: broadcast/multicast frames one port may send */
 
 static struct netswitch netsw;
 static int netsw_ready;
@@ -36,6 +37,7 @@ static void switch_ready(void)
 {
 	if (!netsw_ready) {
 		switch_init(&netsw, FDB_AGE_SECONDS * platform.timebase);
+		switch_set_group_rate(&netsw, platform.timebase / GROUP_FRAMES_PER_SECOND);
 		netsw_ready = 1;
 	}
 }
@@ -157,14 +159,15 @@ void vm_nics_report(struct vm *vm)
 			continue;
 		s = &netsw.port[v->port].stats;
 		kprintf("keel: vm '%s' NIC %d: %lu frames sent, %lu received; dropped from it: %lu runt, %lu oversize, "
-			"%lu malformed, %lu bad source; dropped on the way to it: %lu over a source's share, %lu storm "
+			"%lu malformed, %lu bad source, %lu over the broadcast rate; dropped on the way to it: %lu "
+			"over a source's share, %lu storm "
 			"control, %lu queue full, %lu no buffer room; %lu protocol errors (NEEDS_RESET)\n",
 			vm->cfg.name, i, (unsigned long)v->dev.stats.tx_frames, (unsigned long)v->dev.stats.rx_frames,
 			(unsigned long)(v->dev.stats.tx_runt + s->runt),
 			(unsigned long)(v->dev.stats.tx_oversize + s->oversize), (unsigned long)v->dev.stats.tx_bad,
-			(unsigned long)s->bad_source, (unsigned long)s->over_share, (unsigned long)s->storm,
-			(unsigned long)s->queue_full, (unsigned long)(v->dev.stats.rx_small + s->too_big),
-			v->dev.t.protocol_errors);
+			(unsigned long)s->bad_source, (unsigned long)s->rate_limited, (unsigned long)s->over_share,
+			(unsigned long)s->storm, (unsigned long)s->queue_full,
+			(unsigned long)(v->dev.stats.rx_small + s->too_big), v->dev.t.protocol_errors);
 	}
 }
 

@@ -205,6 +205,37 @@ static void a_broadcast_storm_holds_few_slots(void **state)
 			 1); /* the talker's queue (port 2) has room, victim's gained one */
 }
 
+static void broadcasts_over_the_rate_are_dropped(void **state)
+{
+	(void)state;
+	int a = add(0), b = add(0);
+	int passed = 0;
+
+	switch_set_group_rate(&sw, 10);
+	for (int i = 0; i < SWITCH_GROUP_BURST + 5; i++) {
+		passed += send(a, 0xff, 1, 1, 100) > 0;
+		take_tag(b);
+	}
+	assert_int_equal(passed, SWITCH_GROUP_BURST); /* the burst, then nothing */
+	assert_int_equal(sw.port[a].stats.rate_limited, 5);
+	assert_int_equal(send(a, 2, 1, 1, 100), 1); /* unicast is not limited */
+	take_tag(b);
+	assert_int_equal(send(a, 0xff, 1, 1, 119), 1); /* one interval later: one more (9 units carried over) */
+	take_tag(b);
+	assert_int_equal(send(a, 0xff, 1, 1, 120), 1); /* ... so the next interval ends at 120 */
+	take_tag(b);
+	assert_int_equal(send(a, 0xff, 1, 1, 129), 0);
+	assert_int_equal(send(a, 0xff, 1, 1, 130), 1);
+	take_tag(b);
+	passed = 0;
+	for (int i = 0; i < SWITCH_GROUP_BURST + 5; i++) {
+		passed += send(a, 0xff, 1, 1, 100000) > 0;
+		take_tag(b);
+	}
+	assert_int_equal(passed, SWITCH_GROUP_BURST); /* a long quiet time refills the burst, no more */
+	assert_int_equal(send(b, 0xff, 2, 1, 100000), 1); /* b has its own bucket */
+}
+
 static void kick_when_a_queue_fills_from_empty(void **state)
 {
 	(void)state;
@@ -274,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup(unknown_unicast_floods_then_learned_goes_direct, setup),
 		cmocka_unit_test_setup(broadcast_floods_only_its_network, setup),
 		cmocka_unit_test_setup(a_broadcast_storm_holds_few_slots, setup),
+		cmocka_unit_test_setup(broadcasts_over_the_rate_are_dropped, setup),
 		cmocka_unit_test_setup(a_moved_station_is_followed, setup),
 		cmocka_unit_test_setup(a_forgotten_station_is_flooded, setup),
 		cmocka_unit_test_setup(bad_frames_are_dropped_and_counted, setup),
