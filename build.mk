@@ -36,8 +36,8 @@ KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	drivers/ns16550.c drivers/platform.c \
 	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/sched.c vm/runq.c vm/vconsole.c vm/devices.c \
 	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \
-	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c \
-	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c \
+	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c vdev/virtio/net.c vm/vnet.c \
+	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c drivers/virtio/net.c \
 	core/main.c core/console.c lib/string.c lib/printf.c
 
 KEEL_OBJS := $(patsubst %,$(BUILD)/keel/%.o,$(KEEL_SRCS))
@@ -188,23 +188,25 @@ test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 # [GUEST_MEM=256M] [GUEST_CPUS=1] (without GUEST_KERNEL: the Linux guest and its initramfs). The VM
 # gets every hart QEMU has (QEMU_OPTS="-smp N", else one per vCPU); more vCPUs than harts share them.
 # GUEST_ROOT=disk: the Linux guest's root on build/linux/rootfs.ext4 (/dev/vda), no initramfs;
-# GUEST_DISK=image: one more disk. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
+# GUEST_DISK=image: one more disk. GUEST_NET=user[,QEMU netdev options]: a NIC on a network with the
+# machine's own card (QEMU's user network, e.g. "user,hostfwd=tcp:127.0.0.1:8080-:80"), eth0 up by DHCP
+# (ip=dhcp). With CONFIG: NETS="user ..." gives the machine those cards. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts
 GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_ROOT)$(GUEST_DISK) \
-	$(NATIVE))
+	$(GUEST_NET)$(NATIVE))
 ROOT_ON_DISK = $(if $(filter-out disk,$(GUEST_ROOT)),$(error GUEST_ROOT must be disk or empty),$(GUEST_ROOT))
 RUN_INITRD = $(if $(GUEST_KERNEL)$(ROOT_ON_DISK),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
 RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
-RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),console=ttyS0$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait))
+RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),console=ttyS0$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait)$(if $(GUEST_NET), ip=dhcp))
 run: $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
 	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
-		$(foreach d,$(DISKS),--disk "$(d)")
+		$(foreach d,$(DISKS),--disk "$(d)") $(foreach n,$(NETS),--net "$(n)")
 else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" \
 		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
-		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))
+		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(GUEST_NET),--net "$(GUEST_NET)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))
 endif
 
 # What the build found: its tools and where they are (make test checks this on a first run).

@@ -207,6 +207,52 @@ class Bench:
         print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
         return {"switches": switches, "switch": switch, "ticks": ticks, "tick": tick}
 
+    # ---- network: TCP streams of the Linux guest's tcpsend ----
+
+    def net(self, name, mode):
+        """A NET_MIB MiB tcpsend stream, in Mbit/s of guest time (= instructions under -icount: the
+        whole machine's). mode "vm2vm": two Linux VMs on one network of Keel's switch; "uplink": one
+        VM through Keel's uplink to a sink on this machine's 127.0.0.1 (10.0.2.2 from the guest);
+        "native": the same guest on QEMU's own virtio-net to the same sink. Returns the rate and, under
+        Keel, exits per frame (every exit of the VMs over every frame their cards sent and received)."""
+        sink = HostSink() if mode != "vm2vm" else None
+        run = "tcpsend,%s,%d,%d" % ("10.0.3.2" if mode == "vm2vm" else "10.0.2.2", sink.port if sink else 5001,
+                                     NET_MIB)
+        args = "console=ttyS0 keel.run=%s keel.poweroff=1" % run
+        try:
+            if mode == "vm2vm":
+                vms = [{"name": n, "image": self.args.linux_kernel, "initrd": self.args.linux_initrd, "harts": str(h),
+                        "mem": LINUX_MEM, "nics": "lan",
+                        "bootargs": "console=hvc0 ip=10.0.3.%d:::255.255.255.0:%s:eth0:off keel.run=%s keel.poweroff=1"
+                                    % (h + 1, n, r)}
+                       for h, n, r in ((0, "alpha", run), (1, "beta", "tcpsink,5001,1"))]
+                cmd = keelrun.keel_command(self.build, 2, "512M", vms, self.workdir(), ICOUNT)
+            elif mode == "uplink":
+                vm = {"name": "linux", "image": self.args.linux_kernel, "initrd": self.args.linux_initrd, "harts": "0",
+                      "mem": LINUX_MEM, "nics": "lan", "bootargs": args + " ip=dhcp"}
+                cmd = keelrun.keel_command(self.build, 1, "512M", [vm], self.workdir(), ICOUNT, nets=["user"],
+                                           uplink="lan")
+            else:
+                cmd = keelrun.native_command(self.args.linux_kernel, 1, LINUX_MEM, args + " ip=dhcp",
+                                             qemu_opts=["-initrd", self.args.linux_initrd] + ICOUNT, nets=["user"])
+            out, rc, secs, _ = run_qemu(cmd, LINUX_TIMEOUT * 2)
+        finally:
+            if sink:
+                sink.close()
+        log = save_log(self.logdir, name, cmd, out)
+        check_run(name, out, rc, LINUX_TIMEOUT * 2, log)
+        m = TCPSEND_RE.search(out)
+        if not m:
+            raise BenchError("%s: no checked tcpsend stream (log: %s)" % (name, log))
+        per_frame = None
+        if mode != "native":
+            vms = ("alpha", "beta") if mode == "vm2vm" else ("linux",)
+            exits = sum(e["total"] for vm in vms for e in parse_exits(name, out, log, vm).values())
+            frames = sum(int(a) + int(b) for a, b in NIC_FRAMES_RE.findall(out))
+            per_frame = round(exits / frames, 2) if frames else None
+        print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
+        return float(m.group(1)), per_frame
+
     # ---- Linux ----
 
     def linux_disk(self, name, keel, io=True):
@@ -217,7 +263,7 @@ class Bench:
         image = os.path.join(self.tmp, name + ".img")
         with open(image, "wb") as f:
             f.truncate((LINUX_DISK_MIB + 1) << 20)
-        cmds = ";".join("ddtest,%s,/dev/vda,%d,%d" % (op, LINUX_DISK_MIB, kib)
+        cmds = "+".join("ddtest,%s,/dev/vda,%d,%d" % (op, LINUX_DISK_MIB, kib)
                         for kib in LINUX_DISK_KIB for op in ("write", "read")) if io else ""
         # The SBI console: its output exits are ecalls, apart from the disk's MMIO exits counted below.
         bootargs = "console=hvc0 keel.poweroff=1" + (" keel.run=" + cmds if cmds else "")
@@ -320,6 +366,49 @@ class Bench:
             raise BenchError("%s: the run under gdb differs from the plain one ('Run /init' at %s): not "
                              "deterministic (log: %s)" % (name, m2.group(0) if m2 else "missing", log))
         return int(m.group(1))
+
+
+NET_MIB = 8
+TCPSEND_RE = re.compile(r"^(?:\[\S+\] )?tcpsend: \d+ bytes sent, the sink got them all: cksum \d+; [\d.]+ s, "
+                        r"([\d.]+) Mbit/s guest time", re.M)
+NIC_FRAMES_RE = re.compile(r"^keel: vm '\S+' NIC \d+: (\d+) frames sent, (\d+) received", re.M)
+
+
+class HostSink:
+    """The machine's end of the uplink rows: one TCP connection on 127.0.0.1, its bytes counted and
+    checksummed by cksum(1), answered "BYTES CKSUM" as the guest's tcpsink would."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(LINUX_TIMEOUT * 2)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            ck = subprocess.Popen(["cksum"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            conn.settimeout(60)
+            try:
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    ck.stdin.write(data)
+            except OSError:
+                pass
+            crc, size = ck.communicate()[0].split()[:2]
+            conn.sendall(b"%s %s\n" % (size, crc))
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(timeout=5)
 
 
 def elf_entry(path):
@@ -492,6 +581,19 @@ def collect(b):
         "the kernel's printk timestamp of 'Run /init as init process': sched_clock counts from time_init, in "
         "virtual ns = instructions (1 us resolution); leaves out OpenSBI, Keel and the kernel's start before "
         "time_init")
+    print("bench: TCP streams (%d MiB, the Linux guest's tcpsend)" % NET_MIB)
+    vv, vv_exits = b.net("net-vm2vm", "vm2vm")
+    up, up_exits = b.net("net-uplink", "uplink")
+    nu, _ = b.net("native-net-uplink", "native")
+    net_how = ("guest: tcpsend's rate over a %d MiB stream whose bytes and cksum the sink confirms, in Mbit/s of "
+               "guest time (CLOCK_MONOTONIC = the machine's instructions under -icount, every hart's); %s" % (NET_MIB, "%s"))
+    row("net_tcp_guest_to_machine", "TCP stream, guest to this machine (uplink)", up, nu, "Mbit/s (guest time)",
+        "guest tcpsend to 10.0.2.2", net_how % "Keel: the VM's NIC on the switch, the uplink is Keel's driver of the "
+        "machine's virtio-net on QEMU's user network; natively QEMU's virtio-net on the same netdev",
+        extra={"keel_exits_per_frame": up_exits})
+    row("net_tcp_vm_to_vm", "TCP stream, VM to VM (Keel's switch)", vv, nu, "Mbit/s (guest time)",
+        "guest tcpsend to a guest tcpsink", net_how % "two VMs on harts 0 and 1, one network; compared with the native "
+        "guest-to-machine stream (there is no native VM to VM)", extra={"keel_exits_per_frame": vv_exits})
     walls = {"linux_keel_sstc": (ls["wall_to_init"], ls["wall_total"]),
              "linux_keel_sbi_timer": (lt["wall_to_init"], lt["wall_total"]),
              "linux_native": (ln["wall_to_init"], ln["wall_total"])}
@@ -510,6 +612,10 @@ def collect(b):
                                "met": min(disk_ratio[("write", 1024)], disk_ratio[("read", 1024)]) >= 0.9},
         "linux_disk_le_2_exits": {"goal": "at most 2 Keel exits per large disk request", "value": round(disk_exits, 2),
                                   "met": disk_exits <= 2},
+        "net_guest_to_machine_ge_0_8x": {"goal": "TCP guest to machine >= 0.8x native", "value": ratio(up, nu),
+                                         "met": up >= 0.8 * nu},
+        "net_vm_to_vm_ge_native": {"goal": "TCP VM to VM >= native guest to machine", "value": ratio(vv, nu),
+                                   "met": vv >= nu},
         "linux_sstc_zero_timer_exits": {"goal": "zero timer exits during the Linux boot with Sstc on",
                                         "value": ls["exits"]["timer-irq"], "met": ls["exits"]["timer-irq"] == 0},
     }

@@ -10,6 +10,7 @@
 #include "sbi/sbi.h"
 #include "vm/vm.h"
 #include "vm/vdisk.h"
+#include "vm/vnet.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -125,6 +126,8 @@ void keel_main(unsigned long hartid, const void *dtb)
 	hart_init_local();
 	harts[hartid].keel_deadline = -1UL;
 	vdisks_host_init();
+	/* Before the VMs: their pass-through devices are checked against the card Keel drives. */
+	vnet_uplink_init(host_fdt);
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
 	host_irqs_init();

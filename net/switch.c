@@ -73,7 +73,8 @@ static unsigned fair_share(const struct netswitch *sw, unsigned net)
 }
 
 /* Queue the frame for port dst; returns 1 if queued and whether dst needs a kick in *kick. */
-static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share)
+static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share,
+		   int group)
 {
 	struct switch_port *p = &sw->port[dst];
 	struct switch_queue *q = p->queue;
@@ -87,11 +88,17 @@ static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void 
 		p->stats.over_share++;
 		return 0;
 	}
+	if (group && q->held_group[src] >= SWITCH_GROUP_SHARE) {
+		p->stats.storm++;
+		return 0;
+	}
 	f = &q->slot[(q->head + q->count) % SWITCH_QUEUE_SLOTS];
 	memcpy(f->data, frame, len);
 	f->len = len;
 	f->src_port = src;
+	f->group = (uint8_t)group;
 	q->held[src]++;
+	q->held_group[src] += (uint8_t)group;
 	q->count++;
 	return 1;
 }
@@ -100,6 +107,32 @@ void switch_init(struct netswitch *sw, uint64_t fdb_age)
 {
 	memset(sw, 0, sizeof(*sw));
 	sw->fdb_age = fdb_age;
+}
+
+void switch_set_group_rate(struct netswitch *sw, uint64_t interval)
+{
+	sw->group_interval = interval;
+}
+
+/* With the lock held: may this port send a group frame at `now`? Takes a token when it may. */
+static int group_token(struct netswitch *sw, struct switch_port *p, uint64_t now)
+{
+	uint64_t add;
+
+	if (!sw->group_interval)
+		return 1;
+	add = (now - p->group_refill) / sw->group_interval;
+	if (add >= SWITCH_GROUP_BURST - p->group_tokens) {
+		p->group_tokens = SWITCH_GROUP_BURST;
+		p->group_refill = now;
+	} else {
+		p->group_tokens += (unsigned)add;
+		p->group_refill += add * sw->group_interval;
+	}
+	if (!p->group_tokens)
+		return 0;
+	p->group_tokens--;
+	return 1;
 }
 
 int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, void (*kick)(void *), void *ctx)
@@ -112,8 +145,12 @@ int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, 
 	for (int i = 0; i < SWITCH_PORTS; i++)
 		if (!sw->port[i].used) {
 			memset(q, 0, sizeof(*q));
-			sw->port[i] =
-				(struct switch_port){ .used = 1, .net = net, .queue = q, .kick = kick, .ctx = ctx };
+			sw->port[i] = (struct switch_port){ .used = 1,
+							    .net = net,
+							    .queue = q,
+							    .kick = kick,
+							    .ctx = ctx,
+							    .group_tokens = SWITCH_GROUP_BURST };
 			port = i;
 			break;
 		}
@@ -144,8 +181,13 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 		spin_unlock(&sw->lock);
 		return -EINVAL;
 	}
-	in->stats.rx_frames++;
 	fdb_learn(sw, port, src_mac, now);
+	if (is_group(dst_mac) && !group_token(sw, in, now)) {
+		in->stats.rate_limited++;
+		spin_unlock(&sw->lock);
+		return 0;
+	}
+	in->stats.rx_frames++;
 
 	unsigned share = fair_share(sw, in->net);
 	int to = is_group(dst_mac) ? -1 : fdb_lookup(sw, in->net, dst_mac, now);
@@ -155,7 +197,7 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 		if (i == port || !out->used || out->net != in->net || (to >= 0 && (unsigned)to != i))
 			continue;
 		int was_empty = out->queue->count == 0;
-		if (enqueue(sw, i, port, frame, len, share)) {
+		if (enqueue(sw, i, port, frame, len, share, is_group(dst_mac))) {
 			queued++;
 			kick |= (unsigned)was_empty << i;
 		}
@@ -188,6 +230,7 @@ int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen)
 			len = -ENOSPC;
 		}
 		q->held[f->src_port]--;
+		q->held_group[f->src_port] -= f->group;
 		q->head = (q->head + 1) % SWITCH_QUEUE_SLOTS;
 		q->count--;
 	}

@@ -17,14 +17,24 @@
 #define ETH_HLEN 14 /* destination, source, EtherType */
 #define ETH_FRAME_MAX 1518 /* 1500 bytes of payload, the header and one 802.1Q tag; no FCS */
 #define ETH_ADDR_GROUP 0x01 /* I/G bit of the first octet: broadcast and multicast */
+#define ETH_ADDR_LOCAL 0x02 /* U/L bit of the first octet: locally administered */
 
 #define SWITCH_PORTS 16
-#define SWITCH_QUEUE_SLOTS 64 /* frames waiting for one port */
+#define SWITCH_QUEUE_SLOTS 128 /* frames waiting for one port */
+/*
+ * Storm control: of any queue, one source's broadcast and multicast frames may hold at most this
+ * many slots (its unicast frames are bound by the fair share only), so a broadcast flood, which
+ * reaches every port of the network, takes a small part of each receiver's frames.
+ */
+#define SWITCH_GROUP_SHARE (SWITCH_QUEUE_SLOTS / 8)
+/* ... and over time, a port sends broadcast/multicast frames at a set rate with bursts of this many. */
+#define SWITCH_GROUP_BURST 32
 #define SWITCH_FDB_ENTRIES 256 /* learned addresses, all networks together; a power of two */
 
 struct switch_frame {
 	uint16_t len;
 	uint8_t src_port;
+	uint8_t group; /* to a broadcast or multicast address */
 	uint8_t data[ETH_FRAME_MAX];
 };
 
@@ -33,6 +43,7 @@ struct switch_queue {
 	struct switch_frame slot[SWITCH_QUEUE_SLOTS];
 	unsigned head, count;
 	uint8_t held[SWITCH_PORTS]; /* slots holding frames from each source port */
+	uint8_t held_group[SWITCH_PORTS]; /* of those, frames to group addresses */
 };
 
 struct switch_port_stats {
@@ -42,6 +53,8 @@ struct switch_port_stats {
 	uint64_t oversize; /* longer than ETH_FRAME_MAX */
 	uint64_t bad_source; /* group source address: never learned, never forwarded */
 	uint64_t over_share; /* dropped on the way in: the source held its share of this port's queue */
+	uint64_t storm; /* dropped on the way in: the source held its SWITCH_GROUP_SHARE of group frames */
+	uint64_t rate_limited; /* group frames this port sent over its rate (switch_set_group_rate) */
 	uint64_t queue_full; /* dropped on the way in: this port's queue was full */
 	uint64_t too_big; /* taken into a buffer too small for it: dropped */
 };
@@ -59,17 +72,23 @@ struct switch_port {
 	struct switch_queue *queue;
 	void (*kick)(void *ctx); /* the queue went from empty to not empty (called without the lock) */
 	void *ctx;
+	unsigned group_tokens; /* group frames it may send now */
+	uint64_t group_refill; /* `now` of the last token counted */
 	struct switch_port_stats stats;
 };
 
 struct netswitch {
 	spinlock_t lock;
 	uint64_t fdb_age; /* a learned address older than this (in `now` units) is forgotten */
+	uint64_t group_interval; /* `now` units per group frame a port may send; 0: no limit */
 	struct switch_port port[SWITCH_PORTS];
 	struct switch_fdb_entry fdb[SWITCH_FDB_ENTRIES];
 };
 
 void switch_init(struct netswitch *sw, uint64_t fdb_age);
+/* Storm control over time: each port may send one broadcast/multicast frame per `interval` (in
+ * `now` units) on average, in bursts of up to SWITCH_GROUP_BURST; 0 (the default) for no limit. */
+void switch_set_group_rate(struct netswitch *sw, uint64_t interval);
 /* A port on network `net`; returns its number, or -EINVAL / -EBUSY (no port left). */
 int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, void (*kick)(void *), void *ctx);
 /*

@@ -45,8 +45,8 @@ def parse_harts(s):
 
 def parse_vm(spec):
     """name=x,image=path,harts=0-1,vcpus=4,pinned=1,slice=4000,weight=2,mem=64M,ram_base=0x80000000,timer=sbi,
-    stage2=sv48x4,devices=0x101000:4K:11,disks=HOST[:START[:NSECTORS[:ro]]]+...,bootargs=...
-    (bootargs last: it may contain commas)"""
+    stage2=sv48x4,devices=0x101000:4K:11,disks=HOST[:START[:NSECTORS[:ro]]]+...,nics=NET+NET,
+    macs=02:00:00:00:00:01+...,bootargs=...   (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -105,6 +105,10 @@ def vm_nodes(vms, host_mem):
             lines.append("keel,devices = <%s>;" % " ".join(ents))
         if vm.get("disks"):
             lines.append("keel,disks = <%s>;" % " ".join(disk_cells(d) for d in vm["disks"].split("+")))
+        if vm.get("nics"):
+            lines.append("keel,nics = %s;" % ", ".join('"%s"' % n for n in vm["nics"].split("+")))
+        if vm.get("macs"):
+            lines.append("keel,macs = [%s];" % " ".join(m.replace(":", " ") for m in vm["macs"].split("+")))
         for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
@@ -158,7 +162,7 @@ def config_nodes(path, host_mem):
     return FILE_PROP.sub(place, text), loaders
 
 
-def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
+def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None):
     base = os.path.join(workdir, "base.dtb")
     subprocess.run(machine_args(smp, mem, cpu) + ["-machine", "dumpdtb=" + base],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -169,6 +173,8 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
         dts += "\n" + text
     else:
         nodes, loaders = vm_nodes(vms, mem)
+        if uplink:
+            nodes.insert(0, 'keel,uplink = "%s";' % uplink)
         dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
     src = os.path.join(workdir, "keel.dts")
     with open(src, "w") as f:
@@ -178,10 +184,25 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None):
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=(), legacy_disks=False):
-    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config)
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=(), legacy_disks=False,
+                 nets=(), uplink=None):
+    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config, uplink)
     return (machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders +
-            disk_args(disks, legacy_disks) + list(qemu_opts))
+            disk_args(disks, legacy_disks) + net_args(nets, not disks) + list(qemu_opts))
+
+
+def net_args(nets, modern_global=True):
+    """QEMU options for the machine's network cards, each a QEMU netdev spec "TYPE[,OPTIONS]" (e.g.
+    "user,hostfwd=tcp:127.0.0.1:8080-:80"): virtio-net devices after the disks, on the modern
+    transport (unless the disks asked for the legacy one)."""
+    args = []
+    for i, net in enumerate(nets):
+        kind, _, opts = net.partition(",")
+        args += ["-netdev", "%s,id=net%d%s" % (kind, i, "," + opts if opts else ""),
+                 "-device", "virtio-net-device,netdev=net%d" % i]
+    if nets and modern_global:
+        args += ["-global", "virtio-mmio.force-legacy=false"]
+    return args
 
 
 def disk_args(disks, legacy=False):
@@ -197,8 +218,9 @@ def disk_args(disks, legacy=False):
     return args + ([] if legacy else ["-global", "virtio-mmio.force-legacy=false"]) if disks else []
 
 
-def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=()):
-    return machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + disk_args(disks) + list(qemu_opts)
+def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=(), nets=()):
+    return (machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + disk_args(disks) +
+            net_args(nets, not disks) + list(qemu_opts))
 
 
 # The console's unfinished line looks like a prompt (Keel's Linux init "keel# ", a shell's "$ ",
@@ -283,6 +305,11 @@ def main():
     ap.add_argument("--disk", action="append", default=[],
                     help="raw disk image for the machine (repeatable; the first is host disk 0); a single "
                          "--kernel VM gets every host disk whole, in order")
+    ap.add_argument("--net", action="append", default=[],
+                    help="a network card for the machine: a QEMU netdev spec, e.g. user or "
+                         "user,hostfwd=tcp:127.0.0.1:8080-:80 (repeatable); a single --kernel VM gets a NIC on "
+                         "network 'lan', the first card's network")
+    ap.add_argument("--uplink", help="the network the machine's card is plugged into (with --vm)")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
     smp, opts = take_smp(args.qemu_opts.split())
@@ -290,14 +317,15 @@ def main():
     image = args.kernel or args.guest
     if args.native:
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts,
-                             disks=args.disk)
+                             disks=args.disk, nets=args.net)
         if args.initrd:
             cmd += ["-initrd", args.initrd]
     elif args.config:
         harts = max([int(h, 0) for h in re.findall(r"keel,harts\s*=\s*<([^>]*)>", open(args.config).read())
                      for h in h.split()] or [0]) + 1
         cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, [],
-                           tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config, disks=args.disk)
+                           tempfile.mkdtemp(prefix="keel-run-"), opts, config=args.config, disks=args.disk,
+                           nets=args.net)
     else:
         vms = [parse_vm(v) for v in args.vm]
         if not vms:
@@ -311,10 +339,14 @@ def main():
                 vm["initrd"] = args.initrd
             if args.disk:  # every host disk, whole, in order: the guest's vda, vdb...
                 vm["disks"] = "+".join(str(i) for i in range(len(args.disk)))
+            if args.net:
+                vm["nics"] = "lan"
+                args.uplink = args.uplink or "lan"
             vms = [vm]
         harts = max(max(parse_harts(vm.get("harts", "0"))) for vm in vms) + 1
         cmd = keel_command(args.build, args.smp or max(2, harts), args.mem, vms,
-                           tempfile.mkdtemp(prefix="keel-run-"), opts, disks=args.disk)
+                           tempfile.mkdtemp(prefix="keel-run-"), opts, disks=args.disk,
+                           nets=args.net, uplink=args.uplink)
     print("keel-run: " + " ".join(cmd), file=sys.stderr)
     if sys.stdin is not None and sys.stdin.isatty():
         os.execvp(cmd[0], cmd)  # typing at a terminal: QEMU has the terminal to itself

@@ -29,12 +29,21 @@
  *                                  0x10001000 + 0x1000 * (7 - i) with interrupt 8 - i, as QEMU places its
  *                                  i-th virtio device. Slices must lie inside the host disk and must not
  *                                  overlap any other slice (of this VM or another): such a VM is refused.
+ *   keel,nics = "net" ...;         optional, up to 2 virtio-net cards, each plugged into the named
+ *                                  network of Keel's switch (names up to 15 characters; VMs on different
+ *                                  networks cannot reach each other). NIC i appears at
+ *                                  0x10001000 + 0x1000 * i with interrupt 1 + i.
+ *   keel,macs = [xx xx xx xx xx xx ...];  optional, 6 bytes per NIC; a NIC without one gets
+ *                                  02:4b:xx:xx:xx:yy, xx a hash of the VM's name and yy the hash's
+ *                                  last byte plus the NIC's index (stable across boots).
+ * In /chosen, keel,uplink = "net" plugs the machine's own virtio-net card into that network.
  */
 #include "vm/config.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "drivers/platform.h"
 #include "lib/printf.h"
+#include "net/switch.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -42,6 +51,9 @@
 #define SLICE_US_MIN 100
 #define SLICE_US_MAX 1000000
 #define MIN_GUEST_RAM (4 * SZ_2M)
+#define FNV32_OFFSET 2166136261U
+#define FNV32_PRIME 16777619U
+#define MAC_KEEL_OCTET 0x4b /* 'K': second octet of the default MACs */
 
 static uint64_t cells64(const fdt32_t *p)
 {
@@ -74,6 +86,59 @@ static int in_host_ram(const struct platform *plat, uint64_t base, uint64_t size
 		if (base >= plat->mem[i].base && base + size >= base &&
 		    base + size <= plat->mem[i].base + plat->mem[i].size)
 			return 1;
+	return 0;
+}
+
+/* 32-bit FNV-1a: a stable default MAC from the VM's name. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = FNV32_OFFSET;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * FNV32_PRIME;
+	return h;
+}
+
+static int parse_nics(const void *fdt, int node, struct vm_config *cfg, char *err, unsigned long errlen)
+{
+	int len, mlen = 0;
+	const char *s = fdt_getprop(fdt, node, "keel,nics", &len);
+	const uint8_t *macs = fdt_getprop(fdt, node, "keel,macs", &mlen);
+	uint32_t h = name_hash(cfg->name);
+
+	if (!s) {
+		if (macs)
+			return fail(err, errlen, "keel,macs", "given without keel,nics");
+		return 0;
+	}
+	if (!len || s[len - 1])
+		return fail(err, errlen, "keel,nics", "must be a list of network names");
+	for (int off = 0; off < len; off += (int)strlen(s + off) + 1) {
+		struct vm_nic_cfg *n = &cfg->nics[cfg->nnics];
+		size_t l = strlen(s + off);
+
+		if (cfg->nnics == MAX_VM_NICS)
+			return fail(err, errlen, "keel,nics", "at most 2 network cards");
+		if (!l || l >= sizeof(n->net))
+			return fail(err, errlen, "keel,nics", "network names are 1 to 15 characters");
+		memcpy(n->net, s + off, l + 1);
+		n->mac[0] = ETH_ADDR_LOCAL; /* unicast */
+		n->mac[1] = MAC_KEEL_OCTET;
+		n->mac[2] = (uint8_t)(h >> 24);
+		n->mac[3] = (uint8_t)(h >> 16);
+		n->mac[4] = (uint8_t)(h >> 8);
+		n->mac[5] = (uint8_t)(h + (uint32_t)cfg->nnics);
+		cfg->nnics++;
+	}
+	if (macs) {
+		if (mlen != VM_MAC_LEN * cfg->nnics)
+			return fail(err, errlen, "keel,macs", "needs 6 bytes per network card");
+		for (int i = 0; i < cfg->nnics; i++) {
+			if (macs[VM_MAC_LEN * i] & ETH_ADDR_GROUP)
+				return fail(err, errlen, "keel,macs", "a group (multicast) address cannot be a card's");
+			memcpy(cfg->nics[i].mac, macs + VM_MAC_LEN * i, VM_MAC_LEN);
+		}
+	}
 	return 0;
 }
 
@@ -282,6 +347,9 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 	cfg->weight = DEFAULT_WEIGHT;
 	if (get_u32(fdt, node, "keel,weight", &cfg->weight) || cfg->weight < 1 || cfg->weight > MAX_WEIGHT)
 		return fail(err, errlen, "keel,weight", "needs one cell, 1 to 64");
+
+	if (parse_nics(fdt, node, cfg, err, errlen))
+		return -1;
 
 	/* Harts last: a VM that fails on another field must not keep its harts. */
 	if (parse_harts(fdt, node, plat, claims, cfg, err, errlen))

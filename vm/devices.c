@@ -9,9 +9,11 @@
 #include "drivers/ns16550.h"
 #include "drivers/platform.h"
 #include "drivers/plic.h"
+#include "drivers/virtio/net.h"
 #include "lib/printf.h"
 #include "vdev/syscon.h"
 #include "vm/vdisk.h"
+#include "vm/vnet.h"
 #include "vm/vm.h"
 
 /* The vPLIC's context i is vCPU i's S-mode external interrupt. */
@@ -76,6 +78,13 @@ static int check_passthrough(const struct vm *vm, const struct passthrough *p, c
 			snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's disk %d", (unsigned long)p->base, i);
 			return -1;
 		}
+	const struct host_nic *nic = host_net_card();
+
+	if (nic && (overlaps(p->base, p->size, nic->base, VIRTIO_MMIO_WINDOW) || p->irq == nic->irq)) {
+		snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's uplink network card",
+			 (unsigned long)p->base);
+		return -1;
+	}
 	if (p->irq && (p->irq >= VPLIC_SOURCES || p->irq > platform.plic_ndev || p->irq == VM_UART_IRQ)) {
 		snprintf(err, errlen, "field keel,devices: interrupt %u cannot be passed through", p->irq);
 		return -1;
@@ -118,6 +127,8 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 			return -1;
 		}
 	}
+	if (vm_nics_init(vm, err, errlen))
+		return -1;
 	/* Last: nothing after it can fail, so a refused VM never holds guest disks. */
 	return vm_disks_init(vm, err, errlen);
 }
@@ -131,6 +142,7 @@ void vm_devices_reset(struct vm *vm)
 {
 	vuart_reset(&vm->uart);
 	vm_disks_reset(vm);
+	vm_nics_reset(vm);
 	vplic_reset(&vm->plic);
 }
 
@@ -161,6 +173,7 @@ void host_irqs_hart_init(unsigned long hart)
 			if (vms[v].cfg.pass[i].irq && vms[v].cfg.harts[0] == hart)
 				plic_route(vms[v].cfg.pass[i].irq, hart);
 	vdisks_route_irqs(hart);
+	vnet_route_irqs(hart);
 }
 
 void host_irq_handle(void)
@@ -174,8 +187,8 @@ void host_irq_handle(void)
 			plic_complete(hart, irq);
 			continue;
 		}
-		/* A host disk: its completions go to the guests' used rings. */
-		if (host_blk_irq(irq)) {
+		/* A host disk or the uplink NIC: completions go to the guests' rings and the switch. */
+		if (host_blk_irq(irq) || host_net_irq(irq)) {
 			plic_complete(hart, irq);
 			continue;
 		}

@@ -187,6 +187,17 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_SYSCON));
 	TRY(fdt_end_node(fdt));
 
+	/* Network cards take the lowest slots: first in the tree, which goes by address. */
+	for (int i = 0; i < cfg->nnics; i++) {
+		snprintf(name, sizeof(name), "virtio_mmio@%lx", VM_NIC_BASE(i));
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(fdt_reg64(fdt, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW));
+		TRY(fdt_property_u32(fdt, "interrupts", VM_NIC_IRQ(i)));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+		TRY(fdt_end_node(fdt));
+	}
+
 	/* Virtio disks, lowest address first as in QEMU's tree (the highest is disk 0). */
 	for (int i = cfg->ndisks - 1; i >= 0; i--) {
 		snprintf(name, sizeof(name), "virtio_mmio@%lx", VM_DISK_BASE(i));

@@ -13,6 +13,7 @@
 #include "vm/guest_fdt.h"
 #include "vm/vdisk.h"
 #include "vm/sched.h"
+#include "vm/vnet.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -339,6 +340,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 	kprintf("keel: vm '%s' stopped: %s (%lu access faults injected)\n", vm->cfg.name, why, vm->faults_reported);
 	report_exits(vm);
 	vm_disks_report(vm);
+	vm_nics_report(vm);
 	report_health();
 	sched_report();
 	if (!vms_running()) {

@@ -32,6 +32,20 @@
 #define VM_DISK_SLOT(i) (VM_VIRTIO_SLOTS - 1 - (i))
 #define VM_DISK_BASE(i) (VM_VIRTIO_BASE + VIRTIO_MMIO_WINDOW * (unsigned long)VM_DISK_SLOT(i))
 #define VM_DISK_IRQ(i) (VM_VIRTIO_IRQ_BASE + VM_DISK_SLOT(i))
+/* Network cards take the slots from the bottom (disks take them from the top): NIC i at slot i. */
+#define MAX_VM_NICS 2
+#define VM_NIC_SLOT(i) (i)
+#define VM_NIC_BASE(i) (VM_VIRTIO_BASE + VIRTIO_MMIO_WINDOW * (unsigned long)VM_NIC_SLOT(i))
+#define VM_NIC_IRQ(i) (VM_VIRTIO_IRQ_BASE + VM_NIC_SLOT(i))
+_Static_assert(MAX_VM_NICS + MAX_VM_DISKS <= VM_VIRTIO_SLOTS, "NIC and disk slots must not meet");
+#define VM_MAC_LEN 6
+#define VM_NET_NAME_MAX 16
+
+/* A VM's network card (keel,nics): the network it is plugged into, its MAC address. */
+struct vm_nic_cfg {
+	char net[VM_NET_NAME_MAX];
+	uint8_t mac[VM_MAC_LEN];
+};
 
 /* A VM's disk: a slice of a host disk (keel,disks). */
 #define VM_DISK_RO 1U /* flags: read-only */
@@ -71,9 +85,12 @@ struct vm_config {
 	int npass;
 	struct vm_disk_cfg disks[MAX_VM_DISKS];
 	int ndisks;
+	struct vm_nic_cfg nics[MAX_VM_NICS];
+	int nnics;
 };
 
 struct vdisk;
+struct vnic;
 
 struct vm {
 	int id;
@@ -93,6 +110,7 @@ struct vm {
 	struct vuart uart;
 	struct vplic plic;
 	struct vdisk *disks[MAX_VM_DISKS];
+	struct vnic *nics[MAX_VM_NICS];
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
 	spinlock_t con_lock;
 	unsigned con_len;

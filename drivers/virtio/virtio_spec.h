@@ -111,6 +111,7 @@ struct virtq_used {
 
 /* 5 Device types */
 #define VIRTIO_ID_NONE 0
+#define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 
 /* 5.2.3 Block device feature bits */
@@ -148,8 +149,41 @@ struct virtio_blk_req_hdr {
 	uint64_t sector;
 };
 
+/* 5.1.3 Network device feature bits (Keel offers MAC and STATUS, no offloads) */
+#define VIRTIO_NET_F_MAC 5
+#define VIRTIO_NET_F_STATUS 16
+
+/* 5.1.4 Network device configuration layout */
+#define VIRTIO_NET_CFG_MAC 0 /* u8[6] */
+#define VIRTIO_NET_CFG_STATUS 6 /* le16 */
+#define VIRTIO_NET_CFG_SIZE 8 /* bytes up to and including status */
+#define VIRTIO_NET_S_LINK_UP 1U
+
+/* 5.1.2 Virtqueues */
+#define VIRTIO_NET_RXQ 0
+#define VIRTIO_NET_TXQ 1
+
+/*
+ * 5.1.6 struct virtio_net_hdr: 12 bytes with VIRTIO_F_VERSION_1 (num_buffers is always there),
+ * 10 bytes on a legacy device without VIRTIO_NET_F_MRG_RXBUF (5.1.6.1 legacy interface).
+ */
+struct virtio_net_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+};
+#define VIRTIO_NET_HDR_LEN sizeof(struct virtio_net_hdr)
+#define VIRTIO_NET_HDR_LEN_LEGACY 10
+#define VIRTIO_NET_HDR_GSO_NONE 0
+
 _Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc layout (spec 2.6.5)");
 _Static_assert(sizeof(struct virtq_used_elem) == 8, "virtq_used_elem layout (spec 2.6.8)");
 _Static_assert(sizeof(struct virtio_blk_req_hdr) == 16, "virtio_blk_req header layout (spec 5.2.6)");
+
+_Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr layout (spec 5.1.6)");
 
 #endif

@@ -574,6 +574,45 @@ def virtio_seeds():
     return s
 
 
+# fuzz_vnet: operations (see the enum at the top of tests/fuzz/fuzz_vnet.c); bit 7 picks device B
+N_WRITE_REG, N_NOTIFY, N_SETUP, N_DESC, N_AVAIL, N_RAM, N_UPLINK_IN, N_UPLINK_OUT, N_RESET = range(9)
+N_COUNT = 9
+N_RAM_GPA = 0x80000000
+N_BUF = N_RAM_GPA + 0x8000
+N_TXQ = 128  # descriptor index bit 7: the transmit queue
+
+
+def n_op(op, dev=0):
+    return u8(op + (N_COUNT * 15 if dev else 0))  # 135 + op: bit 7 set, same op
+
+
+def n_frame(dev, length, flags=0, nxt=0, addr=N_BUF):
+    """Device dev transmits one descriptor of `length` bytes (header included) at addr."""
+    return (n_op(N_RAM, dev) + u16(addr - N_RAM_GPA) + u8(12 + 12) + bytes(12) + b"\xff" * 6 + b"\x02\x00\x00\x00\x00" +
+            u8(dev + 1) + n_op(N_DESC, dev) + u8(N_TXQ) + raw(addr) + raw(length) + u16(flags) + u16(nxt) +
+            n_op(N_AVAIL, dev) + u8(1) + u16(0) + n_op(N_NOTIFY, dev) + u8(1))
+
+
+def n_rx_buffer(dev, length, index=0):
+    return (n_op(N_DESC, dev) + u8(index) + raw(N_BUF + 0x1000) + raw(length) + u16(2) + u16(0) +
+            n_op(N_AVAIL, dev) + u8(0) + u16(index) + n_op(N_NOTIFY, dev) + u8(0))
+
+
+def vnet_seeds():
+    up = n_op(N_SETUP, 0) + u8(3) + n_op(N_SETUP, 1) + u8(3)
+    s = {}
+    s["a-to-b"] = up + n_rx_buffer(1, 1530) + n_frame(0, 72)
+    s["b-posts-late"] = up + n_frame(0, 72) + n_rx_buffer(1, 1530) + n_op(N_UPLINK_OUT) + u16(0)
+    s["runt-oversize"] = up + n_frame(0, 20) + n_frame(0, 1531) + n_frame(0, 0xffffffff)
+    s["small-rx"] = up + n_rx_buffer(1, 30) + n_frame(0, 1530)
+    s["loop"] = up + n_frame(0, 72, flags=1, nxt=0)
+    s["outside-ram"] = up + n_frame(0, 72, addr=N_RAM_GPA + 0x10000 - 16)
+    s["uplink-flood"] = up + n_rx_buffer(0, 1530) + b"".join(n_op(N_UPLINK_IN) + u16(n) + u8(0) for n in
+                                                              (0, 13, 14, 60, 1518, 1519, 3000))
+    s["reset-midway"] = up + n_frame(0, 72) + n_op(N_RESET, 1) + n_rx_buffer(1, 1530)
+    return s
+
+
 def main():
     corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -585,6 +624,7 @@ def main():
             "config": {name: dtb(src, tmp) for name, src in config_seeds().items()},
             "switch": switch_seeds(),
             "virtio": virtio_seeds(),
+            "vnet": vnet_seeds(),
         }
     total = 0
     for target, seeds in targets.items():

@@ -218,6 +218,133 @@ def sched_vm(name, role, **keys):
     return dict({"guest": "sched", "name": name, "harts": "0", "mem": "16M",
                  "bootargs": ("keel sched=%s %s" % (role, args)).strip()}, **keys)
 
+# ---- Network (virtio-net, Keel's switch, the uplink to QEMU's user network) ----
+# Static addresses on Keel's own networks (the kernel's ip= autoconfiguration); DHCP on the uplink.
+NET_IP = "ip=10.0.3.%d:::255.255.255.0:%s:eth0:off"
+NET_UDP_COUNT = 10000
+NET_TCP_MIB = 16
+
+
+def net_vm(name, hart, nics, run, extra=""):
+    return {"guest": "linux", "name": name, "harts": str(hart), "mem": "128M", "nics": nics,
+            "bootargs": "console=hvc0 %s keel.run=%s keel.poweroff=1%s" % (NET_IP % (hart + 1, name), run, extra)}
+
+
+def sink_matches_sender(paths, out):
+    """The stream's checksum, computed by the receiving guest, is the one the sender computed."""
+    sink = re.search(r"^\[beta\] tcpsink: received (\d+) bytes, cksum (\d+)$", out, re.M)
+    sent = re.search(r"^\[alpha\] tcpsend: (\d+) bytes sent, the sink got them all: cksum (\d+)", out, re.M)
+    return [(bool(sink and sent and sink.groups() == sent.groups()),
+             "beta's tcpsink saw alpha's bytes and checksum (%s, %s)" % (sink and sink.groups(), sent and sent.groups()))]
+
+
+def http_get(port):
+    """The machine's side of the hostfwd test: GET / from 127.0.0.1:port (forwarded to the guest)."""
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=30) as r:
+            return "http GET 127.0.0.1:%d -> %d %s" % (port, r.status, r.read().decode(errors="replace").strip())
+    except Exception as e:  # noqa: BLE001 - any failure is the test's answer
+        return "http GET 127.0.0.1:%d failed: %s" % (port, e)
+
+
+# One guest on the uplink: eth0 by DHCP from QEMU's user network; it reaches TCP and UDP echo servers
+# the harness runs on this machine's 127.0.0.1 (port1) as 10.0.2.2, then serves HTTP on port 80,
+# which QEMU forwards from 127.0.0.1:port0, where the harness fetches it.
+NET_UPLINK = {
+    "ports": 2, "echo_server": 1, "timeout": 180,
+    "nets": ["user,hostfwd=tcp:127.0.0.1:{port0}-:80"],
+    "bootargs": "console=ttyS0 ip=dhcp keel.run=ifconfig+tcpecho,client,10.0.2.2,{port1},hello-keel-uplink+"
+                "udpecho,client,10.0.2.2,{port1},1000+httpd,80,1 keel.poweroff=1",
+    "input": [(r"httpd: listening on TCP port 80", lambda ports: lambda: http_get(ports[0]))],
+    "expect": [r"IP-Config: Got DHCP answer from 10\.0\.2\.2, my address is 10\.0\.2\.15",
+               r"^eth0: UP\S* inet 10\.0\.2\.15 netmask 255\.255\.255\.0 ether ",
+               r"^tcpecho: echoed: hello-keel-uplink$",
+               r"^udpecho: 1000 of 1000 datagrams echoed intact",
+               r"^host: http GET 127\.0\.0\.1:\d+ -> 200 Hello from the Keel guest",
+               r"^httpd: answered GET / HTTP/1\.1", r"^ok 4 - run: httpd 80 1"],
+}
+def flood_figures(paths, out):
+    """The flood case's figures: alpha's stream rate alone and beside the flood, in guest time under
+    -icount (instructions, not the host's clock). Beside the flood it must keep at least half its
+    alone-rate."""
+    rates = [float(r) for r in re.findall(r"^\[alpha\] tcpsend: \d+ bytes sent, the sink got them all: "
+                                          r"cksum \d+; [\d.]+ s, ([\d.]+) Mbit/s guest time", out, re.M)]
+    if len(rates) == 3:
+        print("    net-flood: alpha -> beta alone %.2f Mbit/s, beside gamma's broadcast flood %.2f Mbit/s "
+              "(%.2f of alone), guest time under -icount" % (rates[1], rates[2], rates[2] / rates[1]))
+    return [(len(rates) == 3, "three stream rates measured (%s)" % rates),
+            (len(rates) == 3 and rates[2] >= 0.5 * rates[1],
+             "the stream beside the flood keeps at least half its alone-rate (%s)" % rates[1:])]
+
+
+NET_CASES = [
+    # 1. Two VMs on one network: 10,000 UDP datagrams echoed, then a 16 MiB TCP stream whose
+    # checksum the receiver computes and the sender checks.
+    {"name": "net-two-vms", "smp": 2, "timeout": 300, "plans": 2, "after": sink_matches_sender,
+     "vms": [net_vm("alpha", 0, "lan", "udpecho,client,10.0.3.2,7,%d+tcpsend,10.0.3.2,5001,%d"
+                    % (NET_UDP_COUNT, NET_TCP_MIB)),
+             net_vm("beta", 1, "lan", "udpecho,server,7,&+tcpsink,5001,1")],
+     "expect": [r"^keel: vm 'alpha': NIC 0 at 0x10001000 irq 1 on network 'lan', MAC 02:4b:",
+                r"^\[alpha\] udpecho: %d of %d datagrams echoed intact" % (NET_UDP_COUNT, NET_UDP_COUNT),
+                r"^\[alpha\] tcpsend: %d bytes sent, the sink got them all" % (NET_TCP_MIB << 20),
+                r"^\[beta\] tcpsink: received %d bytes" % (NET_TCP_MIB << 20),
+                r"^keel: vm 'alpha' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received; dropped from it: 0 runt, "
+                r"0 oversize, 0 malformed, 0 bad source",
+                r"^keel: no VM left running, powering off"]},
+    # 4. Two VMs on different networks, addresses in one subnet: neither reaches the other, and
+    # neither NIC receives a single frame (not even the other's ARP broadcasts).
+    {"name": "net-isolation", "smp": 2, "timeout": 120, "plans": 2,
+     "vms": [net_vm("alpha", 0, "lan", "udpecho,server,7,&+!udpecho,client,10.0.3.2,7,5"),
+             net_vm("beta", 1, "other", "udpecho,server,7,&+!udpecho,client,10.0.3.1,7,5")],
+     "expect": [r"^\[alpha\] ok 2 - run: udpecho client 10\.0\.3\.2 7 5 \(fails, as it must\)",
+                r"^\[beta\] ok 2 - run: udpecho client 10\.0\.3\.1 7 5 \(fails, as it must\)",
+                r"^keel: vm 'alpha' NIC 0: [1-9]\d* frames sent, 0 received",
+                r"^keel: vm 'beta': NIC 0 at 0x10001000 irq 1 on network 'other'",
+                r"^keel: vm 'beta' NIC 0: [1-9]\d* frames sent, 0 received"]},
+    # A neighbour floods: alpha streams to beta (a warm-up, then alone, then while gamma broadcasts
+    # 1400-byte datagrams flat out, started and stopped by alpha's trigger datagrams). Every stream
+    # must arrive whole and the flooded one at no less than half the alone-rate; storm control
+    # (a rate per port for broadcasts, a few queue slots) drops most of gamma's flood. Under -icount
+    # so the rates are in instructions, not host time.
+    {"name": "net-flood", "smp": 3, "mem": "768M", "timeout": 300, "plans": 3,
+     "qemu_opts": ["-icount", "shift=0,sleep=off"],
+     "after": flood_figures,
+     "vms": [net_vm("alpha", 0, "lan", "tcpsend,10.0.3.2,5001,4+tcpsend,10.0.3.2,5001,4+udpflood,10.0.3.3,9,0,64+"
+                    "tcpsend,10.0.3.2,5001,4+udpflood,10.0.3.3,9,0,64"),
+             net_vm("beta", 1, "lan", "tcpsink,5001,3"),
+             net_vm("gamma", 2, "lan", "udpflood,10.0.3.255,10,60,1400,9")],
+     "expect": [r"^\[alpha\] ok 4 - run: tcpsend 10\.0\.3\.2 5001 4$",
+                r"^\[gamma\] udpflood: [1-9]\d+ datagrams of 1400 bytes sent",
+                r"^keel: vm 'gamma' NIC 0: .* [1-9]\d* over the broadcast rate;",
+                r"^keel: vm 'beta' NIC 0: .* 0 queue full, 0 no buffer room; 0 protocol errors"]},
+    # A guest scribbling its virtio-net rings and registers and flooding frames of every length beside
+    # two Linux VMs on the same network, whose UDP echo and checked TCP stream must still complete.
+    {"name": "net-hostile", "smp": 3, "timeout": 240, "plans": 3, "after": sink_matches_sender,
+     "vms": [{"guest": "nethostile", "name": "hostile", "harts": "2", "mem": "16M", "nics": "lan"},
+             net_vm("alpha", 0, "lan", "udpecho,client,10.0.3.2,7,1000+tcpsend,10.0.3.2,5001,4"),
+             net_vm("beta", 1, "lan", "udpecho,server,7,&+tcpsink,5001,1")],
+     "expect": [r"^\[hostile\] ok 3 - nethostile: after a reset the card sends a good frame",
+                r"^\[alpha\] ok 2 - run: tcpsend 10\.0\.3\.2 5001 4$",
+                r"^\[alpha\] udpecho: 1000 of 1000 datagrams echoed intact",
+                r"^keel: vm 'hostile' NIC 0: \d+ frames sent, \d+ received; dropped from it: [1-9]\d* runt, "
+                r"[1-9]\d* oversize, [1-9]\d* malformed, .*; [1-9]\d* protocol errors",
+                r"^keel: health: \d+ exits handled, 0 of 3 VMs alive"]},
+    # 2 and 3. The uplink: DHCP, the machine's loopback reached as 10.0.2.2, hostfwd into the guest.
+    dict(NET_UPLINK, name="net-uplink", uplink="lan",
+         vms=[{"guest": "linux", "name": "guest", "harts": "0", "mem": "128M", "nics": "lan"}],
+         expect=NET_UPLINK["expect"] + [r"^keel: uplink: virtio-net at 0x[0-9a-f]+ irq \d+, MAC 52:54:00:12:34:56",
+                                        r"^keel: uplink on network 'lan'",
+                                        r"^keel: vm 'guest' NIC 0: [1-9]\d+ frames sent, [1-9]\d+ received"]),
+    # The same through the machine's card on QEMU 7.2's default legacy transport (10-byte header).
+    dict(NET_UPLINK, name="net-uplink-legacy", uplink="lan", qemu_opts=["-global", "virtio-mmio.force-legacy=true"],
+         vms=[{"guest": "linux", "name": "guest", "harts": "0", "mem": "128M", "nics": "lan"}],
+         expect=NET_UPLINK["expect"] + [r"^keel: uplink: virtio-net at 0x[0-9a-f]+ irq \d+, MAC 52:54:00:12:34:56, "
+                                        r"queues 256/256, legacy transport"]),
+    # 5. The same guest natively on QEMU's own virtio-net: the differential reference.
+    dict(NET_UPLINK, name="net-uplink-native", native="linux", mem="128M"),
+]
+
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
 
@@ -666,4 +793,4 @@ CASES = [
      "expect": [r"^\[hostile\] # spin: interrupts off", r"^\[good\] 1\.\.60$",
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
-]
+] + NET_CASES

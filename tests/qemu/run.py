@@ -60,8 +60,12 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
             seen = b"".join(chunks).decode(errors="replace").replace("\r", "")
             after, text = steps[0]
             if after is None or re.search(after, seen, re.M):
-                p.stdin.write(text.encode())
-                p.stdin.flush()
+                if callable(text):  # a host action (e.g. a client on 127.0.0.1): its report joins the log
+                    threading.Thread(target=lambda fn=text: chunks.append(("\nhost: %s\n" % fn()).encode()),
+                                     daemon=True).start()
+                else:
+                    p.stdin.write(text.encode())
+                    p.stdin.flush()
                 steps.pop(0)
         if kill_after and re.search(kill_after, b"".join(chunks).decode(errors="replace").replace("\r", ""), re.M):
             time.sleep(0.2)
@@ -108,7 +112,7 @@ def build_command(case, build, workdir, disks=()):
     if case.get("native") == "linux":
         initrd = ["-initrd", LINUX["initrd"]] if case.get("initrd", True) else []
         return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
-                                      case["bootargs"], qemu_opts=initrd, disks=disks)
+                                      case["bootargs"], qemu_opts=initrd, disks=disks, nets=case.get("nets", ()))
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
                                       case.get("smp", 1), case.get("mem", "256M"), case.get("bootargs", "native"),
@@ -132,8 +136,102 @@ def build_command(case, build, workdir, disks=()):
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
                                case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks,
-                               legacy_disks=case.get("legacy_disks", False))
+                               legacy_disks=case.get("legacy_disks", False), nets=case.get("nets", ()),
+                               uplink=case.get("uplink"))
     return cmd
+
+
+def free_ports(n):
+    """n TCP/UDP port numbers free on 127.0.0.1 just now (engineers' test runs share the machine)."""
+    import socket
+    socks, ports = [], []
+    while len(ports) < n:
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+        except OSError:
+            t.close()
+            continue
+        socks += [t, u]
+        ports.append(port)
+    for sock in socks:
+        sock.close()
+    return ports
+
+
+def with_ports(value, ports):
+    """{port0}, {port1}... in the case's strings (bootargs, nets, input) become the ports."""
+    if isinstance(value, str):
+        return re.sub(r"\{port(\d+)\}", lambda m: str(ports[int(m.group(1))]), value)
+    if isinstance(value, list):
+        return [with_ports(v, ports) for v in value]
+    if isinstance(value, tuple):
+        return tuple(with_ports(v, ports) for v in value)
+    if isinstance(value, dict):
+        return {k: with_ports(v, ports) for k, v in value.items()}
+    return value
+
+
+class EchoServers:
+    """A TCP and a UDP echo server on 127.0.0.1:port for one case (guests reach it as 10.0.2.2
+    under QEMU's user network). Bounded: at most `limit` connections and datagrams."""
+
+    def __init__(self, port, limit=10000):
+        import socket
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", port))
+        self.tcp.listen(4)
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", port))
+        self.tcp.settimeout(0.5)
+        self.udp.settimeout(0.5)
+        self.stop = False
+        self.limit = limit
+        self.threads = [threading.Thread(target=self.serve_tcp), threading.Thread(target=self.serve_udp)]
+        for t in self.threads:
+            t.start()
+
+    def serve_tcp(self):
+        import socket
+        n = 0
+        while not self.stop and n < self.limit:
+            try:
+                conn, _ = self.tcp.accept()
+            except socket.timeout:
+                continue
+            n += 1
+            conn.settimeout(10)
+            try:
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    conn.sendall(data)
+            except OSError:
+                pass
+            conn.close()
+
+    def serve_udp(self):
+        import socket
+        n = 0
+        while not self.stop and n < self.limit:
+            try:
+                data, peer = self.udp.recvfrom(65536)
+            except socket.timeout:
+                continue
+            n += 1
+            self.udp.sendto(data, peer)
+
+    def close(self):
+        self.stop = True
+        for t in self.threads:
+            t.join()
+        self.tcp.close()
+        self.udp.close()
 
 
 def check_tap(name, out, tally, expect_plans):
@@ -221,12 +319,24 @@ def run_case(case, build, tally, verbose):
 
 def run_once(name, case, build, tally, verbose, disk):
     workdir = tempfile.mkdtemp(prefix="keel-test-")
+    ports = free_ports(case.get("ports", 0))
+    servers = None
+    if ports:
+        steps_with_ports = [(after, text(ports) if callable(text) else text) for after, text in case.get("input", [])]
+        case = dict(with_ports({k: v for k, v in case.items() if k not in ("input", "after")}, ports),
+                    input=steps_with_ports, after=case.get("after", lambda paths, out: []))
+    if case.get("echo_server"):  # the port named by the key gets TCP and UDP echo servers
+        servers = EchoServers(ports[case["echo_server"]])
     made = make_disks(case, build)
     cmd = build_command(case, build, workdir, ([(disk, case["disk"].get("readonly", False))] if disk else []) + made)
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps
-    out, rc, secs = run_qemu(cmd, case.get("timeout", 60), steps, case.get("kill_after"))
+    try:
+        out, rc, secs = run_qemu(cmd, case.get("timeout", 60), steps, case.get("kill_after"))
+    finally:
+        if servers:
+            servers.close()
     before = tally.failed
     with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
         f.write(" ".join(cmd) + "\n\n" + out)

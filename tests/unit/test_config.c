@@ -32,6 +32,10 @@ struct vm_desc {
 	int ndevice_cells;
 	const uint32_t *disks; /* keel,disks cells, absent when NULL */
 	int ndisk_cells;
+	const char *nics; /* keel,nics: NUL-separated names, absent when NULL */
+	int nics_len;
+	const uint8_t *macs; /* keel,macs bytes */
+	int macs_len;
 };
 
 static struct platform plat;
@@ -173,6 +177,10 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 				cells[c] = cpu_to_fdt32(d->disks[c]);
 			assert_int_equal(fdt_property(f, "keel,disks", cells, d->ndisk_cells * 4), 0);
 		}
+		if (d->nics)
+			assert_int_equal(fdt_property(f, "keel,nics", d->nics, d->nics_len), 0);
+		if (d->macs)
+			assert_int_equal(fdt_property(f, "keel,macs", d->macs, d->macs_len), 0);
 		assert_int_equal(fdt_end_node(f), 0);
 	}
 	assert_int_equal(fdt_end_node(f), 0);
@@ -783,6 +791,74 @@ static void test_bad_disks(void **state)
 	expect_fail(&d, "keel,disks", "start + nsectors wraps");
 }
 
+/* One VM parsed afresh (no harts taken before). */
+static void nics_ok(const struct vm_desc *d)
+{
+	unsigned long used = 0;
+
+	expect_ok(d, &used);
+}
+
+static void test_nics(void **state)
+{
+	struct vm_desc d = valid_vm();
+	static const uint8_t mac[] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0x02, 0, 0, 0, 0, 0x66 };
+	uint8_t first[VM_MAC_LEN];
+
+	(void)state;
+	nics_ok(&d);
+	assert_int_equal(cfg.nnics, 0);
+	d.nics = "lan\0other";
+	d.nics_len = sizeof("lan\0other");
+	nics_ok(&d);
+	assert_int_equal(cfg.nnics, 2);
+	assert_string_equal(cfg.nics[0].net, "lan");
+	assert_string_equal(cfg.nics[1].net, "other");
+	/* default MACs: locally administered unicast, from the VM's name, one apart, the same every time */
+	assert_int_equal(cfg.nics[0].mac[0], 0x02);
+	assert_int_equal(cfg.nics[0].mac[1], 0x4b);
+	assert_int_equal((uint8_t)(cfg.nics[0].mac[5] + 1), cfg.nics[1].mac[5]);
+	memcpy(first, cfg.nics[0].mac, VM_MAC_LEN);
+	nics_ok(&d);
+	assert_memory_equal(first, cfg.nics[0].mac, VM_MAC_LEN);
+	d.macs = mac;
+	d.macs_len = sizeof(mac);
+	nics_ok(&d);
+	assert_memory_equal(cfg.nics[0].mac, mac, VM_MAC_LEN);
+	assert_memory_equal(cfg.nics[1].mac, mac + VM_MAC_LEN, VM_MAC_LEN);
+}
+
+static void test_bad_nics(void **state)
+{
+	struct vm_desc d = valid_vm();
+	static const uint8_t group[] = { 0x03, 0, 0, 0, 0, 1 };
+	static const uint8_t one[] = { 0x02, 0, 0, 0, 0, 1 };
+
+	(void)state;
+	d.nics = "a\0b\0c";
+	d.nics_len = sizeof("a\0b\0c");
+	expect_fail(&d, "keel,nics", "3 NICs");
+	d.nics = "a-name-of-16-chr";
+	d.nics_len = sizeof("a-name-of-16-chr");
+	expect_fail(&d, "keel,nics", "a 16-character name");
+	d.nics = "lan\0\0";
+	d.nics_len = 5;
+	expect_fail(&d, "keel,nics", "an empty name");
+	d.nics = "lan";
+	d.nics_len = 3; /* not NUL-terminated */
+	expect_fail(&d, "keel,nics", "no terminating NUL");
+	d.nics_len = 4;
+	d.macs = group;
+	d.macs_len = sizeof(group);
+	expect_fail(&d, "keel,macs", "a multicast MAC");
+	d.macs = one;
+	d.macs_len = 5;
+	expect_fail(&d, "keel,macs", "5 bytes");
+	d.nics = NULL;
+	d.macs_len = 6;
+	expect_fail(&d, "keel,macs", "MACs without NICs");
+}
+
 /* Every way to fail leaves used_harts alone, even with good harts listed. */
 static void test_failed_vm_keeps_no_harts(void **state)
 {
@@ -879,6 +955,8 @@ int main(void)
 		T(test_bad_devices),
 		T(test_disks),
 		T(test_bad_disks),
+		T(test_nics),
+		T(test_bad_nics),
 		T(test_failed_vm_keeps_no_harts),
 		T(test_error_text),
 	};

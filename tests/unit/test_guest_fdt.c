@@ -486,6 +486,36 @@ static void test_fdt_disks(void **state)
 	free(fdt);
 }
 
+static void test_fdt_nics_and_disks(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt;
+	int dev, n = 0;
+	uint64_t last = 0;
+
+	(void)state;
+	cfg.ndisks = 2;
+	cfg.nnics = 2;
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	/* NIC i at QEMU's i-th transport, interrupt 1 + i; disks from the top; lowest address first */
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10001000", "interrupts"), 1);
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10002000", "interrupts"), 2);
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10008000", "interrupts"), 8);
+	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10007000", "interrupts"), 7);
+	for (dev = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio"); dev >= 0;
+	     dev = fdt_node_offset_by_compatible(fdt, dev, "virtio,mmio")) {
+		const fdt32_t *reg = fdt_getprop(fdt, dev, "reg", NULL);
+		uint64_t base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+
+		assert_true(base > last);
+		last = base;
+		n++;
+	}
+	assert_int_equal(n, 4);
+	check_phandles(fdt);
+	free(fdt);
+}
+
 static void test_fdt_errors(void **state)
 {
 	struct vm_config cfg = base_cfg();
@@ -518,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_fdt_devices),
 		cmocka_unit_test(test_fdt_passthrough),
 		cmocka_unit_test(test_fdt_disks),
+		cmocka_unit_test(test_fdt_nics_and_disks),
 		cmocka_unit_test(test_fdt_errors),
 	};
 

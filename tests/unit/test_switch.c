@@ -167,8 +167,9 @@ static void a_flood_leaves_room_for_the_others(void **state)
 	unsigned share = SWITCH_QUEUE_SLOTS / 2; /* three ports: each source may hold half a queue */
 	int queued = 0;
 
+	/* to an address nobody has sent from: flooded to every port, but unicast (no storm control) */
 	for (int i = 0; i < 4 * SWITCH_QUEUE_SLOTS; i++)
-		queued += send(flooder, 0xff, 1, 1, 0);
+		queued += send(flooder, 9, 1, 1, 0);
 	assert_int_equal(queued, 2 * share); /* half of each other port's queue */
 	assert_int_equal(sw.port[victim].stats.over_share, 4 * SWITCH_QUEUE_SLOTS - share);
 	for (unsigned i = 0; i < share; i++)
@@ -178,7 +179,61 @@ static void a_flood_leaves_room_for_the_others(void **state)
 	assert_true(sw.port[victim].stats.queue_full + sw.port[victim].stats.over_share > 0);
 	/* Taking a frame frees its source's slot. */
 	assert_int_equal(take_tag(victim), 1);
-	assert_int_equal(send(flooder, 0xff, 1, 1, 0), 1); /* victim had room again, flooder's own held at share */
+	assert_int_equal(send(flooder, 9, 1, 1, 0), 1); /* victim had room again, flooder's own held at share */
+}
+
+static void a_broadcast_storm_holds_few_slots(void **state)
+{
+	(void)state;
+	int flooder = add(0), victim = add(0), talker = add(0);
+	int queued = 0;
+
+	for (int i = 0; i < 4 * SWITCH_QUEUE_SLOTS; i++)
+		queued += send(flooder, 0xff, 1, 1, 0);
+	assert_int_equal(queued, 2 * SWITCH_GROUP_SHARE); /* storm control, on each other port */
+	assert_int_equal(sw.port[victim].stats.storm, 4 * SWITCH_QUEUE_SLOTS - SWITCH_GROUP_SHARE);
+	assert_int_equal(sw.port[victim].stats.over_share, 0);
+	/* the flooder's unicast still has the rest of its share; the talker its whole share */
+	for (unsigned i = 0; i < SWITCH_QUEUE_SLOTS / 2 - SWITCH_GROUP_SHARE; i++)
+		assert_int_equal(send(flooder, 9, 1, 1, 0), 2);
+	assert_int_equal(send(flooder, 9, 1, 1, 0), 0);
+	for (unsigned i = 0; i < SWITCH_QUEUE_SLOTS / 2; i++)
+		assert_int_equal(send(talker, 2, 3, 2, 0), 2);
+	/* a broadcast frame taken frees a group slot */
+	assert_int_equal(take_tag(victim), 1);
+	assert_int_equal(send(flooder, 0xff, 1, 1, 0),
+			 1); /* the talker's queue (port 2) has room, victim's gained one */
+}
+
+static void broadcasts_over_the_rate_are_dropped(void **state)
+{
+	(void)state;
+	int a = add(0), b = add(0);
+	int passed = 0;
+
+	switch_set_group_rate(&sw, 10);
+	for (int i = 0; i < SWITCH_GROUP_BURST + 5; i++) {
+		passed += send(a, 0xff, 1, 1, 100) > 0;
+		take_tag(b);
+	}
+	assert_int_equal(passed, SWITCH_GROUP_BURST); /* the burst, then nothing */
+	assert_int_equal(sw.port[a].stats.rate_limited, 5);
+	assert_int_equal(send(a, 2, 1, 1, 100), 1); /* unicast is not limited */
+	take_tag(b);
+	assert_int_equal(send(a, 0xff, 1, 1, 119), 1); /* one interval later: one more (9 units carried over) */
+	take_tag(b);
+	assert_int_equal(send(a, 0xff, 1, 1, 120), 1); /* ... so the next interval ends at 120 */
+	take_tag(b);
+	assert_int_equal(send(a, 0xff, 1, 1, 129), 0);
+	assert_int_equal(send(a, 0xff, 1, 1, 130), 1);
+	take_tag(b);
+	passed = 0;
+	for (int i = 0; i < SWITCH_GROUP_BURST + 5; i++) {
+		passed += send(a, 0xff, 1, 1, 100000) > 0;
+		take_tag(b);
+	}
+	assert_int_equal(passed, SWITCH_GROUP_BURST); /* a long quiet time refills the burst, no more */
+	assert_int_equal(send(b, 0xff, 2, 1, 100000), 1); /* b has its own bucket */
 }
 
 static void kick_when_a_queue_fills_from_empty(void **state)
@@ -249,6 +304,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(unknown_unicast_floods_then_learned_goes_direct, setup),
 		cmocka_unit_test_setup(broadcast_floods_only_its_network, setup),
+		cmocka_unit_test_setup(a_broadcast_storm_holds_few_slots, setup),
+		cmocka_unit_test_setup(broadcasts_over_the_rate_are_dropped, setup),
 		cmocka_unit_test_setup(a_moved_station_is_followed, setup),
 		cmocka_unit_test_setup(a_forgotten_station_is_flooded, setup),
 		cmocka_unit_test_setup(bad_frames_are_dropped_and_counted, setup),

@@ -8,6 +8,8 @@ int checks_run(int disk_only);
 void checks_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The disk checks of keel.disk=write|cut|verify|readonly (disk_checks.c). */
 void checks_disk(const char *mode);
+/* Print the TAP plan of the lines so far; returns how many failed. */
+int checks_plan(void);
 /* The value of NAME=value on the kernel command line, or NULL. */
 const char *checks_param(const char *name);
 

@@ -83,22 +83,41 @@ static int power(int restart)
 }
 
 /*
- * keel.run=CMD;CMD...: prompt commands to run at boot, a comma for each space (init cannot rely on
- * quoting in the kernel command line); scripted runs such as make bench's disk rows use it.
+ * keel.run=CMD,ARG,...+CMD,...: prompt commands run in order at boot, each one a TAP line (its
+ * exit status); one whose last argument is "&" runs in the background (a server for the others),
+ * one starting with "!" must fail (a network that must not be reachable).
  */
-static void run_boot_commands(struct shell *sh)
+static void run_commands(struct shell *sh, const char *spec)
 {
-	const char *cmds = checks_param("keel.run");
-	char line[256];
+	char list[256], *save = NULL;
 
-	for (const char *p = cmds; p && *p; p += strcspn(p, ";"), p += *p == ';') {
-		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, ";"), p);
-		for (char *c = line; *c; c++)
+	snprintf(list, sizeof(list), "%s", spec);
+	for (char *cmd = strtok_r(list, "+", &save); cmd; cmd = strtok_r(NULL, "+", &save)) {
+		size_t len = strlen(cmd);
+		int bg = len >= 2 && !strcmp(cmd + len - 2, ",&");
+		int must_fail = cmd[0] == '!';
+		int status;
+
+		if (bg)
+			cmd[len - 2] = '\0';
+		cmd += must_fail;
+		for (char *c = cmd; *c; c++)
 			if (*c == ',')
 				*c = ' ';
-		printf("keel# %s\n", line);
-		shell_run(sh, line);
+		if (bg) {
+			if (fork() == 0)
+				_exit(shell_run(sh, cmd));
+			checks_ok(1, "run: %s (in the background)", cmd);
+			continue;
+		}
+		char shown[256];
+
+		snprintf(shown, sizeof(shown), "%s", cmd);
+		status = shell_run(sh, cmd);
+		checks_ok(must_fail ? status != 0 : status == 0, "run: %s%s", shown,
+			  must_fail ? " (fails, as it must)" : "");
 	}
+	checks_plan();
 }
 
 int main(void)
@@ -114,7 +133,8 @@ int main(void)
 	start_clock();
 	if ((flag = checks_param("keel.checks")) && (!strcmp(flag, "1") || !strcmp(flag, "disk")))
 		checks_run(!strcmp(flag, "disk"));
-	run_boot_commands(&sh);
+	if ((flag = checks_param("keel.run")))
+		run_commands(&sh, flag);
 	if ((flag = checks_param("keel.poweroff")) && !strcmp(flag, "1"))
 		power(0);
 	printf("keel-init: type help for the commands\n");

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "shell.h"
 #include "fscmds.h"
+#include "netcmds.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -166,6 +167,13 @@ static const struct builtin builtins[] = {
 	{ "rm", "remove files or empty directories", cmd_rm },
 	{ "cksum", "CRC and size of files, as cksum(1)", cmd_cksum },
 	{ "ddtest", "write|read FILE MIB [KIB]: O_DIRECT MB/s", cmd_ddtest },
+	{ "ifconfig", "network interfaces: state, address, counters", cmd_ifconfig },
+	{ "udpecho", "server PORT [N] | client ADDR PORT N: UDP echo", cmd_udpecho },
+	{ "udpflood", "ADDR PORT SECONDS SIZE [TRIGGER]: send UDP flat out", cmd_udpflood },
+	{ "tcpecho", "server PORT [N] | client ADDR PORT TEXT: TCP echo", cmd_tcpecho },
+	{ "tcpsink", "PORT [N]: take TCP streams, answer bytes and cksum", cmd_tcpsink },
+	{ "tcpsend", "ADDR PORT MIB: a checked TCP stream to a tcpsink", cmd_tcpsend },
+	{ "httpd", "PORT [N]: a tiny HTTP server", cmd_httpd },
 	{ "uname", "system name (-a: everything)", cmd_uname },
 	{ "uptime", "time since boot and memory", cmd_uptime },
 	{ "dmesg", "the kernel log", cmd_dmesg },

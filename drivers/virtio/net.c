@@ -1,0 +1,145 @@
+/* Host virtio-net driver (virtio 1.1, 5.1) over the virtio-mmio transport, modern or legacy. */
+#include "drivers/virtio/net.h"
+#include "core/console.h"
+#include "drivers/platform.h"
+#include "drivers/virtio/mmio.h"
+#include "lib/printf.h"
+#include "mm/palloc.h"
+#include <stddef.h>
+#include <string.h>
+
+#define HOST_NET_FEATURES (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC))
+#define HOST_NIC_BYTES ((sizeof(struct host_nic) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+static struct host_nic *nic;
+
+static void post_rx(struct host_nic *n, uint16_t slot)
+{
+	struct hvq_buf b = { (uint64_t)(uintptr_t)n->rxbuf[slot], HOST_NET_BUF, 1 };
+
+	/* One-descriptor chains: the head the free list hands out is the slot. */
+	hvq_add(&n->rxq, &b, 1);
+}
+
+static int setup(struct host_nic *n)
+{
+	if (virtio_host_negotiate(n->base, n->legacy, HOST_NET_FEATURES, &n->features))
+		return -1;
+	n->hdr_len = n->legacy ? VIRTIO_NET_HDR_LEN_LEGACY : VIRTIO_NET_HDR_LEN;
+	if (!virtio_host_queue(n->base, n->legacy, VIRTIO_NET_RXQ, &n->rxq) ||
+	    !virtio_host_queue(n->base, n->legacy, VIRTIO_NET_TXQ, &n->txq))
+		return -1;
+	for (int i = 0; i < ETH_ALEN; i++)
+		n->mac[i] = (uint8_t)virtio_host_config32(n->base, VIRTIO_NET_CFG_MAC + (unsigned)i);
+	/* Fill the receive queue: the free list hands out 0, 1, 2... in order. */
+	for (uint16_t i = 0; i < n->rxq.num; i++)
+		post_rx(n, i);
+	virtio_host_driver_ok(n->base);
+	virtio_host_notify(n->base, VIRTIO_NET_RXQ);
+	return 0;
+}
+
+struct host_nic *host_net_init(void (*rx)(void *, const void *, unsigned), int (*next_tx)(void *, void *, unsigned),
+			       void *ctx)
+{
+	for (int i = platform.nvirtio - 1; i >= 0 && !nic; i--) {
+		const struct virtio_slot *s = &platform.virtio[i];
+		struct host_nic *n;
+		uint32_t version;
+
+		if (virtio_host_probe(s->base, &version) != VIRTIO_ID_NET)
+			continue;
+		if (version != VIRTIO_MMIO_VERSION_MODERN && version != VIRTIO_MMIO_VERSION_LEGACY)
+			continue;
+		n = (struct host_nic *)(uintptr_t)page_alloc(HOST_NIC_BYTES, PAGE_SIZE);
+		if (!n) {
+			kprintf("keel: virtio-net at 0x%lx: no memory for its driver, not used\n",
+				(unsigned long)s->base);
+			return NULL;
+		}
+		memset(n, 0, offsetof(struct host_nic, rxbuf));
+		n->base = s->base;
+		n->irq = s->irq;
+		n->legacy = version == VIRTIO_MMIO_VERSION_LEGACY;
+		n->rx = rx;
+		n->next_tx = next_tx;
+		n->ctx = ctx;
+		if (setup(n)) {
+			virtio_host_fail(n->base);
+			kprintf("keel: virtio-net at 0x%lx: feature or queue setup failed, not used\n",
+				(unsigned long)s->base);
+			page_free((uint64_t)(uintptr_t)n, HOST_NIC_BYTES);
+			continue;
+		}
+		kprintf("keel: uplink: virtio-net at 0x%lx irq %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, queues %u/%u%s\n",
+			(unsigned long)n->base, n->irq, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+			n->mac[5], n->rxq.num, n->txq.num, n->legacy ? ", legacy transport" : "");
+		nic = n;
+	}
+	return nic;
+}
+
+const struct host_nic *host_net_card(void)
+{
+	return nic;
+}
+
+void host_net_kick(struct host_nic *n)
+{
+	int sent = 0;
+
+	spin_lock(&n->lock);
+	while (n->txq.nfree) {
+		/* One-descriptor chains: the buffer of the free list's first descriptor. */
+		uint16_t slot = n->txq.free_head;
+		int len;
+
+		memset(n->txbuf[slot], 0, n->hdr_len);
+		len = n->next_tx(n->ctx, n->txbuf[slot] + n->hdr_len, HOST_NET_BUF - n->hdr_len);
+		if (len <= 0)
+			break;
+		struct hvq_buf b = { (uint64_t)(uintptr_t)n->txbuf[slot], n->hdr_len + (uint32_t)len, 0 };
+
+		hvq_add(&n->txq, &b, 1);
+		n->tx_frames++;
+		sent++;
+	}
+	spin_unlock(&n->lock);
+	if (sent)
+		virtio_host_notify(n->base, VIRTIO_NET_TXQ);
+}
+
+int host_net_irq(unsigned irq)
+{
+	struct host_nic *n = nic;
+	int head, posted = 0;
+	uint32_t len;
+
+	if (!n || n->irq != irq)
+		return 0;
+	/* Acknowledge first: completions after this raise the interrupt again. */
+	virtio_host_irq_ack(n->base);
+	spin_lock(&n->lock);
+	while ((head = hvq_pop_used(&n->txq, &len)) != -1)
+		;
+	for (uint32_t k = 0; k < n->rxq.num && (head = hvq_pop_used(&n->rxq, &len)) != -1; k++) {
+		if (head < 0)
+			continue;
+		if (len < n->hdr_len + ETH_HLEN || len > HOST_NET_BUF) {
+			n->rx_bad++;
+		} else {
+			n->rx_frames++;
+			/* The buffer is off both rings until it is posted again: nobody else touches it. */
+			spin_unlock(&n->lock);
+			n->rx(n->ctx, n->rxbuf[head] + n->hdr_len, len - n->hdr_len);
+			spin_lock(&n->lock);
+		}
+		post_rx(n, (uint16_t)head);
+		posted++;
+	}
+	spin_unlock(&n->lock);
+	if (posted)
+		virtio_host_notify(n->base, VIRTIO_NET_RXQ);
+	host_net_kick(n);
+	return 1;
+}

@@ -1,0 +1,214 @@
+/*
+ * Fuzz target: the guest-facing virtio network device's frame path (vdev/virtio/net.c) over the
+ * real switch (net/switch.c): two devices, each with its own guest RAM (a heap block of exactly
+ * its size, so ASan catches any access outside it), on one network with a third port standing in
+ * for the uplink, which also injects frames of any length and content.
+ *
+ * Input: operations (first byte mod OP_COUNT): register write, notify (either queue), the standard
+ * driver setup with a queue size, a descriptor (index, queue, address from a table or raw, length,
+ * flags, next), an available-ring entry, raw bytes into guest RAM, a frame from the uplink, a frame
+ * taken by the uplink, a device reset. Each operation names the device it acts on.
+ *
+ * Checked: every frame reaching the uplink is a whole Ethernet frame no longer than ETH_FRAME_MAX;
+ * used-ring lengths never exceed what the chain offered (the device writes nothing else); each
+ * device's interrupt line is high exactly when its InterruptStatus is non-zero.
+ */
+#include "fuzz.h"
+#include "net/switch.h"
+#include "vdev/virtio/net.h"
+#include "vdev/virtio/queue.h"
+#include "vdev/virtio/transport.h"
+
+#define RAM_GPA 0x80000000ULL
+#define RAM_SIZE (64 * 1024)
+#define QUEUE_OFF(q) (0x1000 + 0x3000 * (q)) /* descriptors, then avail +0x1000, used +0x2000 */
+#define MAX_OPS 256
+#define QMAX 32
+
+enum {
+	OP_WRITE_REG,
+	OP_NOTIFY,
+	OP_SETUP,
+	OP_DESC,
+	OP_AVAIL,
+	OP_RAM,
+	OP_UPLINK_IN,
+	OP_UPLINK_OUT,
+	OP_RESET,
+	OP_COUNT,
+};
+
+static const uint64_t regs[] = {
+	VIRTIO_MMIO_QUEUE_SEL,	      VIRTIO_MMIO_QUEUE_NUM, VIRTIO_MMIO_QUEUE_READY,	 VIRTIO_MMIO_QUEUE_NOTIFY,
+	VIRTIO_MMIO_INTERRUPT_ACK,    VIRTIO_MMIO_STATUS,    VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
+	VIRTIO_MMIO_QUEUE_DEVICE_LOW, VIRTIO_MMIO_CONFIG,
+};
+static const uint64_t values[] = { 0, 1, 2, 4, 8, 0xf, 0x40, 0x80, 16, 32, 0x80001000, 0x80004000, 0xffffffff };
+static const uint64_t addrs[] = { RAM_GPA + 0x8000,
+				  RAM_GPA + 0x9000,
+				  RAM_GPA + RAM_SIZE - 1,
+				  RAM_GPA + RAM_SIZE - 1530,
+				  RAM_GPA + RAM_SIZE,
+				  RAM_GPA - 1,
+				  0,
+				  ~0ULL - 15,
+				  RAM_GPA + QUEUE_OFF(0),
+				  RAM_GPA + QUEUE_OFF(1) + 0x2000 };
+static const uint64_t lens[] = { 0, 1, 11, 12, 13, 26, 60, 1514, 1518, 1530, 1531, 4096, 0xffffffff };
+
+struct dev {
+	uint8_t *ram;
+	struct vq_mem mem;
+	struct vnet n;
+	struct switch_queue q;
+	int port, irq;
+};
+
+static struct netswitch sw;
+static struct dev devs[2];
+static struct switch_queue uplink_q;
+static int uplink;
+
+static void be_send(void *ctx, const void *frame, unsigned len)
+{
+	switch_input(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, 0);
+}
+static unsigned be_pending(void *ctx)
+{
+	return switch_pending(&sw, (unsigned)((struct dev *)ctx)->port);
+}
+static int be_recv(void *ctx, void *buf, unsigned len)
+{
+	return switch_take(&sw, (unsigned)((struct dev *)ctx)->port, buf, len);
+}
+static void kick(void *ctx)
+{
+	vnet_rx_kick(&((struct dev *)ctx)->n);
+}
+static void set_irq(void *ctx, int level)
+{
+	((struct dev *)ctx)->irq = level;
+}
+
+static void wr(struct dev *d, uint64_t off, uint32_t v)
+{
+	FUZZ_CHECK(virtio_mmio_ops.write(&d->n.t, off, 4, v) == MMIO_OK, "register write refused");
+}
+
+static uint32_t rd(struct dev *d, uint64_t off)
+{
+	uint64_t v;
+
+	FUZZ_CHECK(virtio_mmio_ops.read(&d->n.t, off, 4, &v) == MMIO_OK, "register read refused");
+	return (uint32_t)v;
+}
+
+static void driver_setup(struct dev *d, uint32_t num)
+{
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	for (unsigned q = 0; q < 2; q++) {
+		wr(d, VIRTIO_MMIO_QUEUE_SEL, q);
+		wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
+		wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_GPA + QUEUE_OFF(q)));
+		wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(RAM_GPA + QUEUE_OFF(q) + 0x1000));
+		wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(RAM_GPA + QUEUE_OFF(q) + 0x2000));
+		wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+	}
+	wr(d, VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = fuzz_in(data, size);
+	static uint8_t frame[2 * ETH_FRAME_MAX];
+
+	switch_init(&sw, 1000);
+	memset(&uplink_q, 0, sizeof(uplink_q));
+	uplink = switch_add_port(&sw, 0, &uplink_q, NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		struct dev *d = &devs[i];
+		uint8_t mac[ETH_ALEN] = { ETH_ADDR_LOCAL, 0, 0, 0, 0, (uint8_t)(i + 1) };
+		struct vnet_backend be = { be_send, be_pending, be_recv, d };
+
+		memset(&d->q, 0, sizeof(d->q));
+		d->ram = calloc(1, RAM_SIZE);
+		d->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, d->ram };
+		d->irq = 0;
+		d->port = switch_add_port(&sw, 0, &d->q, kick, d);
+		vnet_init(&d->n, mac, &be, &d->mem, set_irq, d);
+	}
+
+	for (int op = 0; op < MAX_OPS && in.left; op++) {
+		uint8_t code = take_u8(&in);
+		struct dev *d = &devs[(code >> 7) & 1];
+
+		switch (code % OP_COUNT) {
+		case OP_WRITE_REG:
+			wr(d, take_pick(&in, regs, ARRAY_LEN(regs)) & ~3ULL,
+			   (uint32_t)take_pick(&in, values, ARRAY_LEN(values)));
+			break;
+		case OP_NOTIFY:
+			wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
+			break;
+		case OP_SETUP:
+			driver_setup(d, 1U << (take_u8(&in) % 6));
+			break;
+		case OP_DESC: {
+			unsigned i = take_u8(&in), q = i >> 7;
+			struct virtq_desc desc = { take_pick(&in, addrs, ARRAY_LEN(addrs)),
+						   (uint32_t)take_pick(&in, lens, ARRAY_LEN(lens)), take_u16(&in),
+						   take_u16(&in) };
+
+			memcpy(d->ram + QUEUE_OFF(q) + 16 * (i % QMAX), &desc, sizeof(desc));
+			break;
+		}
+		case OP_AVAIL: {
+			uint8_t b = take_u8(&in);
+			struct virtq_avail *a = (struct virtq_avail *)(d->ram + QUEUE_OFF(b & 1) + 0x1000);
+
+			a->ring[a->idx % QMAX] = take_u16(&in);
+			a->idx++;
+			break;
+		}
+		case OP_RAM: {
+			uint16_t off = take_u16(&in) % RAM_SIZE;
+			uint8_t n = take_u8(&in) % 32;
+
+			if (n > RAM_SIZE - off)
+				n = (uint8_t)(RAM_SIZE - off);
+			take_bytes(&in, d->ram + off, n);
+			break;
+		}
+		case OP_UPLINK_IN: {
+			unsigned len = (unsigned)take_u16(&in) % sizeof(frame);
+
+			memset(frame, 0xff, ETH_ALEN); /* broadcast unless the bytes below say otherwise */
+			take_bytes(&in, frame, take_u8(&in) % 32);
+			switch_input(&sw, (unsigned)uplink, frame, len, 0);
+			break;
+		}
+		case OP_UPLINK_OUT: {
+			int len = switch_take(&sw, (unsigned)uplink, frame, sizeof(frame));
+
+			FUZZ_CHECK(len == 0 || (len >= ETH_HLEN && len <= ETH_FRAME_MAX), "the uplink got %d bytes",
+				   len);
+			break;
+		}
+		case OP_RESET:
+			virtio_mmio_reset(&d->n.t);
+			break;
+		}
+		for (int i = 0; i < 2; i++)
+			FUZZ_CHECK(devs[i].irq == (rd(&devs[i], VIRTIO_MMIO_INTERRUPT_STATUS) != 0),
+				   "device %d: interrupt line %d, InterruptStatus 0x%x", i, devs[i].irq,
+				   rd(&devs[i], VIRTIO_MMIO_INTERRUPT_STATUS));
+	}
+	for (int i = 0; i < 2; i++)
+		free(devs[i].ram);
+	return 0;
+}
