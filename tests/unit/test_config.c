@@ -794,7 +794,7 @@ static void test_bad_disks(void **state)
 /* One VM parsed afresh (no harts taken before). */
 static void nics_ok(const struct vm_desc *d)
 {
-	unsigned long used = 0;
+	struct hart_claims used = { 0 };
 
 	expect_ok(d, &used);
 }
