@@ -49,15 +49,9 @@ static void report(const char *key, long value)
 /* Is "key=value" one of the words of /chosen/bootargs? */
 static int bootarg_is(const char *key, const char *value)
 {
-	int chosen = fdt_path_offset(guest_dtb, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
-	size_t n = strlen(key), m = strlen(value);
+	char buf[32];
 
-	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' &&
-		    !strncmp(p + n + 1, value, m) && (p[n + 1 + m] == ' ' || p[n + 1 + m] == '\0'))
-			return 1;
-	return 0;
+	return bootarg(key, buf, sizeof(buf)) && !strcmp(buf, value);
 }
 
 static void pad(unsigned long n);

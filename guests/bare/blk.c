@@ -827,30 +827,12 @@ static void hostile_smp(struct disk *d)
 	       "hostile-smp: after %d notifies against a ring kept full, the disk serves a read", SMP_NOTIFIES);
 }
 
-static const char *bootarg(const char *key, char *value)
-{
-	int chosen = fdt_path_offset(guest_dtb, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
-	size_t n = strlen(key);
-
-	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=') {
-			size_t len = 0;
-
-			while (p[n + 1 + len] && p[n + 1 + len] != ' ' && len + 1 < 32)
-				len++;
-			memcpy(value, p + n + 1, len);
-			value[len] = '\0';
-			return value;
-		}
-	return NULL;
-}
-
 void guest_main(unsigned long hartid)
 {
 	char mode_buf[32], seed_buf[32], start_buf[32];
-	const char *mode = bootarg("blk", mode_buf), *seed = bootarg("seed", seed_buf);
-	const char *start = bootarg("start", start_buf);
+	const char *mode = bootarg("blk", mode_buf, sizeof(mode_buf)),
+		   *seed = bootarg("seed", seed_buf, sizeof(seed_buf));
+	const char *start = bootarg("start", start_buf, sizeof(start_buf));
 
 	(void)hartid;
 	find_devices();

@@ -41,26 +41,6 @@ static uint64_t rand64(void)
 	return rng * 0x2545f4914f6cdd1dUL;
 }
 
-/* The value of key=value in /chosen/bootargs, copied to value[32], or NULL. */
-static const char *bootarg(const char *key, char *value)
-{
-	int chosen = fdt_path_offset(guest_dtb, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
-	size_t n = strlen(key);
-
-	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=') {
-			size_t len = 0;
-
-			while (p[n + 1 + len] && p[n + 1 + len] != ' ' && len + 1 < 32)
-				len++;
-			memcpy(value, p + n + 1, len);
-			value[len] = '\0';
-			return value;
-		}
-	return NULL;
-}
-
 static int sbi_error_ok(long e)
 {
 	return e <= SBI_SUCCESS && e >= SBI_ERR_ALREADY_STOPPED;
@@ -388,7 +368,8 @@ static void hostile_spin(void)
 void guest_main(unsigned long hartid)
 {
 	char mode_buf[32], seed_buf[32];
-	const char *mode = bootarg("hostile", mode_buf), *seed = bootarg("seed", seed_buf);
+	const char *mode = bootarg("hostile", mode_buf, sizeof(mode_buf)),
+		   *seed = bootarg("seed", seed_buf, sizeof(seed_buf));
 
 	rng = 0x9e3779b97f4a7c15UL ^ (seed ? strtoul(seed, NULL, 0) : 1);
 	tap_diag("hostile mode %s, seed %s", mode ? mode : "(none)", seed ? seed : "1");

@@ -28,27 +28,17 @@ static int sstc; /* the DTB offers Sstc: the timer is stimecmp (looked up once: 
 /* The number after "key=" in /chosen/bootargs, or `dflt`. */
 static long arg(const char *key, long dflt)
 {
-	int chosen = fdt_path_offset(guest_dtb, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
-	size_t n = strlen(key);
+	char value[32];
 
-	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=')
-			return (long)strtoul(p + n + 1, NULL, 0);
-	return dflt;
+	return bootarg(key, value, sizeof(value)) ? (long)strtoul(value, NULL, 0) : dflt;
 }
 
-/* Is "sched=ROLE" one of the words of /chosen/bootargs? */
+/* Is "sched=ROLE" in /chosen/bootargs? */
 static int role_is(const char *role)
 {
-	int chosen = fdt_path_offset(guest_dtb, "/chosen");
-	const char *args = chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
-	size_t n = strlen(role);
+	char value[32];
 
-	for (const char *p = args; p && *p; p++)
-		if ((p == args || p[-1] == ' ') && !strncmp(p, role, n) && (p[n] == ' ' || !p[n]))
-			return 1;
-	return 0;
+	return bootarg("sched", value, sizeof(value)) && !strcmp(value, role);
 }
 
 static inline unsigned long rdinstret(void)
@@ -194,11 +184,11 @@ void guest_main(unsigned long hartid)
 {
 	(void)hartid;
 	sstc = dtb_isa_has("sstc");
-	if (role_is("sched=busy"))
+	if (role_is("busy"))
 		busy();
-	else if (role_is("sched=idle"))
+	else if (role_is("idle"))
 		idle();
-	else if (role_is("sched=latency"))
+	else if (role_is("latency"))
 		latency();
 	else
 		tap_ok(0, "sched: bootargs name no role (sched=busy|idle|latency)");

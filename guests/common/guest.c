@@ -139,6 +139,24 @@ static const char *chosen_bootargs(void)
 	return chosen < 0 ? NULL : fdt_getprop(guest_dtb, chosen, "bootargs", NULL);
 }
 
+const char *bootarg(const char *key, char *value, unsigned long size)
+{
+	const char *args = chosen_bootargs();
+	size_t n = strlen(key);
+
+	for (const char *p = args; p && *p; p++)
+		if ((p == args || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=') {
+			size_t len = 0;
+
+			while (p[n + 1 + len] && p[n + 1 + len] != ' ' && len + 1 < size)
+				len++;
+			memcpy(value, p + n + 1, len);
+			value[len] = '\0';
+			return value;
+		}
+	return NULL;
+}
+
 uint64_t dtb_memory_size(void)
 {
 	int node = fdt_node_offset_by_prop_value(guest_dtb, -1, "device_type", "memory", 7);

@@ -36,6 +36,8 @@ void __attribute__((noreturn)) guest_shutdown(void);
 /* Set from /chosen/bootargs: "keel" under Keel, "native" on QEMU+OpenSBI. */
 extern int under_keel;
 extern const void *guest_dtb;
+/* The value of key=value in /chosen/bootargs, copied into value (at most size - 1 bytes), or NULL. */
+const char *bootarg(const char *key, char *value, unsigned long size);
 uint64_t dtb_memory_size(void);
 int dtb_cpu_count(void);
 const char *dtb_isa(void);
