@@ -159,6 +159,20 @@ static int syscon_action(void *fdt, const char *name, const char *compatible, ui
 	return fdt_end_node(fdt);
 }
 
+/* A virtio-mmio transport (a disk or a network card) at base, its interrupt on the vPLIC. */
+static int virtio_mmio_node(void *fdt, unsigned long base, unsigned irq)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "virtio_mmio@%lx", base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	TRY(fdt_reg64(fdt, base, VIRTIO_MMIO_WINDOW));
+	TRY(fdt_property_u32(fdt, "interrupts", irq));
+	TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+	return fdt_end_node(fdt);
+}
+
 static int build_devices(void *fdt, const struct vm_config *cfg, const void *host_fdt)
 {
 	char name[48];
@@ -188,26 +202,11 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	TRY(fdt_end_node(fdt));
 
 	/* Network cards take the lowest slots: first in the tree, which goes by address. */
-	for (int i = 0; i < cfg->nnics; i++) {
-		snprintf(name, sizeof(name), "virtio_mmio@%lx", VM_NIC_BASE(i));
-		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-		TRY(fdt_reg64(fdt, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW));
-		TRY(fdt_property_u32(fdt, "interrupts", VM_NIC_IRQ(i)));
-		TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
-		TRY(fdt_end_node(fdt));
-	}
-
+	for (int i = 0; i < cfg->nnics; i++)
+		TRY(virtio_mmio_node(fdt, VM_NIC_BASE(i), VM_NIC_IRQ(i)));
 	/* Virtio disks, lowest address first as in QEMU's tree (the highest is disk 0). */
-	for (int i = cfg->ndisks - 1; i >= 0; i--) {
-		snprintf(name, sizeof(name), "virtio_mmio@%lx", VM_DISK_BASE(i));
-		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-		TRY(fdt_reg64(fdt, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW));
-		TRY(fdt_property_u32(fdt, "interrupts", VM_DISK_IRQ(i)));
-		TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
-		TRY(fdt_end_node(fdt));
-	}
+	for (int i = cfg->ndisks - 1; i >= 0; i--)
+		TRY(virtio_mmio_node(fdt, VM_DISK_BASE(i), VM_DISK_IRQ(i)));
 
 	/* Passed-through devices keep the host node's compatible; their interrupt is on our PLIC. */
 	for (int i = 0; i < cfg->npass; i++) {

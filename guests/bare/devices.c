@@ -5,6 +5,7 @@
  * PLIC checks also run natively on QEMU's real devices, with the goldfish RTC (passed through
  * under Keel) as a second interrupt source.
  */
+#include "guests/common/goldfish_rtc.h"
 #include "guests/common/guest.h"
 #include <libfdt.h>
 #include <string.h>
@@ -27,15 +28,6 @@
 #define UART_IER_ETBEI 0x02
 #define UART_LSR_DR 0x01
 #define UART_IIR_NO_INT 0x01
-
-/* goldfish RTC registers */
-#define RTC_TIME_LOW 0x00
-#define RTC_TIME_HIGH 0x04
-#define RTC_ALARM_LOW 0x08
-#define RTC_ALARM_HIGH 0x0c
-#define RTC_IRQ_ENABLED 0x10
-#define RTC_CLEAR_ALARM 0x14
-#define RTC_CLEAR_INTERRUPT 0x1c
 
 /* PLIC registers */
 #define PLIC_PRIORITY(id) (4UL * (id))

@@ -4,18 +4,11 @@
  * with it forwarded and still pending; each next boot must get the interrupt again, so the
  * reset released Keel's claim on the host PLIC.
  */
+#include "guests/common/goldfish_rtc.h"
 #include "guests/common/guest.h"
 
 #define RTC_BASE 0x101000UL
 #define RTC_IRQ 11
-/* goldfish RTC registers */
-#define RTC_TIME_LOW 0x00
-#define RTC_TIME_HIGH 0x04
-#define RTC_ALARM_LOW 0x08
-#define RTC_ALARM_HIGH 0x0c
-#define RTC_IRQ_ENABLED 0x10
-#define RTC_CLEAR_ALARM 0x14
-#define RTC_CLEAR_INTERRUPT 0x1c
 /* The VM's PLIC (QEMU virt's address); context 0 is vCPU 0's S-mode under Keel. */
 #define PLIC_BASE 0xc000000UL
 #define PLIC_PRIORITY(id) (4UL * (id))
