@@ -1,4 +1,7 @@
-/* The vmexit dispatcher: reads the trap CSRs and routes each exit (seed: vmexit_handler). */
+/*
+ * The vmexit dispatcher (seed: vmexit_handler): reads the trap CSRs and routes each exit but the
+ * ecall, which vcpu_exit_fast (vcpu/vcpu.c) hands to the SBI dispatcher itself.
+ */
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
@@ -6,6 +9,7 @@
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
 #include "vcpu/vcpu.h"
+#include "vdev/mmio.h"
 #include "vm/vm.h"
 
 enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
@@ -117,6 +121,47 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 	return inject_or_stop(v, EXC_ILLEGAL_INST, insn, exit);
 }
 
+/* s0-s11: trap.S saves them only for exits that leave the loop. */
+#define GPR_BIT(r) (1UL << (r))
+#define GPRS_CALLEE_SAVED                                                                                            \
+	(GPR_BIT(GPR_S0) | GPR_BIT(GPR_S1) | GPR_BIT(GPR_S2) | GPR_BIT(GPR_S3) | GPR_BIT(GPR_S4) | GPR_BIT(GPR_S5) | \
+	 GPR_BIT(GPR_S6) | GPR_BIT(GPR_S7) | GPR_BIT(GPR_S8) | GPR_BIT(GPR_S9) | GPR_BIT(GPR_S10) | GPR_BIT(GPR_S11))
+
+enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit)
+{
+	const struct mmio_region *region = exit->mmio.region;
+	unsigned width = exit->mmio.width;
+	int store = kind == EXIT_MMIO_WRITE, r;
+
+	if (store) {
+		uint64_t data = vcpu_gpr(v, exit->mmio.reg);
+
+		if (width < sizeof(data))
+			data &= (1UL << (8 * width)) - 1;
+		r = mmio_region_write(region, exit->mmio.addr, width, data);
+	} else {
+		struct mmio_insn mi = { .width = width, .sign_extend = exit->mmio.sign_extend };
+		uint64_t val;
+
+		r = mmio_region_read(region, exit->mmio.addr, width, &val);
+		if (r != MMIO_FAULT)
+			vcpu_set_gpr(v, exit->mmio.reg, insn_extend_load(&mi, val));
+	}
+	if (r == MMIO_FAULT) {
+		/* Refused by the device (width, offset): an access fault at the instruction. */
+		if (!vcpu_inject_exception(v, store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS, v->regs.trap_csrs.stval))
+			return EXIT_NOTHING;
+		exit->stop.why = "device access fault inside the guest's own trap handler";
+		return EXIT_VM_STOP;
+	}
+	vcpu_advance_pc(v, exit->mmio.len);
+	if (r == MMIO_POWEROFF) {
+		exit->stop.why = "guest wrote power-off to its syscon";
+		return EXIT_VM_STOP;
+	}
+	return r == MMIO_RESET ? EXIT_SYSTEM_REBOOT : EXIT_NOTHING;
+}
+
 /* The access fault a device access turns into when it cannot be emulated. */
 static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
@@ -126,12 +171,15 @@ static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 	return inject_or_stop(v, cause, v->regs.trap_csrs.stval, exit);
 }
 
-/* A load or store to a device: decode it (htinst, else fetch) into an MMIO exit. */
+/*
+ * A load or store to a device: decode it (htinst, else fetch) and carry it out here, in the loop;
+ * an access naming s0-s11 leaves the loop as an MMIO exit (those registers are not saved yet).
+ */
 static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region,
 				    struct vcpu_exit *exit)
 {
 	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
-	int store = t->scause == EXC_STORE_GUEST_PAGE_FAULT;
+	enum exit_reason kind = t->scause == EXC_STORE_GUEST_PAGE_FAULT ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
 	struct mmio_insn mi;
 	unsigned long raw, err;
 
@@ -142,23 +190,17 @@ static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, const struct m
 		insn_decode_mmio((uint32_t)raw, &mi);
 	}
 	/* FP, AMO, or an instruction that no longer matches the fault: not emulated. */
-	if (mi.kind != (store ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
+	if (mi.kind != (kind == EXIT_MMIO_WRITE ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
 		return device_fault(v, exit);
-	if (store) {
-		exit->mmio_write.addr = gpa;
-		exit->mmio_write.region = region;
-		exit->mmio_write.width = mi.width;
-		exit->mmio_write.len = mi.len;
-		exit->mmio_write.data = vcpu_gpr(v, mi.reg);
-		return EXIT_MMIO_WRITE;
-	}
-	exit->mmio_read.addr = gpa;
-	exit->mmio_read.region = region;
-	exit->mmio_read.width = mi.width;
-	exit->mmio_read.reg = mi.reg;
-	exit->mmio_read.len = mi.len;
-	exit->mmio_read.sign_extend = mi.sign_extend;
-	return EXIT_MMIO_READ;
+	exit->mmio.addr = gpa;
+	exit->mmio.region = region;
+	exit->mmio.width = mi.width;
+	exit->mmio.reg = mi.reg;
+	exit->mmio.len = mi.len;
+	exit->mmio.sign_extend = mi.sign_extend;
+	if (GPRS_CALLEE_SAVED & GPR_BIT(mi.reg))
+		return kind;
+	return vcpu_mmio_complete(v, kind, exit);
 }
 
 static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
@@ -176,7 +218,7 @@ static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 	return EXIT_NESTED_PAGE_FAULT;
 }
 
-static enum exit_reason interrupt(struct vcpu *v, unsigned long code, struct vcpu_exit *exit)
+static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 {
 	switch (code) {
 	case IRQ_S_TIMER:
@@ -189,8 +231,8 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code, struct vcp
 		return v->irq_exit;
 	case IRQ_S_EXT:
 		v->stats[STAT_EXT_IRQ]++;
-		exit->external.vector = code;
-		return EXIT_EXTERNAL_INTERRUPT;
+		host_irq_handle();
+		return v->irq_exit;
 	default:
 		v->stats[STAT_OTHER]++;
 		return EXIT_NOTHING;
@@ -201,15 +243,10 @@ enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct vcpu_trap_state *t = &v->regs.trap_csrs;
 
-	t->scause = csr_read(scause);
-	if (t->scause == EXC_ECALL_VS) {
-		/* The hottest exit: no stval to read. */
-		v->stats[STAT_ECALL]++;
-		return sbi_dispatch(v, exit);
-	}
+	/* t->scause was read by vcpu_exit_fast. */
 	t->stval = csr_read(stval);
 	if (t->scause & CAUSE_IRQ_FLAG)
-		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG, exit);
+		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG);
 
 	switch (t->scause) {
 	case EXC_INST_GUEST_PAGE_FAULT:

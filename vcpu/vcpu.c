@@ -3,7 +3,7 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
-#include "sbi/sbi_defs.h"
+#include "sbi/sbi.h"
 #include <string.h>
 
 void _run_guest(struct vcpu_regs *regs);
@@ -181,7 +181,7 @@ void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
 /* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
 static inline void sync_ext_irq(struct vcpu *v)
 {
-	int level = __atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE);
+	int level = __atomic_load_n(&v->ext_level, __ATOMIC_RELAXED);
 
 	if (level == v->ext_applied)
 		return;
@@ -302,8 +302,42 @@ unsigned long vcpu_process_requests(struct vcpu *v)
 
 enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
 
+/*
+ * Every exit, called by trap.S on Keel's stack with the guest's s0-s11 still in their registers.
+ * This is the line between the loop and vcpu_run's caller (the seed's shape: run returns an exit
+ * reason). Handled here, without leaving the loop: SBI calls Keel answers itself, accesses to
+ * Keel's devices (unless the instruction names s0-s11), host interrupts and timers, and
+ * exceptions handed back to the guest. Everything else leaves: WFI and suspend, HSM stop,
+ * shutdown and reboot, hypercalls, accesses with neither RAM nor device, fatal traps, requests
+ * from other harts, and on a shared hart every host timer and IPI (the scheduler's turn).
+ * Returns the register file to go back into the guest, or NULL to leave.
+ */
+__attribute__((hot)) struct vcpu_regs *vcpu_exit_fast(struct vcpu *v)
+{
+	struct vcpu_trap_state *t = &v->regs.trap_csrs;
+	enum exit_reason reason;
+
+	v->exits++;
+	t->scause = csr_read(scause);
+	if (t->scause == EXC_ECALL_VS) {
+		/* The hottest exit: straight to the SBI dispatcher, with no other trap CSR to read. */
+		v->stats[STAT_ECALL]++;
+		reason = sbi_dispatch(v, v->exit_out);
+	} else {
+		reason = vmexit_handler(v, v->exit_out);
+	}
+	if (reason == EXIT_NOTHING && !__atomic_load_n(&v->requests, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) == v->fence_done) {
+		apply_irqs(v);
+		return &v->regs;
+	}
+	v->exit_reason = reason;
+	return NULL;
+}
+
 enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
+	v->exit_out = exit;
 	for (;;) {
 		if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
 			return EXIT_REQUEST;
@@ -311,10 +345,7 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			vcpu_process_fences(v);
 		apply_irqs(v);
 		run_guest(&v->regs);
-		v->exits++;
-		enum exit_reason reason = vmexit_handler(v, exit);
-
-		if (reason != EXIT_NOTHING)
-			return reason;
+		if (v->exit_reason != EXIT_NOTHING)
+			return v->exit_reason;
 	}
 }

@@ -24,6 +24,7 @@ enum exit_reason {
 	EXIT_GUEST_FATAL, /* the guest did something Keel cannot hand back to it: stop the VM */
 	EXIT_REQUEST, /* another hart asked this vCPU to stop, start or fence */
 	EXIT_KICK, /* on a shared hart: the host timer or an IPI, time for the scheduler to look */
+	EXIT_VM_STOP, /* stop the VM with exit->stop.why (a device access asked for it, or could not be undone) */
 	EXIT_REASON_COUNT
 };
 
@@ -33,19 +34,16 @@ struct vcpu_exit {
 		struct {
 			unsigned long nr, args[6];
 		} hypercall;
-		/* region: the device found at addr (struct mmio_region), so it is not looked up twice */
+		/*
+		 * A load (EXIT_MMIO_READ) or store (EXIT_MMIO_WRITE) to a device, decoded: region is
+		 * the device found at addr (struct mmio_region), reg the x-register loaded or stored.
+		 */
 		struct {
 			uint64_t addr;
 			const void *region;
 			unsigned width, reg, len;
 			int sign_extend;
-		} mmio_read;
-		struct {
-			uint64_t addr;
-			const void *region;
-			unsigned width, len;
-			uint64_t data;
-		} mmio_write;
+		} mmio;
 		struct {
 			unsigned long vector;
 		} external;
@@ -60,6 +58,9 @@ struct vcpu_exit {
 		struct {
 			unsigned long cause, tval;
 		} fatal;
+		struct {
+			const char *why;
+		} stop;
 	};
 };
 
@@ -116,6 +117,9 @@ struct vcpu {
 	struct runq_entity rq;
 	unsigned long stats[STAT_COUNT];
 	unsigned long exits;
+	/* Set by vcpu_run for trap.S's vcpu_exit_fast(): where an exit that leaves the loop is described */
+	struct vcpu_exit *exit_out;
+	enum exit_reason exit_reason;
 };
 
 /* Lifecycle, after the seed: create -> setup -> set_entry -> set_stage2_root -> bind -> run -> unbind. */
@@ -171,6 +175,11 @@ void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits);
 void vcpu_request(struct vcpu *v, unsigned long req);
 /* Carry out the remote fences asked of v so far (on v's own hart). */
 void vcpu_process_fences(struct vcpu *v);
+/*
+ * Carry out a decoded device access (EXIT_MMIO_READ or EXIT_MMIO_WRITE) and step past it. Returns
+ * EXIT_NOTHING, or what the VM loop must still do: EXIT_SYSTEM_REBOOT, EXIT_VM_STOP (exit->stop.why).
+ */
+enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit);
 /* Act on posted requests (called on v's own hart). Returns the VCPU_REQ_* bits taken. */
 unsigned long vcpu_process_requests(struct vcpu *v);
 

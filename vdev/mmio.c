@@ -22,11 +22,13 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t add
 	return NULL;
 }
 
-/* The access lies in the region, is naturally aligned and of a width the bus carries. */
-static int access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
+/* The access lies in the region, is naturally aligned and of a width the bus carries (1, 2, 4, 8). */
+static inline __attribute__((always_inline)) int access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
 {
-	return r && (width == 1 || width == 2 || width == 4 || width == 8) && !(addr & (width - 1)) &&
-	       addr >= r->base && addr - r->base < r->size && addr - r->base + width <= r->size;
+	uint64_t offset = addr - (r ? r->base : 0);
+
+	return r && width - 1 < sizeof(uint64_t) && !(width & (width - 1)) && !(addr & (width - 1)) &&
+	       addr >= r->base && offset < r->size && offset + width <= r->size;
 }
 
 int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val)

@@ -238,8 +238,7 @@ static void run_slice(struct hart *h, struct hart_sched *s, struct vcpu *v)
 			break;
 		}
 		vcpu_handle_exit(h, v, reason, &exit);
-		if ((reason == EXIT_KICK || reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_REQUEST) &&
-		    tick(h, s, v))
+		if ((reason == EXIT_KICK || reason == EXIT_REQUEST) && tick(h, s, v))
 			break;
 	}
 	charge(s, v, read_time());
