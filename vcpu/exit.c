@@ -130,22 +130,21 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit)
 {
 	const struct mmio_region *region = exit->mmio.region;
-	unsigned width = exit->mmio.width;
+	const struct mmio_insn *mi = &exit->mmio.insn;
 	int store = kind == EXIT_MMIO_WRITE, r;
 
 	if (store) {
-		uint64_t data = vcpu_gpr(v, exit->mmio.reg);
+		uint64_t data = vcpu_gpr(v, mi->reg);
 
-		if (width < sizeof(data))
-			data &= (1UL << (8 * width)) - 1;
-		r = mmio_region_write(region, exit->mmio.addr, width, data);
+		if (mi->width < sizeof(data))
+			data &= (1UL << (8 * mi->width)) - 1;
+		r = mmio_region_write(region, exit->mmio.addr, mi->width, data);
 	} else {
-		struct mmio_insn mi = { .width = width, .sign_extend = exit->mmio.sign_extend };
 		uint64_t val;
 
-		r = mmio_region_read(region, exit->mmio.addr, width, &val);
+		r = mmio_region_read(region, exit->mmio.addr, mi->width, &val);
 		if (r != MMIO_FAULT)
-			vcpu_set_gpr(v, exit->mmio.reg, insn_extend_load(&mi, val));
+			vcpu_set_gpr(v, mi->reg, insn_extend_load(mi, val));
 	}
 	if (r == MMIO_FAULT) {
 		/* Refused by the device (width, offset): an access fault at the instruction. */
@@ -154,7 +153,7 @@ enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struc
 		exit->stop.why = "device access fault inside the guest's own trap handler";
 		return EXIT_VM_STOP;
 	}
-	vcpu_advance_pc(v, exit->mmio.len);
+	vcpu_advance_pc(v, mi->len);
 	if (r == MMIO_POWEROFF) {
 		exit->stop.why = "guest wrote power-off to its syscon";
 		return EXIT_VM_STOP;
@@ -172,35 +171,62 @@ static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 }
 
 /*
- * A load or store to a device: decode it (htinst, else fetch) and carry it out here, in the loop;
- * an access naming s0-s11 leaves the loop as an MMIO exit (those registers are not saved yet).
+ * The instruction behind a device access: htinst when the hardware transformed it, else fetched
+ * and decoded. A driver's accesses come from a few instructions, so the last decoding is kept by
+ * its raw bits (the key is the instruction itself, so a changed one is never taken for the old).
+ */
+static unsigned long mmio_decode(struct vcpu *v, struct mmio_insn *mi)
+{
+	unsigned long raw, err;
+
+	if ((v->regs.trap_csrs.htinst & HTINST_TRANSFORMED) && !insn_decode_htinst(v->regs.trap_csrs.htinst, mi))
+		return 0;
+	err = fetch_insn(v, &raw);
+	if (err)
+		return err;
+	if (raw != v->mmio_raw_hint || v->mmio_insn_hint.kind == MMIO_INSN_INVALID) {
+		insn_decode_mmio((uint32_t)raw, &v->mmio_insn_hint);
+		v->mmio_raw_hint = (uint32_t)raw;
+	}
+	*mi = v->mmio_insn_hint;
+	return 0;
+}
+
+/*
+ * A load or store to a device: decode it and carry it out here, in the loop; an access naming
+ * s0-s11 leaves the loop as an MMIO exit (those registers are not saved yet).
  */
 static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region,
 				    struct vcpu_exit *exit)
 {
-	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
-	enum exit_reason kind = t->scause == EXC_STORE_GUEST_PAGE_FAULT ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
-	struct mmio_insn mi;
-	unsigned long raw, err;
+	enum exit_reason kind =
+		v->regs.trap_csrs.scause == EXC_STORE_GUEST_PAGE_FAULT ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
+	struct mmio_insn *mi = &exit->mmio.insn;
+	unsigned long err = mmio_decode(v, mi);
 
-	if (insn_decode_htinst(t->htinst, &mi)) {
-		err = fetch_insn(v, &raw);
-		if (err)
-			return reflect_fetch_fault(v, err, exit);
-		insn_decode_mmio((uint32_t)raw, &mi);
-	}
+	if (err)
+		return reflect_fetch_fault(v, err, exit);
 	/* FP, AMO, or an instruction that no longer matches the fault: not emulated. */
-	if (mi.kind != (kind == EXIT_MMIO_WRITE ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
+	if (mi->kind != (kind == EXIT_MMIO_WRITE ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
 		return device_fault(v, exit);
 	exit->mmio.addr = gpa;
 	exit->mmio.region = region;
-	exit->mmio.width = mi.width;
-	exit->mmio.reg = mi.reg;
-	exit->mmio.len = mi.len;
-	exit->mmio.sign_extend = mi.sign_extend;
-	if (GPRS_CALLEE_SAVED & GPR_BIT(mi.reg))
+	if (GPRS_CALLEE_SAVED & GPR_BIT(mi->reg))
 		return kind;
 	return vcpu_mmio_complete(v, kind, exit);
+}
+
+/* The device at gpa: the last one this vCPU used, else a search of the VM's bus. */
+static inline const struct mmio_region *mmio_region_at(struct vcpu *v, uint64_t gpa)
+{
+	const struct mmio_region *r = v->mmio_region_hint;
+
+	if (r && gpa - r->base < r->size)
+		return r;
+	r = mmio_bus_find(&v->vm->mmio, gpa);
+	if (r)
+		v->mmio_region_hint = r;
+	return r;
 }
 
 static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
@@ -211,7 +237,7 @@ static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 
 	const struct mmio_region *region;
 
-	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_bus_find(&v->vm->mmio, gpa)))
+	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_region_at(v, gpa)))
 		return mmio_access(v, gpa, region, exit);
 	exit->nested_fault.addr = gpa;
 	exit->nested_fault.cause = t->scause;

@@ -75,9 +75,6 @@
 #define C2_F3_SWSP 6
 #define C2_F3_SDSP 7
 
-/* htinst (priv spec 8.6.3): bit 0 set = transformed; then bit 1 clear = the original was 16-bit. */
-#define HTINST_TRANSFORMED 0x1UL
-#define HTINST_ORIG_32BIT 0x2UL
 #define HTINST_INSN_MASK 0xffffffffUL
 
 /* Where the reported register lives in the encoding. */
@@ -248,20 +245,4 @@ int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
 	if (!ret && !(htinst & HTINST_ORIG_32BIT))
 		out->len = 2;
 	return ret;
-}
-
-uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value)
-{
-	unsigned bits = mi->width * 8;
-	uint64_t mask, sign;
-
-	if (bits >= 64)
-		return value;
-	mask = (UINT64_C(1) << bits) - 1;
-	value &= mask;
-	if (mi->sign_extend && bits) {
-		sign = UINT64_C(1) << (bits - 1);
-		value = (value ^ sign) - sign; /* two's-complement sign extension without shifts into the sign bit */
-	}
-	return value;
 }

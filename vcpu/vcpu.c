@@ -4,6 +4,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "sbi/sbi.h"
+#include "vm/vm.h"
 #include <string.h>
 
 void _run_guest(struct vcpu_regs *regs);
@@ -50,8 +51,9 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer)
 {
 	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP allowed as far as vsstatus.FS says. */
 	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
-	/* HLV from Keel acts as VS (SPVP); guest WFI traps so the vCPU can be parked (VTW). */
-	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW | HSTATUS_VSXL_64;
+	/* HLV from Keel acts as VS (SPVP); whether a guest WFI traps (VTW): vcpu_wfi_policy. */
+	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
+	vcpu_wfi_policy(v);
 	/* As OpenSBI does for its payload: U-mode may read cycle, time and instret (Linux's vDSO needs time). */
 	v->regs.guest_regs.scounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
 	v->regs.vs_csrs.vsstatus = 0;
@@ -59,6 +61,21 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer)
 	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK;
 	v->timer_mode = timer;
 	v->henvcfg = timer == TIMER_SSTC ? HENVCFG_STCE : 0;
+}
+
+void vcpu_wfi_policy(struct vcpu *v)
+{
+	/*
+	 * On a shared hart a guest WFI must trap: the scheduler runs another vCPU meanwhile. A vCPU
+	 * alone on its hart has nothing to give way to, so its WFI stays in the guest and the hart
+	 * waits there (like KVM, which stops trapping WFI for a vCPU alone on its CPU): the wake-up
+	 * is the interrupt itself, with no exit and no re-entry. Keel's own interrupts (timers,
+	 * IPIs, devices) still end the wait: they trap to HS-mode as always.
+	 */
+	if (v->shared || v->vm->cfg.wfi_exits)
+		v->regs.guest_regs.hstatus |= HSTATUS_VTW;
+	else
+		v->regs.guest_regs.hstatus &= ~HSTATUS_VTW;
 }
 
 void vcpu_set_entry(struct vcpu *v, uint64_t entry)

@@ -2,6 +2,7 @@
 #ifndef KEEL_VCPU_VCPU_H
 #define KEEL_VCPU_VCPU_H
 #include <stdint.h>
+#include "vcpu/insn.h"
 #include "vcpu/regs.h"
 #include "vm/runq.h"
 
@@ -34,15 +35,11 @@ struct vcpu_exit {
 		struct {
 			unsigned long nr, args[6];
 		} hypercall;
-		/*
-		 * A load (EXIT_MMIO_READ) or store (EXIT_MMIO_WRITE) to a device, decoded: region is
-		 * the device found at addr (struct mmio_region), reg the x-register loaded or stored.
-		 */
+		/* A load (EXIT_MMIO_READ) or store (EXIT_MMIO_WRITE) to the device `region` (struct mmio_region). */
 		struct {
 			uint64_t addr;
 			const void *region;
-			unsigned width, reg, len;
-			int sign_extend;
+			struct mmio_insn insn;
 		} mmio;
 		struct {
 			unsigned long vector;
@@ -117,6 +114,10 @@ struct vcpu {
 	struct runq_entity rq;
 	unsigned long stats[STAT_COUNT];
 	unsigned long exits;
+	/* The last device access: its region and its decoded instruction, tried first by the next one */
+	const void *mmio_region_hint;
+	uint32_t mmio_raw_hint;
+	struct mmio_insn mmio_insn_hint;
 	/* Set by vcpu_run for trap.S's vcpu_exit_fast(): where an exit that leaves the loop is described */
 	struct vcpu_exit *exit_out;
 	enum exit_reason exit_reason;
@@ -126,6 +127,8 @@ struct vcpu {
 void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr);
 void vcpu_setup(struct vcpu *v, enum timer_mode timer);
 void vcpu_set_entry(struct vcpu *v, uint64_t entry);
+/* Set hstatus.VTW from where v runs (shared hart or not) and its VM's keel,wfi-exits. */
+void vcpu_wfi_policy(struct vcpu *v);
 void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp);
 void vcpu_bind(struct vcpu *v);
 void vcpu_unbind(struct vcpu *v);

@@ -72,6 +72,7 @@ void sched_add_vcpu(struct vcpu *v)
 	for (int i = 0; i < s->n; i++) {
 		s->members[i]->shared = 1;
 		s->members[i]->irq_exit = EXIT_KICK;
+		vcpu_wfi_policy(s->members[i]);
 	}
 }
 
