@@ -6,7 +6,7 @@ load and store Keel executes, worked out from its registers before the step).
 
 Boots Keel with the bench guest in its "bench=trace-WHAT" part, stops under gdb at the guest's
 instruction (bench_trace_WHAT in guests/bare/bench.c), single-steps from Keel's trap entry (trap_vector) to the
-sret back into the guest, and counts the steps by Keel function (symbols of build/keel.elf). QEMU runs
+sret back into the guest, for the second of two runs of the instruction (warm, as in the rows' loops), and counts the steps by Keel function (symbols of build/keel.elf). QEMU runs
 without -icount here (gdb cannot single-step under -icount in QEMU 7.2); the path is the
 same code, so the totals should match the sbi_null, hvc_version, mmio_read_lbu and
 mmio_write_csw rows of `make bench` (give or take an instruction of register choice).
@@ -35,6 +35,8 @@ gdb.execute("set architecture riscv:rv64")
 gdb.execute("set tcp connect-timeout 20")
 gdb.execute("target remote 127.0.0.1:%(port)d")
 gdb.execute("hbreak *0x%(ecall)x if $stvec == 0x%(vector)x")
+# The guest runs the instruction twice (TRACE_LOOP in guests/bare/bench.c): trace the second, warm.
+gdb.execute("continue")
 gdb.execute("continue")
 # A stepi over the ecall comes back after the whole call: stop at Keel's trap entry instead.
 gdb.execute("delete")

@@ -127,24 +127,29 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 	(GPR_BIT(GPR_S0) | GPR_BIT(GPR_S1) | GPR_BIT(GPR_S2) | GPR_BIT(GPR_S3) | GPR_BIT(GPR_S4) | GPR_BIT(GPR_S5) | \
 	 GPR_BIT(GPR_S6) | GPR_BIT(GPR_S7) | GPR_BIT(GPR_S8) | GPR_BIT(GPR_S9) | GPR_BIT(GPR_S10) | GPR_BIT(GPR_S11))
 
-enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit)
+/* One decoded device access, carried out: the register gets the value (load) or gives it (store). */
+static inline __attribute__((always_inline)) enum exit_reason mmio_do(struct vcpu *v, const struct mmio_region *region,
+								      uint64_t gpa, const struct mmio_insn *mi,
+								      int store, struct vcpu_exit *exit)
 {
-	const struct mmio_region *region = exit->mmio.region;
-	const struct mmio_insn *mi = &exit->mmio.insn;
-	int store = kind == EXIT_MMIO_WRITE, r;
+	int r;
 
 	if (store) {
 		uint64_t data = vcpu_gpr(v, mi->reg);
 
 		if (mi->width < sizeof(data))
 			data &= (1UL << (8 * mi->width)) - 1;
-		r = mmio_region_write(region, exit->mmio.addr, mi->width, data);
+		r = mmio_region_write(region, gpa, mi->width, data);
 	} else {
 		uint64_t val;
 
-		r = mmio_region_read(region, exit->mmio.addr, mi->width, &val);
+		r = mmio_region_read(region, gpa, mi->width, &val);
 		if (r != MMIO_FAULT)
 			vcpu_set_gpr(v, mi->reg, insn_extend_load(mi, val));
+	}
+	if (r == MMIO_OK) {
+		vcpu_advance_pc(v, mi->len);
+		return EXIT_NOTHING;
 	}
 	if (r == MMIO_FAULT) {
 		/* Refused by the device (width, offset): an access fault at the instruction. */
@@ -161,6 +166,11 @@ enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struc
 	return r == MMIO_RESET ? EXIT_SYSTEM_REBOOT : EXIT_NOTHING;
 }
 
+enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit)
+{
+	return mmio_do(v, exit->mmio.region, exit->mmio.addr, &exit->mmio.insn, kind == EXIT_MMIO_WRITE, exit);
+}
+
 /* The access fault a device access turns into when it cannot be emulated. */
 static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
@@ -174,46 +184,47 @@ static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
  * The instruction behind a device access: htinst when the hardware transformed it, else fetched
  * and decoded. A driver's accesses come from a few instructions, so the last decoding is kept by
  * its raw bits (the key is the instruction itself, so a changed one is never taken for the old).
+ * Returns the decoding (in v or in *scratch), or NULL with *err the fault of the fetch.
  */
-static unsigned long mmio_decode(struct vcpu *v, struct mmio_insn *mi)
+static inline const struct mmio_insn *mmio_decode(struct vcpu *v, struct mmio_insn *scratch, unsigned long *err)
 {
-	unsigned long raw, err;
+	unsigned long raw, htinst = v->regs.trap_csrs.htinst;
 
-	if ((v->regs.trap_csrs.htinst & HTINST_TRANSFORMED) && !insn_decode_htinst(v->regs.trap_csrs.htinst, mi))
-		return 0;
-	err = fetch_insn(v, &raw);
-	if (err)
-		return err;
+	if ((htinst & HTINST_TRANSFORMED) && !insn_decode_htinst(htinst, scratch))
+		return scratch;
+	*err = fetch_insn(v, &raw);
+	if (*err)
+		return NULL;
 	if (raw != v->mmio_raw_hint || v->mmio_insn_hint.kind == MMIO_INSN_INVALID) {
 		insn_decode_mmio((uint32_t)raw, &v->mmio_insn_hint);
 		v->mmio_raw_hint = (uint32_t)raw;
 	}
-	*mi = v->mmio_insn_hint;
-	return 0;
+	return &v->mmio_insn_hint;
 }
 
 /*
  * A load or store to a device: decode it and carry it out here, in the loop; an access naming
  * s0-s11 leaves the loop as an MMIO exit (those registers are not saved yet).
  */
-static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region,
-				    struct vcpu_exit *exit)
+static inline __attribute__((always_inline)) enum exit_reason
+mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region, struct vcpu_exit *exit)
 {
-	enum exit_reason kind =
-		v->regs.trap_csrs.scause == EXC_STORE_GUEST_PAGE_FAULT ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
-	struct mmio_insn *mi = &exit->mmio.insn;
-	unsigned long err = mmio_decode(v, mi);
+	int store = v->regs.trap_csrs.scause == EXC_STORE_GUEST_PAGE_FAULT;
+	unsigned long err = 0;
+	const struct mmio_insn *mi = mmio_decode(v, &exit->mmio.insn, &err);
 
-	if (err)
+	if (!mi)
 		return reflect_fetch_fault(v, err, exit);
 	/* FP, AMO, or an instruction that no longer matches the fault: not emulated. */
-	if (mi->kind != (kind == EXIT_MMIO_WRITE ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
+	if (mi->kind != (store ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
 		return device_fault(v, exit);
-	exit->mmio.addr = gpa;
-	exit->mmio.region = region;
-	if (GPRS_CALLEE_SAVED & GPR_BIT(mi->reg))
-		return kind;
-	return vcpu_mmio_complete(v, kind, exit);
+	if (GPRS_CALLEE_SAVED & GPR_BIT(mi->reg)) {
+		exit->mmio.addr = gpa;
+		exit->mmio.region = region;
+		exit->mmio.insn = *mi;
+		return store ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
+	}
+	return mmio_do(v, region, gpa, mi, store, exit);
 }
 
 /* The device at gpa: the last one this vCPU used, else a search of the VM's bus. */
@@ -271,17 +282,18 @@ enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
 
 	/* t->scause was read by vcpu_exit_fast. */
 	t->stval = csr_read(stval);
-	if (t->scause & CAUSE_IRQ_FLAG)
-		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG);
-
-	switch (t->scause) {
-	case EXC_INST_GUEST_PAGE_FAULT:
-	case EXC_LOAD_GUEST_PAGE_FAULT:
-	case EXC_STORE_GUEST_PAGE_FAULT:
+	/* Device accesses first: the most frequent exit after the ecall. */
+	if (t->scause == EXC_LOAD_GUEST_PAGE_FAULT || t->scause == EXC_STORE_GUEST_PAGE_FAULT ||
+	    t->scause == EXC_INST_GUEST_PAGE_FAULT) {
 		v->stats[STAT_GUEST_PAGE_FAULT]++;
 		t->htval = csr_read(htval);
 		t->htinst = csr_read(htinst);
 		return guest_page_fault(v, exit);
+	}
+	if (t->scause & CAUSE_IRQ_FLAG)
+		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG);
+
+	switch (t->scause) {
 	case EXC_VIRTUAL_INST:
 		v->stats[STAT_VIRTUAL_INST]++;
 		return virtual_instruction(v, exit);

@@ -66,16 +66,21 @@ static unsigned best_source(const struct vplic *p, int ctx)
 	return best;
 }
 
+/* Drive context ctx's output line from its best source. */
+static void update_context(struct vplic *p, int ctx)
+{
+	int level = best_source(p, ctx) != 0;
+
+	if (level != p->output[ctx]) {
+		p->output[ctx] = level;
+		p->set_output(p->ctx, ctx, level);
+	}
+}
+
 static void update(struct vplic *p)
 {
-	for (int ctx = 0; ctx < p->ncontexts; ctx++) {
-		int level = best_source(p, ctx) != 0;
-
-		if (level != p->output[ctx]) {
-			p->output[ctx] = level;
-			p->set_output(p->ctx, ctx, level);
-		}
-	}
+	for (int ctx = 0; ctx < p->ncontexts; ctx++)
+		update_context(p, ctx);
 }
 
 void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
@@ -234,10 +239,27 @@ static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 	return MMIO_OK;
 }
 
+/*
+ * The one context a 4-byte register write can change the output of: an enable word's or a
+ * threshold's (the common writes). -1 for a priority, which every context sees.
+ */
+static int context_of(const struct vplic *p, uint64_t off)
+{
+	unsigned ctx;
+
+	if (off < PLIC_ENABLE_BASE)
+		return -1;
+	if (off < PLIC_CONTEXT_BASE)
+		ctx = (unsigned)((off - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE);
+	else
+		ctx = (unsigned)((off - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
+	return ctx < (unsigned)p->ncontexts ? (int)ctx : -1;
+}
+
 static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 {
 	struct vplic *p = dev;
-	int ctx, claim_reg = claim_access(p, off, width, &ctx);
+	int ctx, only = -1, claim_reg = claim_access(p, off, width, &ctx);
 
 	if (claim_reg == MMIO_FAULT)
 		return MMIO_FAULT;
@@ -249,13 +271,17 @@ static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 		write_reg(p, off + 4, (uint32_t)(val >> 32));
 	} else if (width == 4) {
 		write_reg(p, off, (uint32_t)val);
+		only = context_of(p, off);
 	} else {
 		unsigned shift = 8 * (off & 3);
 		uint32_t mask = (uint32_t)(((1UL << (8 * width)) - 1) << shift);
 
 		write_reg(p, off & ~3UL, (read_reg(p, off) & ~mask) | ((uint32_t)(val << shift) & mask));
 	}
-	update(p);
+	if (only >= 0)
+		update_context(p, only);
+	else
+		update(p);
 	spin_unlock(&p->lock);
 	return MMIO_OK;
 }
