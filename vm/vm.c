@@ -310,12 +310,20 @@ static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
  * vCPU of the VM asking meanwhile stops itself, and the winner waits for it to be STOPPED.
  * With the lock, no HSM start can slip in after the winner looked at the vCPUs (hsm.c).
  */
+/*
+ * VMs between "claimed for stopping" and the end of their stop report: the last VM to stop powers
+ * the machine off only once every other stop has printed its report (they may run on other harts).
+ */
+static int vms_stopping;
+
 static int vm_claim(struct vm *vm, struct vcpu *self, int state)
 {
 	int won;
 
 	spin_lock(&vm->lock);
 	won = vm->state == VM_RUNNING;
+	if (won && state == VM_STOPPED)
+		__atomic_add_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL); /* before the VM stops counting as alive */
 	if (won)
 		__atomic_store_n(&vm->state, state, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
@@ -331,7 +339,7 @@ static void vm_set_state(struct vm *vm, int state)
 	spin_unlock(&vm->lock);
 }
 
-/* The claimed VM (state already STOPPED) stops for good. */
+/* The claimed VM (state already STOPPED, counted in vms_stopping) stops for good. */
 static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 {
 	stop_other_vcpus(vm, self);
@@ -343,7 +351,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 	vm_nics_report(vm);
 	report_health();
 	sched_report();
-	if (!vms_running()) {
+	if (__atomic_sub_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL) == 0 && !vms_running()) {
 		kprintf("keel: no VM left running, powering off\n");
 		host_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN, SBI_SRST_RESET_REASON_NONE);
 	}
@@ -365,6 +373,7 @@ void vm_reboot(struct vm *vm)
 		return;
 	stop_other_vcpus(vm, self);
 	if (vm_load_image(vm)) {
+		__atomic_add_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL);
 		vm_set_state(vm, VM_STOPPED);
 		vm_stop(vm, self, "reboot failed: cannot reload the image");
 		return;

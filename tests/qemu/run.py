@@ -51,23 +51,30 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks = []
+    # Host actions' reports: kept apart from the console so that none lands inside a guest's line,
+    # and put after it in the log (steps may wait on them all the same).
+    host_lines = []
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
     reader.start()
     steps = list(steps)
     rc = None
+
+    def console():
+        text = b"".join(chunks).decode(errors="replace").replace("\r", "")
+        return text + "".join("\nhost: %s\n" % line for line in host_lines)
+
     while time.monotonic() - start < timeout:
         if steps:
-            seen = b"".join(chunks).decode(errors="replace").replace("\r", "")
+            seen = console()
             after, text = steps[0]
             if after is None or re.search(after, seen, re.M):
                 if callable(text):  # a host action (e.g. a client on 127.0.0.1): its report joins the log
-                    threading.Thread(target=lambda fn=text: chunks.append(("\nhost: %s\n" % fn()).encode()),
-                                     daemon=True).start()
+                    threading.Thread(target=lambda fn=text: host_lines.append(fn()), daemon=True).start()
                 else:
                     p.stdin.write(text.encode())
                     p.stdin.flush()
                 steps.pop(0)
-        if kill_after and re.search(kill_after, b"".join(chunks).decode(errors="replace").replace("\r", ""), re.M):
+        if kill_after and re.search(kill_after, console(), re.M):
             time.sleep(0.2)
             p.kill()
             p.wait()
@@ -82,8 +89,7 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
         p.kill()
         p.wait()
     reader.join()
-    out = b"".join(chunks).decode(errors="replace").replace("\r", "")
-    return out, rc, time.monotonic() - start
+    return console(), rc, time.monotonic() - start
 
 
 LINUX = {}  # "kernel", "initrd" and "rootfs" paths, from the command line
