@@ -26,7 +26,11 @@ FREESTANDING := -ffreestanding -nostdlib -nostdinc -isystem $(GCC_INC) -fno-stac
 	-fno-common -fno-builtin-printf
 WARN := -Wall -Wextra -Werror
 CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(GEN) -I$(LIBFDT_DIR)
-LIBFDT_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g -Ilib/include -I$(LIBFDT_DIR)
+# ASSUME_LATEST (libfdt_internal.h): every tree Keel reads is version 17 (QEMU's, checked at boot, and
+# its own), so libfdt skips the per-access version tests; bounds are still checked. 0.2M fewer
+# instructions per boot (make bench-profile). The host builds (unit tests, fuzz) keep every check.
+LIBFDT_ASSUME_LATEST := 0x4
+LIBFDT_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g -Ilib/include -I$(LIBFDT_DIR) -DFDT_ASSUME_MASK=$(LIBFDT_ASSUME_LATEST)
 LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
 KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \

@@ -104,8 +104,9 @@ void keel_main(unsigned long hartid, const void *dtb)
 {
 	harts[hartid].id = hartid;
 	console_init(sbi_console_putc, NULL);
-	if (fdt_check_header(dtb) || fdt_totalsize(dtb) > HOST_FDT_MAX)
-		fatal("the device tree from the firmware is missing or too large");
+	/* libfdt is built assuming version 17 (FDT_ASSUME_MASK in build.mk, FDT_LAST_SUPPORTED_VERSION): older trees are refused here. */
+	if (fdt_check_header(dtb) || fdt_version(dtb) < FDT_LAST_SUPPORTED_VERSION || fdt_totalsize(dtb) > HOST_FDT_MAX)
+		fatal("the device tree from the firmware is missing, older than version 17, or too large");
 	memcpy(host_fdt, dtb, fdt_totalsize(dtb));
 	if (platform_parse(host_fdt, &platform))
 		fatal("cannot parse the device tree");
