@@ -1,8 +1,8 @@
 /* BASE extension (SBI spec 4): versions, IDs and a probe that tells the truth. */
 #include "sbi/sbi.h"
 
-static enum exit_reason base_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
-				    struct vcpu_exit *exit)
+__attribute__((hot)) static enum exit_reason base_handle(struct vcpu *v, const struct sbi_call *call,
+							 struct sbi_ret *ret, struct vcpu_exit *exit)
 {
 	(void)v;
 	(void)exit;

@@ -3,19 +3,19 @@
 #include "arch/riscv/csr.h"
 #include "vm/vm.h"
 
-static void raise_ssip(struct vcpu *target, void *ctx)
+__attribute__((hot)) static void raise_ssip(struct vcpu *target, void *ctx)
 {
 	(void)ctx;
 	vcpu_raise_irq(target, HVIP_VSSIP);
 }
 
-long sbi_send_ipi(struct vcpu *v, unsigned long mask, unsigned long base)
+__attribute__((hot)) long sbi_send_ipi(struct vcpu *v, unsigned long mask, unsigned long base)
 {
 	return vm_for_each_in_mask(v->vm, mask, base, raise_ssip, NULL);
 }
 
-static enum exit_reason ipi_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
-				   struct vcpu_exit *exit)
+__attribute__((hot)) static enum exit_reason ipi_handle(struct vcpu *v, const struct sbi_call *call,
+							struct sbi_ret *ret, struct vcpu_exit *exit)
 {
 	(void)exit;
 	if (call->fid == SBI_EXT_IPI_SEND_IPI)

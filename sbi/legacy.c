@@ -15,8 +15,8 @@ static long read_mask(struct vcpu *v, unsigned long ptr, unsigned long *mask, un
 	return guest_read_ulong_va(v, ptr, mask) ? SBI_ERR_INVALID_ADDRESS : SBI_SUCCESS;
 }
 
-static enum exit_reason legacy_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
-				      struct vcpu_exit *exit)
+__attribute__((hot)) static enum exit_reason legacy_handle(struct vcpu *v, const struct sbi_call *call,
+							   struct sbi_ret *ret, struct vcpu_exit *exit)
 {
 	unsigned long mask, base;
 	int c;

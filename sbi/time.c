@@ -1,8 +1,8 @@
 /* TIME extension (SBI spec 6). */
 #include "sbi/sbi.h"
 
-static enum exit_reason time_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
-				    struct vcpu_exit *exit)
+__attribute__((hot)) static enum exit_reason time_handle(struct vcpu *v, const struct sbi_call *call,
+							 struct sbi_ret *ret, struct vcpu_exit *exit)
 {
 	(void)exit;
 	if (call->fid != SBI_EXT_TIME_SET_TIMER)

@@ -58,7 +58,7 @@ unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned lo
  * Fetch the instruction at the guest's sepc: 16 bits, then 16 more when the low bits say 32.
  * At a 4-byte aligned pc both halves are on one page, so a single 32-bit read does.
  */
-static unsigned long fetch_insn(struct vcpu *v, unsigned long *insn)
+__attribute__((hot)) static unsigned long fetch_insn(struct vcpu *v, unsigned long *insn)
 {
 	unsigned long lo, hi, pc = v->regs.guest_regs.sepc, err;
 
@@ -276,7 +276,7 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 	}
 }
 
-enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
+__attribute__((hot)) enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct vcpu_trap_state *t = &v->regs.trap_csrs;
 

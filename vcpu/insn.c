@@ -161,7 +161,7 @@ static const struct insn_form insn16_forms[C_QUADRANTS * C_FUNCT3_COUNT] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static unsigned reg_number(uint32_t insn, enum reg_field f)
+__attribute__((hot)) static unsigned reg_number(uint32_t insn, enum reg_field f)
 {
 	switch (f) {
 	case REG_RD:
@@ -178,7 +178,7 @@ static unsigned reg_number(uint32_t insn, enum reg_field f)
 }
 
 /* One form matched: fill *out (-1 for a reserved register choice). */
-static int take(uint32_t insn, const struct insn_form *f, unsigned len, struct mmio_insn *out)
+__attribute__((hot)) static int take(uint32_t insn, const struct insn_form *f, unsigned len, struct mmio_insn *out)
 {
 	unsigned reg = reg_number(insn, (enum reg_field)f->reg);
 
@@ -196,7 +196,7 @@ static int take(uint32_t insn, const struct insn_form *f, unsigned len, struct m
  * A 32-bit instruction. Loads and stores, what devices see, straight from their fields (funct3
  * bits 1:0 are log2 of the width, bit 2 asks for zero-extension); FP and AMO forms from the table.
  */
-static int decode32(uint32_t insn, unsigned len, struct mmio_insn *out)
+__attribute__((hot)) static int decode32(uint32_t insn, unsigned len, struct mmio_insn *out)
 {
 	unsigned opcode = insn & OPCODE_MASK, f3 = (insn >> FUNCT3_SHIFT) & FUNCT3_MASK;
 
@@ -220,7 +220,7 @@ static int decode32(uint32_t insn, unsigned len, struct mmio_insn *out)
 	return -1;
 }
 
-int insn_decode_mmio(uint32_t insn, struct mmio_insn *out)
+__attribute__((hot)) int insn_decode_mmio(uint32_t insn, struct mmio_insn *out)
 {
 	const struct insn_form *f;
 
@@ -231,7 +231,7 @@ int insn_decode_mmio(uint32_t insn, struct mmio_insn *out)
 	return f->kind == MMIO_INSN_INVALID ? -1 : take(insn & C_INSN_MASK, f, 2, out);
 }
 
-int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
+__attribute__((hot)) int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
 {
 	int ret;
 

@@ -9,7 +9,7 @@
 #include "arch/riscv/hart.h"
 #include "vm/vm.h"
 
-void hart_timer_program(struct hart *h)
+__attribute__((hot)) void hart_timer_program(struct hart *h)
 {
 	uint64_t deadline = h->keel_deadline;
 	struct vcpu *v = h->vcpu;
@@ -21,7 +21,7 @@ void hart_timer_program(struct hart *h)
 	host_timer_set(deadline);
 }
 
-void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
+__attribute__((hot)) void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 {
 	if (v->timer_mode == TIMER_SSTC) {
 		csr_write(CSR_VSTIMECMP, deadline);
@@ -37,7 +37,7 @@ void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 	hart_timer_program(this_hart());
 }
 
-void timer_handle_irq(struct hart *h)
+__attribute__((hot)) void timer_handle_irq(struct hart *h)
 {
 	struct vcpu *v = h->vcpu;
 	uint64_t now = read_time();

@@ -209,7 +209,7 @@ static inline void sync_ext_irq(struct vcpu *v)
 		csr_clear(hvip, HVIP_VSEIP);
 }
 
-void hart_kick(unsigned long hart)
+__attribute__((hot)) void hart_kick(unsigned long hart)
 {
 	if (hart == this_hart()->id)
 		csr_set(sip, SIP_SSIP);
@@ -276,7 +276,7 @@ int vcpu_irq_pending_saved(struct vcpu *v, uint64_t now)
 	return (pending & (v->regs.vs_csrs.vsie << VSIP_TO_HVIP_SHIFT)) != 0;
 }
 
-void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits)
+__attribute__((hot)) void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits)
 {
 	if (this_hart()->vcpu == v) {
 		csr_set(hvip, hvip_bits);

@@ -49,7 +49,7 @@ static unsigned lowest_bit(uint32_t w)
 }
 
 /* Highest-priority claimable source for a context (lowest id on ties), or 0. */
-static unsigned best_source(const struct vplic *p, int ctx)
+__attribute__((hot)) static unsigned best_source(const struct vplic *p, int ctx)
 {
 	unsigned best = 0, best_prio = p->threshold[ctx];
 
@@ -67,7 +67,7 @@ static unsigned best_source(const struct vplic *p, int ctx)
 }
 
 /* Drive context ctx's output line from its best source. */
-static void update_context(struct vplic *p, int ctx)
+__attribute__((hot)) static void update_context(struct vplic *p, int ctx)
 {
 	int level = best_source(p, ctx) != 0;
 
@@ -77,7 +77,7 @@ static void update_context(struct vplic *p, int ctx)
 	}
 }
 
-static void update(struct vplic *p)
+__attribute__((hot)) static void update(struct vplic *p)
 {
 	for (int ctx = 0; ctx < p->ncontexts; ctx++)
 		update_context(p, ctx);
@@ -122,7 +122,7 @@ void vplic_set_level(struct vplic *p, unsigned source, int level)
 	spin_unlock(&p->lock);
 }
 
-static unsigned claim(struct vplic *p, int ctx)
+__attribute__((hot)) static unsigned claim(struct vplic *p, int ctx)
 {
 	unsigned id = best_source(p, ctx);
 
@@ -133,7 +133,7 @@ static unsigned claim(struct vplic *p, int ctx)
 	return id;
 }
 
-static void complete(struct vplic *p, int ctx, unsigned id)
+__attribute__((hot)) static void complete(struct vplic *p, int ctx, unsigned id)
 {
 	if (!id || id >= VPLIC_SOURCES || !test_bit(p->enable[ctx], id) || !test_bit(p->claimed, id))
 		return;
@@ -152,7 +152,7 @@ static void complete(struct vplic *p, int ctx, unsigned id)
  * Where a 32-bit register lives; NULL when the offset names none. *whose is the context an
  * enable word or threshold belongs to, REG_ALL_CONTEXTS for a priority, REG_READ_ONLY.
  */
-static uint32_t *reg_at(struct vplic *p, uint64_t off, int *whose)
+__attribute__((hot)) static uint32_t *reg_at(struct vplic *p, uint64_t off, int *whose)
 {
 	*whose = REG_ALL_CONTEXTS;
 	if (off < PLIC_PENDING_BASE) {
@@ -184,7 +184,7 @@ static uint32_t *reg_at(struct vplic *p, uint64_t off, int *whose)
 	return NULL;
 }
 
-static int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
+__attribute__((hot)) static int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
 {
 	if (off < PLIC_CONTEXT_BASE)
 		return 0;
@@ -193,12 +193,12 @@ static int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
 }
 
 /* Does this access touch a claim/complete register (an 8-byte one may cover it from the threshold)? */
-static int touches_claim_reg(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
+__attribute__((hot)) static int touches_claim_reg(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
 {
 	return is_claim_reg(p, off & ~3UL, ctx) || (width == 8 && is_claim_reg(p, (off & ~3UL) + 4, ctx));
 }
 
-static uint32_t read_reg(struct vplic *p, uint64_t off)
+__attribute__((hot)) static uint32_t read_reg(struct vplic *p, uint64_t off)
 {
 	int whose;
 	uint32_t *r = reg_at(p, off & ~3UL, &whose);
@@ -219,7 +219,7 @@ static void update_after(struct vplic *p, int whose)
  * Store a 32-bit register value as the WARL rules of each register allow. Returns whose outputs
  * it may change (reg_at's *whose; REG_READ_ONLY when nothing was written).
  */
-static int write_reg(struct vplic *p, uint64_t off, uint32_t v)
+__attribute__((hot)) static int write_reg(struct vplic *p, uint64_t off, uint32_t v)
 {
 	int whose;
 	uint32_t *r = reg_at(p, off, &whose);
@@ -235,14 +235,14 @@ static int write_reg(struct vplic *p, uint64_t off, uint32_t v)
 }
 
 /* The claim/complete register takes 4-byte accesses only: anything else touching it is refused. */
-static int claim_access(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
+__attribute__((hot)) static int claim_access(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
 {
 	if (!touches_claim_reg(p, off, width, ctx))
 		return 0;
 	return width == 4 ? 1 : MMIO_FAULT;
 }
 
-static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
+__attribute__((hot)) static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 {
 	struct vplic *p = dev;
 	int ctx, claim_reg = claim_access(p, off, width, &ctx);
@@ -262,7 +262,7 @@ static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 	return MMIO_OK;
 }
 
-static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
+__attribute__((hot)) static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 {
 	struct vplic *p = dev;
 	int ctx, claim_reg = claim_access(p, off, width, &ctx);

@@ -37,7 +37,7 @@
 #define UART_MSR_DSR 0x20
 #define UART_MSR_CTS 0x10
 
-static uint8_t iir(const struct vuart *u)
+__attribute__((hot)) static uint8_t iir(const struct vuart *u)
 {
 	uint8_t fifo = u->fcr & UART_FCR_FIFO_ENABLE ? UART_IIR_FIFO_ENABLED : 0;
 
@@ -48,7 +48,7 @@ static uint8_t iir(const struct vuart *u)
 	return fifo | UART_IIR_NO_INT;
 }
 
-static void update_irq(struct vuart *u)
+__attribute__((hot)) static void update_irq(struct vuart *u)
 {
 	int level = !(iir(u) & UART_IIR_NO_INT);
 
@@ -107,7 +107,7 @@ int vuart_take_byte(struct vuart *u)
 	return c;
 }
 
-static uint8_t reg_read(struct vuart *u, unsigned reg)
+__attribute__((hot)) static uint8_t reg_read(struct vuart *u, unsigned reg)
 {
 	uint8_t v = 0;
 
@@ -142,7 +142,7 @@ static uint8_t reg_read(struct vuart *u, unsigned reg)
 	}
 }
 
-static void reg_write(struct vuart *u, unsigned reg, uint8_t v)
+__attribute__((hot)) static void reg_write(struct vuart *u, unsigned reg, uint8_t v)
 {
 	switch (reg) {
 	case UART_RBR_THR_DLL:
@@ -184,7 +184,7 @@ static void reg_write(struct vuart *u, unsigned reg, uint8_t v)
 	}
 }
 
-static int vuart_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
+__attribute__((hot)) static int vuart_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 {
 	struct vuart *u = dev;
 
@@ -196,7 +196,7 @@ static int vuart_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 	return MMIO_OK;
 }
 
-static int vuart_write(void *dev, uint64_t off, unsigned width, uint64_t val)
+__attribute__((hot)) static int vuart_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 {
 	struct vuart *u = dev;
 

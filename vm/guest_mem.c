@@ -2,7 +2,7 @@
 #include "sbi/sbi_defs.h"
 #include "vm/vm.h"
 
-struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)
+__attribute__((hot)) struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)
 {
 	return id < (unsigned long)vm->nvcpus ? vm->vcpus[id] : NULL;
 }
@@ -16,8 +16,8 @@ void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len)
 	return (void *)(uintptr_t)(vm->ram_hpa + off);
 }
 
-long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
-			 void (*fn)(struct vcpu *target, void *ctx), void *ctx)
+__attribute__((hot)) long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
+					      void (*fn)(struct vcpu *target, void *ctx), void *ctx)
 {
 	if (base == -1UL) {
 		for (int i = 0; i < vm->nvcpus; i++)

@@ -63,11 +63,13 @@ unexpected_trap:
 
 /*
  * Guarded hypervisor loads: each returns 0 and stores the value, or returns the
- * scause of the fault it took (the value is then untouched).
+ * scause of the fault it took (the value is then untouched). On the exit path (the
+ * instruction fetch of a device access): in the hot section, beside trap.S.
  * unsigned long hlvx_hu(unsigned long gva, unsigned long *out)
  * unsigned long hlvx_wu(unsigned long gva, unsigned long *out)
  * unsigned long hlv_d(unsigned long gva, unsigned long *out)
  */
+	.section .text.hot.guarded, "ax", @progbits
 .macro GUARDED_LOAD name, insn
 	.globl \name
 \name:
@@ -88,6 +90,8 @@ unexpected_trap:
 	GUARDED_LOAD hlvx_hu, hlvx.hu
 	GUARDED_LOAD hlvx_wu, hlvx.wu
 	GUARDED_LOAD hlv_d, hlv.d
+
+	.section .text
 
 /*
  * Read a CSR that may not exist: csr_probe_hstatus / csr_probe_stimecmp(unsigned long *out)
