@@ -109,14 +109,20 @@ static uint64_t quiet_ticks(void)
 	return platform.timebase * CONSOLE_QUIET_MS / MS_PER_S;
 }
 
-static void put_locked(struct vm *vm, char c)
+/* One character of the VM's output; `more`: the same write has more to come (flushed at its end). */
+static void put_locked(struct vm *vm, char c, int more)
 {
 	if (c == '\r')
 		return;
 	vm->con_line[vm->con_len++] = c;
-	/* With one VM there is nothing to attribute: its output goes straight through. */
-	if (c == '\n' || vm->con_len == sizeof(vm->con_line) || nvms == 1) {
+	if (c == '\n' || vm->con_len == sizeof(vm->con_line)) {
 		flush_line(vm);
+		return;
+	}
+	/* With one VM there is nothing to attribute: its output goes straight through, a write at a time. */
+	if (nvms == 1) {
+		if (!more)
+			flush_line(vm);
 		return;
 	}
 	/* Output comes from the VM's own harts: this hart's timer looks at the line once it is quiet. */
@@ -149,7 +155,7 @@ void vm_console_quiet_check(struct hart *h, uint64_t now)
 void vm_console_putc(struct vm *vm, char c)
 {
 	spin_lock(&vm->con_lock);
-	put_locked(vm, c);
+	put_locked(vm, c, 0);
 	spin_unlock(&vm->con_lock);
 }
 
@@ -157,7 +163,7 @@ void vm_console_write(struct vm *vm, const char *s, unsigned long n)
 {
 	spin_lock(&vm->con_lock);
 	while (n--)
-		put_locked(vm, *s++);
+		put_locked(vm, *s++, n != 0);
 	spin_unlock(&vm->con_lock);
 }
 

@@ -25,14 +25,29 @@ _start:
 	amoswap.w t1, t1, (t0)
 	bnez t1, late_hart
 
-	/* Clear BSS (stacks included: nothing is on one yet). */
+	/*
+	 * Clear BSS (stacks included: nothing is on one yet), 64 bytes a turn, then the rest (it
+	 * is 8-byte aligned) 8 at a time: about a third of the instructions of a word loop.
+	 */
 	la t0, __bss_start
 	la t1, __bss_end
-1:	bgeu t0, t1, 2f
+	addi t2, t1, -64
+1:	bgtu t0, t2, 2f
+	sd zero, 0(t0)
+	sd zero, 8(t0)
+	sd zero, 16(t0)
+	sd zero, 24(t0)
+	sd zero, 32(t0)
+	sd zero, 40(t0)
+	sd zero, 48(t0)
+	sd zero, 56(t0)
+	addi t0, t0, 64
+	j 1b
+2:	bgeu t0, t1, 3f
 	sd zero, 0(t0)
 	addi t0, t0, 8
-	j 1b
-2:
+	j 2b
+3:
 	call set_hart_context
 	call keel_main
 	j hang
