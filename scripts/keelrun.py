@@ -228,7 +228,7 @@ def console_args(console, modern_global=True):
     if console != "virtio":
         raise ValueError("console must be uart or virtio, not %r" % console)
     args = ["-chardev", "stdio,id=con0,mux=on,signal=off", "-serial", "chardev:con0",
-            "-mon", "chardev=con0,mode=readline", "-device", "virtio-serial-device",
+            "-mon", "chardev=con0,mode=readline", "-device", "virtio-serial-device,max_ports=1",
             "-device", "virtconsole,chardev=con0"]
     return args + (["-global", "virtio-mmio.force-legacy=false"] if modern_global else [])
 

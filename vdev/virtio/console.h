@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "vdev/virtio/transport.h"
 
-#define VCONS_QUEUE_MAX 64 /* QueueNumMax */
+#define VCONS_QUEUE_MAX 128 /* QueueNumMax, as QEMU's virtio-serial */
 #define VCONS_MAX_SEGS 16 /* descriptors of one chain the device takes */
 /* Input kept while the guest has no receive buffer posted: as deep as the UART's FIFO. */
 #define VCONS_INPUT_MAX 1024
