@@ -199,7 +199,8 @@ int vm_console_init(struct vm *vm, char *err, unsigned long errlen)
 	if (vm->cfg.console != VM_CONSOLE_VIRTIO)
 		return 0;
 	if (vm_window_passed_through(vm, VM_CONSOLE_BASE, VIRTIO_MMIO_WINDOW)) {
-		snprintf(err, errlen, "field keel,console: the virtio console's window 0x%lx is a passed-through device",
+		snprintf(err, errlen,
+			 "field keel,console: the virtio console's window 0x%lx is a passed-through device",
 			 VM_CONSOLE_BASE);
 		return -1;
 	}

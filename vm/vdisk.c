@@ -166,8 +166,8 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		if (check_disk(vm, i, err, errlen))
 			return -1;
 		if (vm_window_passed_through(vm, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW)) {
-			snprintf(err, errlen, "field keel,disks: disk %d's window 0x%lx is a passed-through device",
-				 i, VM_DISK_BASE(i));
+			snprintf(err, errlen, "field keel,disks: disk %d's window 0x%lx is a passed-through device", i,
+				 VM_DISK_BASE(i));
 			return -1;
 		}
 	}
