@@ -4,6 +4,7 @@
 static enum exit_reason base_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
 				    struct vcpu_exit *exit)
 {
+	(void)v;
 	(void)exit;
 	ret->error = SBI_SUCCESS;
 	switch (call->fid) {
@@ -18,7 +19,7 @@ static enum exit_reason base_handle(struct vcpu *v, const struct sbi_call *call,
 		break;
 	case SBI_EXT_BASE_PROBE_EXT:
 		/* Legacy EIDs are probed by their own number too (SBI spec 4.8). */
-		ret->value = sbi_find_ext(v, call->args[0]) ? 1 : 0;
+		ret->value = sbi_find_ext(call->args[0]) ? 1 : 0;
 		break;
 	case SBI_EXT_BASE_GET_MVENDORID:
 		ret->value = sbi_machine_ids.mvendorid;
@@ -36,8 +37,6 @@ static enum exit_reason base_handle(struct vcpu *v, const struct sbi_call *call,
 }
 
 const struct sbi_ext sbi_ext_base = {
-	.eid_first = SBI_EXT_BASE,
-	.eid_last = SBI_EXT_BASE,
 	.name = "base",
 	.handle = base_handle,
 };

@@ -76,8 +76,6 @@ static enum exit_reason dbcn_handle(struct vcpu *v, const struct sbi_call *call,
 }
 
 const struct sbi_ext sbi_ext_dbcn = {
-	.eid_first = SBI_EXT_DBCN,
-	.eid_last = SBI_EXT_DBCN,
 	.name = "dbcn",
 	.handle = dbcn_handle,
 };

@@ -90,8 +90,6 @@ static enum exit_reason hsm_handle(struct vcpu *v, const struct sbi_call *call, 
 }
 
 const struct sbi_ext sbi_ext_hsm = {
-	.eid_first = SBI_EXT_HSM,
-	.eid_last = SBI_EXT_HSM,
 	.name = "hsm",
 	.handle = hsm_handle,
 };

@@ -40,8 +40,6 @@ void hvc_complete(struct vcpu *v, const struct vcpu_exit *exit)
 }
 
 const struct sbi_ext sbi_ext_hvc = {
-	.eid_first = SBI_EXT_KEEL_HVC,
-	.eid_last = SBI_EXT_KEEL_HVC,
 	.name = "hvc",
 	.handle = hvc_handle,
 };

@@ -24,8 +24,6 @@ static enum exit_reason ipi_handle(struct vcpu *v, const struct sbi_call *call, 
 }
 
 const struct sbi_ext sbi_ext_ipi = {
-	.eid_first = SBI_EXT_IPI,
-	.eid_last = SBI_EXT_IPI,
 	.name = "ipi",
 	.handle = ipi_handle,
 };

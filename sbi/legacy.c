@@ -62,8 +62,6 @@ static enum exit_reason legacy_handle(struct vcpu *v, const struct sbi_call *cal
 }
 
 const struct sbi_ext sbi_ext_legacy = {
-	.eid_first = SBI_EXT_0_1_SET_TIMER,
-	.eid_last = SBI_EXT_0_1_SHUTDOWN,
 	.name = "legacy",
 	.handle = legacy_handle,
 };

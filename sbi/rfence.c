@@ -31,8 +31,6 @@ static enum exit_reason rfence_handle(struct vcpu *v, const struct sbi_call *cal
 }
 
 const struct sbi_ext sbi_ext_rfence = {
-	.eid_first = SBI_EXT_RFENCE,
-	.eid_last = SBI_EXT_RFENCE,
 	.name = "rfence",
 	.handle = rfence_handle,
 };

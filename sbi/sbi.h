@@ -17,14 +17,12 @@ struct sbi_call {
 	const unsigned long *args; /* a0-a5, read in place from the vCPU's registers */
 };
 
+/* One extension (sbi.c's find_ext says which EIDs reach it). */
 struct sbi_ext {
-	unsigned long eid_first, eid_last;
 	const char *name;
 	/* Returns the exit reason (EXIT_NOTHING when handled inside). */
 	enum exit_reason (*handle)(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
 				   struct vcpu_exit *exit);
-	/* Optional: 0 when this VM should see the extension as absent. */
-	int (*available)(struct vcpu *v);
 };
 
 /* The ID values BASE reports for the machine (filled from the host SBI at boot). */
@@ -36,9 +34,62 @@ extern struct sbi_machine_ids sbi_machine_ids;
 extern const struct sbi_ext sbi_ext_legacy, sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_rfence, sbi_ext_hsm,
 	sbi_ext_srst, sbi_ext_dbcn, sbi_ext_hvc;
 
-const struct sbi_ext *sbi_find_ext(struct vcpu *v, unsigned long eid);
-/* Handle the VS ecall in v's registers: sets a0/a1, advances sepc, returns the exit reason. */
-enum exit_reason sbi_dispatch(struct vcpu *v, struct vcpu_exit *exit);
+/* The extension behind an EID, or NULL (for BASE's probe). */
+const struct sbi_ext *sbi_find_ext(unsigned long eid);
+
+#define ECALL_INSN_LEN 4
+
+/* a0-a5 are consecutive x-registers, so the arguments are read where they are. */
+_Static_assert(GPR_A5 - GPR_A0 == 5, "a0-a5 are x10-x15");
+
+/* The extension behind an EID: one switch, so the hot ones (TIME, IPI, RFENCE) take a compare or two. */
+static inline const struct sbi_ext *sbi_ext_of(unsigned long eid)
+{
+	switch (eid) {
+	case SBI_EXT_TIME:
+		return &sbi_ext_time;
+	case SBI_EXT_IPI:
+		return &sbi_ext_ipi;
+	case SBI_EXT_RFENCE:
+		return &sbi_ext_rfence;
+	case SBI_EXT_BASE:
+		return &sbi_ext_base;
+	case SBI_EXT_HSM:
+		return &sbi_ext_hsm;
+	case SBI_EXT_SRST:
+		return &sbi_ext_srst;
+	case SBI_EXT_DBCN:
+		return &sbi_ext_dbcn;
+	case SBI_EXT_KEEL_HVC:
+		return &sbi_ext_hvc;
+	default:
+		/* The legacy extensions are EIDs 0 up to SHUTDOWN (SBI spec 5). */
+		return eid <= SBI_EXT_0_1_SHUTDOWN ? &sbi_ext_legacy : NULL;
+	}
+}
+
+/*
+ * Handle the VS ecall in v's registers: sets a0/a1, advances sepc, returns the exit reason.
+ * Inline: it is the body of the hottest exit (vcpu_exit_fast).
+ */
+static inline enum exit_reason sbi_dispatch(struct vcpu *v, struct vcpu_exit *exit)
+{
+	const unsigned long *g = v->regs.guest_regs.gprs;
+	struct sbi_call call = { .eid = g[GPR_A7], .fid = g[GPR_A6], .args = &g[GPR_A0] };
+	struct sbi_ret ret = { .error = SBI_ERR_NOT_SUPPORTED };
+	const struct sbi_ext *ext = sbi_ext_of(call.eid);
+	enum exit_reason reason = EXIT_NOTHING;
+
+	if (ext)
+		reason = ext->handle(v, &call, &ret, exit);
+	if (ret.no_return)
+		return reason;
+	vcpu_set_gpr(v, GPR_A0, (unsigned long)ret.error);
+	if (!ret.legacy)
+		vcpu_set_gpr(v, GPR_A1, ret.value);
+	vcpu_advance_pc(v, ECALL_INSN_LEN);
+	return reason;
+}
 /* Finish a Hypercall exit: the VM loop's half of the HVC extension. */
 void hvc_complete(struct vcpu *v, const struct vcpu_exit *exit);
 

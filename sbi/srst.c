@@ -21,8 +21,6 @@ static enum exit_reason srst_handle(struct vcpu *v, const struct sbi_call *call,
 }
 
 const struct sbi_ext sbi_ext_srst = {
-	.eid_first = SBI_EXT_SRST,
-	.eid_last = SBI_EXT_SRST,
 	.name = "srst",
 	.handle = srst_handle,
 };

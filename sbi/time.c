@@ -13,8 +13,6 @@ static enum exit_reason time_handle(struct vcpu *v, const struct sbi_call *call,
 }
 
 const struct sbi_ext sbi_ext_time = {
-	.eid_first = SBI_EXT_TIME,
-	.eid_last = SBI_EXT_TIME,
 	.name = "time",
 	.handle = time_handle,
 };

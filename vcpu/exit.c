@@ -1,4 +1,7 @@
-/* The vmexit dispatcher: reads the trap CSRs and routes each exit (seed: vmexit_handler). */
+/*
+ * The vmexit dispatcher (seed: vmexit_handler): reads the trap CSRs and routes each exit but the
+ * ecall, which vcpu_exit_fast (vcpu/vcpu.c) hands to the SBI dispatcher itself.
+ */
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
@@ -6,6 +9,7 @@
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
 #include "vcpu/vcpu.h"
+#include "vdev/mmio.h"
 #include "vm/vm.h"
 
 enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
@@ -117,6 +121,56 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 	return inject_or_stop(v, EXC_ILLEGAL_INST, insn, exit);
 }
 
+/* s0-s11: trap.S saves them only for exits that leave the loop. */
+#define GPR_BIT(r) (1UL << (r))
+#define GPRS_CALLEE_SAVED                                                                                            \
+	(GPR_BIT(GPR_S0) | GPR_BIT(GPR_S1) | GPR_BIT(GPR_S2) | GPR_BIT(GPR_S3) | GPR_BIT(GPR_S4) | GPR_BIT(GPR_S5) | \
+	 GPR_BIT(GPR_S6) | GPR_BIT(GPR_S7) | GPR_BIT(GPR_S8) | GPR_BIT(GPR_S9) | GPR_BIT(GPR_S10) | GPR_BIT(GPR_S11))
+
+/* One decoded device access, carried out: the register gets the value (load) or gives it (store). */
+static inline __attribute__((always_inline)) enum exit_reason mmio_do(struct vcpu *v, const struct mmio_region *region,
+								      uint64_t gpa, const struct mmio_insn *mi,
+								      int store, struct vcpu_exit *exit)
+{
+	int r;
+
+	if (store) {
+		uint64_t data = vcpu_gpr(v, mi->reg);
+
+		if (mi->width < sizeof(data))
+			data &= (1UL << (8 * mi->width)) - 1;
+		r = mmio_region_write(region, gpa, mi->width, data);
+	} else {
+		uint64_t val;
+
+		r = mmio_region_read(region, gpa, mi->width, &val);
+		if (r != MMIO_FAULT)
+			vcpu_set_gpr(v, mi->reg, insn_extend_load(mi, val));
+	}
+	if (r == MMIO_OK) {
+		vcpu_advance_pc(v, mi->len);
+		return EXIT_NOTHING;
+	}
+	if (r == MMIO_FAULT) {
+		/* Refused by the device (width, offset): an access fault at the instruction. */
+		if (!vcpu_inject_exception(v, store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS, v->regs.trap_csrs.stval))
+			return EXIT_NOTHING;
+		exit->stop.why = "device access fault inside the guest's own trap handler";
+		return EXIT_VM_STOP;
+	}
+	vcpu_advance_pc(v, mi->len);
+	if (r == MMIO_POWEROFF) {
+		exit->stop.why = "guest wrote power-off to its syscon";
+		return EXIT_VM_STOP;
+	}
+	return r == MMIO_RESET ? EXIT_SYSTEM_REBOOT : EXIT_NOTHING;
+}
+
+enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit)
+{
+	return mmio_do(v, exit->mmio.region, exit->mmio.addr, &exit->mmio.insn, kind == EXIT_MMIO_WRITE, exit);
+}
+
 /* The access fault a device access turns into when it cannot be emulated. */
 static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
@@ -126,39 +180,64 @@ static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 	return inject_or_stop(v, cause, v->regs.trap_csrs.stval, exit);
 }
 
-/* A load or store to a device: decode it (htinst, else fetch) into an MMIO exit. */
-static enum exit_reason mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region,
-				    struct vcpu_exit *exit)
+/*
+ * The instruction behind a device access: htinst when the hardware transformed it, else fetched
+ * and decoded. A driver's accesses come from a few instructions, so the last decoding is kept by
+ * its raw bits (the key is the instruction itself, so a changed one is never taken for the old).
+ * Returns the decoding (in v or in *scratch), or NULL with *err the fault of the fetch.
+ */
+static inline const struct mmio_insn *mmio_decode(struct vcpu *v, struct mmio_insn *scratch, unsigned long *err)
 {
-	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
-	int store = t->scause == EXC_STORE_GUEST_PAGE_FAULT;
-	struct mmio_insn mi;
-	unsigned long raw, err;
+	unsigned long raw, htinst = v->regs.trap_csrs.htinst;
 
-	if (insn_decode_htinst(t->htinst, &mi)) {
-		err = fetch_insn(v, &raw);
-		if (err)
-			return reflect_fetch_fault(v, err, exit);
-		insn_decode_mmio((uint32_t)raw, &mi);
+	if ((htinst & HTINST_TRANSFORMED) && !insn_decode_htinst(htinst, scratch))
+		return scratch;
+	*err = fetch_insn(v, &raw);
+	if (*err)
+		return NULL;
+	if (raw != v->mmio_raw_hint || v->mmio_insn_hint.kind == MMIO_INSN_INVALID) {
+		insn_decode_mmio((uint32_t)raw, &v->mmio_insn_hint);
+		v->mmio_raw_hint = (uint32_t)raw;
 	}
+	return &v->mmio_insn_hint;
+}
+
+/*
+ * A load or store to a device: decode it and carry it out here, in the loop; an access naming
+ * s0-s11 leaves the loop as an MMIO exit (those registers are not saved yet).
+ */
+static inline __attribute__((always_inline)) enum exit_reason
+mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region, struct vcpu_exit *exit)
+{
+	int store = v->regs.trap_csrs.scause == EXC_STORE_GUEST_PAGE_FAULT;
+	unsigned long err = 0;
+	const struct mmio_insn *mi = mmio_decode(v, &exit->mmio.insn, &err);
+
+	if (!mi)
+		return reflect_fetch_fault(v, err, exit);
 	/* FP, AMO, or an instruction that no longer matches the fault: not emulated. */
-	if (mi.kind != (store ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
+	if (mi->kind != (store ? MMIO_INSN_STORE : MMIO_INSN_LOAD))
 		return device_fault(v, exit);
-	if (store) {
-		exit->mmio_write.addr = gpa;
-		exit->mmio_write.region = region;
-		exit->mmio_write.width = mi.width;
-		exit->mmio_write.len = mi.len;
-		exit->mmio_write.data = vcpu_gpr(v, mi.reg);
-		return EXIT_MMIO_WRITE;
+	if (GPRS_CALLEE_SAVED & GPR_BIT(mi->reg)) {
+		exit->mmio.addr = gpa;
+		exit->mmio.region = region;
+		exit->mmio.insn = *mi;
+		return store ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
 	}
-	exit->mmio_read.addr = gpa;
-	exit->mmio_read.region = region;
-	exit->mmio_read.width = mi.width;
-	exit->mmio_read.reg = mi.reg;
-	exit->mmio_read.len = mi.len;
-	exit->mmio_read.sign_extend = mi.sign_extend;
-	return EXIT_MMIO_READ;
+	return mmio_do(v, region, gpa, mi, store, exit);
+}
+
+/* The device at gpa: the last one this vCPU used, else a search of the VM's bus. */
+static inline const struct mmio_region *mmio_region_at(struct vcpu *v, uint64_t gpa)
+{
+	const struct mmio_region *r = v->mmio_region_hint;
+
+	if (r && gpa - r->base < r->size)
+		return r;
+	r = mmio_bus_find(&v->vm->mmio, gpa);
+	if (r)
+		v->mmio_region_hint = r;
+	return r;
 }
 
 static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
@@ -169,14 +248,14 @@ static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 
 	const struct mmio_region *region;
 
-	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_bus_find(&v->vm->mmio, gpa)))
+	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_region_at(v, gpa)))
 		return mmio_access(v, gpa, region, exit);
 	exit->nested_fault.addr = gpa;
 	exit->nested_fault.cause = t->scause;
 	return EXIT_NESTED_PAGE_FAULT;
 }
 
-static enum exit_reason interrupt(struct vcpu *v, unsigned long code, struct vcpu_exit *exit)
+static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 {
 	switch (code) {
 	case IRQ_S_TIMER:
@@ -189,8 +268,8 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code, struct vcp
 		return v->irq_exit;
 	case IRQ_S_EXT:
 		v->stats[STAT_EXT_IRQ]++;
-		exit->external.vector = code;
-		return EXIT_EXTERNAL_INTERRUPT;
+		host_irq_handle();
+		return v->irq_exit;
 	default:
 		v->stats[STAT_OTHER]++;
 		return EXIT_NOTHING;
@@ -201,24 +280,20 @@ enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct vcpu_trap_state *t = &v->regs.trap_csrs;
 
-	t->scause = csr_read(scause);
-	if (t->scause == EXC_ECALL_VS) {
-		/* The hottest exit: no stval to read. */
-		v->stats[STAT_ECALL]++;
-		return sbi_dispatch(v, exit);
-	}
+	/* t->scause was read by vcpu_exit_fast. */
 	t->stval = csr_read(stval);
-	if (t->scause & CAUSE_IRQ_FLAG)
-		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG, exit);
-
-	switch (t->scause) {
-	case EXC_INST_GUEST_PAGE_FAULT:
-	case EXC_LOAD_GUEST_PAGE_FAULT:
-	case EXC_STORE_GUEST_PAGE_FAULT:
+	/* Device accesses first: the most frequent exit after the ecall. */
+	if (t->scause == EXC_LOAD_GUEST_PAGE_FAULT || t->scause == EXC_STORE_GUEST_PAGE_FAULT ||
+	    t->scause == EXC_INST_GUEST_PAGE_FAULT) {
 		v->stats[STAT_GUEST_PAGE_FAULT]++;
 		t->htval = csr_read(htval);
 		t->htinst = csr_read(htinst);
 		return guest_page_fault(v, exit);
+	}
+	if (t->scause & CAUSE_IRQ_FLAG)
+		return interrupt(v, t->scause & ~CAUSE_IRQ_FLAG);
+
+	switch (t->scause) {
 	case EXC_VIRTUAL_INST:
 		v->stats[STAT_VIRTUAL_INST]++;
 		return virtual_instruction(v, exit);

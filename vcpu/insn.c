@@ -30,6 +30,8 @@
 #define F3_BU 4
 #define F3_HU 5
 #define F3_WU 6
+#define F3_WIDTH_MASK 0x3U
+#define F3_UNSIGNED 0x4U
 
 /* AMO funct5 (unpriv spec, "A" extension: LR/SC and AMOs). */
 #define AMO_ADD 0x00
@@ -73,9 +75,6 @@
 #define C2_F3_SWSP 6
 #define C2_F3_SDSP 7
 
-/* htinst (priv spec 8.6.3): bit 0 set = transformed; then bit 1 clear = the original was 16-bit. */
-#define HTINST_TRANSFORMED 0x1UL
-#define HTINST_ORIG_32BIT 0x2UL
 #define HTINST_INSN_MASK 0xffffffffUL
 
 /* Where the reported register lives in the encoding. */
@@ -104,14 +103,6 @@ struct insn_form {
 #define MASK_C ((FUNCT3_MASK << C_FUNCT3_SHIFT) | C_QUADRANT_MASK)
 #define MATCH_C(q, f3) (((uint32_t)(f3) << C_FUNCT3_SHIFT) | (q))
 
-#define LOAD(f3, w, s)                                                              \
-	{                                                                           \
-		MASK_F3, MATCH_F3(OPCODE_LOAD, f3), MMIO_INSN_LOAD, w, s, REG_RD, 0 \
-	}
-#define STORE(f3, w)                                                                   \
-	{                                                                              \
-		MASK_F3, MATCH_F3(OPCODE_STORE, f3), MMIO_INSN_STORE, w, 0, REG_RS2, 0 \
-	}
 #define FP_LOAD(f3, w)                                                               \
 	{                                                                            \
 		MASK_F3, MATCH_F3(OPCODE_LOAD_FP, f3), MMIO_INSN_FP, w, 0, REG_RD, 0 \
@@ -137,32 +128,35 @@ struct insn_form {
 	}
 
 /*
- * Every 32-bit load/store Keel recognises. FP and AMO forms are only classified (the caller
- * raises an access fault); their `reg` is the f-register and rd respectively.
+ * The 32-bit forms besides LOAD and STORE (decode32 takes those from their fields). FP and AMO
+ * forms are only classified (the caller raises an access fault); their `reg` is the f-register
+ * and rd respectively.
  * FLH/FSH (Zfh) are classified as FP too; FLQ/FSQ and vector loads/stores are not decoded.
  */
 static const struct insn_form insn32_forms[] = {
-	LOAD(F3_B, 1, 1),  LOAD(F3_H, 2, 1), LOAD(F3_W, 4, 1),	LOAD(F3_D, 8, 0),  LOAD(F3_BU, 1, 0), LOAD(F3_HU, 2, 0),
-	LOAD(F3_WU, 4, 0), STORE(F3_B, 1),   STORE(F3_H, 2),	STORE(F3_W, 4),	   STORE(F3_D, 8),    FP_LOAD(F3_H, 2),
-	FP_LOAD(F3_W, 4),  FP_LOAD(F3_D, 8), FP_STORE(F3_H, 2), FP_STORE(F3_W, 4), FP_STORE(F3_D, 8), LR(F3_W, 4),
-	LR(F3_D, 8),	   AMO(AMO_SC),	     AMO(AMO_SWAP),	AMO(AMO_ADD),	   AMO(AMO_XOR),      AMO(AMO_AND),
-	AMO(AMO_OR),	   AMO(AMO_MIN),     AMO(AMO_MAX),	AMO(AMO_MINU),	   AMO(AMO_MAXU),
+	FP_LOAD(F3_H, 2), FP_LOAD(F3_W, 4), FP_LOAD(F3_D, 8), FP_STORE(F3_H, 2), FP_STORE(F3_W, 4), FP_STORE(F3_D, 8),
+	LR(F3_W, 4),	  LR(F3_D, 8),	    AMO(AMO_SC),      AMO(AMO_SWAP),	 AMO(AMO_ADD),	    AMO(AMO_XOR),
+	AMO(AMO_AND),	  AMO(AMO_OR),	    AMO(AMO_MIN),     AMO(AMO_MAX),	 AMO(AMO_MINU),	    AMO(AMO_MAXU),
 };
 
-/* Every RV64C load/store (quadrant 1 has none). */
-static const struct insn_form insn16_forms[] = {
-	C_FORM(C_QUADRANT_0, C0_F3_LW, MMIO_INSN_LOAD, 4, 1, REG_C_PRIME, 0),
-	C_FORM(C_QUADRANT_0, C0_F3_LD, MMIO_INSN_LOAD, 8, 0, REG_C_PRIME, 0),
-	C_FORM(C_QUADRANT_0, C0_F3_SW, MMIO_INSN_STORE, 4, 0, REG_C_PRIME, 0),
-	C_FORM(C_QUADRANT_0, C0_F3_SD, MMIO_INSN_STORE, 8, 0, REG_C_PRIME, 0),
-	C_FORM(C_QUADRANT_0, C0_F3_FLD, MMIO_INSN_FP, 8, 0, REG_C_PRIME, 0),
-	C_FORM(C_QUADRANT_0, C0_F3_FSD, MMIO_INSN_FP, 8, 0, REG_C_PRIME, 0),
-	C_FORM(C_QUADRANT_2, C2_F3_LWSP, MMIO_INSN_LOAD, 4, 1, REG_C_RD, 1),
-	C_FORM(C_QUADRANT_2, C2_F3_LDSP, MMIO_INSN_LOAD, 8, 0, REG_C_RD, 1),
-	C_FORM(C_QUADRANT_2, C2_F3_SWSP, MMIO_INSN_STORE, 4, 0, REG_C_RS2, 0),
-	C_FORM(C_QUADRANT_2, C2_F3_SDSP, MMIO_INSN_STORE, 8, 0, REG_C_RS2, 0),
-	C_FORM(C_QUADRANT_2, C2_F3_FLDSP, MMIO_INSN_FP, 8, 0, REG_C_RD, 0),
-	C_FORM(C_QUADRANT_2, C2_F3_FSDSP, MMIO_INSN_FP, 8, 0, REG_C_RS2, 0),
+/* Every RV64C load/store (quadrant 1 has none), indexed by quadrant and funct3: one lookup. */
+#define C_QUADRANTS 3 /* quadrant 3 (bits 11) is a 32-bit instruction */
+#define C_FUNCT3_COUNT 8
+#define C_INDEX(q, f3) ((q)*C_FUNCT3_COUNT + (f3))
+#define C_AT(q, f3, kind, w, s, reg, rdnz) [C_INDEX(q, f3)] = C_FORM(q, f3, kind, w, s, reg, rdnz)
+static const struct insn_form insn16_forms[C_QUADRANTS * C_FUNCT3_COUNT] = {
+	C_AT(C_QUADRANT_0, C0_F3_LW, MMIO_INSN_LOAD, 4, 1, REG_C_PRIME, 0),
+	C_AT(C_QUADRANT_0, C0_F3_LD, MMIO_INSN_LOAD, 8, 0, REG_C_PRIME, 0),
+	C_AT(C_QUADRANT_0, C0_F3_SW, MMIO_INSN_STORE, 4, 0, REG_C_PRIME, 0),
+	C_AT(C_QUADRANT_0, C0_F3_SD, MMIO_INSN_STORE, 8, 0, REG_C_PRIME, 0),
+	C_AT(C_QUADRANT_0, C0_F3_FLD, MMIO_INSN_FP, 8, 0, REG_C_PRIME, 0),
+	C_AT(C_QUADRANT_0, C0_F3_FSD, MMIO_INSN_FP, 8, 0, REG_C_PRIME, 0),
+	C_AT(C_QUADRANT_2, C2_F3_LWSP, MMIO_INSN_LOAD, 4, 1, REG_C_RD, 1),
+	C_AT(C_QUADRANT_2, C2_F3_LDSP, MMIO_INSN_LOAD, 8, 0, REG_C_RD, 1),
+	C_AT(C_QUADRANT_2, C2_F3_SWSP, MMIO_INSN_STORE, 4, 0, REG_C_RS2, 0),
+	C_AT(C_QUADRANT_2, C2_F3_SDSP, MMIO_INSN_STORE, 8, 0, REG_C_RS2, 0),
+	C_AT(C_QUADRANT_2, C2_F3_FLDSP, MMIO_INSN_FP, 8, 0, REG_C_RD, 0),
+	C_AT(C_QUADRANT_2, C2_F3_FSDSP, MMIO_INSN_FP, 8, 0, REG_C_RS2, 0),
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -183,33 +177,58 @@ static unsigned reg_number(uint32_t insn, enum reg_field f)
 	return 0;
 }
 
-static int decode(uint32_t insn, const struct insn_form *forms, unsigned n, unsigned len, struct mmio_insn *out)
+/* One form matched: fill *out (-1 for a reserved register choice). */
+static int take(uint32_t insn, const struct insn_form *f, unsigned len, struct mmio_insn *out)
 {
-	*out = (struct mmio_insn){ .kind = MMIO_INSN_INVALID };
-	for (unsigned i = 0; i < n; i++) {
-		const struct insn_form *f = &forms[i];
-		unsigned reg;
+	unsigned reg = reg_number(insn, (enum reg_field)f->reg);
 
-		if ((insn & f->mask) != f->match)
-			continue;
-		reg = reg_number(insn, (enum reg_field)f->reg);
-		if (f->rd_nonzero && reg == 0)
-			return -1;
-		out->kind = f->kind;
-		out->width = f->width;
-		out->sign_extend = f->sign_extend;
-		out->reg = reg;
+	if (f->rd_nonzero && reg == 0)
+		return -1;
+	out->kind = f->kind;
+	out->width = f->width;
+	out->sign_extend = f->sign_extend;
+	out->reg = reg;
+	out->len = len;
+	return 0;
+}
+
+/*
+ * A 32-bit instruction. Loads and stores, what devices see, straight from their fields (funct3
+ * bits 1:0 are log2 of the width, bit 2 asks for zero-extension); FP and AMO forms from the table.
+ */
+static int decode32(uint32_t insn, unsigned len, struct mmio_insn *out)
+{
+	unsigned opcode = insn & OPCODE_MASK, f3 = (insn >> FUNCT3_SHIFT) & FUNCT3_MASK;
+
+	*out = (struct mmio_insn){ .kind = MMIO_INSN_INVALID };
+	if ((opcode == OPCODE_LOAD && f3 <= F3_WU) || (opcode == OPCODE_STORE && f3 <= F3_D)) {
+		out->width = 1U << (f3 & F3_WIDTH_MASK);
 		out->len = len;
+		if (opcode == OPCODE_LOAD) {
+			out->kind = MMIO_INSN_LOAD;
+			out->sign_extend = !(f3 & F3_UNSIGNED) && out->width < sizeof(uint64_t);
+			out->reg = reg_number(insn, REG_RD);
+		} else {
+			out->kind = MMIO_INSN_STORE;
+			out->reg = reg_number(insn, REG_RS2);
+		}
 		return 0;
 	}
+	for (unsigned i = 0; i < ARRAY_LEN(insn32_forms); i++)
+		if ((insn & insn32_forms[i].mask) == insn32_forms[i].match)
+			return take(insn, &insn32_forms[i], len, out);
 	return -1;
 }
 
 int insn_decode_mmio(uint32_t insn, struct mmio_insn *out)
 {
+	const struct insn_form *f;
+
 	if (insn_length(insn) == 4)
-		return decode(insn, insn32_forms, ARRAY_LEN(insn32_forms), 4, out);
-	return decode(insn & C_INSN_MASK, insn16_forms, ARRAY_LEN(insn16_forms), 2, out);
+		return decode32(insn, 4, out);
+	*out = (struct mmio_insn){ .kind = MMIO_INSN_INVALID };
+	f = &insn16_forms[C_INDEX(insn & C_QUADRANT_MASK, (insn >> C_FUNCT3_SHIFT) & FUNCT3_MASK)];
+	return f->kind == MMIO_INSN_INVALID ? -1 : take(insn & C_INSN_MASK, f, 2, out);
 }
 
 int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
@@ -222,24 +241,8 @@ int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
 		return -1;
 	}
 	/* A transformed compressed instruction is its 32-bit equivalent with bit 1 clear. */
-	ret = decode((uint32_t)htinst | INSN_LOW_BITS_32, insn32_forms, ARRAY_LEN(insn32_forms), 4, out);
+	ret = decode32((uint32_t)htinst | INSN_LOW_BITS_32, 4, out);
 	if (!ret && !(htinst & HTINST_ORIG_32BIT))
 		out->len = 2;
 	return ret;
-}
-
-uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value)
-{
-	unsigned bits = mi->width * 8;
-	uint64_t mask, sign;
-
-	if (bits >= 64)
-		return value;
-	mask = (UINT64_C(1) << bits) - 1;
-	value &= mask;
-	if (mi->sign_extend && bits) {
-		sign = UINT64_C(1) << (bits - 1);
-		value = (value ^ sign) - sign; /* two's-complement sign extension without shifts into the sign bit */
-	}
-	return value;
 }

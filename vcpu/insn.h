@@ -5,6 +5,9 @@
 
 #define INSN_WFI 0x10500073UL
 #define INSN_LOW_BITS_32 0x3 /* low two bits 11: a 32-bit instruction */
+/* htinst (priv spec 8.6.3): bit 0 set = transformed; then bit 1 clear = the original was 16-bit. */
+#define HTINST_TRANSFORMED 0x1UL
+#define HTINST_ORIG_32BIT 0x2UL
 
 static inline unsigned insn_length(unsigned long insn)
 {
@@ -40,7 +43,21 @@ int insn_decode_mmio(uint32_t insn, struct mmio_insn *out);
  */
 int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out);
 
-/* Sign- or zero-extend a `width`-byte value as the decoded load asks. */
-uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value);
+/* Sign- or zero-extend a `width`-byte value as the decoded load asks (inline: every emulated load). */
+static inline uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value)
+{
+	unsigned bits = mi->width * 8;
+	uint64_t mask, sign;
+
+	if (bits >= 64)
+		return value;
+	mask = (UINT64_C(1) << bits) - 1;
+	value &= mask;
+	if (mi->sign_extend && bits) {
+		sign = UINT64_C(1) << (bits - 1);
+		value = (value ^ sign) - sign; /* two's-complement sign extension without shifts into the sign bit */
+	}
+	return value;
+}
 
 #endif

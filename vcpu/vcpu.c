@@ -3,7 +3,8 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
-#include "sbi/sbi_defs.h"
+#include "sbi/sbi.h"
+#include "vm/vm.h"
 #include <string.h>
 
 void _run_guest(struct vcpu_regs *regs);
@@ -50,8 +51,9 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer)
 {
 	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP allowed as far as vsstatus.FS says. */
 	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
-	/* HLV from Keel acts as VS (SPVP); guest WFI traps so the vCPU can be parked (VTW). */
-	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW | HSTATUS_VSXL_64;
+	/* HLV from Keel acts as VS (SPVP); whether a guest WFI traps (VTW): vcpu_wfi_policy. */
+	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
+	vcpu_wfi_policy(v);
 	/* As OpenSBI does for its payload: U-mode may read cycle, time and instret (Linux's vDSO needs time). */
 	v->regs.guest_regs.scounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
 	v->regs.vs_csrs.vsstatus = 0;
@@ -59,6 +61,21 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer)
 	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK;
 	v->timer_mode = timer;
 	v->henvcfg = timer == TIMER_SSTC ? HENVCFG_STCE : 0;
+}
+
+void vcpu_wfi_policy(struct vcpu *v)
+{
+	/*
+	 * On a shared hart a guest WFI must trap: the scheduler runs another vCPU meanwhile. A vCPU
+	 * alone on its hart has nothing to give way to, so its WFI stays in the guest and the hart
+	 * waits there (like KVM, which stops trapping WFI for a vCPU alone on its CPU): the wake-up
+	 * is the interrupt itself, with no exit and no re-entry. Keel's own interrupts (timers,
+	 * IPIs, devices) still end the wait: they trap to HS-mode as always.
+	 */
+	if (v->shared || v->vm->cfg.wfi_exits)
+		v->regs.guest_regs.hstatus |= HSTATUS_VTW;
+	else
+		v->regs.guest_regs.hstatus &= ~HSTATUS_VTW;
 }
 
 void vcpu_set_entry(struct vcpu *v, uint64_t entry)
@@ -181,7 +198,7 @@ void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
 /* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
 static inline void sync_ext_irq(struct vcpu *v)
 {
-	int level = __atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE);
+	int level = __atomic_load_n(&v->ext_level, __ATOMIC_RELAXED);
 
 	if (level == v->ext_applied)
 		return;
@@ -302,8 +319,42 @@ unsigned long vcpu_process_requests(struct vcpu *v)
 
 enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
 
+/*
+ * Every exit, called by trap.S on Keel's stack with the guest's s0-s11 still in their registers.
+ * This is the line between the loop and vcpu_run's caller (the seed's shape: run returns an exit
+ * reason). Handled here, without leaving the loop: SBI calls Keel answers itself, accesses to
+ * Keel's devices (unless the instruction names s0-s11), host interrupts and timers, and
+ * exceptions handed back to the guest. Everything else leaves: WFI and suspend, HSM stop,
+ * shutdown and reboot, hypercalls, accesses with neither RAM nor device, fatal traps, requests
+ * from other harts, and on a shared hart every host timer and IPI (the scheduler's turn).
+ * Returns the register file to go back into the guest, or NULL to leave.
+ */
+__attribute__((hot)) struct vcpu_regs *vcpu_exit_fast(struct vcpu *v)
+{
+	struct vcpu_trap_state *t = &v->regs.trap_csrs;
+	enum exit_reason reason;
+
+	v->exits++;
+	t->scause = csr_read(scause);
+	if (t->scause == EXC_ECALL_VS) {
+		/* The hottest exit: straight to the SBI dispatcher, with no other trap CSR to read. */
+		v->stats[STAT_ECALL]++;
+		reason = sbi_dispatch(v, v->exit_out);
+	} else {
+		reason = vmexit_handler(v, v->exit_out);
+	}
+	if (reason == EXIT_NOTHING && !__atomic_load_n(&v->requests, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) == v->fence_done) {
+		apply_irqs(v);
+		return &v->regs;
+	}
+	v->exit_reason = reason;
+	return NULL;
+}
+
 enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
+	v->exit_out = exit;
 	for (;;) {
 		if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
 			return EXIT_REQUEST;
@@ -311,10 +362,7 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			vcpu_process_fences(v);
 		apply_irqs(v);
 		run_guest(&v->regs);
-		v->exits++;
-		enum exit_reason reason = vmexit_handler(v, exit);
-
-		if (reason != EXIT_NOTHING)
-			return reason;
+		if (v->exit_reason != EXIT_NOTHING)
+			return v->exit_reason;
 	}
 }

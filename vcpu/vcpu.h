@@ -2,6 +2,7 @@
 #ifndef KEEL_VCPU_VCPU_H
 #define KEEL_VCPU_VCPU_H
 #include <stdint.h>
+#include "vcpu/insn.h"
 #include "vcpu/regs.h"
 #include "vm/runq.h"
 
@@ -24,6 +25,7 @@ enum exit_reason {
 	EXIT_GUEST_FATAL, /* the guest did something Keel cannot hand back to it: stop the VM */
 	EXIT_REQUEST, /* another hart asked this vCPU to stop, start or fence */
 	EXIT_KICK, /* on a shared hart: the host timer or an IPI, time for the scheduler to look */
+	EXIT_VM_STOP, /* stop the VM with exit->stop.why (a device access asked for it, or could not be undone) */
 	EXIT_REASON_COUNT
 };
 
@@ -33,19 +35,12 @@ struct vcpu_exit {
 		struct {
 			unsigned long nr, args[6];
 		} hypercall;
-		/* region: the device found at addr (struct mmio_region), so it is not looked up twice */
+		/* A load (EXIT_MMIO_READ) or store (EXIT_MMIO_WRITE) to the device `region` (struct mmio_region). */
 		struct {
 			uint64_t addr;
 			const void *region;
-			unsigned width, reg, len;
-			int sign_extend;
-		} mmio_read;
-		struct {
-			uint64_t addr;
-			const void *region;
-			unsigned width, len;
-			uint64_t data;
-		} mmio_write;
+			struct mmio_insn insn;
+		} mmio;
 		struct {
 			unsigned long vector;
 		} external;
@@ -60,6 +55,9 @@ struct vcpu_exit {
 		struct {
 			unsigned long cause, tval;
 		} fatal;
+		struct {
+			const char *why;
+		} stop;
 	};
 };
 
@@ -116,12 +114,21 @@ struct vcpu {
 	struct runq_entity rq;
 	unsigned long stats[STAT_COUNT];
 	unsigned long exits;
+	/* The last device access: its region and its decoded instruction, tried first by the next one */
+	const void *mmio_region_hint;
+	uint32_t mmio_raw_hint;
+	struct mmio_insn mmio_insn_hint;
+	/* Set by vcpu_run for trap.S's vcpu_exit_fast(): where an exit that leaves the loop is described */
+	struct vcpu_exit *exit_out;
+	enum exit_reason exit_reason;
 };
 
 /* Lifecycle, after the seed: create -> setup -> set_entry -> set_stage2_root -> bind -> run -> unbind. */
 void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr);
 void vcpu_setup(struct vcpu *v, enum timer_mode timer);
 void vcpu_set_entry(struct vcpu *v, uint64_t entry);
+/* Set hstatus.VTW from where v runs (shared hart or not) and its VM's keel,wfi-exits. */
+void vcpu_wfi_policy(struct vcpu *v);
 void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp);
 void vcpu_bind(struct vcpu *v);
 void vcpu_unbind(struct vcpu *v);
@@ -171,6 +178,11 @@ void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits);
 void vcpu_request(struct vcpu *v, unsigned long req);
 /* Carry out the remote fences asked of v so far (on v's own hart). */
 void vcpu_process_fences(struct vcpu *v);
+/*
+ * Carry out a decoded device access (EXIT_MMIO_READ or EXIT_MMIO_WRITE) and step past it. Returns
+ * EXIT_NOTHING, or what the VM loop must still do: EXIT_SYSTEM_REBOOT, EXIT_VM_STOP (exit->stop.why).
+ */
+enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit);
 /* Act on posted requests (called on v's own hart). Returns the VCPU_REQ_* bits taken. */
 unsigned long vcpu_process_requests(struct vcpu *v);
 

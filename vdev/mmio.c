@@ -22,24 +22,6 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t add
 	return NULL;
 }
 
-/* The access lies in the region, is naturally aligned and of a width the bus carries. */
-static int access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
-{
-	return r && (width == 1 || width == 2 || width == 4 || width == 8) && !(addr & (width - 1)) &&
-	       addr >= r->base && addr - r->base < r->size && addr - r->base + width <= r->size;
-}
-
-int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val)
-{
-	*val = 0;
-	return access_ok(r, addr, width) ? r->ops->read(r->dev, addr - r->base, width, val) : MMIO_FAULT;
-}
-
-int mmio_region_write(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t val)
-{
-	return access_ok(r, addr, width) ? r->ops->write(r->dev, addr - r->base, width, val) : MMIO_FAULT;
-}
-
 int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *val)
 {
 	return mmio_region_read(mmio_bus_find(bus, addr), addr, width, val);

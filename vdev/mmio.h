@@ -38,9 +38,26 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 		 const char *name);
 /* The region holding addr, or NULL. */
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
-/* One access to a region already found (checks alignment and bounds first). */
-int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val);
-int mmio_region_write(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t val);
+/* The access lies in the region, is naturally aligned and of a width the bus carries (1, 2, 4, 8). */
+static inline int mmio_access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
+{
+	uint64_t offset = addr - (r ? r->base : 0);
+
+	return r && width - 1 < sizeof(uint64_t) && !(width & (width - 1)) && !(addr & (width - 1)) &&
+	       addr >= r->base && offset < r->size && offset + width <= r->size;
+}
+
+/* One access to a region already found (checks alignment and bounds first). Inline: every device exit. */
+static inline int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val)
+{
+	*val = 0;
+	return mmio_access_ok(r, addr, width) ? r->ops->read(r->dev, addr - r->base, width, val) : MMIO_FAULT;
+}
+
+static inline int mmio_region_write(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t val)
+{
+	return mmio_access_ok(r, addr, width) ? r->ops->write(r->dev, addr - r->base, width, val) : MMIO_FAULT;
+}
 /* Find the region and dispatch one access. */
 int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *val);
 int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t val);

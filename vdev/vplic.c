@@ -66,16 +66,21 @@ static unsigned best_source(const struct vplic *p, int ctx)
 	return best;
 }
 
+/* Drive context ctx's output line from its best source. */
+static void update_context(struct vplic *p, int ctx)
+{
+	int level = best_source(p, ctx) != 0;
+
+	if (level != p->output[ctx]) {
+		p->output[ctx] = level;
+		p->set_output(p->ctx, ctx, level);
+	}
+}
+
 static void update(struct vplic *p)
 {
-	for (int ctx = 0; ctx < p->ncontexts; ctx++) {
-		int level = best_source(p, ctx) != 0;
-
-		if (level != p->output[ctx]) {
-			p->output[ctx] = level;
-			p->set_output(p->ctx, ctx, level);
-		}
-	}
+	for (int ctx = 0; ctx < p->ncontexts; ctx++)
+		update_context(p, ctx);
 }
 
 void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
@@ -139,31 +144,41 @@ static void complete(struct vplic *p, int ctx, unsigned id)
 		set_bit(p->pending, id, 1);
 }
 
-/* Where a 32-bit register lives; NULL when the offset names none. `ro` marks read-only ones. */
-static uint32_t *reg_at(struct vplic *p, uint64_t off, int *ro)
+/* What reg_at says of a register besides where it is. */
+#define REG_ALL_CONTEXTS (-1) /* a priority: every context's output may change with it */
+#define REG_READ_ONLY (-2) /* source 0's priority, the pending words */
+
+/*
+ * Where a 32-bit register lives; NULL when the offset names none. *whose is the context an
+ * enable word or threshold belongs to, REG_ALL_CONTEXTS for a priority, REG_READ_ONLY.
+ */
+static uint32_t *reg_at(struct vplic *p, uint64_t off, int *whose)
 {
-	*ro = 0;
+	*whose = REG_ALL_CONTEXTS;
 	if (off < PLIC_PENDING_BASE) {
 		unsigned id = (unsigned)(off / 4);
 
-		*ro = id == 0;
+		if (id == 0)
+			*whose = REG_READ_ONLY;
 		return id < VPLIC_SOURCES ? &p->priority[id] : NULL;
 	}
 	if (off < PLIC_ENABLE_BASE) {
 		unsigned w = (unsigned)((off - PLIC_PENDING_BASE) / 4);
 
-		*ro = 1;
+		*whose = REG_READ_ONLY;
 		return w < VPLIC_WORDS ? &p->pending[w] : NULL;
 	}
 	if (off < PLIC_CONTEXT_BASE) {
 		uint64_t rel = off - PLIC_ENABLE_BASE;
 		unsigned ctx = (unsigned)(rel / PLIC_ENABLE_STRIDE), w = (unsigned)(rel % PLIC_ENABLE_STRIDE / 4);
 
+		*whose = (int)ctx;
 		return ctx < (unsigned)p->ncontexts && w < VPLIC_WORDS ? &p->enable[ctx][w] : NULL;
 	}
 	uint64_t rel = off - PLIC_CONTEXT_BASE;
 	unsigned ctx = (unsigned)(rel / PLIC_CONTEXT_STRIDE);
 
+	*whose = (int)ctx;
 	if (ctx < (unsigned)p->ncontexts && rel % PLIC_CONTEXT_STRIDE == PLIC_CONTEXT_THRESHOLD)
 		return &p->threshold[ctx];
 	return NULL;
@@ -185,25 +200,38 @@ static int touches_claim_reg(const struct vplic *p, uint64_t off, unsigned width
 
 static uint32_t read_reg(struct vplic *p, uint64_t off)
 {
-	int ro;
-	uint32_t *r = reg_at(p, off & ~3UL, &ro);
+	int whose;
+	uint32_t *r = reg_at(p, off & ~3UL, &whose);
 
 	return r ? *r : 0;
 }
 
-/* Store a 32-bit register value as the WARL rules of each register allow. */
-static void write_reg(struct vplic *p, uint64_t off, uint32_t v)
+/* The outputs a register write may have changed: one context's, or all of them. */
+static void update_after(struct vplic *p, int whose)
 {
-	int ro;
-	uint32_t *r = reg_at(p, off, &ro);
+	if (whose >= 0)
+		update_context(p, whose);
+	else if (whose == REG_ALL_CONTEXTS)
+		update(p);
+}
 
-	if (!r || ro)
-		return;
+/*
+ * Store a 32-bit register value as the WARL rules of each register allow. Returns whose outputs
+ * it may change (reg_at's *whose; REG_READ_ONLY when nothing was written).
+ */
+static int write_reg(struct vplic *p, uint64_t off, uint32_t v)
+{
+	int whose;
+	uint32_t *r = reg_at(p, off, &whose);
+
+	if (!r || whose == REG_READ_ONLY)
+		return REG_READ_ONLY;
 	if (off < PLIC_PENDING_BASE || off >= PLIC_CONTEXT_BASE)
 		v &= VPLIC_PRIORITY_MASK; /* priority and threshold */
 	else if ((off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE == 0)
 		v &= ~1U; /* source 0 does not exist */
 	*r = v;
+	return whose;
 }
 
 /* The claim/complete register takes 4-byte accesses only: anything else touching it is refused. */
@@ -244,18 +272,21 @@ static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 	spin_lock(&p->lock);
 	if (claim_reg) {
 		complete(p, ctx, (unsigned)val);
+		update(p);
 	} else if (width == 8) {
 		write_reg(p, off, (uint32_t)val);
 		write_reg(p, off + 4, (uint32_t)(val >> 32));
+		update(p);
 	} else if (width == 4) {
-		write_reg(p, off, (uint32_t)val);
+		/* An enable word or a threshold (the common writes) concerns its own context only. */
+		update_after(p, write_reg(p, off, (uint32_t)val));
 	} else {
 		unsigned shift = 8 * (off & 3);
 		uint32_t mask = (uint32_t)(((1UL << (8 * width)) - 1) << shift);
 
-		write_reg(p, off & ~3UL, (read_reg(p, off) & ~mask) | ((uint32_t)(val << shift) & mask));
+		update_after(p,
+			     write_reg(p, off & ~3UL, (read_reg(p, off) & ~mask) | ((uint32_t)(val << shift) & mask)));
 	}
-	update(p);
 	spin_unlock(&p->lock);
 	return MMIO_OK;
 }

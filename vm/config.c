@@ -8,6 +8,9 @@
  *   keel,pinned;                   optional, the harts are the VM's alone (one vCPU each, no
  *                                  scheduler): refused if another VM already uses one of them,
  *                                  and a later VM that wants one of them is refused
+ *   keel,wfi-exits;                optional, a guest WFI traps to Keel even where its vCPU has a hart
+ *                                  alone (by default it traps only on a shared hart: alone, the hart
+ *                                  simply waits in the guest, as KVM does for a vCPU alone on its CPU)
  *   keel,slice-us = <us>;          optional, time slice on a shared hart (default 4000, 100..1000000)
  *   keel,weight = <w>;             optional, CPU share on a shared hart against other vCPUs' weights
  *                                  (default 1, 1..64)
@@ -197,6 +200,7 @@ static int parse_harts(const void *fdt, int node, const struct platform *plat, c
 	if (get_u32(fdt, node, "keel,vcpus", &nvcpus) || nvcpus < 1 || nvcpus > MAX_VCPUS_PER_VM)
 		return fail(err, errlen, "keel,vcpus", "needs one cell, 1 to 8");
 	cfg->pinned = fdt_getprop(fdt, node, "keel,pinned", NULL) != NULL;
+	cfg->wfi_exits = fdt_getprop(fdt, node, "keel,wfi-exits", NULL) != NULL;
 	if (cfg->pinned && nvcpus != (unsigned)nharts)
 		return fail(err, errlen, "keel,pinned", "needs exactly one listed hart per vCPU");
 	for (int i = 0; cfg->pinned && i < nharts; i++)

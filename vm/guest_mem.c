@@ -24,12 +24,15 @@ long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
 			fn(vm->vcpus[i], ctx);
 		return SBI_SUCCESS;
 	}
-	/* Validate every named hart before acting on any (SBI spec 3.1). */
-	for (unsigned long bit = 0; bit < 64; bit++)
-		if ((mask >> bit) & 1 && (base + bit < base || !vm_vcpu_by_id(vm, base + bit)))
+	/*
+	 * Validate every named hart before acting on any (SBI spec 3.1). Each walk stops at the mask's
+	 * highest bit: an IPI to one hart looks at a few bits, not 64 (this is on every send_ipi).
+	 */
+	for (unsigned long m = mask, id = base; m; m >>= 1, id++)
+		if ((m & 1) && (id < base || !vm_vcpu_by_id(vm, id)))
 			return SBI_ERR_INVALID_PARAM;
-	for (unsigned long bit = 0; bit < 64; bit++)
-		if ((mask >> bit) & 1)
-			fn(vm_vcpu_by_id(vm, base + bit), ctx);
+	for (unsigned long m = mask, id = base; m; m >>= 1, id++)
+		if (m & 1)
+			fn(vm_vcpu_by_id(vm, id), ctx);
 	return SBI_SUCCESS;
 }

@@ -145,55 +145,21 @@ static void nested_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 			vm->cfg.name, v->id, (unsigned long)addr, (unsigned long)pc);
 }
 
-static inline __attribute__((always_inline)) void mmio_done(struct vcpu *v, int result, unsigned long fault_cause,
-							    unsigned len)
-{
-	if (result == MMIO_FAULT) {
-		/* Refused by the device (width, offset): an access fault at the instruction. */
-		if (vcpu_inject_exception(v, fault_cause, v->regs.trap_csrs.stval))
-			vm_shutdown(v->vm, "device access fault inside the guest's own trap handler");
-		return;
-	}
-	vcpu_advance_pc(v, len);
-	if (result == MMIO_POWEROFF)
-		vm_shutdown(v->vm, "guest wrote power-off to its syscon");
-	else if (result == MMIO_RESET)
-		vm_reboot(v->vm);
-}
-
-static inline __attribute__((always_inline)) void mmio_read(struct vcpu *v, const struct vcpu_exit *exit)
-{
-	struct mmio_insn mi = { .width = exit->mmio_read.width, .sign_extend = exit->mmio_read.sign_extend };
-	uint64_t val;
-	int r = mmio_region_read(exit->mmio_read.region, exit->mmio_read.addr, exit->mmio_read.width, &val);
-
-	if (r != MMIO_FAULT)
-		vcpu_set_gpr(v, exit->mmio_read.reg, insn_extend_load(&mi, val));
-	mmio_done(v, r, EXC_LOAD_ACCESS, exit->mmio_read.len);
-}
-
-static inline __attribute__((always_inline)) void mmio_write(struct vcpu *v, const struct vcpu_exit *exit)
-{
-	uint64_t data = exit->mmio_write.data;
-
-	if (exit->mmio_write.width < 8)
-		data &= (1UL << (8 * exit->mmio_write.width)) - 1;
-	mmio_done(v, mmio_region_write(exit->mmio_write.region, exit->mmio_write.addr, exit->mmio_write.width, data),
-		  EXC_STORE_ACCESS, exit->mmio_write.len);
-}
-
 static inline __attribute__((always_inline)) void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,
 							      struct vcpu_exit *exit)
 {
 	switch (reason) {
 	case EXIT_MMIO_READ:
-		mmio_read(v, exit);
-		break;
 	case EXIT_MMIO_WRITE:
-		mmio_write(v, exit);
+		/* An access naming s0-s11 (the loop handles the others): now they are saved. */
+		reason = vcpu_mmio_complete(v, reason, exit);
+		if (reason == EXIT_VM_STOP)
+			vm_shutdown(v->vm, exit->stop.why);
+		else if (reason == EXIT_SYSTEM_REBOOT)
+			vm_reboot(v->vm);
 		break;
-	case EXIT_EXTERNAL_INTERRUPT:
-		host_irq_handle();
+	case EXIT_VM_STOP:
+		vm_shutdown(v->vm, exit->stop.why);
 		break;
 	case EXIT_HYPERCALL:
 		hvc_complete(v, exit);

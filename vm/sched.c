@@ -72,6 +72,7 @@ void sched_add_vcpu(struct vcpu *v)
 	for (int i = 0; i < s->n; i++) {
 		s->members[i]->shared = 1;
 		s->members[i]->irq_exit = EXIT_KICK;
+		vcpu_wfi_policy(s->members[i]);
 	}
 }
 
@@ -238,8 +239,7 @@ static void run_slice(struct hart *h, struct hart_sched *s, struct vcpu *v)
 			break;
 		}
 		vcpu_handle_exit(h, v, reason, &exit);
-		if ((reason == EXIT_KICK || reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_REQUEST) &&
-		    tick(h, s, v))
+		if ((reason == EXIT_KICK || reason == EXIT_REQUEST) && tick(h, s, v))
 			break;
 	}
 	charge(s, v, read_time());

@@ -79,6 +79,7 @@ struct vm_config {
 	unsigned long harts[MAX_VCPUS_PER_VM]; /* physical hart of each vCPU (keel,harts round robin) */
 	unsigned long hart_mask; /* the harts listed in keel,harts */
 	int pinned; /* keel,pinned: those harts are this VM's alone */
+	int wfi_exits; /* keel,wfi-exits: a guest WFI traps even on a hart its vCPU has alone */
 	unsigned slice_us; /* time slice on a shared hart */
 	unsigned weight; /* share on a shared hart, relative to the other vCPUs' weights */
 	uint64_t ram_base, ram_size; /* guest-physical */

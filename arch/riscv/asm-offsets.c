@@ -13,13 +13,13 @@ void asm_offsets(void)
 	DEFINE(HART_FIXUP_PC, offsetof(struct hart, fixup_pc));
 	DEFINE(HART_FIXUP_CAUSE, offsetof(struct hart, fixup_cause));
 	DEFINE(HART_FIXUP_TVAL, offsetof(struct hart, fixup_tval));
+	DEFINE(HART_SCRATCH, offsetof(struct hart, scratch));
+	DEFINE(HART_VCPU, offsetof(struct hart, vcpu));
 	DEFINE(HART_SIZE, sizeof(struct hart));
 	DEFINE(HART_STACK_SIZE_ASM, HART_STACK_SIZE);
 	DEFINE(MAX_HARTS_ASM, MAX_HARTS);
 
 	DEFINE(HYP_SSTATUS, offsetof(struct vcpu_regs, hyp_regs.sstatus));
-	DEFINE(HYP_STVEC, offsetof(struct vcpu_regs, hyp_regs.stvec));
-	DEFINE(HYP_SSCRATCH, offsetof(struct vcpu_regs, hyp_regs.sscratch));
 	DEFINE(GUEST_SSTATUS, offsetof(struct vcpu_regs, guest_regs.sstatus));
 	DEFINE(GUEST_SEPC, offsetof(struct vcpu_regs, guest_regs.sepc));
 

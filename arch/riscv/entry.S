@@ -1,6 +1,6 @@
 /*
- * Host (HS-mode) trap vector. Keel runs with sstatus.SIE = 0, so only exceptions
- * arrive here. An exception at an instruction that armed a fixup (hart->fixup_pc)
+ * Host (HS-mode) trap vector, reached from trap_vector (vcpu/trap.S) for a trap Keel took
+ * itself. Keel runs with sstatus.SIE = 0, so only exceptions arrive here. An exception at an instruction that armed a fixup (hart->fixup_pc)
  * is expected: record scause/stval and resume at the fixup. Anything else is a
  * Keel bug: save the registers and report.
  */
@@ -11,7 +11,7 @@
 	.align 2
 	.globl host_trap_vector
 host_trap_vector:
-	csrw sscratch, t0
+	sd t0, HART_SCRATCH(tp)
 	ld t0, HART_FIXUP_PC(tp)
 	beqz t0, unexpected_trap
 	csrw sepc, t0
@@ -20,11 +20,11 @@ host_trap_vector:
 	sd t0, HART_FIXUP_CAUSE(tp)
 	csrr t0, stval
 	sd t0, HART_FIXUP_TVAL(tp)
-	csrr t0, sscratch
+	ld t0, HART_SCRATCH(tp)
 	sret
 
 unexpected_trap:
-	csrr t0, sscratch
+	ld t0, HART_SCRATCH(tp)
 	addi sp, sp, -256
 	sd x1, 8(sp)
 	sd x3, 24(sp)

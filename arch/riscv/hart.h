@@ -13,6 +13,7 @@ struct hart {
 	uint64_t fixup_pc;
 	uint64_t fixup_cause;
 	uint64_t fixup_tval;
+	uint64_t scratch; /* the host trap vector's t0 while it works (sscratch belongs to trap.S) */
 	unsigned long id;
 	struct vcpu *vcpu; /* the vCPU bound here (its state in the CSRs), or NULL */
 	int shared; /* several vCPUs live here: the scheduler (vm/sched.c) runs this hart */

@@ -8,7 +8,8 @@
 	.globl _start
 _start:
 	csrw sie, zero
-	la t0, host_trap_vector
+	csrw sscratch, zero
+	la t0, trap_vector
 	csrw stvec, t0
 	li t0, MAX_HARTS_ASM
 	bgeu a0, t0, hart_id_too_big
@@ -46,7 +47,8 @@ late_hart:
 	.globl secondary_entry
 secondary_entry:
 	csrw sie, zero
-	la t0, host_trap_vector
+	csrw sscratch, zero
+	la t0, trap_vector
 	csrw stvec, t0
 	li t0, MAX_HARTS_ASM
 	bgeu a0, t0, hang

@@ -79,7 +79,6 @@ enum { FT0 = 0, FT1 = 1, FT3 = 3, FS0 = 8, FS1 = 9, FA0 = 10, FT11 = 31 };
 #define PSEUDO_WRITE_32 0x00002020
 #define PSEUDO_READ_64 0x00003000
 #define PSEUDO_WRITE_64 0x00003020
-#define HTINST_ORIG_32BIT 0x2u /* bit 1 of a transformed instruction */
 
 /* ---- encoders (unpriv spec formats: I-, S-type; AMO; compressed CL, CS, CI, CSS) ---- */
 
