@@ -266,6 +266,34 @@ static void test_input_bad_buffers(void **state)
 	assert_int_equal(vdrv_used(&drv, RXQ)->idx, 1);
 }
 
+static void test_pure(void **state)
+{
+	static uint8_t mem[64];
+	struct vq_chain c = { 0 };
+
+	(void)state;
+	nprinted = 0;
+	c.nseg = 2;
+	c.seg[0] = (struct vq_seg){ mem, 3, 0 };
+	c.seg[1] = (struct vq_seg){ mem + 10, 4, 0 };
+	memcpy(mem, "abc", 3);
+	memcpy(mem + 10, "defg", 4);
+	assert_int_equal(vcons_tx_drain(&c, sink, &dev), 7);
+	assert_memory_equal(printed, "abcdefg", 7);
+	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"xy", 2), VCONS_ERR_BAD); /* not device-writable */
+	c.seg[0].write = c.seg[1].write = 1;
+	assert_int_equal(vcons_tx_drain(&c, sink, &dev), VCONS_ERR_BAD); /* not device-readable */
+	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"uvwxy", 5), 5);
+	assert_memory_equal(mem, "uvw", 3);
+	assert_memory_equal(mem + 10, "xy", 2);
+	c.err = VQ_ERR_ADDR;
+	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"z", 1), VCONS_ERR_BAD);
+	c.err = VQ_ERR_NEXT;
+	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"z", 1), VCONS_ERR_BROKEN);
+	assert_int_equal(vcons_tx_drain(&c, sink, &dev), VCONS_ERR_BROKEN);
+	assert_int_equal(nprinted, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_bad_buffers, setup, teardown),
+		cmocka_unit_test(test_pure),
 	};
 
 	return run_unit_tests(tests);

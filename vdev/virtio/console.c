@@ -65,6 +65,21 @@ static uint64_t vcons_config_read(void *dev, unsigned off, unsigned width)
 	return 0; /* 5.3.4: no field is there without its feature */
 }
 
+/*
+ * With the lock held: take the next chain of q into v->chain. 0 when there is none, or when the
+ * ring or the chain's structure is broken: then the device needs a reset.
+ */
+static int next_chain(struct vcons *v, struct virtq *q)
+{
+	int got = virtq_pop(q, &v->t.mem, &v->chain, VCONS_MAX_SEGS);
+
+	if (got == VQ_BROKEN || (got == VQ_CHAIN && (v->chain.err & VQ_ERR_STRUCTURE))) {
+		virtio_mmio_needs_reset(&v->t);
+		return 0;
+	}
+	return got == VQ_CHAIN;
+}
+
 /* With the lock held: move waiting input into receive buffers, at most a queue's worth per call. */
 static void rx_process(struct vcons *v)
 {
@@ -74,17 +89,9 @@ static void rx_process(struct vcons *v)
 
 	if (!virtio_mmio_live(t) || !q->ready)
 		return;
-	for (uint32_t i = 0; i < q->num && v->in_len; i++) {
-		int got = virtq_pop(q, &t->mem, &v->chain, VCONS_MAX_SEGS);
-		long n;
+	for (uint32_t i = 0; i < q->num && v->in_len && next_chain(v, q); i++) {
+		long n = vcons_rx_fill(&v->chain, v->in, v->in_len);
 
-		if (got == VQ_EMPTY)
-			break;
-		n = got == VQ_BROKEN ? VCONS_ERR_BROKEN : vcons_rx_fill(&v->chain, v->in, v->in_len);
-		if (n == VCONS_ERR_BROKEN) {
-			virtio_mmio_needs_reset(t);
-			break;
-		}
 		if (n < 0) {
 			v->stats.bad_buffers++;
 			n = 0;
@@ -105,17 +112,9 @@ static void tx_process(struct vcons *v)
 	struct virtq *q = &t->vq[VIRTIO_CONSOLE_TXQ];
 	int irq = 0;
 
-	for (uint32_t i = 0; i < q->num && virtio_mmio_live(t) && q->ready; i++) {
-		int got = virtq_pop(q, &t->mem, &v->chain, VCONS_MAX_SEGS);
-		long n;
+	for (uint32_t i = 0; i < q->num && virtio_mmio_live(t) && q->ready && next_chain(v, q); i++) {
+		long n = vcons_tx_drain(&v->chain, v->sink, v->sink_ctx);
 
-		if (got == VQ_EMPTY)
-			break;
-		n = got == VQ_BROKEN ? VCONS_ERR_BROKEN : vcons_tx_drain(&v->chain, v->sink, v->sink_ctx);
-		if (n == VCONS_ERR_BROKEN) {
-			virtio_mmio_needs_reset(t);
-			break;
-		}
 		if (n < 0)
 			v->stats.bad_buffers++;
 		else
