@@ -29,6 +29,7 @@ help:
 	@echo "                GUEST_KERNEL=img GUEST_INITRD=cpio GUEST_BOOTARGS=... GUEST_MEM=256M GUEST_CPUS=1 QEMU_OPTS=..."
 	@echo "                (GUEST_CPUS vCPUs share the harts QEMU has: GUEST_CPUS=4 QEMU_OPTS=\"-smp 2\")"
 	@echo "                GUEST_ROOT=disk (root on build/linux/rootfs.ext4) GUEST_DISK=img NATIVE=1 (no Keel)"
+	@echo "                GUEST_CONSOLE=virtio|uart (the Linux guest's default: virtio, hvc1 + earlycon=sbi)"
 	@echo "                CONFIG=vms.dts DISKS=\"a.img b.img\" (host disks 0, 1... for the VMs' keel,disks)"
 	@echo "make test       host unit tests + every test guest under QEMU; ends with 'N passed, N failed'"
 	@echo "make deps       install the Debian packages Keel needs (only what is missing)"

@@ -40,7 +40,7 @@ KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	drivers/ns16550.c drivers/platform.c \
 	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/sched.c vm/runq.c vm/vconsole.c vm/devices.c \
 	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \
-	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c vdev/virtio/net.c vm/vnet.c \
+	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c vdev/virtio/net.c vm/vnet.c vdev/virtio/console.c \
 	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c drivers/virtio/net.c \
 	core/main.c core/console.c lib/string.c lib/printf.c
 
@@ -197,18 +197,23 @@ test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 # (ip=dhcp). With CONFIG: NETS="user ..." gives the machine those cards. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts
 GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_ROOT)$(GUEST_DISK) \
-	$(GUEST_NET)$(NATIVE))
+	$(GUEST_NET)$(GUEST_CONSOLE)$(NATIVE))
 ROOT_ON_DISK = $(if $(filter-out disk,$(GUEST_ROOT)),$(error GUEST_ROOT must be disk or empty),$(GUEST_ROOT))
 RUN_INITRD = $(if $(GUEST_KERNEL)$(ROOT_ON_DISK),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
 RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
-RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),console=ttyS0$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait)$(if $(GUEST_NET), ip=dhcp))
+# GUEST_CONSOLE=virtio|uart: the device with the console input (keel,console; NATIVE=1: QEMU's
+# virtconsole or not). The Linux guest with its default command line gets the virtio console (hvc1,
+# the early log on earlycon=sbi); a GUEST_KERNEL or GUEST_BOOTARGS gets the UART unless asked.
+RUN_CONSOLE = $(or $(GUEST_CONSOLE),$(if $(GUEST_KERNEL)$(GUEST_BOOTARGS),uart,virtio))
+RUN_CONSOLE_ARGS = $(if $(filter virtio,$(RUN_CONSOLE)),earlycon=sbi console=hvc1,console=ttyS0)
+RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),$(RUN_CONSOLE_ARGS)$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait)$(if $(GUEST_NET), ip=dhcp))
 run: $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
 	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(DISKS),--disk "$(d)") $(foreach n,$(NETS),--net "$(n)")
 else
 	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
-		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" \
+		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" --console $(RUN_CONSOLE) \
 		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(GUEST_NET),--net "$(GUEST_NET)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))
 endif

@@ -46,7 +46,7 @@ def parse_harts(s):
 def parse_vm(spec):
     """name=x,image=path,harts=0-1,vcpus=4,pinned=1,wfi-exits=1,slice=4000,weight=2,mem=64M,ram_base=0x80000000,timer=sbi,
     stage2=sv48x4,devices=0x101000:4K:11,disks=HOST[:START[:NSECTORS[:ro]]]+...,nics=NET+NET,
-    macs=02:00:00:00:00:01+...,bootargs=...   (bootargs last: it may contain commas)"""
+    macs=02:00:00:00:00:01+...,console=virtio,bootargs=...   (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
     rest = spec
     while rest:
@@ -109,7 +109,7 @@ def vm_nodes(vms, host_mem):
             lines.append("keel,nics = %s;" % ", ".join('"%s"' % n for n in vm["nics"].split("+")))
         if vm.get("macs"):
             lines.append("keel,macs = [%s];" % " ".join(m.replace(":", " ") for m in vm["macs"].split("+")))
-        for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2")):
+        for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2"), ("console", "keel,console")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
         for key, prop in (("vcpus", "keel,vcpus"), ("slice", "keel,slice-us"), ("weight", "keel,weight")):
@@ -219,9 +219,24 @@ def disk_args(disks, legacy=False):
     return args + ([] if legacy else ["-global", "virtio-mmio.force-legacy=false"]) if disks else []
 
 
-def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=(), nets=()):
+def console_args(console, modern_global=True):
+    """QEMU options for the guest's console device: the UART alone (None or "uart"), or "virtio": a
+    virtio console (virtio-serial-device + virtconsole, port 0: Linux's hvc1 beside the SBI console's
+    hvc0) sharing standard input and output with the UART and the monitor (a mux: Ctrl-A c moves
+    the input between them; it starts on the virtio console, the last one attached)."""
+    if console in (None, "uart"):
+        return []
+    if console != "virtio":
+        raise ValueError("console must be uart or virtio, not %r" % console)
+    args = ["-chardev", "stdio,id=con0,mux=on,signal=off", "-serial", "chardev:con0",
+            "-mon", "chardev=con0,mode=readline", "-device", "virtio-serial-device,max_ports=1",
+            "-device", "virtconsole,chardev=con0"]
+    return args + (["-global", "virtio-mmio.force-legacy=false"] if modern_global else [])
+
+
+def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=(), nets=(), console=None):
     return (machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + disk_args(disks) +
-            net_args(nets, not disks) + list(qemu_opts))
+            net_args(nets, not disks) + console_args(console, not disks and not nets) + list(qemu_opts))
 
 
 # The console's unfinished line looks like a prompt (Keel's Linux init "keel# ", a shell's "$ ",
@@ -311,6 +326,9 @@ def main():
                          "user,hostfwd=tcp:127.0.0.1:8080-:80 (repeatable); a single --kernel VM gets a NIC on "
                          "network 'lan', the first card's network")
     ap.add_argument("--uplink", help="the network the machine's card is plugged into (with --vm)")
+    ap.add_argument("--console", choices=("uart", "virtio"), default="uart",
+                    help="the single --kernel VM's console device (keel,console); natively, virtio adds QEMU's "
+                         "virtconsole")
     ap.add_argument("--qemu-opts", default="")
     args = ap.parse_args()
     smp, opts = take_smp(args.qemu_opts.split())
@@ -318,7 +336,7 @@ def main():
     image = args.kernel or args.guest
     if args.native:
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts,
-                             disks=args.disk, nets=args.net)
+                             disks=args.disk, nets=args.net, console=args.console)
         if args.initrd:
             cmd += ["-initrd", args.initrd]
     elif args.config:
@@ -335,7 +353,8 @@ def main():
             # The VM gets the machine's harts; with more vCPUs than harts, the scheduler shares them.
             machine = args.smp or max(2, args.cpus)
             vm = {"name": "guest", "image": image, "harts": "0-%d" % (machine - 1),
-                  "vcpus": str(args.cpus), "mem": args.guest_mem, "bootargs": args.bootargs or "keel"}
+                  "vcpus": str(args.cpus), "mem": args.guest_mem, "bootargs": args.bootargs or "keel",
+                  "console": args.console}
             if args.initrd:
                 vm["initrd"] = args.initrd
             if args.disk:  # every host disk, whole, in order: the guest's vda, vdb...

@@ -39,6 +39,11 @@
  *   keel,macs = [xx xx xx xx xx xx ...];  optional, 6 bytes per NIC; a NIC without one gets
  *                                  02:4b:xx:xx:xx:yy, xx a hash of the VM's name and yy the hash's
  *                                  last byte plus the NIC's index (stable across boots).
+ *   keel,console = "uart" | "virtio";  optional, the device that takes the VM's console input
+ *                                  (default "uart": the 16550, whose FIFO SBI getchar reads too).
+ *                                  "virtio" adds a virtio console (Linux: hvc1 beside the SBI
+ *                                  console's hvc0) at 0x10001000 + 0x1000 * 2 with interrupt 3;
+ *                                  the UART and SBI console stay, for early output.
  * In /chosen, keel,uplink = "net" plugs the machine's own virtio-net card into that network.
  */
 #include "vm/config.h"
@@ -354,6 +359,13 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 
 	if (parse_nics(fdt, node, cfg, err, errlen))
 		return -1;
+
+	s = dt_string_prop(fdt, node, "keel,console", NULL);
+	cfg->console = VM_CONSOLE_UART;
+	if (s && !strcmp(s, "virtio"))
+		cfg->console = VM_CONSOLE_VIRTIO;
+	else if (s ? strcmp(s, "uart") != 0 : fdt_getprop(fdt, node, "keel,console", NULL) != NULL)
+		return fail(err, errlen, "keel,console", "must be \"uart\" or \"virtio\"");
 
 	/* Harts last: a VM that fails on another field must not keep its harts. */
 	if (parse_harts(fdt, node, plat, claims, cfg, err, errlen))

@@ -100,6 +100,14 @@ static int check_passthrough(const struct vm *vm, const struct passthrough *p, c
 	return 0;
 }
 
+int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size)
+{
+	for (int p = 0; p < vm->cfg.npass; p++)
+		if (overlaps(base, size, vm->cfg.pass[p].base, vm->cfg.pass[p].size))
+			return 1;
+	return 0;
+}
+
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 {
 	vuart_init(&vm->uart, uart_tx, uart_irq, vm);
@@ -127,7 +135,7 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 			return -1;
 		}
 	}
-	if (vm_nics_init(vm, err, errlen))
+	if (vm_console_init(vm, err, errlen) || vm_nics_init(vm, err, errlen))
 		return -1;
 	/* Last: nothing after it can fail, so a refused VM never holds guest disks. */
 	return vm_disks_init(vm, err, errlen);
@@ -135,12 +143,13 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 
 /*
  * Other harts may be inside the devices meanwhile (console input, forwarded interrupts): each
- * is reset under its own lock, never wiped. The UART and the disks first, so their lines are down when the PLIC
+ * is reset under its own lock, never wiped. The consoles and the disks first, so their lines are down when the PLIC
  * resets; the PLIC completes on the host every pass-through interrupt still in flight.
  */
 void vm_devices_reset(struct vm *vm)
 {
 	vuart_reset(&vm->uart);
+	vm_console_reset(vm);
 	vm_disks_reset(vm);
 	vm_nics_reset(vm);
 	vplic_reset(&vm->plic);

@@ -159,7 +159,7 @@ static int syscon_action(void *fdt, const char *name, const char *compatible, ui
 	return fdt_end_node(fdt);
 }
 
-/* A virtio-mmio transport (a disk or a network card) at base, its interrupt on the vPLIC. */
+/* A virtio-mmio transport (a disk, a network card or the console) at base, its interrupt on the vPLIC. */
 static int virtio_mmio_node(void *fdt, unsigned long base, unsigned irq)
 {
 	char name[32];
@@ -204,6 +204,9 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	/* Network cards take the lowest slots: first in the tree, which goes by address. */
 	for (int i = 0; i < cfg->nnics; i++)
 		TRY(virtio_mmio_node(fdt, VM_NIC_BASE(i), VM_NIC_IRQ(i)));
+	/* The virtio console next to them; the UART stays, for earlycon and ttyS0. */
+	if (cfg->console == VM_CONSOLE_VIRTIO)
+		TRY(virtio_mmio_node(fdt, VM_CONSOLE_BASE, VM_CONSOLE_IRQ));
 	/* Virtio disks, lowest address first as in QEMU's tree (the highest is disk 0). */
 	for (int i = cfg->ndisks - 1; i >= 0; i--)
 		TRY(virtio_mmio_node(fdt, VM_DISK_BASE(i), VM_DISK_IRQ(i)));

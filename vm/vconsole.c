@@ -1,13 +1,16 @@
 /*
- * The VMs' console. Output (SBI putchar, DBCN, the emulated UART) goes out a line at a time,
- * so that lines from VMs on different harts never interleave; with several VMs each line names
- * its VM. Input goes to one VM at a time, the first running one to begin with; Ctrl-\ (as
- * Xen's Ctrl-A Ctrl-A Ctrl-A, but QEMU keeps Ctrl-A for itself) passes it to the next.
+ * The VMs' console. Output (SBI putchar, DBCN, the emulated UART, the virtio console) goes out a
+ * line at a time, so that lines from VMs on different harts never interleave; with several VMs
+ * each line names its VM. Input goes to one VM at a time, the first running one to begin with;
+ * Ctrl-\ (as Xen's Ctrl-A Ctrl-A Ctrl-A, but QEMU keeps Ctrl-A for itself) passes it to the next.
+ * A VM's input goes to its virtio console when it has one (keel,console = "virtio"), else to its
+ * UART, whose receive FIFO SBI getchar reads too.
  */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "core/console.h"
 #include "drivers/platform.h"
+#include "lib/printf.h"
 #include "vcpu/timer.h"
 #include "vm/vm.h"
 
@@ -169,12 +172,69 @@ void vm_console_write(struct vm *vm, const char *s, unsigned long n)
 
 void vm_console_input(struct vm *vm, const char *buf, unsigned n)
 {
-	/* The UART's receive FIFO is the VM's console input queue (SBI reads share it). */
-	vuart_receive(&vm->uart, buf, n);
+	if (vm->cfg.console == VM_CONSOLE_VIRTIO)
+		vcons_receive(&vm->vcons, buf, n);
+	else
+		vuart_receive(&vm->uart, buf, n);
 }
 
 int vm_console_getc(struct vm *vm)
 {
 	console_input_drain();
 	return vuart_take_byte(&vm->uart);
+}
+
+/* ---- the virtio console ---- */
+
+static void vcons_sink(void *ctx, const char *s, unsigned long n)
+{
+	vm_console_write(ctx, s, n);
+}
+
+static void vcons_irq(void *ctx, int level)
+{
+	struct vm *vm = ctx;
+
+	vplic_set_level(&vm->plic, VM_CONSOLE_IRQ, level);
+}
+
+int vm_console_init(struct vm *vm, char *err, unsigned long errlen)
+{
+	struct vq_mem mem = { vm->cfg.ram_base, vm->cfg.ram_size, (uint8_t *)(uintptr_t)vm->ram_hpa };
+
+	if (vm->cfg.console != VM_CONSOLE_VIRTIO)
+		return 0;
+	if (vm_window_passed_through(vm, VM_CONSOLE_BASE, VIRTIO_MMIO_WINDOW)) {
+		snprintf(err, errlen,
+			 "field keel,console: the virtio console's window 0x%lx is a passed-through device",
+			 VM_CONSOLE_BASE);
+		return -1;
+	}
+	vcons_init(&vm->vcons, vcons_sink, vm, &mem, vcons_irq, vm);
+	if (mmio_bus_add(&vm->mmio, VM_CONSOLE_BASE, VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &vm->vcons.t,
+			 "virtio-console")) {
+		snprintf(err, errlen, "field keel,console: no room for the virtio console on the VM's bus");
+		return -1;
+	}
+	kprintf("keel: vm '%s': virtio console at 0x%lx irq %lu takes the console input\n", vm->cfg.name,
+		VM_CONSOLE_BASE, (unsigned long)VM_CONSOLE_IRQ);
+	return 0;
+}
+
+void vm_console_reset(struct vm *vm)
+{
+	if (vm->cfg.console == VM_CONSOLE_VIRTIO)
+		virtio_mmio_reset(&vm->vcons.t);
+}
+
+void vm_console_report(struct vm *vm)
+{
+	const struct vcons_stats *s = &vm->vcons.stats;
+
+	if (vm->cfg.console != VM_CONSOLE_VIRTIO)
+		return;
+	kprintf("keel: vm '%s' virtio console: %lu bytes out, %lu in; %lu bad buffers, %lu input bytes dropped, "
+		"%lu protocol errors (NEEDS_RESET)\n",
+		vm->cfg.name, (unsigned long)s->tx_bytes, (unsigned long)s->rx_bytes, (unsigned long)s->bad_buffers,
+		(unsigned long)s->input_dropped, vm->vcons.t.protocol_errors);
 }

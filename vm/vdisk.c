@@ -165,14 +165,11 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 	for (int i = 0; i < vm->cfg.ndisks; i++) {
 		if (check_disk(vm, i, err, errlen))
 			return -1;
-		for (int p = 0; p < vm->cfg.npass; p++)
-			if (VM_DISK_BASE(i) < vm->cfg.pass[p].base + vm->cfg.pass[p].size &&
-			    vm->cfg.pass[p].base < VM_DISK_BASE(i) + VIRTIO_MMIO_WINDOW) {
-				snprintf(err, errlen,
-					 "field keel,disks: disk %d's window 0x%lx is a passed-through device", i,
-					 VM_DISK_BASE(i));
-				return -1;
-			}
+		if (vm_window_passed_through(vm, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW)) {
+			snprintf(err, errlen, "field keel,disks: disk %d's window 0x%lx is a passed-through device", i,
+				 VM_DISK_BASE(i));
+			return -1;
+		}
 	}
 	if (nvdisks + vm->cfg.ndisks > MAX_VDISKS) {
 		snprintf(err, errlen, "field keel,disks: Keel serves at most %d guest disks in all", MAX_VDISKS);

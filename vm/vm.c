@@ -347,6 +347,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 		__atomic_store_n(&self->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
 	kprintf("keel: vm '%s' stopped: %s (%lu access faults injected)\n", vm->cfg.name, why, vm->faults_reported);
 	report_exits(vm);
+	vm_console_report(vm);
 	vm_disks_report(vm);
 	vm_nics_report(vm);
 	report_health();

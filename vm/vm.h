@@ -8,6 +8,7 @@
 #include "vdev/mmio.h"
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
+#include "vdev/virtio/console.h"
 #include "drivers/virtio/virtio_spec.h"
 
 #define MAX_VMS 4
@@ -37,7 +38,11 @@
 #define VM_NIC_SLOT(i) (i)
 #define VM_NIC_BASE(i) (VM_VIRTIO_BASE + VIRTIO_MMIO_WINDOW * (unsigned long)VM_NIC_SLOT(i))
 #define VM_NIC_IRQ(i) (VM_VIRTIO_IRQ_BASE + VM_NIC_SLOT(i))
-_Static_assert(MAX_VM_NICS + MAX_VM_DISKS <= VM_VIRTIO_SLOTS, "NIC and disk slots must not meet");
+/* The virtio console (keel,console = "virtio") in the slot after the NICs'. */
+#define VM_CONSOLE_SLOT MAX_VM_NICS
+#define VM_CONSOLE_BASE (VM_VIRTIO_BASE + VIRTIO_MMIO_WINDOW * (unsigned long)VM_CONSOLE_SLOT)
+#define VM_CONSOLE_IRQ (VM_VIRTIO_IRQ_BASE + VM_CONSOLE_SLOT)
+_Static_assert(MAX_VM_NICS + 1 + MAX_VM_DISKS <= VM_VIRTIO_SLOTS, "NIC, console and disk slots must not meet");
 #define VM_MAC_LEN 6
 #define VM_NET_NAME_MAX 16
 
@@ -61,6 +66,9 @@ struct passthrough {
 	uint64_t base, size;
 	unsigned irq; /* host PLIC source, the same id on the vPLIC; 0 = none */
 };
+
+/* The device that takes the VM's console input (keel,console); output comes from every one. */
+enum vm_console_kind { VM_CONSOLE_UART, VM_CONSOLE_VIRTIO };
 
 /* RESETTING: one vCPU is restarting the VM; it is alive, but refuses HSM starts meanwhile. */
 enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED, VM_RESETTING };
@@ -88,6 +96,7 @@ struct vm_config {
 	int ndisks;
 	struct vm_nic_cfg nics[MAX_VM_NICS];
 	int nnics;
+	enum vm_console_kind console;
 };
 
 struct vdisk;
@@ -110,6 +119,7 @@ struct vm {
 	struct mmio_bus mmio;
 	struct vuart uart;
 	struct vplic plic;
+	struct vcons vcons; /* with keel,console = "virtio" */
 	struct vdisk *disks[MAX_VM_DISKS];
 	struct vnic *nics[MAX_VM_NICS];
 	/* Console output is gathered into lines, so lines of different VMs never mix. */
@@ -147,11 +157,17 @@ int vm_console_getc(struct vm *vm);
  */
 struct hart;
 void vm_console_quiet_check(struct hart *h, uint64_t now);
-/* Bytes typed on Keel's console for this VM. */
+/* Bytes typed on Keel's console for this VM: to its virtio console if it has one, else its UART. */
 void vm_console_input(struct vm *vm, const char *buf, unsigned n);
+/* The virtio console of a VM with keel,console = "virtio": set up, reset, its report line. */
+int vm_console_init(struct vm *vm, char *err, unsigned long errlen);
+void vm_console_reset(struct vm *vm);
+void vm_console_report(struct vm *vm);
 
 /* Devices: set up the VM's emulated devices and pass-through; route host interrupts. */
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen);
+/* Whether a window of the VM's (a virtio device's) overlaps a device passed through to it. */
+int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size);
 void vm_devices_reset(struct vm *vm);
 /* A host external interrupt arrived on this hart: claim, forward, complete. */
 void host_irq_handle(void);

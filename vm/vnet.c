@@ -101,14 +101,11 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		struct vnic *v;
 		struct vnet_backend be = { be_send, be_pending, be_recv, NULL };
 
-		for (int p = 0; p < vm->cfg.npass; p++)
-			if (VM_NIC_BASE(i) < vm->cfg.pass[p].base + vm->cfg.pass[p].size &&
-			    vm->cfg.pass[p].base < VM_NIC_BASE(i) + VIRTIO_MMIO_WINDOW) {
-				snprintf(err, errlen,
-					 "field keel,nics: NIC %d's window 0x%lx is a passed-through device", i,
-					 VM_NIC_BASE(i));
-				return -1;
-			}
+		if (vm_window_passed_through(vm, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW)) {
+			snprintf(err, errlen, "field keel,nics: NIC %d's window 0x%lx is a passed-through device", i,
+				 VM_NIC_BASE(i));
+			return -1;
+		}
 		if (net < 0) {
 			snprintf(err, errlen, "field keel,nics: more than %d networks", MAX_NETWORKS);
 			return -1;

@@ -113,6 +113,7 @@ struct virtq_used {
 #define VIRTIO_ID_NONE 0
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_CONSOLE 3
 
 /* 5.2.3 Block device feature bits */
 #define VIRTIO_BLK_F_SIZE_MAX 1
@@ -162,6 +163,22 @@ struct virtio_blk_req_hdr {
 /* 5.1.2 Virtqueues */
 #define VIRTIO_NET_RXQ 0
 #define VIRTIO_NET_TXQ 1
+
+/* 5.3.3 Console device feature bits (Keel offers none of them: port 0 only, no size) */
+#define VIRTIO_CONSOLE_F_SIZE 0
+#define VIRTIO_CONSOLE_F_MULTIPORT 1
+#define VIRTIO_CONSOLE_F_EMERG_WRITE 2
+
+/* 5.3.4 Console device configuration layout (each field only with its feature) */
+#define VIRTIO_CONSOLE_CFG_COLS 0 /* le16, F_SIZE */
+#define VIRTIO_CONSOLE_CFG_ROWS 2 /* le16, F_SIZE */
+#define VIRTIO_CONSOLE_CFG_MAX_NR_PORTS 4 /* le32, F_MULTIPORT */
+#define VIRTIO_CONSOLE_CFG_EMERG_WR 8 /* le32, F_EMERG_WRITE */
+#define VIRTIO_CONSOLE_CFG_SIZE 12
+
+/* 5.3.2 Virtqueues: port 0's receiveq and transmitq */
+#define VIRTIO_CONSOLE_RXQ 0
+#define VIRTIO_CONSOLE_TXQ 1
 
 /*
  * 5.1.6 struct virtio_net_hdr: 12 bytes with VIRTIO_F_VERSION_1 (num_buffers is always there),

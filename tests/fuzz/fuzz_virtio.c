@@ -20,6 +20,7 @@
 #include "vdev/virtio/blk.h"
 #include "vdev/virtio/queue.h"
 #include "vdev/virtio/transport.h"
+#include "fuzz_vdrv.h"
 
 #define RAM_GPA 0x80000000ULL
 #define RAM_SIZE (64 * 1024)
@@ -236,15 +237,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			a->idx++;
 			break;
 		}
-		case OP_RAM: {
-			uint16_t off = take_u16(&in) % RAM_SIZE;
-			uint8_t n = take_u8(&in) % 32;
-
-			if (n > RAM_SIZE - off)
-				n = (uint8_t)(RAM_SIZE - off);
-			take_bytes(&in, ram + off, n);
+		case OP_RAM:
+			vdrv_take_ram(&in, ram, RAM_SIZE);
 			break;
-		}
 		case OP_COMPLETE:
 			if (ninflight) {
 				int i = take_u8(&in) % ninflight;

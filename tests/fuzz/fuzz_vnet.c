@@ -18,12 +18,12 @@
 #include "vdev/virtio/net.h"
 #include "vdev/virtio/queue.h"
 #include "vdev/virtio/transport.h"
+#include "fuzz_vdrv.h"
 
-#define RAM_GPA 0x80000000ULL
+#define RAM_GPA FUZZ_RAM_GPA
 #define RAM_SIZE (64 * 1024)
-#define QUEUE_OFF(q) (0x1000 + 0x3000 * (q)) /* descriptors, then avail +0x1000, used +0x2000 */
+#define QUEUE_OFF(q) FUZZ_QUEUE_OFF(q)
 #define MAX_OPS 256
-#define QMAX 32
 
 enum {
 	OP_WRITE_REG,
@@ -38,12 +38,6 @@ enum {
 	OP_COUNT,
 };
 
-static const uint64_t regs[] = {
-	VIRTIO_MMIO_QUEUE_SEL,	      VIRTIO_MMIO_QUEUE_NUM, VIRTIO_MMIO_QUEUE_READY,	 VIRTIO_MMIO_QUEUE_NOTIFY,
-	VIRTIO_MMIO_INTERRUPT_ACK,    VIRTIO_MMIO_STATUS,    VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
-	VIRTIO_MMIO_QUEUE_DEVICE_LOW, VIRTIO_MMIO_CONFIG,
-};
-static const uint64_t values[] = { 0, 1, 2, 4, 8, 0xf, 0x40, 0x80, 16, 32, 0x80001000, 0x80004000, 0xffffffff };
 static const uint64_t addrs[] = { RAM_GPA + 0x8000,
 				  RAM_GPA + 0x9000,
 				  RAM_GPA + RAM_SIZE - 1,
@@ -90,38 +84,6 @@ static void set_irq(void *ctx, int level)
 	((struct dev *)ctx)->irq = level;
 }
 
-static void wr(struct dev *d, uint64_t off, uint32_t v)
-{
-	FUZZ_CHECK(virtio_mmio_ops.write(&d->n.t, off, 4, v) == MMIO_OK, "register write refused");
-}
-
-static uint32_t rd(struct dev *d, uint64_t off)
-{
-	uint64_t v;
-
-	FUZZ_CHECK(virtio_mmio_ops.read(&d->n.t, off, 4, &v) == MMIO_OK, "register read refused");
-	return (uint32_t)v;
-}
-
-static void driver_setup(struct dev *d, uint32_t num)
-{
-	wr(d, VIRTIO_MMIO_STATUS, 0);
-	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1);
-	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	for (unsigned q = 0; q < 2; q++) {
-		wr(d, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
-		wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_GPA + QUEUE_OFF(q)));
-		wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(RAM_GPA + QUEUE_OFF(q) + 0x1000));
-		wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(RAM_GPA + QUEUE_OFF(q) + 0x2000));
-		wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	wr(d, VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = fuzz_in(data, size);
@@ -149,41 +111,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (code % OP_COUNT) {
 		case OP_WRITE_REG:
-			wr(d, take_pick(&in, regs, ARRAY_LEN(regs)) & ~3ULL,
-			   (uint32_t)take_pick(&in, values, ARRAY_LEN(values)));
+			vdrv_take_reg_write(&in, &d->n.t);
 			break;
 		case OP_NOTIFY:
-			wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
+			vdrv_wr(&d->n.t, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
 			break;
 		case OP_SETUP:
-			driver_setup(d, 1U << (take_u8(&in) % 6));
+			vdrv_setup(&d->n.t, 1U << (take_u8(&in) % 6));
 			break;
-		case OP_DESC: {
-			unsigned i = take_u8(&in), q = i >> 7;
-			struct virtq_desc desc = { take_pick(&in, addrs, ARRAY_LEN(addrs)),
-						   (uint32_t)take_pick(&in, lens, ARRAY_LEN(lens)), take_u16(&in),
-						   take_u16(&in) };
-
-			memcpy(d->ram + QUEUE_OFF(q) + 16 * (i % QMAX), &desc, sizeof(desc));
+		case OP_DESC:
+			vdrv_take_desc(&in, d->ram, addrs, ARRAY_LEN(addrs), lens, ARRAY_LEN(lens));
 			break;
-		}
-		case OP_AVAIL: {
-			uint8_t b = take_u8(&in);
-			struct virtq_avail *a = (struct virtq_avail *)(d->ram + QUEUE_OFF(b & 1) + 0x1000);
-
-			a->ring[a->idx % QMAX] = take_u16(&in);
-			a->idx++;
+		case OP_AVAIL:
+			vdrv_take_avail(&in, d->ram);
 			break;
-		}
-		case OP_RAM: {
-			uint16_t off = take_u16(&in) % RAM_SIZE;
-			uint8_t n = take_u8(&in) % 32;
-
-			if (n > RAM_SIZE - off)
-				n = (uint8_t)(RAM_SIZE - off);
-			take_bytes(&in, d->ram + off, n);
+		case OP_RAM:
+			vdrv_take_ram(&in, d->ram, RAM_SIZE);
 			break;
-		}
 		case OP_UPLINK_IN: {
 			unsigned len = (unsigned)take_u16(&in) % sizeof(frame);
 
@@ -204,9 +148,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		for (int i = 0; i < 2; i++)
-			FUZZ_CHECK(devs[i].irq == (rd(&devs[i], VIRTIO_MMIO_INTERRUPT_STATUS) != 0),
+			FUZZ_CHECK(devs[i].irq == (vdrv_rd(&devs[i].n.t, VIRTIO_MMIO_INTERRUPT_STATUS) != 0),
 				   "device %d: interrupt line %d, InterruptStatus 0x%x", i, devs[i].irq,
-				   rd(&devs[i], VIRTIO_MMIO_INTERRUPT_STATUS));
+				   vdrv_rd(&devs[i].n.t, VIRTIO_MMIO_INTERRUPT_STATUS));
 	}
 	for (int i = 0; i < 2; i++)
 		free(devs[i].ram);

@@ -613,6 +613,43 @@ def vnet_seeds():
     return s
 
 
+# fuzz_vcons: operations (see the enum at the top of tests/fuzz/fuzz_vcons.c)
+C_WRITE_REG, C_NOTIFY, C_SETUP, C_DESC, C_AVAIL, C_RAM, C_INPUT, C_RESET = range(8)
+C_RAM_GPA = 0x80000000
+C_BUF = C_RAM_GPA + 0x8000
+C_TXQ = 128  # descriptor index bit 7: the transmit queue
+
+
+def c_print(text, flags=0, nxt=0, addr=C_BUF, length=None):
+    """The guest transmits `text` from one descriptor at addr (length: another descriptor length)."""
+    return (u8(C_RAM) + u16(addr - C_RAM_GPA) + u8(len(text)) + text + u8(C_DESC) + u8(C_TXQ) + raw(addr) +
+            raw(len(text) if length is None else length) + u16(flags) + u16(nxt) +
+            u8(C_AVAIL) + u8(1) + u16(0) + u8(C_NOTIFY) + u8(1))
+
+
+def c_rx_buffer(length, index=0):
+    return (u8(C_DESC) + u8(index) + raw(C_BUF + 0x1000) + raw(length) + u16(2) + u16(0) +
+            u8(C_AVAIL) + u8(0) + u16(index) + u8(C_NOTIFY) + u8(0))
+
+
+def c_input(text):
+    return u8(C_INPUT) + u8(len(text)) + text
+
+
+def vcons_seeds():
+    up = u8(C_SETUP) + u8(3)
+    s = {}
+    s["print"] = up + c_print(b"hello, world\n")
+    s["input-then-buffer"] = up + c_input(b"ls -l\n") + c_rx_buffer(16)
+    s["buffer-then-input"] = up + c_rx_buffer(2) + c_input(b"abcdef") + c_rx_buffer(16, 1)
+    s["loop"] = up + c_print(b"loop", flags=1, nxt=0)
+    s["outside-ram"] = up + c_print(b"x", addr=C_RAM_GPA + 0x10000 - 16, length=32)
+    s["writable-tx"] = up + c_print(b"oops", flags=2)
+    s["input-overflow"] = up + b"".join(c_input(bytes([0x61 + i]) * 64) for i in range(20)) + c_rx_buffer(0xffffffff)
+    s["reset-midway"] = up + c_input(b"kept") + u8(C_RESET) + up + c_rx_buffer(16)
+    return s
+
+
 def main():
     corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -625,6 +662,7 @@ def main():
             "switch": switch_seeds(),
             "virtio": virtio_seeds(),
             "vnet": vnet_seeds(),
+            "vcons": vcons_seeds(),
         }
     total = 0
     for target, seeds in targets.items():

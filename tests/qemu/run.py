@@ -118,7 +118,8 @@ def build_command(case, build, workdir, disks=()):
     if case.get("native") == "linux":
         initrd = ["-initrd", LINUX["initrd"]] if case.get("initrd", True) else []
         return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
-                                      case["bootargs"], qemu_opts=initrd, disks=disks, nets=case.get("nets", ()))
+                                      case["bootargs"], qemu_opts=initrd, disks=disks, nets=case.get("nets", ()),
+                                      console=case.get("console"))
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
                                       case.get("smp", 1), case.get("mem", "256M"), case.get("bootargs", "native"),

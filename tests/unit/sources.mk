@@ -18,6 +18,7 @@ UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
 UNIT_SRCS_test_virtio_blk := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
 UNIT_SRCS_test_virtio_ring := drivers/virtio/ring.c
+UNIT_SRCS_test_virtio_console := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/console.c
 UNIT_SRCS_test_virtio_net := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c guests/linux/init/cksum.c \

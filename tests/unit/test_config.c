@@ -36,6 +36,8 @@ struct vm_desc {
 	int nics_len;
 	const uint8_t *macs; /* keel,macs bytes */
 	int macs_len;
+	const char *console; /* keel,console bytes (console_len of them), absent when NULL */
+	int console_len;
 };
 
 static struct platform plat;
@@ -181,6 +183,8 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 			assert_int_equal(fdt_property(f, "keel,nics", d->nics, d->nics_len), 0);
 		if (d->macs)
 			assert_int_equal(fdt_property(f, "keel,macs", d->macs, d->macs_len), 0);
+		if (d->console)
+			assert_int_equal(fdt_property(f, "keel,console", d->console, d->console_len), 0);
 		assert_int_equal(fdt_end_node(f), 0);
 	}
 	assert_int_equal(fdt_end_node(f), 0);
@@ -860,6 +864,39 @@ static void test_bad_nics(void **state)
 }
 
 /* Every way to fail leaves used_harts alone, even with good harts listed. */
+static void test_console(void **state)
+{
+	struct vm_desc d = valid_vm();
+	struct hart_claims used = { 0 };
+	static const struct {
+		const char *value;
+		int len;
+		const char *why; /* NULL: accepted */
+		enum vm_console_kind kind;
+	} cases[] = {
+		{ "uart", sizeof("uart"), NULL, VM_CONSOLE_UART },
+		{ "virtio", sizeof("virtio"), NULL, VM_CONSOLE_VIRTIO },
+		{ "hvc", sizeof("hvc"), "an unknown device", 0 },
+		{ "virtio", sizeof("virtio") - 1, "no terminating NUL", 0 },
+		{ "", 0, "an empty property", 0 },
+	};
+
+	(void)state;
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.console, VM_CONSOLE_UART); /* the default */
+	for (unsigned i = 0; i < ARRAY_LEN(cases); i++) {
+		d.console = cases[i].value;
+		d.console_len = cases[i].len;
+		if (cases[i].why) {
+			expect_fail(&d, "keel,console", cases[i].why);
+			continue;
+		}
+		memset(&used, 0, sizeof(used));
+		expect_ok(&d, &used);
+		assert_int_equal(cfg.console, cases[i].kind);
+	}
+}
+
 static void test_failed_vm_keeps_no_harts(void **state)
 {
 	struct vm_desc d;
@@ -957,6 +994,7 @@ int main(void)
 		T(test_bad_disks),
 		T(test_nics),
 		T(test_bad_nics),
+		T(test_console),
 		T(test_failed_vm_keeps_no_harts),
 		T(test_error_text),
 	};

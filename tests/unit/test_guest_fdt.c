@@ -516,6 +516,29 @@ static void test_fdt_nics_and_disks(void **state)
 	free(fdt);
 }
 
+static void test_fdt_virtio_console(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt;
+	char path[48];
+
+	(void)state;
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	snprintf(path, sizeof(path), "/soc/virtio_mmio@%lx", VM_CONSOLE_BASE);
+	assert_true(fdt_path_offset(fdt, path) < 0); /* only when asked for */
+	free(fdt);
+	cfg.console = VM_CONSOLE_VIRTIO;
+	cfg.nnics = MAX_VM_NICS;
+	fdt = build(&cfg, HOST_ISA, 10000000);
+	/* In the slot after the NICs', interrupt on the vPLIC; the UART stays for earlycon and ttyS0. */
+	assert_int_equal(prop_u32(fdt, path, "interrupts"), VM_CONSOLE_IRQ);
+	assert_int_equal(prop_u32(fdt, path, "interrupt-parent"), prop_u32(fdt, "/soc/plic@c000000", "phandle"));
+	snprintf(path, sizeof(path), "/soc/serial@%lx", VM_UART_BASE);
+	assert_true(fdt_path_offset(fdt, path) >= 0);
+	check_phandles(fdt);
+	free(fdt);
+}
+
 static void test_fdt_errors(void **state)
 {
 	struct vm_config cfg = base_cfg();
@@ -549,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_fdt_passthrough),
 		cmocka_unit_test(test_fdt_disks),
 		cmocka_unit_test(test_fdt_nics_and_disks),
+		cmocka_unit_test(test_fdt_virtio_console),
 		cmocka_unit_test(test_fdt_errors),
 	};
 
