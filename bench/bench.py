@@ -425,7 +425,8 @@ def console_rows(b, row):
         "instructions", "gdb: minstret at /init's first instruction",
         "as linux_boot, with the command line \"%s\" and the console on the virtio console: Keel's "
         "(keel,console = \"virtio\", Sstc) against QEMU's virtio-serial-device + virtconsole on the modern "
-        "virtio-mmio transport; no earlycon, the kernel replays its log to hvc1 when the driver registers it"
+        "virtio-mmio transport; the log before the driver registers hvc1 goes out on earlycon=sbi (Linux 6.1 loses "
+        "the replay of its log to a virtio console that registers from hvc_alloc)"
         % LINUX_VIRTIO_BOOTARGS,
         extra={"keel_exits": lv["exits"], "kernel_to_init_ns": lv["kernel_ns"],
                "native_kernel_to_init_ns": nv["kernel_ns"]})
