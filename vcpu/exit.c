@@ -54,32 +54,10 @@ unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned lo
 	return hlv_d(gva, out);
 }
 
-/*
- * Fetch the instruction at the guest's sepc: 16 bits, then 16 more when the low bits say 32.
- * At a 4-byte aligned pc both halves are on one page, so a single 32-bit read does.
- */
-__attribute__((hot)) static unsigned long fetch_insn(struct vcpu *v, unsigned long *insn)
+/* Fetch the instruction at the guest's sepc (hlvx_insn: 16 bits, or 32 when its low bits say so). */
+static inline unsigned long fetch_insn(struct vcpu *v, unsigned long *insn)
 {
-	unsigned long lo, hi, pc = v->regs.guest_regs.sepc, err;
-
-	if (!(pc & 3)) {
-		err = hlvx_wu(pc, &lo);
-		if (!err)
-			*insn = insn_length(lo) == 2 ? lo & 0xffff : lo;
-		return err;
-	}
-	err = hlvx_hu(pc, &lo);
-	if (err)
-		return err;
-	if (insn_length(lo) == 2) {
-		*insn = lo;
-		return 0;
-	}
-	err = hlvx_hu(pc + 2, &hi);
-	if (err)
-		return err;
-	*insn = lo | (hi << 16);
-	return 0;
+	return hlvx_insn(v->regs.guest_regs.sepc, insn);
 }
 
 /* A fault while Keel reads guest memory on the guest's behalf becomes the guest's own fault. */

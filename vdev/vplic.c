@@ -184,7 +184,7 @@ __attribute__((hot)) static uint32_t *reg_at(struct vplic *p, uint64_t off, int 
 	return NULL;
 }
 
-__attribute__((hot)) static int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
+static inline int is_claim_reg(const struct vplic *p, uint64_t off, int *ctx)
 {
 	if (off < PLIC_CONTEXT_BASE)
 		return 0;
@@ -193,7 +193,7 @@ __attribute__((hot)) static int is_claim_reg(const struct vplic *p, uint64_t off
 }
 
 /* Does this access touch a claim/complete register (an 8-byte one may cover it from the threshold)? */
-__attribute__((hot)) static int touches_claim_reg(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
+static inline int touches_claim_reg(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
 {
 	return is_claim_reg(p, off & ~3UL, ctx) || (width == 8 && is_claim_reg(p, (off & ~3UL) + 4, ctx));
 }
@@ -217,7 +217,8 @@ static void update_after(struct vplic *p, int whose)
 
 /*
  * Store a 32-bit register value as the WARL rules of each register allow. Returns whose outputs
- * it may change (reg_at's *whose; REG_READ_ONLY when nothing was written).
+ * it may change (reg_at's *whose; REG_READ_ONLY when none can: nothing written, or only the enable
+ * bits of sources that are not pending changed).
  */
 __attribute__((hot)) static int write_reg(struct vplic *p, uint64_t off, uint32_t v)
 {
@@ -226,67 +227,92 @@ __attribute__((hot)) static int write_reg(struct vplic *p, uint64_t off, uint32_
 
 	if (!r || whose == REG_READ_ONLY)
 		return REG_READ_ONLY;
-	if (off < PLIC_PENDING_BASE || off >= PLIC_CONTEXT_BASE)
-		v &= VPLIC_PRIORITY_MASK; /* priority and threshold */
-	else if ((off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE == 0)
+	if (off < PLIC_PENDING_BASE || off >= PLIC_CONTEXT_BASE) {
+		*r = v & VPLIC_PRIORITY_MASK; /* priority and threshold */
+		return whose;
+	}
+	if ((off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE == 0)
 		v &= ~1U; /* source 0 does not exist */
+	/* Enable bits of sources that are not pending cannot change what the context's line says. */
+	uint32_t toggled = *r ^ v;
+
 	*r = v;
-	return whose;
+	return toggled & p->pending[r - p->enable[whose]] ? whose : REG_READ_ONLY;
 }
 
 /* The claim/complete register takes 4-byte accesses only: anything else touching it is refused. */
-__attribute__((hot)) static int claim_access(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
+static inline int claim_access(const struct vplic *p, uint64_t off, unsigned width, int *ctx)
 {
 	if (!touches_claim_reg(p, off, width, ctx))
 		return 0;
 	return width == 4 ? 1 : MMIO_FAULT;
 }
 
+/* A claim, an 8-byte read (two registers) or a 1- or 2-byte one: not on the hot path. */
+static __attribute__((noinline)) uint64_t read_other(struct vplic *p, uint64_t off, unsigned width, int claim_reg,
+						     int ctx)
+{
+	uint64_t val;
+
+	if (claim_reg) {
+		val = claim(p, ctx);
+		update(p);
+	} else if (width == 8) {
+		val = read_reg(p, off) | ((uint64_t)read_reg(p, off + 4) << 32);
+	} else {
+		val = (read_reg(p, off) >> (8 * (off & 3))) & ((1UL << (8 * width)) - 1);
+	}
+	return val;
+}
+
 __attribute__((hot)) static int vplic_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 {
 	struct vplic *p = dev;
-	int ctx, claim_reg = claim_access(p, off, width, &ctx);
+	int ctx = 0, claim_reg = claim_access(p, off, width, &ctx);
 
 	if (claim_reg == MMIO_FAULT)
 		return MMIO_FAULT;
 	spin_lock(&p->lock);
-	if (claim_reg) {
-		*val = claim(p, ctx);
-		update(p);
-	} else if (width == 8) {
-		*val = read_reg(p, off) | ((uint64_t)read_reg(p, off + 4) << 32);
-	} else {
-		*val = (read_reg(p, off) >> (8 * (off & 3))) & (width == 4 ? 0xffffffffUL : (1UL << (8 * width)) - 1);
-	}
+	/* A 4-byte access is aligned (the MMIO bus checked): one whole register. */
+	*val = width == 4 && !claim_reg ? read_reg(p, off) : read_other(p, off, width, claim_reg, ctx);
 	spin_unlock(&p->lock);
 	return MMIO_OK;
+}
+
+/* A completion, an 8-byte write (two registers) or a 1- or 2-byte one (part of one): not on the hot path. */
+static __attribute__((noinline)) void write_other(struct vplic *p, uint64_t off, unsigned width, uint64_t val,
+						  int claim_reg, int ctx)
+{
+	if (claim_reg) {
+		complete(p, ctx, (unsigned)val);
+		update(p);
+		return;
+	}
+	if (width == 8) {
+		write_reg(p, off, (uint32_t)val);
+		write_reg(p, off + 4, (uint32_t)(val >> 32));
+		update(p);
+		return;
+	}
+	unsigned shift = 8 * (off & 3);
+	uint32_t mask = (uint32_t)(((1UL << (8 * width)) - 1) << shift);
+
+	update_after(p, write_reg(p, off & ~3UL, (read_reg(p, off) & ~mask) | ((uint32_t)(val << shift) & mask)));
 }
 
 __attribute__((hot)) static int vplic_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 {
 	struct vplic *p = dev;
-	int ctx, claim_reg = claim_access(p, off, width, &ctx);
+	int ctx = 0, claim_reg = claim_access(p, off, width, &ctx);
 
 	if (claim_reg == MMIO_FAULT)
 		return MMIO_FAULT;
 	spin_lock(&p->lock);
-	if (claim_reg) {
-		complete(p, ctx, (unsigned)val);
-		update(p);
-	} else if (width == 8) {
-		write_reg(p, off, (uint32_t)val);
-		write_reg(p, off + 4, (uint32_t)(val >> 32));
-		update(p);
-	} else if (width == 4) {
+	if (width == 4 && !claim_reg)
 		/* An enable word or a threshold (the common writes) concerns its own context only. */
 		update_after(p, write_reg(p, off, (uint32_t)val));
-	} else {
-		unsigned shift = 8 * (off & 3);
-		uint32_t mask = (uint32_t)(((1UL << (8 * width)) - 1) << shift);
-
-		update_after(p,
-			     write_reg(p, off & ~3UL, (read_reg(p, off) & ~mask) | ((uint32_t)(val << shift) & mask)));
-	}
+	else
+		write_other(p, off, width, val, claim_reg, ctx);
 	spin_unlock(&p->lock);
 	return MMIO_OK;
 }

@@ -24,8 +24,8 @@ int host_hart_start(unsigned long hart, uintptr_t entry, unsigned long arg);
 void __attribute__((noreturn)) host_system_reset(unsigned long type, unsigned long reason);
 
 /* Guarded accessors from arch/riscv/entry.S: 0 on success, else the scause taken. */
-unsigned long hlvx_hu(unsigned long gva, unsigned long *out);
-unsigned long hlvx_wu(unsigned long gva, unsigned long *out);
+/* The guest instruction at gva (HLVX, 16 or 32 bits): 0, or the scause of the fault (arch/riscv/entry.S). */
+unsigned long hlvx_insn(unsigned long gva, unsigned long *out);
 unsigned long hlv_d(unsigned long gva, unsigned long *out);
 unsigned long csr_probe_hstatus(unsigned long *out);
 unsigned long csr_probe_stimecmp(unsigned long *out);

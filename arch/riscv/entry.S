@@ -6,6 +6,7 @@
  */
 #include "arch/riscv/csr.h"
 #include "asm-offsets.h"
+#include "vcpu/insn.h"
 
 	.section .text
 	.align 2
@@ -65,8 +66,6 @@ unexpected_trap:
  * Guarded hypervisor loads: each returns 0 and stores the value, or returns the
  * scause of the fault it took (the value is then untouched). On the exit path (the
  * instruction fetch of a device access): in the hot section, beside trap.S.
- * unsigned long hlvx_hu(unsigned long gva, unsigned long *out)
- * unsigned long hlvx_wu(unsigned long gva, unsigned long *out)
  * unsigned long hlv_d(unsigned long gva, unsigned long *out)
  */
 	.section .text.hot.guarded, "ax", @progbits
@@ -87,9 +86,44 @@ unexpected_trap:
 	ret
 .endm
 
-	GUARDED_LOAD hlvx_hu, hlvx.hu
-	GUARDED_LOAD hlvx_wu, hlvx.wu
 	GUARDED_LOAD hlv_d, hlv.d
+
+/*
+ * unsigned long hlvx_insn(unsigned long gva, unsigned long *out): the guest instruction at gva,
+ * read as the guest would fetch it (HLVX) under one fixup: at a 4-byte aligned address one 32-bit
+ * read holds it whole; else 16 bits, then 16 more when the low bits say 32 (the second half may be
+ * on the next page). Stores it (a 16-bit one zero-extended) and returns 0, or returns the scause
+ * of the fault. The instruction fetch of every emulated device access.
+ */
+	.globl hlvx_insn
+hlvx_insn:
+	la t0, 3f
+	sd t0, HART_FIXUP_PC(tp)
+	li t3, INSN_LOW_BITS_32
+	.option push
+	.option arch, +h
+	andi t2, a0, 3
+	bnez t2, 1f
+	hlvx.wu t1, (a0)
+	and t2, t1, t3
+	beq t2, t3, 2f
+	slli t1, t1, 64 - INSN_HALF_BITS
+	srli t1, t1, 64 - INSN_HALF_BITS
+	j 2f
+1:	hlvx.hu t1, (a0)
+	and t2, t1, t3
+	bne t2, t3, 2f
+	addi t4, a0, INSN_HALF_BITS / 8
+	hlvx.hu t2, (t4)
+	slli t2, t2, INSN_HALF_BITS
+	or t1, t1, t2
+	.option pop
+2:	sd zero, HART_FIXUP_PC(tp)
+	sd t1, 0(a1)
+	li a0, 0
+	ret
+3:	ld a0, HART_FIXUP_CAUSE(tp)
+	ret
 
 	.section .text
 
