@@ -21,10 +21,10 @@ static struct vdisk *vdisk_pool[MAX_VDISKS]; /* from Keel's pool, as VMs get dis
 static int nvdisks;
 static unsigned host_users[HOST_DISKS_MAX]; /* guest disks on each host disk */
 
-/* Host descriptors per request: header, data, status. */
-static unsigned descs_of(const struct vblk_req *r)
+/* Host ring descriptors per request: header, data, status, or one for an indirect table of them. */
+static unsigned descs_of(const struct vdisk *vd, const struct vblk_req *r)
 {
-	return r->nseg + 2;
+	return host_blk_descs(vd->host, r->nseg);
 }
 
 /*
@@ -35,7 +35,9 @@ static unsigned quota(const struct vdisk *vd)
 {
 	unsigned share = vd->host->vq.num / host_users[vd->host->index];
 
-	return share > VBLK_SEG_MAX + 2 ? share : VBLK_SEG_MAX + 2;
+	unsigned largest = host_blk_descs(vd->host, VBLK_SEG_MAX);
+
+	return share > largest ? share : largest;
 }
 
 static int be_submit(void *ctx, struct vblk_req *r)
@@ -47,16 +49,16 @@ static int be_submit(void *ctx, struct vblk_req *r)
 	if (r->type == VIRTIO_BLK_T_FLUSH && !vd->host->flush)
 		return VBLK_BACKEND_DONE; /* a disk without FLUSH has no volatile cache */
 	/* Over its share: wait for one of its own completions (it has requests in flight then). */
-	if (__atomic_load_n(&vd->descs, __ATOMIC_ACQUIRE) + descs_of(r) > quota(vd))
+	if (__atomic_load_n(&vd->descs, __ATOMIC_ACQUIRE) + descs_of(vd, r) > quota(vd))
 		return VBLK_BACKEND_BUSY;
 	for (unsigned k = 0; k < r->nseg; k++)
 		segs[k] = (struct host_blk_seg){ (uint64_t)(uintptr_t)r->seg[k].host, r->seg[k].len };
 	/* Counted before the host has it: its completion (on any hart) may come at once. */
-	__atomic_add_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&vd->descs, descs_of(vd, r), __ATOMIC_ACQ_REL);
 	ret = host_blk_submit(vd->host, r->type, r->type == VIRTIO_BLK_T_FLUSH ? 0 : vd->start + r->sector, segs,
 			      r->nseg, r->to_guest, r);
 	if (ret)
-		__atomic_sub_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
+		__atomic_sub_fetch(&vd->descs, descs_of(vd, r), __ATOMIC_ACQ_REL);
 	return ret == -EBUSY ? VBLK_BACKEND_BUSY : ret;
 }
 
@@ -72,7 +74,7 @@ static void host_done(void *cookie, uint8_t status)
 	struct vblk_req *r = cookie;
 	struct vdisk *vd = (struct vdisk *)((char *)r->owner - offsetof(struct vdisk, blk));
 
-	__atomic_sub_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
+	__atomic_sub_fetch(&vd->descs, descs_of(vd, r), __ATOMIC_ACQ_REL);
 	if (status != VIRTIO_BLK_S_OK && status != VIRTIO_BLK_S_UNSUPP)
 		status = VIRTIO_BLK_S_IOERR;
 	vblk_complete(cookie, status);

@@ -12,11 +12,11 @@
 #define HOST_BLK_QUEUE 0
 #define HOST_DISK_BYTES ((sizeof(struct host_disk) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define HOST_BLK_BATCH 32 /* completions taken per lock hold */
-#define HOST_BLK_MAX_SEGS 128 /* data buffers per request */
 #define HOST_BLK_STATUS_UNSET 0xff /* not a VIRTIO_BLK_S_*: the device did not answer */
-#define HOST_BLK_FEATURES                                                                                \
-	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) | \
-	 VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
+#define HOST_BLK_FEATURES                                                                                           \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) |            \
+	 VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) | \
+	 VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC))
 
 struct host_disk *host_disks[HOST_DISKS_MAX];
 int nhost_disks;
@@ -34,6 +34,7 @@ static int setup(struct host_disk *d)
 	d->nsectors = virtio_host_config64(d->base, d->legacy, VIRTIO_BLK_CFG_CAPACITY);
 	d->ro = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_RO));
 	d->flush = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	d->indirect = !!(d->features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC));
 	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX))
 		d->seg_max = virtio_host_config32(d->base, VIRTIO_BLK_CFG_SEG_MAX);
 	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
@@ -84,12 +85,18 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 			page_free((uint64_t)(uintptr_t)d, HOST_DISK_BYTES);
 			continue;
 		}
-		kprintf("keel: disk %d: virtio-blk at 0x%lx irq %u, %lu sectors (%lu MiB), queue %u%s%s%s\n", d->index,
-			(unsigned long)d->base, d->irq, (unsigned long)d->nsectors, (unsigned long)(d->nsectors >> 11),
-			d->vq.num, d->flush ? ", flush" : "", d->ro ? ", read-only" : "",
-			d->legacy ? ", legacy transport" : "");
+		kprintf("keel: disk %d: virtio-blk at 0x%lx irq %u, %lu sectors (%lu MiB), queue %u%s%s%s%s\n",
+			d->index, (unsigned long)d->base, d->irq, (unsigned long)d->nsectors,
+			(unsigned long)(d->nsectors >> 11), d->vq.num, d->flush ? ", flush" : "",
+			d->ro ? ", read-only" : "", d->legacy ? ", legacy transport" : "",
+			d->indirect ? ", indirect" : "");
 		host_disks[nhost_disks++] = d;
 	}
+}
+
+unsigned host_blk_descs(const struct host_disk *d, unsigned nseg)
+{
+	return d->indirect ? 1 : nseg + 2;
 }
 
 int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
@@ -101,7 +108,7 @@ int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const s
 	if (nseg > HOST_BLK_MAX_SEGS || (d->seg_max && nseg > d->seg_max))
 		return -EINVAL;
 	spin_lock(&d->lock);
-	if (nseg + 2 > d->vq.nfree) {
+	if (host_blk_descs(d, nseg) > d->vq.nfree) {
 		spin_unlock(&d->lock);
 		return -EBUSY;
 	}
@@ -111,11 +118,24 @@ int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const s
 	d->slot[h].hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
 	d->slot[h].status = HOST_BLK_STATUS_UNSET;
 	d->slot[h].cookie = cookie;
-	bufs[0] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].hdr, sizeof(d->slot[h].hdr), 0 };
+	bufs[0] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].hdr, sizeof(d->slot[h].hdr), 0, 0 };
 	for (unsigned k = 0; k < nseg; k++)
-		bufs[k + 1] = (struct hvq_buf){ segs[k].addr, segs[k].len, to_memory };
-	bufs[nseg + 1] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].status, 1, 1 };
-	head = hvq_add(&d->vq, bufs, nseg + 2);
+		bufs[k + 1] = (struct hvq_buf){ segs[k].addr, segs[k].len, to_memory, 0 };
+	bufs[nseg + 1] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].status, 1, 1, 0 };
+	if (d->indirect) {
+		/* 2.6.5.3: the chain in the slot's table, numbered from 0; the ring holds one descriptor for it. */
+		struct virtq_desc *t = d->slot[h].table;
+
+		for (unsigned k = 0; k < nseg + 2; k++)
+			t[k] = (struct virtq_desc){ bufs[k].addr, bufs[k].len,
+						    (uint16_t)((bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) |
+							       (k + 1 < nseg + 2 ? VIRTQ_DESC_F_NEXT : 0)),
+						    (uint16_t)(k + 1) };
+		bufs[0] = (struct hvq_buf){ (uint64_t)(uintptr_t)t, (uint32_t)((nseg + 2) * sizeof(*t)), 0, 1 };
+		head = hvq_add(&d->vq, bufs, 1);
+	} else {
+		head = hvq_add(&d->vq, bufs, nseg + 2);
+	}
 	d->requests++;
 	spin_unlock(&d->lock);
 	return head == h ? 0 : -EIO;

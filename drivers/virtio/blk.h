@@ -10,6 +10,7 @@
 #include "drivers/virtio/ring.h"
 
 #define HOST_DISKS_MAX 8
+#define HOST_BLK_MAX_SEGS 128 /* data buffers per request */
 
 struct host_disk {
 	int index;
@@ -19,11 +20,16 @@ struct host_disk {
 	uint64_t features; /* accepted */
 	int ro, flush;
 	int legacy; /* a version 1 transport */
+	int indirect; /* VIRTIO_RING_F_INDIRECT_DESC: each request is one ring descriptor */
 	uint32_t seg_max, size_max; /* 0: no limit */
 	spinlock_t lock;
 	struct hvq vq;
-	/* Per head descriptor: Keel's own header and status byte for the request in flight there. */
+	/*
+	 * Per head descriptor: Keel's own header and status byte for the request in flight there,
+	 * and (indirect) the table holding its chain: header, data buffers, status.
+	 */
 	struct {
+		struct virtq_desc table[HOST_BLK_MAX_SEGS + 2] __attribute__((aligned(VIRTQ_DESC_ALIGN)));
 		struct virtio_blk_req_hdr hdr;
 		uint8_t status;
 		void *cookie;
@@ -52,6 +58,8 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
  */
 int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
 		    int to_memory, void *cookie);
+/* Ring descriptors a request of `nseg` data buffers takes on this disk. */
+unsigned host_blk_descs(const struct host_disk *d, unsigned nseg);
 /* Tell the device about the requests queued since the last kick. */
 void host_blk_kick(struct host_disk *d);
 /* A host interrupt: returns 1 when it was a disk's (completions delivered), else 0. */

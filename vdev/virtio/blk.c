@@ -129,8 +129,9 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 static uint64_t vblk_features(void *dev)
 {
 	struct vblk *b = dev;
-	uint64_t f =
-		VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+	/* Indirect tables: a request of many segments takes one ring entry, so several fit in the ring. */
+	uint64_t f = VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
+		     VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC);
 
 	if (b->disk.ro)
 		f |= VIRTIO_BIT(VIRTIO_BLK_F_RO);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "vdev/virtio/transport.h"
 
-#define VBLK_SEG_MAX 64 /* data segments per request (the SEG_MAX offered) */
+#define VBLK_SEG_MAX 128 /* data segments per request (the SEG_MAX offered): a 512 KiB request in 4 KiB pages */
 #define VBLK_QUEUE_MAX 128 /* QueueNumMax */
 #define VBLK_INFLIGHT 32 /* requests handed to the backend and not yet completed */
 
