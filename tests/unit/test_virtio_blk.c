@@ -264,6 +264,10 @@ static void test_pop_bad_indirect(void **state)
 	indirect_request(3);
 	table(1)->flags |= VIRTQ_DESC_F_INDIRECT;
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
+	/* a table that is the queue's own table, its head naming it again (found by the fuzzer: a loop) */
+	set_desc(0, gpa(DESC_OFF), QN * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	offer(0);
+	assert_true(pop_err() & VQ_ERR_INDIRECT);
 	/* a table named by a descriptor after the head */
 	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1);
 	set_desc(1, gpa(TABLE_OFF), 3 * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);

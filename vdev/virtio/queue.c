@@ -70,6 +70,7 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsig
 {
 	uint16_t avail_idx, head, i, n;
 	const volatile struct virtq_desc *table;
+	int nested = 0;
 
 	if (!q->ready)
 		return VQ_EMPTY;
@@ -106,11 +107,15 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsig
 		d.flags = vd->flags;
 		d.next = vd->next;
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
-			/* Only the head of a chain in the queue's own table may refer to a table. */
-			if (c->ndesc || table != q->desc || !(table = indirect_table(q, m, &d, &n))) {
+			/*
+			 * Only the head of a chain in the queue's own table may refer to a table (which
+			 * may even be that table: `nested`, not the address, tells where the walk is).
+			 */
+			if (c->ndesc || nested || !(table = indirect_table(q, m, &d, &n))) {
 				c->err |= VQ_ERR_INDIRECT;
 				break;
 			}
+			nested = 1;
 			i = 0;
 			continue;
 		}
