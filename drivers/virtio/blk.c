@@ -94,51 +94,118 @@ void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(stru
 	}
 }
 
-unsigned host_blk_descs(const struct host_disk *d, unsigned nseg)
+/* Data buffers the device takes in one request. */
+static unsigned part_max(const struct host_disk *d)
 {
-	return d->indirect ? 1 : nseg + 2;
+	return d->seg_max && d->seg_max < HOST_BLK_MAX_SEGS ? d->seg_max : HOST_BLK_MAX_SEGS;
+}
+
+/* Buffers of the part starting at segs[0]: as many as the device takes, ending on a sector boundary; 0 if none does. */
+static unsigned part_len(const struct host_disk *d, const struct host_blk_seg *segs, unsigned nseg)
+{
+	unsigned max = part_max(d), cut = 0;
+	uint64_t bytes = 0;
+
+	if (nseg <= max)
+		return nseg;
+	for (unsigned k = 0; k < max; k++) {
+		bytes += segs[k].len;
+		if (bytes % VIRTIO_BLK_SECTOR_SIZE == 0)
+			cut = k + 1;
+	}
+	return cut;
+}
+
+unsigned host_blk_seg_max(const struct host_disk *d)
+{
+	unsigned half = d->vq.num / 2 - 2;
+
+	if (d->indirect)
+		return HOST_BLK_SPLIT_SEGS;
+	return part_max(d) < half ? part_max(d) : half;
+}
+
+int host_blk_plan(const struct host_disk *d, const struct host_blk_seg *segs, unsigned nseg, unsigned *descs)
+{
+	int parts = 0;
+
+	*descs = 0;
+	do {
+		unsigned n = part_len(d, segs, nseg);
+
+		if (!n && nseg)
+			return -EINVAL;
+		*descs += d->indirect ? 1 : n + 2;
+		segs += n;
+		nseg -= n;
+		parts++;
+	} while (nseg);
+	return parts;
+}
+
+/* With the lock held and room checked: one device request of n data buffers. */
+static void add_part(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned n,
+		     int to_memory, void *cookie)
+{
+	/* The head descriptor the chain will get is the free list's first: its slot holds the header. */
+	uint16_t h = d->vq.free_head;
+	uint64_t hdr = (uint64_t)(uintptr_t)&d->slot[h].hdr, status = (uint64_t)(uintptr_t)&d->slot[h].status;
+
+	d->slot[h].hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
+	d->slot[h].status = HOST_BLK_STATUS_UNSET;
+	d->slot[h].cookie = cookie;
+	d->requests++;
+	if (d->indirect) {
+		/* 2.6.5.3: the chain in the slot's table, numbered from 0; the ring holds one descriptor for it. */
+		struct virtq_desc *t = d->slot[h].table;
+		struct hvq_buf table = { (uint64_t)(uintptr_t)t, (uint32_t)((n + 2) * sizeof(*t)), 0, 1 };
+
+		t[0] = (struct virtq_desc){ hdr, sizeof(d->slot[h].hdr), VIRTQ_DESC_F_NEXT, 1 };
+		for (unsigned k = 0; k < n; k++)
+			t[k + 1] = (struct virtq_desc){
+				segs[k].addr, segs[k].len,
+				(uint16_t)(VIRTQ_DESC_F_NEXT | (to_memory ? VIRTQ_DESC_F_WRITE : 0)), (uint16_t)(k + 2)
+			};
+		t[n + 1] = (struct virtq_desc){ status, 1, VIRTQ_DESC_F_WRITE, 0 };
+		hvq_add(&d->vq, &table, 1);
+		return;
+	}
+	struct hvq_buf bufs[HOST_BLK_MAX_SEGS + 2];
+
+	bufs[0] = (struct hvq_buf){ hdr, sizeof(d->slot[h].hdr), 0, 0 };
+	for (unsigned k = 0; k < n; k++)
+		bufs[k + 1] = (struct hvq_buf){ segs[k].addr, segs[k].len, to_memory, 0 };
+	bufs[n + 1] = (struct hvq_buf){ status, 1, 1, 0 };
+	hvq_add(&d->vq, bufs, n + 2);
 }
 
 int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
 		    int to_memory, void *cookie)
 {
-	struct hvq_buf bufs[HOST_BLK_MAX_SEGS + 2];
-	int head;
+	unsigned descs;
+	int parts = host_blk_plan(d, segs, nseg, &descs);
 
-	if (nseg > HOST_BLK_MAX_SEGS || (d->seg_max && nseg > d->seg_max))
-		return -EINVAL;
+	if (parts < 0)
+		return parts;
 	spin_lock(&d->lock);
-	if (host_blk_descs(d, nseg) > d->vq.nfree) {
+	/* All parts or none: a request is never half queued. */
+	if (descs > d->vq.nfree) {
 		spin_unlock(&d->lock);
 		return -EBUSY;
 	}
-	/* The head descriptor the chain will get is the free list's first: its slot holds the header. */
-	uint16_t h = d->vq.free_head;
+	do {
+		unsigned n = part_len(d, segs, nseg);
+		uint64_t bytes = 0;
 
-	d->slot[h].hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
-	d->slot[h].status = HOST_BLK_STATUS_UNSET;
-	d->slot[h].cookie = cookie;
-	bufs[0] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].hdr, sizeof(d->slot[h].hdr), 0, 0 };
-	for (unsigned k = 0; k < nseg; k++)
-		bufs[k + 1] = (struct hvq_buf){ segs[k].addr, segs[k].len, to_memory, 0 };
-	bufs[nseg + 1] = (struct hvq_buf){ (uint64_t)(uintptr_t)&d->slot[h].status, 1, 1, 0 };
-	if (d->indirect) {
-		/* 2.6.5.3: the chain in the slot's table, numbered from 0; the ring holds one descriptor for it. */
-		struct virtq_desc *t = d->slot[h].table;
-
-		for (unsigned k = 0; k < nseg + 2; k++)
-			t[k] = (struct virtq_desc){ bufs[k].addr, bufs[k].len,
-						    (uint16_t)((bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) |
-							       (k + 1 < nseg + 2 ? VIRTQ_DESC_F_NEXT : 0)),
-						    (uint16_t)(k + 1) };
-		bufs[0] = (struct hvq_buf){ (uint64_t)(uintptr_t)t, (uint32_t)((nseg + 2) * sizeof(*t)), 0, 1 };
-		head = hvq_add(&d->vq, bufs, 1);
-	} else {
-		head = hvq_add(&d->vq, bufs, nseg + 2);
-	}
-	d->requests++;
+		for (unsigned k = 0; k < n; k++)
+			bytes += segs[k].len;
+		add_part(d, type, sector, segs, n, to_memory, cookie);
+		sector += bytes / VIRTIO_BLK_SECTOR_SIZE;
+		segs += n;
+		nseg -= n;
+	} while (nseg);
 	spin_unlock(&d->lock);
-	return head == h ? 0 : -EIO;
+	return parts;
 }
 
 void host_blk_kick(struct host_disk *d)

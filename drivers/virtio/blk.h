@@ -10,7 +10,8 @@
 #include "drivers/virtio/ring.h"
 
 #define HOST_DISKS_MAX 8
-#define HOST_BLK_MAX_SEGS 128 /* data buffers per request */
+#define HOST_BLK_MAX_SEGS 128 /* data buffers per device request (longer requests are cut in parts) */
+#define HOST_BLK_SPLIT_SEGS 256 /* data buffers of a request cut in parts (indirect: one descriptor each) */
 
 struct host_disk {
 	int index;
@@ -53,13 +54,24 @@ extern int nhost_disks;
  */
 void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(struct host_disk *d));
 /*
+ * How a request of these data buffers goes to the device: the number of device requests
+ * (parts) it takes, each within the device's SEG_MAX and ending on a sector boundary, and the
+ * ring descriptors they take together; -EINVAL when it cannot be cut on sector boundaries.
+ */
+int host_blk_plan(const struct host_disk *d, const struct host_blk_seg *segs, unsigned nseg, unsigned *descs);
+/*
+ * The most data buffers a request should have: any number is cut into parts when each part is
+ * one ring descriptor (indirect), else one device request's worth within half the ring.
+ */
+unsigned host_blk_seg_max(const struct host_disk *d);
+/*
  * Queue a request: type VIRTIO_BLK_T_*, absolute sector, data buffers (device-writable when
- * `to_memory`). Returns 0, or -EBUSY when the queue has no room for it now.
+ * `to_memory`), cut into parts as host_blk_plan() says, all queued or none. Returns the number
+ * of parts (the completion callback comes once per part, with the same cookie), -EBUSY when
+ * the queue has no room for them all now, or -EINVAL.
  */
 int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
 		    int to_memory, void *cookie);
-/* Ring descriptors a request of `nseg` data buffers takes on this disk. */
-unsigned host_blk_descs(const struct host_disk *d, unsigned nseg);
 /* Tell the device about the requests queued since the last kick. */
 void host_blk_kick(struct host_disk *d);
 /* A host interrupt: returns 1 when it was a disk's (completions delivered), else 0. */

@@ -441,13 +441,13 @@ static void test_parse_errors(void **state)
 	/* more data segments than SEG_MAX */
 	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN };
 	struct virtq q2 = {
-		.num = 256, .desc_gpa = gpa(0x40000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(USED_OFF)
+		.num = 512, .desc_gpa = gpa(0x40000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(0x50000)
 	};
 	struct virtq_desc *d2 = (struct virtq_desc *)(ram + 0x40000);
 
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
 	avail()->idx = 0;
-	assert_int_equal(virtq_enable(&q2, &mem, 256), 0);
+	assert_int_equal(virtq_enable(&q2, &mem, 512), 0);
 	d2[0] = (struct virtq_desc){ gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1 };
 	for (unsigned i = 1; i <= VBLK_SEG_MAX + 1; i++)
 		d2[i] = (struct virtq_desc){ gpa(DATA_OFF + 512 * i), 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,

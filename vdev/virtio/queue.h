@@ -47,7 +47,7 @@ struct vq_seg {
 #define VQ_ERR_LOOP 32U /* more descriptors than the queue holds: a loop */
 #define VQ_ERR_STRUCTURE (VQ_ERR_INDIRECT | VQ_ERR_ORDER | VQ_ERR_NEXT | VQ_ERR_LOOP)
 
-#define VQ_MAX_SEGS 130 /* the most descriptors of one chain kept (the last one is always kept) */
+#define VQ_MAX_SEGS 258 /* the most descriptors of one chain kept (the last one is always kept) */
 
 struct vq_chain {
 	uint16_t head;
