@@ -118,7 +118,8 @@ static unsigned part_len(const struct host_disk *d, const struct host_blk_seg *s
 
 unsigned host_blk_seg_max(const struct host_disk *d)
 {
-	unsigned half = d->vq.num / 2 - 2;
+	/* Two requests at once, each with its header and status descriptors (at least one buffer on tiny rings). */
+	unsigned half = d->vq.num / 2 > 3 ? d->vq.num / 2 - 2 : 1;
 
 	if (d->indirect)
 		return HOST_BLK_SPLIT_SEGS;
