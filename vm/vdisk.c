@@ -21,43 +21,44 @@ static struct vdisk *vdisk_pool[MAX_VDISKS]; /* from Keel's pool, as VMs get dis
 static int nvdisks;
 static unsigned host_users[HOST_DISKS_MAX]; /* guest disks on each host disk */
 
-/* Host descriptors per request: header, data, status. */
-static unsigned descs_of(const struct vblk_req *r)
-{
-	return r->nseg + 2;
-}
-
 /*
  * A guest disk's share of its host disk's queue, so that one guest filling it cannot keep the
- * others out: an equal part, but never less than the largest request.
+ * others out: an equal part. A disk with nothing in flight may always go (see be_submit).
  */
 static unsigned quota(const struct vdisk *vd)
 {
-	unsigned share = vd->host->vq.num / host_users[vd->host->index];
-
-	return share > VBLK_SEG_MAX + 2 ? share : VBLK_SEG_MAX + 2;
+	return vd->host->vq.num / host_users[vd->host->index];
 }
 
 static int be_submit(void *ctx, struct vblk_req *r)
 {
 	struct vdisk *vd = ctx;
+	struct vdisk_out *o = &vd->out[r - vd->blk.req];
 	struct host_blk_seg segs[VBLK_SEG_MAX];
-	int ret;
+	unsigned descs, held = __atomic_load_n(&vd->descs, __ATOMIC_ACQUIRE);
+	int parts;
 
 	if (r->type == VIRTIO_BLK_T_FLUSH && !vd->host->flush)
 		return VBLK_BACKEND_DONE; /* a disk without FLUSH has no volatile cache */
-	/* Over its share: wait for one of its own completions (it has requests in flight then). */
-	if (__atomic_load_n(&vd->descs, __ATOMIC_ACQUIRE) + descs_of(r) > quota(vd))
-		return VBLK_BACKEND_BUSY;
 	for (unsigned k = 0; k < r->nseg; k++)
 		segs[k] = (struct host_blk_seg){ (uint64_t)(uintptr_t)r->seg[k].host, r->seg[k].len };
-	/* Counted before the host has it: its completion (on any hart) may come at once. */
-	__atomic_add_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
-	ret = host_blk_submit(vd->host, r->type, r->type == VIRTIO_BLK_T_FLUSH ? 0 : vd->start + r->sector, segs,
-			      r->nseg, r->to_guest, r);
-	if (ret)
-		__atomic_sub_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
-	return ret == -EBUSY ? VBLK_BACKEND_BUSY : ret;
+	parts = host_blk_plan(vd->host, segs, r->nseg, &descs);
+	/* Buffers that cannot be cut on sector boundaries, or more than the host's queue ever holds. */
+	if (parts < 0 || descs > vd->host->vq.num)
+		return -EIO;
+	/* Over its share: wait for one of its own completions (it has requests in flight then). */
+	if (held && held + descs > quota(vd))
+		return VBLK_BACKEND_BUSY;
+	/* Counted before the host has it: its completions (on any hart) may come at once. */
+	o->parts = (unsigned)parts;
+	o->descs = descs;
+	o->status = VIRTIO_BLK_S_OK;
+	__atomic_add_fetch(&vd->descs, descs, __ATOMIC_ACQ_REL);
+	parts = host_blk_submit(vd->host, r->type, r->type == VIRTIO_BLK_T_FLUSH ? 0 : vd->start + r->sector, segs,
+				r->nseg, r->to_guest, r);
+	if (parts < 0)
+		__atomic_sub_fetch(&vd->descs, descs, __ATOMIC_ACQ_REL);
+	return parts == -EBUSY ? VBLK_BACKEND_BUSY : parts < 0 ? parts : 0;
 }
 
 static void be_kick(void *ctx)
@@ -67,15 +68,20 @@ static void be_kick(void *ctx)
 	host_blk_kick(vd->host);
 }
 
+/* One part of a request done; the request is answered with its last part, failed if any part failed. */
 static void host_done(void *cookie, uint8_t status)
 {
 	struct vblk_req *r = cookie;
 	struct vdisk *vd = (struct vdisk *)((char *)r->owner - offsetof(struct vdisk, blk));
+	struct vdisk_out *o = &vd->out[r - vd->blk.req];
 
-	__atomic_sub_fetch(&vd->descs, descs_of(r), __ATOMIC_ACQ_REL);
-	if (status != VIRTIO_BLK_S_OK && status != VIRTIO_BLK_S_UNSUPP)
-		status = VIRTIO_BLK_S_IOERR;
-	vblk_complete(cookie, status);
+	if (status != VIRTIO_BLK_S_OK)
+		__atomic_store_n(&o->status, status == VIRTIO_BLK_S_UNSUPP ? status : VIRTIO_BLK_S_IOERR,
+				 __ATOMIC_RELEASE);
+	if (__atomic_sub_fetch(&o->parts, 1, __ATOMIC_ACQ_REL))
+		return;
+	__atomic_sub_fetch(&vd->descs, o->descs, __ATOMIC_ACQ_REL);
+	vblk_complete(cookie, __atomic_load_n(&o->status, __ATOMIC_ACQUIRE));
 }
 
 /* A disk made room: devices that were waiting for it go on, starting with a different one each time. */
@@ -193,7 +199,7 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		vd->start = d->start;
 		vd->descs = 0;
 		disk.size_max = vd->host->size_max;
-		disk.seg_max = vd->host->seg_max && vd->host->seg_max < VBLK_SEG_MAX ? vd->host->seg_max : VBLK_SEG_MAX;
+		disk.seg_max = host_blk_seg_max(vd->host) < VBLK_SEG_MAX ? host_blk_seg_max(vd->host) : VBLK_SEG_MAX;
 		snprintf(disk.id, sizeof(disk.id), "keel-%s-%d", vm->cfg.name, i);
 		vblk_init(&vd->blk, &disk, &be, &mem, &vd->chain, disk_irq, vd);
 		if (mmio_bus_add(&vm->mmio, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &vd->blk.t,

@@ -5,6 +5,12 @@
 #include "vdev/virtio/blk.h"
 #include "vm/vm.h"
 
+/* A request at the host disk: its parts still out, their ring descriptors, the status so far. */
+struct vdisk_out {
+	unsigned parts, descs;
+	uint8_t status;
+};
+
 struct vdisk {
 	struct vm *vm;
 	int index; /* guest disk number */
@@ -12,6 +18,7 @@ struct vdisk {
 	uint64_t start; /* first host sector of the slice */
 	unsigned descs; /* host queue descriptors its requests hold now (atomic) */
 	struct vblk blk;
+	struct vdisk_out out[VBLK_INFLIGHT]; /* by index in blk.req */
 	struct vq_chain chain;
 };
 

@@ -10,6 +10,8 @@
 #include "drivers/virtio/ring.h"
 
 #define HOST_DISKS_MAX 8
+#define HOST_BLK_MAX_SEGS 128 /* data buffers per device request (longer requests are cut in parts) */
+#define HOST_BLK_SPLIT_SEGS 256 /* data buffers of a request cut in parts (indirect: one descriptor each) */
 
 struct host_disk {
 	int index;
@@ -19,11 +21,16 @@ struct host_disk {
 	uint64_t features; /* accepted */
 	int ro, flush;
 	int legacy; /* a version 1 transport */
+	int indirect; /* VIRTIO_RING_F_INDIRECT_DESC: each request is one ring descriptor */
 	uint32_t seg_max, size_max; /* 0: no limit */
 	spinlock_t lock;
 	struct hvq vq;
-	/* Per head descriptor: Keel's own header and status byte for the request in flight there. */
+	/*
+	 * Per head descriptor: Keel's own header and status byte for the request in flight there,
+	 * and (indirect) the table holding its chain: header, data buffers, status.
+	 */
 	struct {
+		struct virtq_desc table[HOST_BLK_MAX_SEGS + 2] __attribute__((aligned(VIRTQ_DESC_ALIGN)));
 		struct virtio_blk_req_hdr hdr;
 		uint8_t status;
 		void *cookie;
@@ -47,8 +54,21 @@ extern int nhost_disks;
  */
 void host_blk_init(void (*done)(void *cookie, uint8_t status), void (*room)(struct host_disk *d));
 /*
+ * How a request of these data buffers goes to the device: the number of device requests
+ * (parts) it takes, each within the device's SEG_MAX and ending on a sector boundary, and the
+ * ring descriptors they take together; -EINVAL when it cannot be cut on sector boundaries.
+ */
+int host_blk_plan(const struct host_disk *d, const struct host_blk_seg *segs, unsigned nseg, unsigned *descs);
+/*
+ * The most data buffers a request should have: any number is cut into parts when each part is
+ * one ring descriptor (indirect), else one device request's worth within half the ring.
+ */
+unsigned host_blk_seg_max(const struct host_disk *d);
+/*
  * Queue a request: type VIRTIO_BLK_T_*, absolute sector, data buffers (device-writable when
- * `to_memory`). Returns 0, or -EBUSY when the queue has no room for it now.
+ * `to_memory`), cut into parts as host_blk_plan() says, all queued or none. Returns the number
+ * of parts (the completion callback comes once per part, with the same cookie), -EBUSY when
+ * the queue has no room for them all now, or -EINVAL.
  */
 int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const struct host_blk_seg *segs, unsigned nseg,
 		    int to_memory, void *cookie);

@@ -15,7 +15,7 @@ static struct host_nic *nic;
 
 static void post_rx(struct host_nic *n, uint16_t slot)
 {
-	struct hvq_buf b = { (uint64_t)(uintptr_t)n->rxbuf[slot], HOST_NET_BUF, 1 };
+	struct hvq_buf b = { (uint64_t)(uintptr_t)n->rxbuf[slot], HOST_NET_BUF, 1, 0 };
 
 	/* One-descriptor chains: the head the free list hands out is the slot. */
 	hvq_add(&n->rxq, &b, 1);
@@ -98,7 +98,7 @@ void host_net_kick(struct host_nic *n)
 		len = n->next_tx(n->ctx, n->txbuf[slot] + n->hdr_len, HOST_NET_BUF - n->hdr_len);
 		if (len <= 0)
 			break;
-		struct hvq_buf b = { (uint64_t)(uintptr_t)n->txbuf[slot], n->hdr_len + (uint32_t)len, 0 };
+		struct hvq_buf b = { (uint64_t)(uintptr_t)n->txbuf[slot], n->hdr_len + (uint32_t)len, 0, 0 };
 
 		hvq_add(&n->txq, &b, 1);
 		n->tx_frames++;

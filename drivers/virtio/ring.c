@@ -23,7 +23,8 @@ int hvq_add(struct hvq *q, const struct hvq_buf *bufs, unsigned n)
 
 		d->addr = bufs[k].addr;
 		d->len = bufs[k].len;
-		d->flags = (uint16_t)((bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+		d->flags = (uint16_t)((bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0) |
+				      (bufs[k].indirect ? VIRTQ_DESC_F_INDIRECT : 0));
 		last = i;
 		i = d->next;
 	}

@@ -39,6 +39,7 @@ struct hvq_buf {
 	uint64_t addr;
 	uint32_t len;
 	int write; /* device-writable */
+	int indirect; /* a table of virtq_desc holding the chain (VIRTIO_RING_F_INDIRECT_DESC) */
 };
 
 /* num: a power of 2 no larger than HVQ_MAX. */

@@ -306,7 +306,7 @@ static void check_setup(struct disk *d, int n, int ro)
 	tap_ok(*reg(d, VIRTIO_MMIO_VERSION) == VIRTIO_MMIO_VERSION_MODERN,
 	       "disk %d: modern virtio-mmio at 0x%lx irq %u", n, (unsigned long)d->base, d->irq);
 	if (under_keel) {
-		st = negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC));
+		st = negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX));
 		tap_ok(!(st & VIRTIO_STATUS_FEATURES_OK), "disk %d: FEATURES_OK refused for a feature not offered", n);
 		st = negotiate(d, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
 		tap_ok(!(st & VIRTIO_STATUS_FEATURES_OK), "disk %d: FEATURES_OK refused without VERSION_1", n);
@@ -316,7 +316,7 @@ static void check_setup(struct disk *d, int n, int ro)
 	tap_ok((d->features & VIRTIO_BIT(VIRTIO_F_VERSION_1)) && (d->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)) &&
 		       (d->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) &&
 		       (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) &&
-		       (!under_keel || !(d->features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC))) &&
+		       (!under_keel || !(d->features & VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX))) &&
 		       !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_RO)) == ro,
 	       "disk %d: offers VERSION_1 FLUSH BLK_SIZE SEG_MAX%s (features 0x%lx)", n, ro ? " RO" : ", not RO",
 	       (unsigned long)d->features);
@@ -419,11 +419,11 @@ static void check_errors(struct disk *d)
 	d->vr->desc[1].len = 0xfffffe00U;
 	notify(d);
 	tap_ok(wait_used(d, 1) == 1 && status[0] == VIRTIO_BLK_S_IOERR, "disk 0: 4 GiB descriptor: IOERR");
-	/* An indirect descriptor (not offered). */
+	/* An indirect descriptor (offered, not negotiated). */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
 	d->vr->desc[1].flags |= VIRTQ_DESC_F_INDIRECT;
 	notify(d);
-	tap_ok(no_answer(d) && needs_reset(d), "disk 0: indirect descriptor: NEEDS_RESET");
+	tap_ok(no_answer(d) && needs_reset(d), "disk 0: indirect descriptor not negotiated: NEEDS_RESET");
 	setup(d);
 	/* The status descriptor device-readable: nowhere to answer. */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);

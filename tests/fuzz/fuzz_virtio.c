@@ -4,7 +4,8 @@
  * and completes them when the input says. Guest RAM is a heap block of exactly its size, so ASan
  * catches any read or write of the device outside it.
  *
- * Input: flags (bit 0 read-only disk, bit 1 backend busy at first), the disk's size, then a list
+ * Input: flags (bit 0 read-only disk, bit 1 backend busy at first, bit 2 the standard setup
+ * negotiates indirect descriptors), the disk's size, then a list
  * of operations (first byte mod OP_COUNT): register write (register from a table, or any offset,
  * any value), register read, notify, the standard driver setup with a queue size, a descriptor
  * (index, address from a table of interesting ones or raw, length, flags, next), an available-ring
@@ -88,6 +89,7 @@ static struct vblk_req *inflight[VBLK_INFLIGHT * 2];
 static int ninflight, busy, irq_line;
 static uint64_t nsectors;
 static int ro;
+static int indirect; /* driver_setup() accepts VIRTIO_RING_F_INDIRECT_DESC */
 
 static int in_ram(const void *p, uint64_t len)
 {
@@ -159,6 +161,8 @@ static void driver_setup(uint32_t num)
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, indirect ? 1U << VIRTIO_RING_F_INDIRECT_DESC : 0);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	wr(VIRTIO_MMIO_QUEUE_NUM, num);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_GPA + DESC_OFF));
@@ -188,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, ram };
 	ro = flags & 1;
 	busy = (flags >> 1) & 1;
+	indirect = (flags >> 2) & 1;
 	nsectors = take_u8(&in) * 7ULL;
 	disk.nsectors = nsectors;
 	disk.ro = ro;

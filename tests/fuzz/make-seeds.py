@@ -542,7 +542,9 @@ def switch_seeds():
 V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET = range(10)
 V_RAM_GPA = 0x80000000
 V_HDR, V_DATA, V_STATUS = V_RAM_GPA + 0x4000, V_RAM_GPA + 0x8000, V_RAM_GPA + 0x5000
+V_TABLE = V_RAM_GPA + 0x6000  # an indirect table
 V_NEXT, V_WRITE, V_INDIRECT = 1, 2, 4
+V_FLAG_INDIRECT = 4  # input flags: the standard setup negotiates indirect descriptors
 
 
 def v_desc(i, addr, length, flags, nxt=0):
@@ -553,6 +555,16 @@ def v_request(rtype, sector, length, data_flags, status_flags=V_WRITE, status_ne
     b = u8(V_RAM) + u16(V_HDR - V_RAM_GPA) + u8(16) + u32(rtype) + u32(0) + u64(sector)
     b += v_desc(0, V_HDR, 16, V_NEXT, 1) + v_desc(1, V_DATA, length, V_NEXT | data_flags, 2)
     b += v_desc(2, V_STATUS, 1, status_flags, status_next)
+    return b + u8(V_AVAIL) + u16(0) + u8(V_NOTIFY) + u8(0)
+
+
+def v_indirect_request(rtype, sector, length, data_flags):
+    """The request of v_request in an indirect table (written with V_RAM), named by descriptor 0."""
+    b = u8(V_RAM) + u16(V_HDR - V_RAM_GPA) + u8(16) + u32(rtype) + u32(0) + u64(sector)
+    chain = [(V_HDR, 16, V_NEXT, 1), (V_DATA, length, V_NEXT | data_flags, 2), (V_STATUS, 1, V_WRITE, 0)]
+    for k, (addr, n, flags, nxt) in enumerate(chain):
+        b += u8(V_RAM) + u16(V_TABLE - V_RAM_GPA + 16 * k) + u8(16) + u64(addr) + u32(n) + u16(flags) + u16(nxt)
+    b += v_desc(0, V_TABLE, 16 * len(chain), V_INDIRECT)
     return b + u8(V_AVAIL) + u16(0) + u8(V_NOTIFY) + u8(0)
 
 
@@ -567,6 +579,8 @@ def virtio_seeds():
     s["past-end"] = u8(0) + u8(10) + setup + v_request(0, 69, 1024, V_WRITE)
     s["loop"] = u8(0) + u8(10) + setup + v_request(0, 0, 512, V_WRITE, V_WRITE | V_NEXT, 0)
     s["indirect"] = u8(0) + u8(10) + setup + v_request(0, 0, 512, V_WRITE | V_INDIRECT)
+    s["indirect-table"] = u8(V_FLAG_INDIRECT) + u8(10) + setup + v_indirect_request(0, 1, 512, V_WRITE) + done
+    s["indirect-table-write"] = u8(V_FLAG_INDIRECT) + u8(10) + setup + v_indirect_request(1, 2, 1024, 0) + done
     s["busy-retry"] = u8(2) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + u8(V_BUSY) + done
     s["reset-inflight"] = u8(0) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + u8(V_RESET) + done
     s["bad-queue"] = u8(0) + u8(10) + u8(V_WRITE_REG) + raw(0x38) + u8(2) + raw(3) + \

@@ -715,7 +715,7 @@ CASES = [
      "vms": [{"guest": "blk", "name": "blk", "harts": "0", "mem": "16M", "disks": BLK_DISKS,
               "bootargs": "keel start=%d" % BLK_SLICE}],
      "expect": [r"^keel: disk 0: virtio-blk at 0x10008000 irq 8, 8192 sectors \(4 MiB\), queue 256, flush, "
-                r"legacy transport$", r"^keel: vm 'blk' stopped: guest shut down"]},
+                r"legacy transport, indirect$", r"^keel: vm 'blk' stopped: guest shut down"]},
     # The same driver on QEMU's own virtio-blk over the whole image: what the spec defines agrees,
     # and the same sectors reach the file.
     {"name": "blk-native", "native": "blk", "smp": 1, "disks": [BLK_IMAGE], "after": blk_image_check(),

@@ -173,7 +173,7 @@ static void test_pop_bad_chains(void **state)
 	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 0xffff);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_NEXT);
-	/* indirect */
+	/* indirect, not negotiated */
 	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_INDIRECT, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
@@ -194,6 +194,99 @@ static void test_pop_bad_chains(void **state)
 		assert_int_equal(pop_err(), VQ_ERR_ADDR);
 		assert_null(chain.seg[0].host);
 	}
+}
+
+#define TABLE_OFF 0x6000 /* an indirect table */
+
+static struct virtq_desc *table(unsigned i)
+{
+	return (struct virtq_desc *)(ram + TABLE_OFF) + i;
+}
+
+/* The head refers to a table of n entries; the table holds header -> data -> status. */
+static void indirect_request(unsigned n)
+{
+	*table(0) = (struct virtq_desc){ gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1 };
+	*table(1) = (struct virtq_desc){ gpa(DATA_OFF), 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2 };
+	*table(2) = (struct virtq_desc){ gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0 };
+	set_desc(0, gpa(TABLE_OFF), n * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void test_pop_indirect(void **state)
+{
+	(void)state;
+	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
+	q.indirect = 1;
+	indirect_request(3);
+	assert_int_equal(pop_err(), 0);
+	assert_int_equal(chain.head, 0);
+	assert_int_equal(chain.ndesc, 3);
+	assert_int_equal(chain.nseg, 3);
+	assert_ptr_equal(chain.seg[1].host, ram + DATA_OFF);
+	assert_true(chain.seg[1].write);
+	assert_ptr_equal(chain.last.host, ram + STATUS_OFF);
+	/* the WRITE flag of the descriptor naming the table is ignored (2.6.5.3.2) */
+	indirect_request(3);
+	desc(0)->flags |= VIRTQ_DESC_F_WRITE;
+	assert_int_equal(pop_err(), 0);
+	/* a table of more entries than the chain uses is fine, and it may be longer than the queue */
+	indirect_request(VQ_MAX_SEGS);
+	assert_int_equal(pop_err(), 0);
+	assert_int_equal(chain.ndesc, 3);
+}
+
+static void test_pop_bad_indirect(void **state)
+{
+	(void)state;
+	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
+	q.indirect = 1;
+	/* INDIRECT with NEXT */
+	indirect_request(3);
+	desc(0)->flags |= VIRTQ_DESC_F_NEXT;
+	assert_true(pop_err() & VQ_ERR_INDIRECT);
+	/* a table that is not a whole number of descriptors, empty, or longer than a chain may be */
+	static const uint32_t bad_len[] = { 0, 8, 3 * sizeof(struct virtq_desc) + 1,
+					    (VQ_MAX_SEGS + 1) * sizeof(struct virtq_desc) };
+	for (unsigned i = 0; i < ARRAY_LEN(bad_len); i++) {
+		indirect_request(3);
+		desc(0)->len = bad_len[i];
+		assert_true(pop_err() & VQ_ERR_INDIRECT);
+	}
+	/* a table outside RAM, crossing its end, wrapping, or misaligned */
+	static const uint64_t bad_addr[] = { 0x1000, RAM_GPA + RAM_SIZE - 16, ~0ULL - 15, RAM_GPA + TABLE_OFF + 4 };
+	for (unsigned i = 0; i < ARRAY_LEN(bad_addr); i++) {
+		indirect_request(3);
+		desc(0)->addr = bad_addr[i];
+		assert_true(pop_err() & VQ_ERR_INDIRECT);
+	}
+	/* a table inside a table */
+	indirect_request(3);
+	table(1)->flags |= VIRTQ_DESC_F_INDIRECT;
+	assert_true(pop_err() & VQ_ERR_INDIRECT);
+	/* a table that is the queue's own table, its head naming it again (found by the fuzzer: a loop) */
+	set_desc(0, gpa(DESC_OFF), QN * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	offer(0);
+	assert_true(pop_err() & VQ_ERR_INDIRECT);
+	/* a table named by a descriptor after the head */
+	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, gpa(TABLE_OFF), 3 * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	offer(0);
+	assert_true(pop_err() & VQ_ERR_INDIRECT);
+	/* a loop inside the table, and a next beyond its end */
+	indirect_request(3);
+	table(2)->flags |= VIRTQ_DESC_F_NEXT;
+	table(2)->next = 0;
+	assert_true(pop_err() & VQ_ERR_LOOP);
+	assert_int_equal(chain.ndesc, 4);
+	indirect_request(3);
+	table(2)->flags |= VIRTQ_DESC_F_NEXT;
+	table(2)->next = 3;
+	assert_true(pop_err() & VQ_ERR_NEXT);
+	/* a buffer of the table outside RAM: the chain is whole, the segment is refused */
+	indirect_request(3);
+	table(1)->addr = 0x1000;
+	assert_int_equal(pop_err(), VQ_ERR_ADDR);
 }
 
 static void test_pop_too_many_keeps_last(void **state)
@@ -348,13 +441,13 @@ static void test_parse_errors(void **state)
 	/* more data segments than SEG_MAX */
 	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN };
 	struct virtq q2 = {
-		.num = 128, .desc_gpa = gpa(0x10000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(USED_OFF)
+		.num = 512, .desc_gpa = gpa(0x40000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(0x50000)
 	};
-	struct virtq_desc *d2 = (struct virtq_desc *)(ram + 0x10000);
+	struct virtq_desc *d2 = (struct virtq_desc *)(ram + 0x40000);
 
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
 	avail()->idx = 0;
-	assert_int_equal(virtq_enable(&q2, &mem, 128), 0);
+	assert_int_equal(virtq_enable(&q2, &mem, 512), 0);
 	d2[0] = (struct virtq_desc){ gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1 };
 	for (unsigned i = 1; i <= VBLK_SEG_MAX + 1; i++)
 		d2[i] = (struct virtq_desc){ gpa(DATA_OFF + 512 * i), 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
@@ -499,7 +592,7 @@ static void test_device_negotiation(void **state)
 	wr(VIRTIO_MMIO_STATUS, 0);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_INDIRECT_DESC);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_EVENT_IDX);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
@@ -601,6 +694,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pop_well_formed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_bad_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_bad_chains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pop_indirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pop_bad_indirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_too_many_keeps_last, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_good, setup, teardown),

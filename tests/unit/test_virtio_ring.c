@@ -50,7 +50,7 @@ static void test_layout(void **state)
 
 static void test_chain_and_free(void **state)
 {
-	struct hvq_buf bufs[3] = { { 0x1000, 16, 0 }, { 0x2000, 512, 1 }, { 0x3000, 1, 1 } };
+	struct hvq_buf bufs[3] = { { 0x1000, 16, 0, 0 }, { 0x2000, 512, 1, 0 }, { 0x3000, 1, 1, 0 } };
 	uint32_t len;
 	int head;
 
@@ -115,7 +115,7 @@ static void test_full_queue(void **state)
 
 static void test_bogus_used(void **state)
 {
-	struct hvq_buf b = { 0x1000, 1, 1 };
+	struct hvq_buf b = { 0x1000, 1, 1, 0 };
 	uint32_t len;
 
 	(void)state;

@@ -31,8 +31,6 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 	struct virtio_blk_req_hdr hdr;
 	unsigned hdr_got = 0;
 	uint64_t out_len = 0, in_len = 0;
-	struct vblk_seg in[VBLK_SEG_MAX];
-	unsigned nin = 0;
 	int too_many = 0;
 
 	r->nseg = 0;
@@ -46,7 +44,10 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 	if (c->err)
 		return fail(r, result, VIRTIO_BLK_S_IOERR);
 
-	/* Device-readable bytes: the header, then data to write; device-writable ones: data to read. */
+	/*
+	 * Device-readable bytes: the header, then data to write; device-writable ones: data to read.
+	 * Both go to r->seg in chain order: a request with both kinds is refused below.
+	 */
 	for (unsigned k = 0; k < c->nseg; k++) {
 		const struct vq_seg *s = &c->seg[k];
 		uint64_t off = 0, len = s->len;
@@ -67,15 +68,12 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 			len--; /* the status byte */
 		if (!len)
 			continue;
-		if (nin == VBLK_SEG_MAX)
-			too_many = 1;
-		else
-			in[nin++] = (struct vblk_seg){ s->host, (uint32_t)len };
+		too_many |= add_seg(r, s->host, len);
 		in_len += len;
 	}
 	/* More data than a used element can count, or more segments than offered: refused. */
 	if (hdr_got < sizeof(hdr) || too_many || in_len >= UINT32_MAX || out_len >= UINT32_MAX ||
-	    (d->seg_max && (nin > d->seg_max || r->nseg > d->seg_max)))
+	    (d->seg_max && r->nseg > d->seg_max))
 		return fail(r, result, VIRTIO_BLK_S_IOERR);
 	r->type = hdr.type;
 	r->sector = hdr.sector;
@@ -84,8 +82,6 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 	case VIRTIO_BLK_T_IN:
 		if (out_len || !in_len || in_len % VIRTIO_BLK_SECTOR_SIZE || !in_slice(d, hdr.sector, in_len))
 			return fail(r, result, VIRTIO_BLK_S_IOERR);
-		memcpy(r->seg, in, nin * sizeof(in[0]));
-		r->nseg = nin;
 		r->data_len = in_len;
 		r->to_guest = 1;
 		r->used_len = (uint32_t)in_len + 1;
@@ -107,10 +103,11 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 		if (out_len || !in_len)
 			return fail(r, result, VIRTIO_BLK_S_IOERR);
 		/* 5.2.6.1: up to VIRTIO_BLK_ID_BYTES, NUL padded (not terminated when it fills them). */
-		for (unsigned k = 0; k < nin && done < VIRTIO_BLK_ID_BYTES; k++) {
-			uint32_t n = in[k].len < VIRTIO_BLK_ID_BYTES - done ? in[k].len : VIRTIO_BLK_ID_BYTES - done;
+		for (unsigned k = 0; k < r->nseg && done < VIRTIO_BLK_ID_BYTES; k++) {
+			uint32_t n =
+				r->seg[k].len < VIRTIO_BLK_ID_BYTES - done ? r->seg[k].len : VIRTIO_BLK_ID_BYTES - done;
 
-			memcpy(in[k].host, d->id + done, n);
+			memcpy(r->seg[k].host, d->id + done, n);
 			done += n;
 		}
 		r->nseg = 0;
@@ -129,8 +126,9 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 static uint64_t vblk_features(void *dev)
 {
 	struct vblk *b = dev;
-	uint64_t f =
-		VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+	/* Indirect tables: a request of many segments takes one ring entry, so several fit in the ring. */
+	uint64_t f = VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
+		     VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC);
 
 	if (b->disk.ro)
 		f |= VIRTIO_BIT(VIRTIO_BLK_F_RO);

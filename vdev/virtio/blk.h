@@ -12,9 +12,10 @@
 #include <stdint.h>
 #include "vdev/virtio/transport.h"
 
-#define VBLK_SEG_MAX 64 /* data segments per request (the SEG_MAX offered) */
+#define VBLK_SEG_MAX 256 /* data segments per request (the SEG_MAX offered): 1 MiB in 4 KiB pages */
 #define VBLK_QUEUE_MAX 128 /* QueueNumMax */
 #define VBLK_INFLIGHT 32 /* requests handed to the backend and not yet completed */
+_Static_assert(VBLK_SEG_MAX + 2 <= VQ_MAX_SEGS, "the walker keeps a whole request: header, data, status");
 
 struct vblk_seg {
 	uint8_t *host; /* in guest RAM, checked */

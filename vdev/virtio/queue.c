@@ -47,9 +47,30 @@ static uint16_t guest_u16(const uint16_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
+/*
+ * 2.6.5.3: an indirect table in place of the chain. As QEMU's device does, only the head may
+ * refer to one (with no NEXT); the table must lie in guest RAM, aligned for its fields, and be a
+ * whole number of descriptors, no more than a chain may hold: the queue size (2.6.5.3.1) or, when
+ * larger, what the walker keeps of a chain (Linux sizes a table by the request, seg_max + 2, not
+ * by the queue). Returns the table, or NULL.
+ */
+static const volatile struct virtq_desc *indirect_table(const struct virtq *q, const struct vq_mem *m,
+							const struct virtq_desc *d, uint16_t *n)
+{
+	uint32_t max = q->num > VQ_MAX_SEGS ? q->num : VQ_MAX_SEGS;
+
+	if (!q->indirect || (d->flags & VIRTQ_DESC_F_NEXT) || !d->len || d->len % sizeof(struct virtq_desc) ||
+	    d->len / sizeof(struct virtq_desc) > max || d->addr % _Alignof(struct virtq_desc))
+		return NULL;
+	*n = (uint16_t)(d->len / sizeof(struct virtq_desc));
+	return vq_mem_ptr(m, d->addr, d->len);
+}
+
 int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs)
 {
-	uint16_t avail_idx, head, i;
+	uint16_t avail_idx, head, i, n;
+	const volatile struct virtq_desc *table;
+	int nested = 0;
 
 	if (!q->ready)
 		return VQ_EMPTY;
@@ -71,9 +92,12 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsig
 	c->nseg = 0;
 	c->ndesc = 0;
 	memset(&c->last, 0, sizeof(c->last));
+	/* The chain is walked in the queue's table, or from entry 0 of the head's indirect table. */
+	table = q->desc;
+	n = (uint16_t)q->num;
 	i = head;
 	for (;;) {
-		const volatile struct virtq_desc *vd = &q->desc[i];
+		const volatile struct virtq_desc *vd = &table[i];
 		struct virtq_desc d;
 		struct vq_seg s;
 
@@ -82,12 +106,23 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsig
 		d.len = vd->len;
 		d.flags = vd->flags;
 		d.next = vd->next;
-		if (++c->ndesc > q->num) {
+		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+			/*
+			 * Only the head of a chain in the queue's own table may refer to a table (which
+			 * may even be that table: `nested`, not the address, tells where the walk is).
+			 */
+			if (c->ndesc || nested || !(table = indirect_table(q, m, &d, &n))) {
+				c->err |= VQ_ERR_INDIRECT;
+				break;
+			}
+			nested = 1;
+			i = 0;
+			continue;
+		}
+		if (++c->ndesc > n) {
 			c->err |= VQ_ERR_LOOP;
 			break;
 		}
-		if (d.flags & VIRTQ_DESC_F_INDIRECT)
-			c->err |= VQ_ERR_INDIRECT;
 		s.write = !!(d.flags & VIRTQ_DESC_F_WRITE);
 		s.len = d.len;
 		s.host = vq_mem_ptr(m, d.addr, d.len);
@@ -102,7 +137,7 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsig
 			c->err |= VQ_ERR_TOO_MANY;
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
 			break;
-		if (d.next >= q->num) {
+		if (d.next >= n) {
 			c->err |= VQ_ERR_NEXT;
 			break;
 		}

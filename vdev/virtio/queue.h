@@ -28,6 +28,7 @@ struct virtq {
 	struct virtq_used *used;
 	uint16_t last_avail; /* the next available-ring entry to take */
 	uint16_t used_idx; /* the next used-ring entry to fill (never read back from the guest) */
+	int indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated: a chain's head may refer to a table */
 };
 
 /* One descriptor of a chain, checked: host points into guest RAM, or is NULL when it does not. */
@@ -40,13 +41,13 @@ struct vq_seg {
 /* Chain faults. The structural ones leave the chain unusable (the device needs a reset). */
 #define VQ_ERR_ADDR 1U /* a buffer outside guest RAM, or of length 0 */
 #define VQ_ERR_TOO_MANY 2U /* more descriptors than the caller takes */
-#define VQ_ERR_INDIRECT 4U /* VIRTQ_DESC_F_INDIRECT, which Keel does not offer */
+#define VQ_ERR_INDIRECT 4U /* VIRTQ_DESC_F_INDIRECT not negotiated, not on the head, or a bad table */
 #define VQ_ERR_ORDER 8U /* a device-readable descriptor after a device-writable one */
 #define VQ_ERR_NEXT 16U /* a next index beyond the table */
 #define VQ_ERR_LOOP 32U /* more descriptors than the queue holds: a loop */
 #define VQ_ERR_STRUCTURE (VQ_ERR_INDIRECT | VQ_ERR_ORDER | VQ_ERR_NEXT | VQ_ERR_LOOP)
 
-#define VQ_MAX_SEGS 130 /* the most descriptors of one chain kept (the last one is always kept) */
+#define VQ_MAX_SEGS 258 /* the most descriptors of one chain kept (the last one is always kept) */
 
 struct vq_chain {
 	uint16_t head;

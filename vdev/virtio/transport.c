@@ -69,6 +69,13 @@ static uint64_t device_features(const struct virtio_mmio *t)
 	return t->ops->features(t->dev) | VIRTIO_BIT(VIRTIO_F_VERSION_1);
 }
 
+/* The ring features the driver accepted, as the queue walker applies them (fixed once FEATURES_OK sticks). */
+static void queue_features(const struct virtio_mmio *t, struct virtq *q)
+{
+	q->indirect = (t->status & VIRTIO_STATUS_FEATURES_OK) &&
+		      (t->driver_features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC));
+}
+
 static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
 {
 	struct virtq *q = selected(t);
@@ -135,6 +142,10 @@ static void write_status(struct virtio_mmio *t, uint32_t val)
 		return;
 	}
 	t->status = val | (old & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	/* Queues made ready before FEATURES_OK (3.1.1 puts them after) get the final set now. */
+	if ((val & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK))
+		for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+			queue_features(t, &t->vq[i]);
 	/* Buffers may have been offered before DRIVER_OK (3.1.1 allows it). */
 	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) && virtio_mmio_live(t))
 		for (unsigned i = 0; i < t->ops->nqueues; i++)
@@ -187,8 +198,11 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t val)
 			break;
 		if (!val) {
 			q->ready = 0;
-		} else if (!q->ready && virtq_enable(q, &t->mem, t->ops->queue_num_max)) {
-			virtio_mmio_needs_reset(t);
+		} else if (!q->ready) {
+			if (virtq_enable(q, &t->mem, t->ops->queue_num_max))
+				virtio_mmio_needs_reset(t);
+			else
+				queue_features(t, q);
 		}
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
