@@ -15,7 +15,7 @@ int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, uint8_t *frame)
 	/* 5.1.6.2: the driver's buffers are all device-readable, the header first. */
 	for (unsigned k = 0; k < c->nseg; k++) {
 		const struct vq_seg *s = &c->seg[k];
-		uint64_t off = 0;
+		uint64_t off = 0, n;
 
 		if (s->write)
 			return VNET_ERR_BAD;
@@ -23,11 +23,11 @@ int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, uint8_t *frame)
 			off = s->len < skip ? s->len : skip;
 			skip -= off;
 		}
-		for (; off < s->len; off++) {
-			if (total == VNET_FRAME_MAX)
-				return VNET_ERR_OVERSIZE;
-			frame[total++] = s->host[off];
-		}
+		n = s->len - off;
+		if (n > VNET_FRAME_MAX - total)
+			return VNET_ERR_OVERSIZE;
+		memcpy(frame + total, s->host + off, n);
+		total += n;
 	}
 	if (skip || total < VNET_FRAME_MIN)
 		return VNET_ERR_RUNT;
@@ -60,9 +60,16 @@ uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const uint8_t 
 
 	for (unsigned k = 0; k < c->nseg && done < total; k++) {
 		const struct vq_seg *s = &c->seg[k];
+		uint32_t off = 0, n;
 
-		for (uint32_t off = 0; off < s->len && done < total; off++, done++)
-			s->host[off] = done < hdr_len ? h[done] : frame[done - hdr_len];
+		/* The header may straddle buffers; then the frame follows in whole runs. */
+		for (; off < s->len && done < hdr_len; off++, done++)
+			s->host[off] = h[done];
+		n = s->len - off < total - done ? s->len - off : total - done;
+		if (n) {
+			memcpy(s->host + off, frame + (done - hdr_len), n);
+			done += n;
+		}
 	}
 	return done;
 }
