@@ -69,17 +69,21 @@ static struct dev devs[2];
 static struct switch_queue uplink_q;
 static int uplink;
 
-static void be_send(void *ctx, const void *frame, unsigned len)
+static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
-	switch_input(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, 0);
+	switch_input_offload(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, o, 0);
 }
 static unsigned be_pending(void *ctx)
 {
 	return switch_pending(&sw, (unsigned)((struct dev *)ctx)->port);
 }
-static int be_recv(void *ctx, void *buf, unsigned len)
+static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
 {
-	return switch_take(&sw, (unsigned)((struct dev *)ctx)->port, buf, len);
+	return switch_deliver(&sw, (unsigned)((struct dev *)ctx)->port, deliver, dctx);
+}
+static void be_caps(void *ctx, unsigned caps)
+{
+	switch_set_caps(&sw, (unsigned)((struct dev *)ctx)->port, caps);
 }
 static void kick(void *ctx)
 {
@@ -133,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++) {
 		struct dev *d = &devs[i];
 		uint8_t mac[ETH_ALEN] = { ETH_ADDR_LOCAL, 0, 0, 0, 0, (uint8_t)(i + 1) };
-		struct vnet_backend be = { be_send, be_pending, be_recv, d };
+		struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, d };
 
 		memset(&d->q, 0, sizeof(d->q));
 		d->ram = calloc(1, RAM_SIZE);

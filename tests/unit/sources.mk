@@ -18,11 +18,11 @@ UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 
 UNIT_SRCS_test_virtio_blk := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
 UNIT_SRCS_test_virtio_ring := drivers/virtio/ring.c
-UNIT_SRCS_test_virtio_net := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c
+UNIT_SRCS_test_virtio_net := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c net/offload.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c guests/linux/init/cksum.c \
 	guests/linux/init/netcmds.c
-UNIT_SRCS_test_switch := net/switch.c
+UNIT_SRCS_test_switch := net/switch.c net/offload.c
 UNIT_SRCS_test_runq := vm/runq.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch

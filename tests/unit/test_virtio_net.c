@@ -53,19 +53,23 @@ static struct virtq_used *used(struct guest *x, unsigned q)
 	return (struct virtq_used *)(x->ram + USED_OFF + q * QUEUE_STRIDE);
 }
 
-static void be_send(void *ctx, const void *frame, unsigned len)
+static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
 	struct guest *x = ctx;
 
-	switch_input(&sw, (unsigned)x->port, frame, len, 0);
+	switch_input_offload(&sw, (unsigned)x->port, frame, len, o, 0);
 }
 static unsigned be_pending(void *ctx)
 {
 	return switch_pending(&sw, (unsigned)((struct guest *)ctx)->port);
 }
-static int be_recv(void *ctx, void *buf, unsigned len)
+static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
 {
-	return switch_take(&sw, (unsigned)((struct guest *)ctx)->port, buf, len);
+	return switch_deliver(&sw, (unsigned)((struct guest *)ctx)->port, deliver, dctx);
+}
+static void be_caps(void *ctx, unsigned caps)
+{
+	switch_set_caps(&sw, (unsigned)((struct guest *)ctx)->port, caps);
 }
 static void kick(void *ctx)
 {
@@ -93,7 +97,7 @@ static void driver_setup(struct guest *x);
 static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 {
 	uint8_t mac[ETH_ALEN] = { 0x02, 0x4b, 0, 0, 0, last_mac_byte };
-	struct vnet_backend be = { be_send, be_pending, be_recv, x };
+	struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, x };
 
 	x->ram = calloc(1, RAM_SIZE);
 	x->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, x->ram };
@@ -126,7 +130,7 @@ static void driver_setup(struct guest *x)
 /* The driver sets the card up again after a reset (same port, fresh RAM). */
 static void dev_up_again(struct guest *x)
 {
-	struct vnet_backend be = { be_send, be_pending, be_recv, x };
+	struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, x };
 	uint8_t mac[ETH_ALEN];
 
 	memcpy(mac, x->dev.mac, ETH_ALEN);
@@ -204,9 +208,12 @@ static void test_registers(void **state)
 	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
 	assert_int_equal(rd(x, VIRTIO_MMIO_QUEUE_NUM_MAX), VNET_QUEUE_MAX);
 	wr(x, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_FEATURES), (1U << VIRTIO_NET_F_MAC) | (1U << VIRTIO_NET_F_STATUS));
+	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_FEATURES),
+			 (1U << VIRTIO_NET_F_MAC) | (1U << VIRTIO_NET_F_STATUS) | (1U << VIRTIO_NET_F_CSUM) |
+				 (1U << VIRTIO_NET_F_GUEST_CSUM) | (1U << VIRTIO_NET_F_HOST_TSO4) |
+				 (1U << VIRTIO_NET_F_GUEST_TSO4));
 	wr(x, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_FEATURES), 1); /* VERSION_1, no offloads */
+	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_FEATURES), 1); /* VERSION_1 */
 	for (unsigned i = 0; i < ETH_ALEN; i++) {
 		assert_int_equal(virtio_mmio_ops.read(&x->dev.t, VIRTIO_MMIO_CONFIG + i, 1, &v), MMIO_OK);
 		assert_int_equal(v, x->dev.mac[i]);
@@ -327,6 +334,7 @@ static void test_gather_pure(void **state)
 {
 	static uint8_t mem[4096], frame[VNET_FRAME_MAX];
 	struct vq_chain c = { 0 };
+	struct virtio_net_hdr hdr;
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(mem); i++)
@@ -337,21 +345,22 @@ static void test_gather_pure(void **state)
 	c.seg[1] = (struct vq_seg){ mem + 5, 10, 0 };
 	c.seg[2] = (struct vq_seg){ mem + 100, 30, 0 };
 	c.seg[3] = (struct vq_seg){ mem + 200, 20, 0 };
-	assert_int_equal(vnet_tx_gather(&c, HDR, frame), 3 + 30 + 20);
+	assert_int_equal(vnet_tx_gather(&c, HDR, &hdr, frame, VNET_FRAME_MAX), 3 + 30 + 20);
 	assert_memory_equal(frame, mem + 12, 3);
+	assert_memory_equal(&hdr, mem, HDR);
 	assert_memory_equal(frame + 3, mem + 100, 30);
 	c.err = VQ_ERR_ADDR;
-	assert_int_equal(vnet_tx_gather(&c, HDR, frame), VNET_ERR_BAD);
+	assert_int_equal(vnet_tx_gather(&c, HDR, &hdr, frame, VNET_FRAME_MAX), VNET_ERR_BAD);
 	c.err = VQ_ERR_LOOP;
-	assert_int_equal(vnet_tx_gather(&c, HDR, frame), VNET_ERR_BROKEN);
+	assert_int_equal(vnet_tx_gather(&c, HDR, &hdr, frame, VNET_FRAME_MAX), VNET_ERR_BROKEN);
 	/* receive room: writable only, header included */
 	c.err = 0;
-	assert_int_equal(vnet_rx_room(&c, HDR), -1);
+	assert_int_equal(vnet_rx_room(&c, HDR, VNET_FRAME_MAX), -1);
 	for (unsigned k = 0; k < 4; k++)
 		c.seg[k].write = 1;
-	assert_int_equal(vnet_rx_room(&c, HDR), 5 + 10 + 30 + 20 - HDR);
+	assert_int_equal(vnet_rx_room(&c, HDR, VNET_FRAME_MAX), 5 + 10 + 30 + 20 - HDR);
 	c.nseg = 1;
-	assert_int_equal(vnet_rx_room(&c, HDR), -1);
+	assert_int_equal(vnet_rx_room(&c, HDR, VNET_FRAME_MAX), -1);
 }
 
 int main(void)
