@@ -27,20 +27,32 @@ static void put32(uint8_t *p, uint32_t v)
 
 uint64_t net_csum_add(uint64_t sum, const uint8_t *p, unsigned len)
 {
-	/* Aligned: 32-bit loads, byte-swapped at the end (a ones'-complement sum commutes with that). */
-	if (!((uintptr_t)p & 3)) {
-		uint64_t s = 0;
-
-		for (; len >= 4; len -= 4, p += 4)
-			s += *(const uint32_t *)p;
-		s = (s & 0xffffffffULL) + (s >> 32);
-		s = (s & 0xffffffffULL) + (s >> 32);
-		/* s is a sum of little-endian 32-bit words: fold to 16 bits, then swap the two bytes. */
-		s = (s & 0xffff) + (s >> 16);
-		s = (s & 0xffff) + (s >> 16);
-		s = (s & 0xffff) + (s >> 16);
-		sum += ((s & 0xff) << 8) | (s >> 8);
+	if ((uintptr_t)p & 1) { /* odd start: byte pairs (rare: headers start on even offsets) */
+		for (; len >= 2; len -= 2, p += 2)
+			sum += get16(p);
+		return len ? sum + ((unsigned)p[0] << 8) : sum;
 	}
+	if ((uintptr_t)p & 2 && len >= 2) {
+		sum += get16(p);
+		p += 2;
+		len -= 2;
+	}
+	/* Aligned 32-bit loads, byte-swapped at the end (a ones'-complement sum commutes with that). */
+	uint64_t s = 0;
+	const uint32_t *w = (const uint32_t *)(const void *)p;
+
+	for (; len >= 16; len -= 16, w += 4)
+		s += (uint64_t)w[0] + w[1] + w[2] + w[3];
+	for (; len >= 4; len -= 4)
+		s += *w++;
+	p = (const uint8_t *)w;
+	/* s sums little-endian 32-bit words: fold to 16 bits, then swap the two bytes. */
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffffffffULL) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	sum += ((s & 0xff) << 8) | (s >> 8);
 	for (; len >= 2; len -= 2, p += 2)
 		sum += get16(p);
 	if (len)
@@ -75,8 +87,7 @@ int net_offload_check(const uint8_t *frame, unsigned len, struct net_offload *o,
 		return -EINVAL;
 	ihl = (ip[0] & 0xf) * 4;
 	if (ip[0] >> 4 != IPV4_VERSION || ihl < IPV4_HDR_MIN || ip[IPV4_OFF_PROTO] != IPPROTO_TCP ||
-	    (get16(ip + IPV4_OFF_FRAG) & (IPV4_FRAG_MF | IPV4_FRAG_OFFSET_MASK)) ||
-	    len < ETH_HLEN + ihl + TCP_HDR_MIN)
+	    (get16(ip + IPV4_OFF_FRAG) & (IPV4_FRAG_MF | IPV4_FRAG_OFFSET_MASK)) || len < ETH_HLEN + ihl + TCP_HDR_MIN)
 		return -EINVAL;
 	tcp = ip + ihl;
 	doff = (tcp[TCP_OFF_DOFF] >> 4) * 4;
@@ -98,8 +109,8 @@ void net_csum_complete(uint8_t *frame, unsigned len, const struct net_offload *o
 	      net_csum_fold(net_csum_add(0, frame + o->csum_start, len - o->csum_start)));
 }
 
-int net_gso_segment(const uint8_t *frame, unsigned len, const struct net_offload *o, uint8_t *seg,
-		    int (*emit)(void *ctx, const uint8_t *seg, unsigned len), void *ctx)
+int net_gso_segment(const uint8_t *frame, unsigned len, const struct net_offload *o,
+		    uint8_t *(*reserve)(void *ctx, unsigned len), void *ctx)
 {
 	unsigned hl = o->hdr_len, ihl = o->csum_start - ETH_HLEN, id = get16(frame + ETH_HLEN + IPV4_OFF_ID);
 	uint32_t seq = get32(frame + o->csum_start + TCP_OFF_SEQ);
@@ -108,8 +119,13 @@ int net_gso_segment(const uint8_t *frame, unsigned len, const struct net_offload
 
 	for (unsigned off = hl; off < len; off += o->gso_size, n++) {
 		unsigned pay = len - off < o->gso_size ? len - off : o->gso_size, tcp_len = hl - o->csum_start + pay;
-		uint8_t *ip = seg + ETH_HLEN, *tcp = seg + o->csum_start;
+		uint8_t *seg = reserve(ctx, hl + pay), *ip, *tcp;
 		uint64_t sum;
+
+		if (!seg)
+			break;
+		ip = seg + ETH_HLEN;
+		tcp = seg + o->csum_start;
 
 		memcpy(seg, frame, hl);
 		memcpy(seg + hl, frame + off, pay);
@@ -125,8 +141,6 @@ int net_gso_segment(const uint8_t *frame, unsigned len, const struct net_offload
 		put16(tcp + TCP_OFF_CSUM, 0);
 		sum = net_csum_add(0, ip + IPV4_OFF_SADDR, 2 * IPV4_ADDR_LEN) + IPPROTO_TCP + tcp_len;
 		put16(tcp + TCP_OFF_CSUM, net_csum_fold(net_csum_add(sum, tcp, tcp_len)));
-		if (emit(ctx, seg, hl + pay))
-			break;
 	}
 	return n;
 }

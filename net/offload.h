@@ -66,12 +66,11 @@ int net_offload_check(const uint8_t *frame, unsigned len, struct net_offload *o,
 /* Complete a partial checksum in place (the frame passed net_offload_check). */
 void net_csum_complete(uint8_t *frame, unsigned len, const struct net_offload *o);
 /*
- * Cut a checked TSO frame into wire frames with complete checksums, each built in seg (room for
- * hdr_len + gso_size bytes) and handed to emit. Returns how many emit accepted (returned 0);
- * stops at the first refusal.
+ * Cut a checked TSO frame into wire frames with complete checksums, each built where reserve
+ * says (room for the given length; NULL stops the cutting). Returns how many were built.
  */
-int net_gso_segment(const uint8_t *frame, unsigned len, const struct net_offload *o, uint8_t *seg,
-		    int (*emit)(void *ctx, const uint8_t *seg, unsigned len), void *ctx);
+int net_gso_segment(const uint8_t *frame, unsigned len, const struct net_offload *o,
+		    uint8_t *(*reserve)(void *ctx, unsigned len), void *ctx);
 /* RFC 1071 sum of len bytes (big-endian 16-bit words, an odd last byte padded), not folded. */
 uint64_t net_csum_add(uint64_t sum, const uint8_t *p, unsigned len);
 /* The folded, complemented checksum of a sum; 0 becomes CSUM_MANGLED_0. */

@@ -72,7 +72,7 @@ static unsigned fair_share(const struct netswitch *sw, unsigned net)
 	return ports > 2 ? SWITCH_QUEUE_SLOTS / (ports - 1) : SWITCH_QUEUE_SLOTS;
 }
 
-/* Room for len bytes in q's ring: their offset and the bytes they take (padding at the ring's end too), or -1. */
+/* Room for len bytes in q's ring: their offset and the bytes they take (padding too), or -1. */
 static int ring_alloc(struct switch_queue *q, uint32_t len, uint32_t *span)
 {
 	uint32_t tail, pad = 0;
@@ -80,6 +80,7 @@ static int ring_alloc(struct switch_queue *q, uint32_t len, uint32_t *span)
 	if (!q->data_used)
 		q->data_head = 0; /* empty: start again at the beginning */
 	tail = (q->data_head + q->data_used) % SWITCH_QUEUE_BYTES;
+	len = (len + SWITCH_FRAME_ALIGN - 1) & ~(SWITCH_FRAME_ALIGN - 1U);
 	if (len > SWITCH_QUEUE_BYTES - tail) { /* a frame's bytes never wrap: skip to the start */
 		pad = SWITCH_QUEUE_BYTES - tail;
 		tail = 0;
@@ -90,9 +91,9 @@ static int ring_alloc(struct switch_queue *q, uint32_t len, uint32_t *span)
 	return (int)tail;
 }
 
-/* Queue the frame for port dst; returns 1 if queued. */
-static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share,
-		   int group, const struct net_offload *o)
+/* A slot and len bytes in port dst's queue for a frame from src, or NULL (dropped and counted). */
+static uint8_t *reserve(struct netswitch *sw, unsigned dst, unsigned src, unsigned len, unsigned share, int group,
+			const struct net_offload *o)
 {
 	struct switch_port *p = &sw->port[dst];
 	struct switch_queue *q = p->queue;
@@ -102,24 +103,23 @@ static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void 
 
 	if (q->count == SWITCH_QUEUE_SLOTS) {
 		p->stats.queue_full++;
-		return 0;
+		return NULL;
 	}
 	if (q->held[src] >= share ||
 	    q->held_bytes[src] + len > (uint64_t)SWITCH_QUEUE_BYTES / SWITCH_QUEUE_SLOTS * share) {
 		p->stats.over_share++;
-		return 0;
+		return NULL;
 	}
 	if (group && q->held_group[src] >= SWITCH_GROUP_SHARE) {
 		p->stats.storm++;
-		return 0;
+		return NULL;
 	}
 	off = ring_alloc(q, len, &span);
 	if (off < 0) {
 		p->stats.queue_full++;
-		return 0;
+		return NULL;
 	}
 	f = &q->slot[(q->head + q->count) % SWITCH_QUEUE_SLOTS];
-	memcpy(q->data + off, frame, len);
 	f->off = (uint32_t)off;
 	f->len = len;
 	f->span = span;
@@ -131,7 +131,7 @@ static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void 
 	q->held_group[src] += (uint8_t)group;
 	q->held_bytes[src] += span;
 	q->count++;
-	return 1;
+	return q->data + off;
 }
 
 /* The oldest frame of q leaves it. */
@@ -143,7 +143,7 @@ static void dequeue(struct switch_queue *q)
 	q->held_group[f->src_port] -= f->group;
 	q->held_bytes[f->src_port] -= f->span;
 	q->data_used -= f->span;
-	q->data_head = (f->off + f->len) % SWITCH_QUEUE_BYTES;
+	q->data_head = (f->off + ((f->len + SWITCH_FRAME_ALIGN - 1) & ~(SWITCH_FRAME_ALIGN - 1U))) % SWITCH_QUEUE_BYTES;
 	q->head = (q->head + 1) % SWITCH_QUEUE_SLOTS;
 	q->count--;
 }
@@ -154,14 +154,13 @@ struct seg_ctx {
 	int group, queued;
 };
 
-static int enqueue_seg(void *ctx, const uint8_t *seg, unsigned len)
+static uint8_t *reserve_seg(void *ctx, unsigned len)
 {
 	struct seg_ctx *c = ctx;
+	uint8_t *at = reserve(c->sw, c->dst, c->src, len, c->share, c->group, NULL);
 
-	if (!enqueue(c->sw, c->dst, c->src, seg, len, c->share, c->group, NULL))
-		return -1; /* no room: the rest of the stream would not arrive either */
-	c->queued = 1;
-	return 0;
+	c->queued |= at != NULL; /* no room stops the cutting: the rest of the send would not arrive either */
+	return at;
 }
 
 /* Queue a frame for port dst as that port takes it: offloads it lacks are done here. 1 if queued. */
@@ -175,11 +174,13 @@ static int deliver_to(struct netswitch *sw, unsigned dst, unsigned src, const ui
 		struct seg_ctx c = { sw, dst, src, share, group, 0 };
 
 		p->stats.segmented++;
-		net_gso_segment(frame, len, o, sw->seg, enqueue_seg, &c);
+		net_gso_segment(frame, len, o, reserve_seg, &c);
 		return c.queued;
 	}
-	if (!enqueue(sw, dst, src, frame, len, share, group, o))
+	uint8_t *at = reserve(sw, dst, src, len, share, group, o);
+	if (!at)
 		return 0;
+	memcpy(at, frame, len);
 	if (lack & NET_OFF_CSUM) {
 		struct switch_frame *f = &p->queue->slot[(p->queue->head + p->queue->count - 1) % SWITCH_QUEUE_SLOTS];
 
@@ -377,4 +378,18 @@ int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen)
 unsigned switch_pending(struct netswitch *sw, unsigned port)
 {
 	return port < SWITCH_PORTS && sw->port[port].used ? sw->port[port].queue->count : 0;
+}
+
+uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now)
+{
+	uint64_t due = 0;
+
+	if (port >= SWITCH_PORTS || !sw->port[port].used)
+		return 0;
+	spin_lock(&sw->lock);
+	const struct switch_port *p = &sw->port[port];
+	if (sw->group_interval && !p->group_tokens && now - p->group_refill < sw->group_interval)
+		due = p->group_refill + sw->group_interval;
+	spin_unlock(&sw->lock);
+	return due;
 }

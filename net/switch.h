@@ -19,6 +19,7 @@
 #define SWITCH_QUEUE_SLOTS 128 /* frames waiting for one port */
 /* Bytes of frames waiting for one port: room for several 64 KiB offloaded frames. */
 #define SWITCH_QUEUE_BYTES (512 * 1024)
+#define SWITCH_FRAME_ALIGN 8 /* frames start on word boundaries in the ring: word copies and checksums */
 /*
  * Storm control: of any queue, one source's broadcast and multicast frames may hold at most this
  * many slots (its unicast frames are bound by the fair share only), so a broadcast flood, which
@@ -88,7 +89,6 @@ struct netswitch {
 	uint64_t group_interval; /* `now` units per group frame a port may send; 0: no limit */
 	struct switch_port port[SWITCH_PORTS];
 	struct switch_fdb_entry fdb[SWITCH_FDB_ENTRIES];
-	uint8_t seg[ETH_FRAME_MAX]; /* one wire frame being cut from an offloaded one (under the lock) */
 };
 
 void switch_init(struct netswitch *sw, uint64_t fdb_age);
@@ -123,5 +123,7 @@ int switch_deliver(struct netswitch *sw, unsigned port,
 		   int (*deliver)(void *ctx, const uint8_t *frame, unsigned len, const struct net_offload *o),
 		   void *ctx);
 unsigned switch_pending(struct netswitch *sw, unsigned port);
+/* When `port` may send its next broadcast/multicast frame: 0 if it may at `now` (or has no rate), else a later `now`. */
+uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now);
 
 #endif

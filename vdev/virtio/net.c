@@ -270,7 +270,7 @@ static void tx_process(struct vnet *n)
 		if (irq)
 			virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
 		n->stats.tx_frames += nb;
-		spin_unlock(&t->lock);
+		virtio_mmio_unlock(t);
 		for (unsigned i = 0; i < nb; i++)
 			n->be.send(n->be.ctx, n->tx_stage + n->tx[i].off, n->tx[i].len, &n->tx[i].o);
 		spin_lock(&t->lock);
@@ -321,7 +321,5 @@ void vnet_init(struct vnet *n, const uint8_t mac[ETH_ALEN], const struct vnet_ba
 
 void vnet_rx_kick(struct vnet *n)
 {
-	spin_lock(&n->t.lock);
-	rx_process(n);
-	spin_unlock(&n->t.lock);
+	virtio_mmio_kick(&n->t, VIRTIO_NET_RXQ);
 }
