@@ -5,7 +5,7 @@
  * for the uplink, which also injects frames of any length and content.
  *
  * Input: operations (first byte mod OP_COUNT): register write, notify (either queue), the standard
- * driver setup with a queue size, a descriptor (index, queue, address from a table or raw, length,
+ * driver setup with a queue size (and, with its top bit, the checksum and TSO4 offloads), a descriptor (index, queue, address from a table or raw, length,
  * flags, next), an available-ring entry, raw bytes into guest RAM, a frame from the uplink, a frame
  * taken by the uplink, a device reset. Each operation names the device it acts on.
  *
@@ -107,10 +107,18 @@ static uint32_t rd(struct dev *d, uint64_t off)
 	return (uint32_t)v;
 }
 
-static void driver_setup(struct dev *d, uint32_t num)
+/* The offloads a driver may take (OP_SETUP's top bit): then frames carry checksum and TSO headers. */
+#define OFFLOADS                                                                                        \
+	((1U << VIRTIO_NET_F_CSUM) | (1U << VIRTIO_NET_F_GUEST_CSUM) | (1U << VIRTIO_NET_F_HOST_TSO4) | \
+	 (1U << VIRTIO_NET_F_GUEST_TSO4))
+#define SETUP_OFFLOADS 0x80
+
+static void driver_setup(struct dev *d, uint32_t num, int offloads)
 {
 	wr(d, VIRTIO_MMIO_STATUS, 0);
 	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, offloads ? OFFLOADS : 0);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
@@ -159,9 +167,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_NOTIFY:
 			wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
 			break;
-		case OP_SETUP:
-			driver_setup(d, 1U << (take_u8(&in) % 6));
+		case OP_SETUP: {
+			uint8_t b = take_u8(&in);
+
+			driver_setup(d, 1U << (b % 6), b & SETUP_OFFLOADS);
 			break;
+		} break;
 		case OP_DESC: {
 			unsigned i = take_u8(&in), q = i >> 7;
 			struct virtq_desc desc = { take_pick(&in, addrs, ARRAY_LEN(addrs)),

@@ -36,3 +36,4 @@ UNIT_SRCS_test_regress_fuzz := vm/guest_fdt.c drivers/platform.c vm/config.c mm/
 UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h dev/*.h drivers/*.h lib/*.h mm/*.h net/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
 	vdev/virtio/*.h drivers/virtio/*.h tests/unit/*.h)
 $(foreach t,$(UNIT_TESTS),$(eval $(BUILD)/host/$(t): $$(UNIT_SRCS_$(t)) $$(UNIT_HDRS) tests/unit/sources.mk))
+UNIT_SRCS_test_net_offload := net/switch.c net/offload.c
