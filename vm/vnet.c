@@ -195,10 +195,11 @@ void vm_nics_report(struct vm *vm)
 			"control, %lu queue full, %lu no buffer room; %lu protocol errors (NEEDS_RESET)\n",
 			vm->cfg.name, i, (unsigned long)v->dev.stats.tx_frames, (unsigned long)v->dev.stats.rx_frames,
 			(unsigned long)(v->dev.stats.tx_runt + s->runt),
-			(unsigned long)(v->dev.stats.tx_oversize + s->oversize), (unsigned long)v->dev.stats.tx_bad,
-			(unsigned long)s->bad_source, (unsigned long)s->rate_limited, (unsigned long)s->over_share,
-			(unsigned long)s->storm, (unsigned long)s->queue_full,
-			(unsigned long)(v->dev.stats.rx_small + s->too_big), v->dev.t.protocol_errors);
+			(unsigned long)(v->dev.stats.tx_oversize + s->oversize),
+			(unsigned long)(v->dev.stats.tx_bad + s->bad_offload), (unsigned long)s->bad_source,
+			(unsigned long)s->rate_limited, (unsigned long)s->over_share, (unsigned long)s->storm,
+			(unsigned long)s->queue_full, (unsigned long)(v->dev.stats.rx_small + s->too_big),
+			v->dev.t.protocol_errors);
 	}
 }
 

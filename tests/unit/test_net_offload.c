@@ -63,7 +63,8 @@ static unsigned tcp_frame(uint8_t *f, unsigned payload, uint8_t flags)
 static int tcp_ok(const uint8_t *f)
 {
 	unsigned tot = get16(f + IP_OFF + IPV4_OFF_TOTAL_LEN);
-	uint64_t sum = net_csum_add(0, f + IP_OFF + IPV4_OFF_SADDR, 2 * IPV4_ADDR_LEN) + IPPROTO_TCP + tot - IPV4_HDR_MIN;
+	uint64_t sum =
+		net_csum_add(0, f + IP_OFF + IPV4_OFF_SADDR, 2 * IPV4_ADDR_LEN) + IPPROTO_TCP + tot - IPV4_HDR_MIN;
 
 	return net_csum_fold(net_csum_add(sum, f + TCP_OFF, tot - IPV4_HDR_MIN)) == CSUM_MANGLED_0;
 }

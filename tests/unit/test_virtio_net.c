@@ -107,11 +107,13 @@ static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 	driver_setup(x);
 }
 
+static uint32_t offloads; /* feature bits the next driver_setup accepts besides MAC */
+
 static void driver_setup(struct guest *x)
 {
 	wr(x, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(x, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_NET_F_MAC);
+	wr(x, VIRTIO_MMIO_DRIVER_FEATURES, (1U << VIRTIO_NET_F_MAC) | offloads);
 	wr(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(x, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
 	wr(x, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
@@ -254,6 +256,73 @@ static void test_frame_between_guests(void **state)
 	assert_int_equal(g[1].dev.stats.rx_frames, 2);
 }
 
+/* Reset the card and set it up again (fresh rings) accepting `features` besides MAC. */
+static void redo_setup(struct guest *x, uint32_t features)
+{
+	wr(x, VIRTIO_MMIO_STATUS, 0);
+	memset(x->ram, 0, BUF_OFF);
+	x->next_desc[0] = x->next_desc[1] = 0;
+	offloads = features;
+	driver_setup(x);
+	offloads = 0;
+}
+
+/* A TCP/IPv4 TSO frame from x behind a virtio header asking for a partial checksum and TSOv4. */
+static void send_tso(struct guest *x, unsigned payload, uint16_t gso_size)
+{
+	uint32_t lens[1] = { HDR + 54 + payload };
+	uint8_t *b = buf(x, VIRTIO_NET_TXQ, x->next_desc[VIRTIO_NET_TXQ]);
+	struct virtio_net_hdr h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 54, gso_size, 34, 16, 0 };
+
+	memset(b, 0, HDR + 54 + payload);
+	memcpy(b, &h, HDR);
+	memset(b + HDR, 0xff, ETH_ALEN);
+	memcpy(b + HDR + ETH_ALEN, x->dev.mac, ETH_ALEN);
+	b[HDR + 12] = 0x08; /* IPv4 */
+	b[HDR + 14] = 0x45; /* version 4, 20-byte header */
+	b[HDR + 14 + 9] = 6; /* TCP */
+	b[HDR + 34 + 12] = 0x50; /* 20-byte TCP header */
+	offer(x, VIRTIO_NET_TXQ, lens, 1, 0);
+	wr(x, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+}
+
+static void test_offloads_between_guests(void **state)
+{
+	uint32_t all = (1U << VIRTIO_NET_F_CSUM) | (1U << VIRTIO_NET_F_GUEST_CSUM) | (1U << VIRTIO_NET_F_HOST_TSO4) |
+		       (1U << VIRTIO_NET_F_GUEST_TSO4),
+		 rx[1] = { BUF_STRIDE };
+	struct virtio_net_hdr h;
+
+	(void)state;
+	/* Without the features negotiated, a header asking for them is malformed. */
+	send_tso(&g[0], 1000, 500);
+	assert_int_equal(g[0].dev.stats.tx_bad, 1);
+	redo_setup(&g[0], all);
+	redo_setup(&g[1], all);
+	assert_int_equal(sw.port[g[1].port].caps, NET_CAP_CSUM | NET_CAP_TSO4);
+	/* 3000 bytes of payload in one frame, passed whole with its metadata */
+	offer(&g[1], VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
+	wr(&g[1], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	send_tso(&g[0], 3000, 1000);
+	assert_int_equal(g[0].dev.stats.tx_frames, 1);
+	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 1);
+	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->ring[0].len, HDR + 54 + 3000);
+	memcpy(&h, buf(&g[1], VIRTIO_NET_RXQ, 0), HDR);
+	assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	assert_int_equal(h.gso_size, 1000);
+	assert_int_equal(h.hdr_len, 54);
+	assert_int_equal(h.csum_start, 34);
+	assert_int_equal(h.csum_offset, 16);
+	/* a reset takes the capabilities back: the switch cuts frames for it again */
+	wr(&g[1], VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(sw.port[g[1].port].caps, 0);
+	/* bad metadata (TSO without a segment size) is dropped and counted by the switch */
+	send_tso(&g[0], 3000, 0);
+	assert_int_equal(sw.port[g[0].port].stats.bad_offload, 1);
+	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 0);
+}
+
 static void test_bad_frames_counted(void **state)
 {
 	uint32_t small[1] = { HDR + 20 }, two[2] = { 4, HDR };
@@ -369,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_between_guests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frames_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offloads_between_guests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_ring_needs_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_networks_apart, setup, teardown),
 		cmocka_unit_test(test_gather_pure),
