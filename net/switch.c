@@ -170,7 +170,7 @@ static int deliver_to(struct netswitch *sw, unsigned dst, unsigned src, const ui
 	struct switch_port *p = &sw->port[dst];
 	unsigned lack = o ? o->flags & ~p->caps : 0;
 
-	if (lack & NET_OFF_TSO4) {
+	if (lack && (o->flags & NET_OFF_TSO4)) { /* a TSO frame's checksum is partial too: cut it whole */
 		struct seg_ctx c = { sw, dst, src, share, group, 0 };
 
 		p->stats.segmented++;

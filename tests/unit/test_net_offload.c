@@ -150,6 +150,13 @@ static void tso_passes_whole_to_a_port_that_takes_it(void **state)
 	assert_int_equal(o.gso_size, MSS);
 	assert_int_equal(o.hdr_len, HDRS);
 	assert_int_equal(o.csum_start, TCP_OFF);
+	/* a port that takes TSO but not partial checksums gets wire frames */
+	switch_set_caps(&sw, 2, NET_CAP_TSO4);
+	assert_int_equal(switch_input_offload(&sw, 0, tso, len, &tso_meta, 0), 2);
+	assert_int_equal(switch_pending(&sw, 2), 3);
+	while (switch_pending(&sw, 2))
+		assert_int_equal(switch_deliver(&sw, 2, keep, &o) > 0 && o.flags == 0, 1);
+	switch_set_caps(&sw, 2, NET_CAP_CSUM | NET_CAP_TSO4);
 	/* a port that gave the offloads up meanwhile (its driver reset) drops such a frame */
 	assert_int_equal(switch_input_offload(&sw, 0, tso, len, &tso_meta, 0), 2);
 	switch_set_caps(&sw, 2, 0);

@@ -32,7 +32,9 @@ static void reset_locked(struct virtio_mmio *t)
 void virtio_mmio_unlock(struct virtio_mmio *t)
 {
 	for (;;) {
-		uint32_t q = __atomic_exchange_n(&t->deferred, 0, __ATOMIC_ACQ_REL);
+		uint32_t q = __atomic_load_n(&t->deferred, __ATOMIC_RELAXED)
+				     ? __atomic_exchange_n(&t->deferred, 0, __ATOMIC_ACQ_REL)
+				     : 0;
 
 		for (unsigned i = 0; q; i++, q >>= 1)
 			if ((q & 1) && i < t->ops->nqueues && t->vq[i].ready && virtio_mmio_live(t))
