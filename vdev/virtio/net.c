@@ -308,6 +308,7 @@ static const struct virtio_mmio_dev_ops vnet_ops = {
 	.config_read = vnet_config_read,
 	.notify = vnet_notify,
 	.reset = vnet_reset,
+	.kicked = 1,
 };
 
 void vnet_init(struct vnet *n, const uint8_t mac[ETH_ALEN], const struct vnet_backend *be, const struct vq_mem *mem,

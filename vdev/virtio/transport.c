@@ -31,6 +31,10 @@ static void reset_locked(struct virtio_mmio *t)
 
 void virtio_mmio_unlock(struct virtio_mmio *t)
 {
+	if (!t->ops->kicked) {
+		spin_unlock(&t->lock);
+		return;
+	}
 	for (;;) {
 		uint32_t q = __atomic_load_n(&t->deferred, __ATOMIC_RELAXED)
 				     ? __atomic_exchange_n(&t->deferred, 0, __ATOMIC_ACQ_REL)

@@ -29,6 +29,8 @@ struct virtio_mmio_dev_ops {
 	void (*notify)(void *dev, unsigned q);
 	/* The device is being reset; the transport lock is held. */
 	void (*reset)(void *dev);
+	/* Other harts hand the device work with virtio_mmio_kick: every unlock looks for it. */
+	int kicked;
 };
 
 struct virtio_mmio {
