@@ -51,6 +51,7 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks = []
+    notes = []  # host actions' reports: after the console, never inside one of its lines
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
     reader.start()
     steps = list(steps)
@@ -61,7 +62,7 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
             after, text = steps[0]
             if after is None or re.search(after, seen, re.M):
                 if callable(text):  # a host action (e.g. a client on 127.0.0.1): its report joins the log
-                    threading.Thread(target=lambda fn=text: chunks.append(("\nhost: %s\n" % fn()).encode()),
+                    threading.Thread(target=lambda fn=text: notes.append(("\nhost: %s\n" % fn()).encode()),
                                      daemon=True).start()
                 else:
                     p.stdin.write(text.encode())
@@ -82,7 +83,7 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
         p.kill()
         p.wait()
     reader.join()
-    out = b"".join(chunks).decode(errors="replace").replace("\r", "")
+    out = b"".join(chunks + notes).decode(errors="replace").replace("\r", "")
     return out, rc, time.monotonic() - start
 
 
