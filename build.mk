@@ -36,7 +36,7 @@ LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--gc-sections -Wl,--no-warn
 KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	vcpu/trap.S vcpu/fp.S vcpu/vcpu.c vcpu/exit.c vcpu/timer.c \
 	sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c sbi/dbcn.c sbi/hvc.c sbi/legacy.c \
-	mm/palloc.c mm/keel_pool.c mm/stage2.c net/switch.c \
+	mm/palloc.c mm/keel_pool.c mm/stage2.c net/switch.c net/offload.c \
 	drivers/ns16550.c drivers/platform.c \
 	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/sched.c vm/runq.c vm/vconsole.c vm/devices.c \
 	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \

@@ -72,34 +72,121 @@ static unsigned fair_share(const struct netswitch *sw, unsigned net)
 	return ports > 2 ? SWITCH_QUEUE_SLOTS / (ports - 1) : SWITCH_QUEUE_SLOTS;
 }
 
-/* Queue the frame for port dst; returns 1 if queued and whether dst needs a kick in *kick. */
-static int enqueue(struct netswitch *sw, unsigned dst, unsigned src, const void *frame, unsigned len, unsigned share,
-		   int group)
+/* Room for len bytes in q's ring: their offset and the bytes they take (padding too), or -1. */
+static int ring_alloc(struct switch_queue *q, uint32_t len, uint32_t *span)
+{
+	uint32_t tail, pad = 0;
+
+	if (!q->data_used)
+		q->data_head = 0; /* empty: start again at the beginning */
+	tail = (q->data_head + q->data_used) % SWITCH_QUEUE_BYTES;
+	len = (len + SWITCH_FRAME_ALIGN - 1) & ~(SWITCH_FRAME_ALIGN - 1U);
+	if (len > SWITCH_QUEUE_BYTES - tail) { /* a frame's bytes never wrap: skip to the start */
+		pad = SWITCH_QUEUE_BYTES - tail;
+		tail = 0;
+	}
+	if (len > SWITCH_QUEUE_BYTES - q->data_used || pad > SWITCH_QUEUE_BYTES - q->data_used - len)
+		return -1;
+	*span = pad + len;
+	return (int)tail;
+}
+
+/* A slot and len bytes in port dst's queue for a frame from src, or NULL (dropped and counted). */
+static uint8_t *reserve(struct netswitch *sw, unsigned dst, unsigned src, unsigned len, unsigned share, int group,
+			const struct net_offload *o)
 {
 	struct switch_port *p = &sw->port[dst];
 	struct switch_queue *q = p->queue;
 	struct switch_frame *f;
+	uint32_t span;
+	int off;
 
 	if (q->count == SWITCH_QUEUE_SLOTS) {
 		p->stats.queue_full++;
-		return 0;
+		return NULL;
 	}
-	if (q->held[src] >= share) {
+	if (q->held[src] >= share ||
+	    q->held_bytes[src] + len > (uint64_t)SWITCH_QUEUE_BYTES / SWITCH_QUEUE_SLOTS * share) {
 		p->stats.over_share++;
-		return 0;
+		return NULL;
 	}
 	if (group && q->held_group[src] >= SWITCH_GROUP_SHARE) {
 		p->stats.storm++;
-		return 0;
+		return NULL;
+	}
+	off = ring_alloc(q, len, &span);
+	if (off < 0) {
+		p->stats.queue_full++;
+		return NULL;
 	}
 	f = &q->slot[(q->head + q->count) % SWITCH_QUEUE_SLOTS];
-	memcpy(f->data, frame, len);
+	f->off = (uint32_t)off;
 	f->len = len;
-	f->src_port = src;
+	f->span = span;
+	f->src_port = (uint8_t)src;
 	f->group = (uint8_t)group;
+	f->o = o ? *o : (struct net_offload){ 0 };
+	q->data_used += span;
 	q->held[src]++;
 	q->held_group[src] += (uint8_t)group;
+	q->held_bytes[src] += span;
 	q->count++;
+	return q->data + off;
+}
+
+/* The oldest frame of q leaves it. */
+static void dequeue(struct switch_queue *q)
+{
+	const struct switch_frame *f = &q->slot[q->head];
+
+	q->held[f->src_port]--;
+	q->held_group[f->src_port] -= f->group;
+	q->held_bytes[f->src_port] -= f->span;
+	q->data_used -= f->span;
+	q->data_head = (f->off + ((f->len + SWITCH_FRAME_ALIGN - 1) & ~(SWITCH_FRAME_ALIGN - 1U))) % SWITCH_QUEUE_BYTES;
+	q->head = (q->head + 1) % SWITCH_QUEUE_SLOTS;
+	q->count--;
+}
+
+struct seg_ctx {
+	struct netswitch *sw;
+	unsigned dst, src, share;
+	int group, queued;
+};
+
+static uint8_t *reserve_seg(void *ctx, unsigned len)
+{
+	struct seg_ctx *c = ctx;
+	uint8_t *at = reserve(c->sw, c->dst, c->src, len, c->share, c->group, NULL);
+
+	c->queued |= at != NULL; /* no room stops the cutting: the rest of the send would not arrive either */
+	return at;
+}
+
+/* Queue a frame for port dst as that port takes it: offloads it lacks are done here. 1 if queued. */
+static int deliver_to(struct netswitch *sw, unsigned dst, unsigned src, const uint8_t *frame, unsigned len,
+		      unsigned share, int group, const struct net_offload *o)
+{
+	struct switch_port *p = &sw->port[dst];
+	unsigned lack = o ? o->flags & ~p->caps : 0;
+
+	if (lack && (o->flags & NET_OFF_TSO4)) { /* a TSO frame's checksum is partial too: cut it whole */
+		struct seg_ctx c = { sw, dst, src, share, group, 0 };
+
+		p->stats.segmented++;
+		net_gso_segment(frame, len, o, reserve_seg, &c);
+		return c.queued;
+	}
+	uint8_t *at = reserve(sw, dst, src, len, share, group, o);
+	if (!at)
+		return 0;
+	memcpy(at, frame, len);
+	if (lack & NET_OFF_CSUM) {
+		struct switch_frame *f = &p->queue->slot[(p->queue->head + p->queue->count - 1) % SWITCH_QUEUE_SLOTS];
+
+		net_csum_complete(p->queue->data + f->off, f->len, &f->o);
+		f->o.flags = 0;
+	}
 	return 1;
 }
 
@@ -160,6 +247,22 @@ int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, 
 
 int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigned len, uint64_t now)
 {
+	return switch_input_offload(sw, port, frame, len, NULL, now);
+}
+
+void switch_set_caps(struct netswitch *sw, unsigned port, unsigned caps)
+{
+	if (port >= SWITCH_PORTS)
+		return;
+	spin_lock(&sw->lock);
+	sw->port[port].caps = caps & (NET_CAP_CSUM | NET_CAP_TSO4);
+	spin_unlock(&sw->lock);
+}
+
+int switch_input_offload(struct netswitch *sw, unsigned port, const void *frame, unsigned len,
+			 const struct net_offload *o, uint64_t now)
+{
+	struct net_offload off = o ? *o : (struct net_offload){ 0 };
 	const uint8_t *dst_mac = frame, *src_mac = (const uint8_t *)frame + ETH_ALEN;
 	unsigned kick = 0; /* ports whose queue this frame made non-empty */
 	int queued = 0;
@@ -168,7 +271,7 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 		return -EINVAL;
 	spin_lock(&sw->lock);
 	struct switch_port *in = &sw->port[port];
-	if (len < ETH_HLEN || len > ETH_FRAME_MAX) {
+	if (len < ETH_HLEN || len > (off.flags & NET_OFF_TSO4 ? NET_GSO_FRAME_MAX : ETH_FRAME_MAX)) {
 		if (len < ETH_HLEN)
 			in->stats.runt++;
 		else
@@ -178,6 +281,11 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 	}
 	if (is_group(src_mac)) {
 		in->stats.bad_source++;
+		spin_unlock(&sw->lock);
+		return -EINVAL;
+	}
+	if (off.flags && net_offload_check(frame, len, &off, ETH_FRAME_MAX)) {
+		in->stats.bad_offload++;
 		spin_unlock(&sw->lock);
 		return -EINVAL;
 	}
@@ -197,7 +305,7 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 		if (i == port || !out->used || out->net != in->net || (to >= 0 && (unsigned)to != i))
 			continue;
 		int was_empty = out->queue->count == 0;
-		if (enqueue(sw, i, port, frame, len, share, is_group(dst_mac))) {
+		if (deliver_to(sw, i, port, frame, len, share, is_group(dst_mac), off.flags ? &off : NULL)) {
 			queued++;
 			kick |= (unsigned)was_empty << i;
 		}
@@ -209,9 +317,11 @@ int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigne
 	return queued;
 }
 
-int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen)
+int switch_deliver(struct netswitch *sw, unsigned port,
+		   int (*deliver)(void *ctx, const uint8_t *frame, unsigned len, const struct net_offload *o),
+		   void *ctx)
 {
-	int len = 0;
+	int got = 0;
 
 	if (port >= SWITCH_PORTS || !sw->port[port].used)
 		return -EINVAL;
@@ -219,26 +329,67 @@ int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen)
 	struct switch_port *p = &sw->port[port];
 	struct switch_queue *q = p->queue;
 	if (q->count) {
-		const struct switch_frame *f = &q->slot[q->head];
+		struct switch_frame *f = &q->slot[q->head];
+		uint8_t *data = q->data + f->off;
 
-		if (f->len <= buflen) {
-			memcpy(buf, f->data, f->len);
-			len = f->len;
-			p->stats.tx_frames++;
-		} else {
-			p->stats.too_big++;
-			len = -ENOSPC;
+		/* The port gave up an offload since the frame was queued (its driver reset). */
+		if ((f->o.flags & ~p->caps) & NET_OFF_CSUM && !(f->o.flags & NET_OFF_TSO4)) {
+			net_csum_complete(data, f->len, &f->o);
+			f->o.flags = 0;
 		}
-		q->held[f->src_port]--;
-		q->held_group[f->src_port] -= f->group;
-		q->head = (q->head + 1) % SWITCH_QUEUE_SLOTS;
-		q->count--;
+		if (f->o.flags & ~p->caps)
+			got = -ENOSPC;
+		else
+			got = deliver(ctx, data, f->len, &f->o);
+		if (got > 0)
+			p->stats.tx_frames++;
+		else
+			p->stats.too_big++;
+		dequeue(q);
 	}
 	spin_unlock(&sw->lock);
-	return len;
+	return got;
+}
+
+struct take_ctx {
+	uint8_t *buf;
+	unsigned buflen;
+};
+
+static int take_copy(void *ctx, const uint8_t *frame, unsigned len, const struct net_offload *o)
+{
+	struct take_ctx *t = ctx;
+
+	if (len > t->buflen || (o->flags & NET_OFF_TSO4))
+		return -ENOSPC;
+	memcpy(t->buf, frame, len);
+	if (o->flags & NET_OFF_CSUM)
+		net_csum_complete(t->buf, len, o);
+	return (int)len;
+}
+
+int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen)
+{
+	struct take_ctx t = { buf, buflen };
+
+	return switch_deliver(sw, port, take_copy, &t);
 }
 
 unsigned switch_pending(struct netswitch *sw, unsigned port)
 {
 	return port < SWITCH_PORTS && sw->port[port].used ? sw->port[port].queue->count : 0;
+}
+
+uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now)
+{
+	uint64_t due = 0;
+
+	if (port >= SWITCH_PORTS || !sw->port[port].used)
+		return 0;
+	spin_lock(&sw->lock);
+	const struct switch_port *p = &sw->port[port];
+	if (sw->group_interval && !p->group_tokens && now - p->group_refill < sw->group_interval)
+		due = p->group_refill + sw->group_interval;
+	spin_unlock(&sw->lock);
+	return due;
 }

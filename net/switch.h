@@ -12,15 +12,14 @@
 #define KEEL_NET_SWITCH_H
 #include <stdint.h>
 #include "core/spinlock.h"
-
-#define ETH_ALEN 6
-#define ETH_HLEN 14 /* destination, source, EtherType */
-#define ETH_FRAME_MAX 1518 /* 1500 bytes of payload, the header and one 802.1Q tag; no FCS */
-#define ETH_ADDR_GROUP 0x01 /* I/G bit of the first octet: broadcast and multicast */
-#define ETH_ADDR_LOCAL 0x02 /* U/L bit of the first octet: locally administered */
+#include "net/eth.h"
+#include "net/offload.h"
 
 #define SWITCH_PORTS 16
 #define SWITCH_QUEUE_SLOTS 128 /* frames waiting for one port */
+/* Bytes of frames waiting for one port: room for several 64 KiB offloaded frames. */
+#define SWITCH_QUEUE_BYTES (512 * 1024)
+#define SWITCH_FRAME_ALIGN 8 /* frames start on word boundaries in the ring: word copies and checksums */
 /*
  * Storm control: of any queue, one source's broadcast and multicast frames may hold at most this
  * many slots (its unicast frames are bound by the fair share only), so a broadcast flood, which
@@ -31,19 +30,23 @@
 #define SWITCH_GROUP_BURST 32
 #define SWITCH_FDB_ENTRIES 256 /* learned addresses, all networks together; a power of two */
 
+/* A queued frame: len bytes at data[off] of its queue, span bytes of the ring counted to it. */
 struct switch_frame {
-	uint16_t len;
+	uint32_t off, len, span;
 	uint8_t src_port;
 	uint8_t group; /* to a broadcast or multicast address */
-	uint8_t data[ETH_FRAME_MAX];
+	struct net_offload o; /* flags 0: a plain frame */
 };
 
-/* The frames waiting for one port, oldest first. Its owner provides it (it is large). */
+/* The frames waiting for one port, oldest first, their bytes in a ring. Its owner provides it (it is large). */
 struct switch_queue {
 	struct switch_frame slot[SWITCH_QUEUE_SLOTS];
 	unsigned head, count;
+	uint32_t data_head, data_used; /* the oldest frame's first byte; bytes taken, padding included */
 	uint8_t held[SWITCH_PORTS]; /* slots holding frames from each source port */
 	uint8_t held_group[SWITCH_PORTS]; /* of those, frames to group addresses */
+	uint32_t held_bytes[SWITCH_PORTS]; /* ring bytes holding frames from each source port */
+	uint8_t data[SWITCH_QUEUE_BYTES];
 };
 
 struct switch_port_stats {
@@ -57,6 +60,8 @@ struct switch_port_stats {
 	uint64_t rate_limited; /* group frames this port sent over its rate (switch_set_group_rate) */
 	uint64_t queue_full; /* dropped on the way in: this port's queue was full */
 	uint64_t too_big; /* taken into a buffer too small for it: dropped */
+	uint64_t bad_offload; /* offload metadata that does not fit the frame: dropped on the way in */
+	uint64_t segmented; /* offloaded frames cut into wire frames for this port (it does not take them) */
 };
 
 struct switch_fdb_entry {
@@ -72,6 +77,7 @@ struct switch_port {
 	struct switch_queue *queue;
 	void (*kick)(void *ctx); /* the queue went from empty to not empty (called without the lock) */
 	void *ctx;
+	unsigned caps; /* NET_CAP_*: offloaded frames it takes as they are */
 	unsigned group_tokens; /* group frames it may send now */
 	uint64_t group_refill; /* `now` of the last token counted */
 	struct switch_port_stats stats;
@@ -96,9 +102,28 @@ int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, 
  * or dropped for lack of room), or -EINVAL when the frame itself is bad (counted on the port).
  */
 int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigned len, uint64_t now);
+/*
+ * The same for a frame with offload metadata (NULL or flags 0: plain). An offloaded frame may be up
+ * to NET_GSO_FRAME_MAX bytes; ports without the capability get it checksummed and cut into wire frames.
+ */
+int switch_input_offload(struct netswitch *sw, unsigned port, const void *frame, unsigned len,
+			 const struct net_offload *o, uint64_t now);
+/* Which offloaded frames the port takes as they are (NET_CAP_*; 0, the default, for plain frames only). */
+void switch_set_caps(struct netswitch *sw, unsigned port, unsigned caps);
 /* The oldest frame waiting for `port`, copied into buf: its length, 0 when none, -ENOSPC when buf
- * is too small for it (it is dropped and counted, so one bad buffer cannot wedge the queue). */
+ * is too small for it (it is dropped and counted, so one bad buffer cannot wedge the queue). A
+ * partial checksum the port cannot take is completed in buf. */
 int switch_take(struct netswitch *sw, unsigned port, void *buf, unsigned buflen);
+/*
+ * The oldest frame waiting for `port`, handed to deliver (with the lock held: it must not call the
+ * switch) and removed: deliver's result (<= 0 when it could not use the frame: dropped and counted
+ * as too_big), or 0 when none waits.
+ */
+int switch_deliver(struct netswitch *sw, unsigned port,
+		   int (*deliver)(void *ctx, const uint8_t *frame, unsigned len, const struct net_offload *o),
+		   void *ctx);
 unsigned switch_pending(struct netswitch *sw, unsigned port);
+/* When `port` may send its next broadcast/multicast frame: 0 if it may at `now` (or has no rate), else a later `now`. */
+uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now);
 
 #endif

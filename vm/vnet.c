@@ -1,11 +1,16 @@
 /*
  * Network cards: each is a vdev/virtio/net device on the VM's MMIO bus and vPLIC, and a port of
  * Keel's switch on the network keel,nics names. The machine's own NIC (drivers/virtio/net) is
- * one more port, on the network /chosen/keel,uplink names. A frame a guest sends is copied once
- * into the switch's queue of each port it goes to, and once more into the receiver's buffers.
+ * one more port, on the network /chosen/keel,uplink names. A frame a guest sends is copied out of
+ * its buffers, once into the switch's queue of each port it goes to, and from there straight into
+ * the receiver's buffers. Offloaded frames (64 KiB TCP, partial checksums) pass between guests that
+ * negotiated them; the uplink, which takes none, gets them segmented and checksummed by the switch.
  */
 #include "vm/vnet.h"
+#include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "vcpu/timer.h"
 #include "core/console.h"
 #include "drivers/platform.h"
 #include "drivers/plic.h"
@@ -55,11 +60,30 @@ int vnet_network(const char *name)
 
 /* ---- a guest's NIC as a switch port ---- */
 
-static void be_send(void *ctx, const void *frame, unsigned len)
+/*
+ * Backpressure for a port over its broadcast rate: the sending vCPU's hart waits (wfi) until the
+ * port's next token is due or anything else wakes it, as a sender waits for a busy link. Its
+ * flood then costs its own VM's time, not its neighbours' (under QEMU's round-robin of harts a
+ * busy flooder would otherwise take every slice the others leave). Keel's other deadlines on this
+ * hart are re-armed afterwards; they wait at most one token interval.
+ */
+static void sender_wait(uint64_t due)
+{
+	if (due <= read_time())
+		return;
+	host_timer_set(due);
+	wfi();
+	hart_timer_program(this_hart());
+}
+
+static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
 	struct vnic *v = ctx;
+	uint64_t now = read_time();
 
-	switch_input(&netsw, (unsigned)v->port, frame, len, read_time());
+	if (!switch_input_offload(&netsw, (unsigned)v->port, frame, len, o, now) &&
+	    (((const uint8_t *)frame)[0] & ETH_ADDR_GROUP))
+		sender_wait(switch_group_due(&netsw, (unsigned)v->port, now));
 }
 
 static unsigned be_pending(void *ctx)
@@ -69,11 +93,18 @@ static unsigned be_pending(void *ctx)
 	return switch_pending(&netsw, (unsigned)v->port);
 }
 
-static int be_recv(void *ctx, void *buf, unsigned len)
+static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
 {
 	struct vnic *v = ctx;
 
-	return switch_take(&netsw, (unsigned)v->port, buf, len);
+	return switch_deliver(&netsw, (unsigned)v->port, deliver, dctx);
+}
+
+static void be_caps(void *ctx, unsigned caps)
+{
+	struct vnic *v = ctx;
+
+	switch_set_caps(&netsw, (unsigned)v->port, caps);
 }
 
 static void port_kick(void *ctx)
@@ -99,7 +130,7 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		const struct vm_nic_cfg *c = &vm->cfg.nics[i];
 		int net = vnet_network(c->net);
 		struct vnic *v;
-		struct vnet_backend be = { be_send, be_pending, be_recv, NULL };
+		struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, NULL };
 
 		if (vm_window_passed_through(vm, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW)) {
 			snprintf(err, errlen, "field keel,nics: NIC %d's window 0x%lx is a passed-through device", i,
@@ -161,10 +192,11 @@ void vm_nics_report(struct vm *vm)
 			"control, %lu queue full, %lu no buffer room; %lu protocol errors (NEEDS_RESET)\n",
 			vm->cfg.name, i, (unsigned long)v->dev.stats.tx_frames, (unsigned long)v->dev.stats.rx_frames,
 			(unsigned long)(v->dev.stats.tx_runt + s->runt),
-			(unsigned long)(v->dev.stats.tx_oversize + s->oversize), (unsigned long)v->dev.stats.tx_bad,
-			(unsigned long)s->bad_source, (unsigned long)s->rate_limited, (unsigned long)s->over_share,
-			(unsigned long)s->storm, (unsigned long)s->queue_full,
-			(unsigned long)(v->dev.stats.rx_small + s->too_big), v->dev.t.protocol_errors);
+			(unsigned long)(v->dev.stats.tx_oversize + s->oversize),
+			(unsigned long)(v->dev.stats.tx_bad + s->bad_offload), (unsigned long)s->bad_source,
+			(unsigned long)s->rate_limited, (unsigned long)s->over_share, (unsigned long)s->storm,
+			(unsigned long)s->queue_full, (unsigned long)(v->dev.stats.rx_small + s->too_big),
+			v->dev.t.protocol_errors);
 	}
 }
 

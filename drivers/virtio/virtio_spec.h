@@ -150,7 +150,11 @@ struct virtio_blk_req_hdr {
 	uint64_t sector;
 };
 
-/* 5.1.3 Network device feature bits (Keel offers MAC and STATUS, no offloads) */
+/* 5.1.3 Network device feature bits */
+#define VIRTIO_NET_F_CSUM 0 /* the device takes partial checksums */
+#define VIRTIO_NET_F_GUEST_CSUM 1 /* the driver takes partial checksums */
+#define VIRTIO_NET_F_GUEST_TSO4 7 /* the driver takes TSOv4 */
+#define VIRTIO_NET_F_HOST_TSO4 11 /* the device takes TSOv4 */
 #define VIRTIO_NET_F_MAC 5
 #define VIRTIO_NET_F_STATUS 16
 
@@ -195,7 +199,10 @@ struct virtio_net_hdr {
 };
 #define VIRTIO_NET_HDR_LEN sizeof(struct virtio_net_hdr)
 #define VIRTIO_NET_HDR_LEN_LEGACY 10
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
 #define VIRTIO_NET_HDR_GSO_NONE 0
+#define VIRTIO_NET_HDR_GSO_TCPV4 1
 
 _Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc layout (spec 2.6.5)");
 _Static_assert(sizeof(struct virtq_used_elem) == 8, "virtq_used_elem layout (spec 2.6.8)");

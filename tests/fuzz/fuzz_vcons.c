@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vdrv_wr(&dev.t, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
 			break;
 		case OP_SETUP:
-			vdrv_setup(&dev.t, 1U << (take_u8(&in) % 6));
+			vdrv_setup(&dev.t, 1U << (take_u8(&in) % 6), 0);
 			break;
 		case OP_DESC:
 			vdrv_take_desc(&in, ram, addrs, ARRAY_LEN(addrs), lens, ARRAY_LEN(lens));

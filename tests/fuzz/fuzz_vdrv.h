@@ -37,11 +37,13 @@ static uint32_t vdrv_rd(struct virtio_mmio *t, uint64_t off)
 	return (uint32_t)v;
 }
 
-/* Reset, VERSION_1 only, both queues of num entries, DRIVER_OK. */
-static void vdrv_setup(struct virtio_mmio *t, uint32_t num)
+/* Reset, VERSION_1 and the device features features_lo (bits 0-31), both queues of num entries, DRIVER_OK. */
+static void vdrv_setup(struct virtio_mmio *t, uint32_t num, uint32_t features_lo)
 {
 	vdrv_wr(t, VIRTIO_MMIO_STATUS, 0);
 	vdrv_wr(t, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES, features_lo);
 	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(VIRTIO_BIT(VIRTIO_F_VERSION_1) >> 32));
 	vdrv_wr(t, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);

@@ -5,7 +5,7 @@
  * for the uplink, which also injects frames of any length and content.
  *
  * Input: operations (first byte mod OP_COUNT): register write, notify (either queue), the standard
- * driver setup with a queue size, a descriptor (index, queue, address from a table or raw, length,
+ * driver setup with a queue size (and, with its top bit, the checksum and TSO4 offloads), a descriptor (index, queue, address from a table or raw, length,
  * flags, next), an available-ring entry, raw bytes into guest RAM, a frame from the uplink, a frame
  * taken by the uplink, a device reset. Each operation names the device it acts on.
  *
@@ -63,17 +63,21 @@ static struct dev devs[2];
 static struct switch_queue uplink_q;
 static int uplink;
 
-static void be_send(void *ctx, const void *frame, unsigned len)
+static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
-	switch_input(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, 0);
+	switch_input_offload(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, o, 0);
 }
 static unsigned be_pending(void *ctx)
 {
 	return switch_pending(&sw, (unsigned)((struct dev *)ctx)->port);
 }
-static int be_recv(void *ctx, void *buf, unsigned len)
+static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
 {
-	return switch_take(&sw, (unsigned)((struct dev *)ctx)->port, buf, len);
+	return switch_deliver(&sw, (unsigned)((struct dev *)ctx)->port, deliver, dctx);
+}
+static void be_caps(void *ctx, unsigned caps)
+{
+	switch_set_caps(&sw, (unsigned)((struct dev *)ctx)->port, caps);
 }
 static void kick(void *ctx)
 {
@@ -83,6 +87,12 @@ static void set_irq(void *ctx, int level)
 {
 	((struct dev *)ctx)->irq = level;
 }
+
+/* The offloads a driver may take (OP_SETUP's top bit): then frames carry checksum and TSO headers. */
+#define OFFLOADS                                                                                        \
+	((1U << VIRTIO_NET_F_CSUM) | (1U << VIRTIO_NET_F_GUEST_CSUM) | (1U << VIRTIO_NET_F_HOST_TSO4) | \
+	 (1U << VIRTIO_NET_F_GUEST_TSO4))
+#define SETUP_OFFLOADS 0x80
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -95,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++) {
 		struct dev *d = &devs[i];
 		uint8_t mac[ETH_ALEN] = { ETH_ADDR_LOCAL, 0, 0, 0, 0, (uint8_t)(i + 1) };
-		struct vnet_backend be = { be_send, be_pending, be_recv, d };
+		struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, d };
 
 		memset(&d->q, 0, sizeof(d->q));
 		d->ram = calloc(1, RAM_SIZE);
@@ -116,9 +126,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_NOTIFY:
 			vdrv_wr(&d->n.t, VIRTIO_MMIO_QUEUE_NOTIFY, take_u8(&in) % 2);
 			break;
-		case OP_SETUP:
-			vdrv_setup(&d->n.t, 1U << (take_u8(&in) % 6));
+		case OP_SETUP: {
+			uint8_t b = take_u8(&in);
+
+			vdrv_setup(&d->n.t, 1U << (b % 6), b & SETUP_OFFLOADS ? OFFLOADS : 0);
 			break;
+		}
 		case OP_DESC:
 			vdrv_take_desc(&in, d->ram, addrs, ARRAY_LEN(addrs), lens, ARRAY_LEN(lens));
 			break;

@@ -521,6 +521,12 @@ def sw_tick(n):
     return u8(2) + u8(0) + u16(n)
 
 
+def sw_tso(port, length, gso_size, flags=3, csum_start=34, csum_offset=16):
+    """an offloaded TCP/IPv4 frame (fuzz_switch builds the headers): flags 3 = partial checksum + TSO4"""
+    return (u8(3) + u8(port) + u16(0) + u8(flags) + u16(csum_start) + u16(csum_offset) + u16(gso_size)
+            + u16(length) + u8(0) + u8(0))
+
+
 def switch_seeds():
     mac = [bytes([0x52, 0x54, 0, 0, 0, i]) for i in range(8)]
     bcast = b"\xff" * 6
@@ -537,6 +543,11 @@ def switch_seeds():
         + sw_frame(0, mac[2], bcast, 60) + sw_frame(16, mac[2], mac[1], 60) + sw_frame(0, mac[2], mac[1], 1518),
         "small-buffer": three + sw_frame(0, mac[2], mac[1], 1000) + sw_take(1, 100) + sw_take(1, 0),
         "aging": three + sw_frame(0, bcast, mac[1], 60) + sw_tick(20) + sw_frame(1, mac[1], mac[2], 60),
+        # port 1 takes offloads (caps in the top bits), port 2 does not: it gets the frame cut and checksummed
+        "tso-segmented-for-a-plain-port": u8(2) + bytes([0, 0xC0, 0]) + sw_tso(0, 20000, 1448)
+        + sw_take(2, 2000) * 4 + sw_take(1, 0xffff),
+        "tso-bad-metadata": u8(2) + bytes([0, 0xC0, 0]) + sw_tso(0, 20000, 1448, csum_start=33)
+        + sw_tso(0, 20000, 0) + sw_tso(0, 20000, 1500) + sw_tso(0, 66000, 1448) + sw_tso(0, 1000, 1448, flags=1),
     }
 # fuzz_virtio: operations (see the enum at the top of tests/fuzz/fuzz_virtio.c)
 V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET = range(10)
@@ -624,6 +635,8 @@ def vnet_seeds():
     s["uplink-flood"] = up + n_rx_buffer(0, 1530) + b"".join(n_op(N_UPLINK_IN) + u16(n) + u8(0) for n in
                                                               (0, 13, 14, 60, 1518, 1519, 3000))
     s["reset-midway"] = up + n_frame(0, 72) + n_op(N_RESET, 1) + n_rx_buffer(1, 1530)
+    s["tso-to-b-and-uplink"] = (n_op(N_SETUP, 0) + u8(0x83) + n_op(N_SETUP, 1) + u8(0x83)
+                                + n_rx_buffer(1, 0x4000) + n_tso(0, 3000, 1000))
     return s
 
 
@@ -662,6 +675,20 @@ def vcons_seeds():
     s["input-overflow"] = up + b"".join(c_input(bytes([0x61 + i]) * 64) for i in range(20)) + c_rx_buffer(0xffffffff)
     s["reset-midway"] = up + c_input(b"kept") + u8(C_RESET) + up + c_rx_buffer(16)
     return s
+
+
+def n_tso(dev, payload, gso_size):
+    """Device dev transmits a broadcast TCP/IPv4 TSO frame (virtio header: NEEDS_CSUM, GSO_TCPV4)."""
+    hdr = u8(1) + u8(1) + u16(54) + u16(gso_size) + u16(34) + u16(16) + u16(0)
+    eth = b"\xff" * 6 + b"\x02\x00\x00\x00\x00" + u8(dev + 1) + b"\x08\x00"
+    ip = b"\x45\x00" + u16(0) + b"\x00\x01\x00\x00\x40\x06\x00\x00\x0a\x00\x03\x01\x0a\x00\x03\x02"
+    tcp = bytes(12) + b"\x50\x18" + bytes(6)
+    data = hdr + eth + ip + tcp
+    ram = b"".join(n_op(N_RAM, dev) + u16(N_BUF - N_RAM_GPA + k) + u8(len(data[k:k + 24])) + data[k:k + 24]
+                   for k in range(0, len(data), 24))
+    return (ram + n_op(N_DESC, dev) + u8(N_TXQ) + raw(N_BUF) + raw(len(data) + payload) + u16(0) + u16(0)
+            + n_op(N_AVAIL, dev) + u8(1) + u16(0) + n_op(N_NOTIFY, dev) + u8(1)
+            + n_op(N_UPLINK_OUT) + u16(0) + n_op(N_UPLINK_OUT) + u16(0))
 
 
 def main():

@@ -19,11 +19,11 @@ UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 UNIT_SRCS_test_virtio_blk := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
 UNIT_SRCS_test_virtio_ring := drivers/virtio/ring.c
 UNIT_SRCS_test_virtio_console := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/console.c
-UNIT_SRCS_test_virtio_net := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c
+UNIT_SRCS_test_virtio_net := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c net/offload.c
 
 UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c guests/linux/init/cksum.c \
 	guests/linux/init/netcmds.c
-UNIT_SRCS_test_switch := net/switch.c
+UNIT_SRCS_test_switch := net/switch.c net/offload.c
 UNIT_SRCS_test_runq := vm/runq.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch
@@ -37,3 +37,4 @@ UNIT_SRCS_test_regress_fuzz := vm/guest_fdt.c drivers/platform.c vm/config.c mm/
 UNIT_HDRS := $(wildcard arch/riscv/*.h core/*.h dev/*.h drivers/*.h lib/*.h mm/*.h net/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
 	vdev/virtio/*.h drivers/virtio/*.h tests/unit/*.h)
 $(foreach t,$(UNIT_TESTS),$(eval $(BUILD)/host/$(t): $$(UNIT_SRCS_$(t)) $$(UNIT_HDRS) tests/unit/sources.mk))
+UNIT_SRCS_test_net_offload := net/switch.c net/offload.c

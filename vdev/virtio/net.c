@@ -1,13 +1,16 @@
 /* Virtio network device model (virtio 1.1, 5.1): the transmit and receive paths. */
 #include "vdev/virtio/net.h"
 #include "vdev/virtio/queue.h"
+#include "core/errno.h"
 #include <stddef.h>
 #include <string.h>
 
-int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, uint8_t *frame)
+int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, struct virtio_net_hdr *hdr, uint8_t *frame, unsigned max)
 {
 	uint64_t skip = hdr_len, total = 0;
+	uint8_t *h = (uint8_t *)hdr;
 
+	memset(hdr, 0, sizeof(*hdr));
 	if (c->err & VQ_ERR_STRUCTURE)
 		return VNET_ERR_BROKEN;
 	if (c->err)
@@ -15,26 +18,50 @@ int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, uint8_t *frame)
 	/* 5.1.6.2: the driver's buffers are all device-readable, the header first. */
 	for (unsigned k = 0; k < c->nseg; k++) {
 		const struct vq_seg *s = &c->seg[k];
-		uint64_t off = 0;
+		uint64_t off = 0, n;
 
 		if (s->write)
 			return VNET_ERR_BAD;
 		if (skip) {
 			off = s->len < skip ? s->len : skip;
+			if (hdr_len <= sizeof(*hdr))
+				memcpy(h + (hdr_len - skip), s->host, off);
 			skip -= off;
 		}
-		for (; off < s->len; off++) {
-			if (total == VNET_FRAME_MAX)
-				return VNET_ERR_OVERSIZE;
-			frame[total++] = s->host[off];
-		}
+		n = s->len - off;
+		if (n > max - total)
+			return VNET_ERR_OVERSIZE;
+		memcpy(frame + total, s->host + off, n);
+		total += n;
 	}
 	if (skip || total < VNET_FRAME_MIN)
 		return VNET_ERR_RUNT;
 	return (int)total;
 }
 
-int vnet_rx_room(const struct vq_chain *c, unsigned hdr_len)
+int vnet_hdr_offload(const struct virtio_net_hdr *hdr, uint64_t features, struct net_offload *o)
+{
+	*o = (struct net_offload){ 0 };
+	if (hdr->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return -1;
+	if (hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		/* 5.1.6.2.1: only with VIRTIO_NET_F_CSUM */
+		if (!(features & VIRTIO_BIT(VIRTIO_NET_F_CSUM)))
+			return -1;
+		o->flags |= NET_OFF_CSUM;
+		o->csum_start = hdr->csum_start;
+		o->csum_offset = hdr->csum_offset;
+	}
+	if (hdr->gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		return 0;
+	if (hdr->gso_type != VIRTIO_NET_HDR_GSO_TCPV4 || !(features & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4)))
+		return -1; /* no ECN, UDP or IPv6 segmentation is offered */
+	o->flags |= NET_OFF_TSO4;
+	o->gso_size = hdr->gso_size;
+	return 0;
+}
+
+int vnet_rx_room(const struct vq_chain *c, unsigned hdr_len, unsigned max)
 {
 	uint64_t room = 0;
 
@@ -49,30 +76,65 @@ int vnet_rx_room(const struct vq_chain *c, unsigned hdr_len)
 	if (room < hdr_len)
 		return -1;
 	room -= hdr_len;
-	return room > VNET_FRAME_MAX ? VNET_FRAME_MAX : (int)room;
+	return room > max ? (int)max : (int)room;
 }
 
-uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const uint8_t *frame, unsigned len)
+uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const struct virtio_net_hdr *hdr,
+		      const uint8_t *frame, unsigned len)
 {
-	struct virtio_net_hdr hdr = { .gso_type = VIRTIO_NET_HDR_GSO_NONE, .num_buffers = 1 };
-	const uint8_t *h = (const uint8_t *)&hdr;
+	const uint8_t *h = (const uint8_t *)hdr;
 	uint32_t done = 0, total = hdr_len + len;
 
 	for (unsigned k = 0; k < c->nseg && done < total; k++) {
 		const struct vq_seg *s = &c->seg[k];
+		uint32_t off = 0, n;
 
-		for (uint32_t off = 0; off < s->len && done < total; off++, done++)
-			s->host[off] = done < hdr_len ? h[done] : frame[done - hdr_len];
+		/* The header may straddle buffers; then the frame follows in whole runs. */
+		for (; off < s->len && done < hdr_len; off++, done++)
+			s->host[off] = h[done];
+		n = s->len - off < total - done ? s->len - off : total - done;
+		if (n) {
+			memcpy(s->host + off, frame + (done - hdr_len), n);
+			done += n;
+		}
 	}
 	return done;
 }
 
 /* ---- the device ---- */
 
+#define VNET_OFFLOADS                                                                                               \
+	(VIRTIO_BIT(VIRTIO_NET_F_CSUM) | VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM) | VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) | \
+	 VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4))
+
 static uint64_t vnet_features(void *dev)
 {
 	(void)dev;
-	return VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS);
+	return VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VNET_OFFLOADS;
+}
+
+/* The offloaded frames the driver takes: partial checksums with GUEST_CSUM, TSO4 also with GUEST_TSO4. */
+static unsigned rx_caps(const struct vnet *n)
+{
+	uint64_t f = n->t.driver_features;
+	unsigned caps = 0;
+
+	if (!virtio_mmio_live(&n->t) || !(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM)))
+		return 0;
+	caps = NET_CAP_CSUM;
+	if (f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4))
+		caps |= NET_CAP_TSO4;
+	return caps;
+}
+
+static void update_caps(struct vnet *n)
+{
+	unsigned caps = rx_caps(n);
+
+	if (caps != n->caps && n->be.caps) {
+		n->caps = caps;
+		n->be.caps(n->be.ctx, caps);
+	}
 }
 
 static uint64_t vnet_config_read(void *dev, unsigned off, unsigned width)
@@ -89,18 +151,47 @@ static uint64_t vnet_config_read(void *dev, unsigned off, unsigned width)
 	return val;
 }
 
+struct rx_ctx {
+	struct vnet *n;
+	int room;
+	uint32_t used;
+};
+
+/* A frame from the backend into the popped receive chain, with the header that describes its offloads. */
+static int rx_deliver(void *ctx, const uint8_t *frame, unsigned len, const struct net_offload *o)
+{
+	struct rx_ctx *r = ctx;
+	struct virtio_net_hdr hdr = { .gso_type = VIRTIO_NET_HDR_GSO_NONE, .num_buffers = 1 };
+
+	if (r->room < 0 || len > (unsigned)r->room)
+		return -ENOSPC;
+	if (o->flags & NET_OFF_CSUM) {
+		hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		hdr.csum_start = o->csum_start;
+		hdr.csum_offset = o->csum_offset;
+	}
+	if (o->flags & NET_OFF_TSO4) {
+		hdr.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		hdr.gso_size = o->gso_size;
+		hdr.hdr_len = o->hdr_len;
+	}
+	r->used = vnet_rx_fill(&r->n->chain, VIRTIO_NET_HDR_LEN, &hdr, frame, len);
+	return (int)len;
+}
+
 /* With the lock held: fill receive buffers while frames wait; at most a queue's worth per call. */
 static void rx_process(struct vnet *n)
 {
 	struct virtio_mmio *t = &n->t;
 	struct virtq *q = &t->vq[VIRTIO_NET_RXQ];
+	unsigned max = n->caps & NET_CAP_TSO4 ? VNET_GSO_FRAME_MAX : VNET_FRAME_MAX;
 	int irq = 0;
 
 	if (!virtio_mmio_live(t) || !q->ready)
 		return;
 	for (uint32_t i = 0; i < q->num && n->be.pending(n->be.ctx); i++) {
-		int got = virtq_pop(q, &t->mem, &n->chain, VNET_MAX_SEGS), room, len;
-		uint32_t used = 0;
+		int got = virtq_pop(q, &t->mem, &n->chain, VNET_MAX_SEGS);
+		struct rx_ctx r = { n, -1, 0 };
 
 		if (got == VQ_EMPTY)
 			break;
@@ -108,16 +199,13 @@ static void rx_process(struct vnet *n)
 			virtio_mmio_needs_reset(t);
 			break;
 		}
-		room = vnet_rx_room(&n->chain, VIRTIO_NET_HDR_LEN);
+		r.room = vnet_rx_room(&n->chain, VIRTIO_NET_HDR_LEN, max);
 		/* An unusable buffer still takes a frame, so a guest cannot wedge its own queue. */
-		len = n->be.recv(n->be.ctx, n->rx_frame, room > 0 ? (unsigned)room : 0);
-		if (len > 0) {
-			used = vnet_rx_fill(&n->chain, VIRTIO_NET_HDR_LEN, n->rx_frame, (unsigned)len);
+		if (n->be.recv(n->be.ctx, rx_deliver, &r) > 0)
 			n->stats.rx_frames++;
-		} else {
+		else
 			n->stats.rx_small++;
-		}
-		irq |= virtq_push(q, n->chain.head, used);
+		irq |= virtq_push(q, n->chain.head, r.used);
 	}
 	if (irq)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
@@ -132,6 +220,8 @@ static void tx_process(struct vnet *n)
 {
 	struct virtio_mmio *t = &n->t;
 	struct virtq *q = &t->vq[VIRTIO_NET_TXQ];
+	uint64_t features = t->driver_features;
+	unsigned max = features & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) ? VNET_GSO_FRAME_MAX : VNET_FRAME_MAX;
 	uint32_t taken = 0;
 	unsigned nb;
 
@@ -141,12 +231,15 @@ static void tx_process(struct vnet *n)
 	}
 	n->tx_busy = 1;
 	do {
+		uint32_t staged = 0;
 		int irq = 0;
 
 		n->tx_again = 0;
 		nb = 0;
-		while (nb < VNET_TX_BATCH && taken < q->num && virtio_mmio_live(t) && q->ready) {
+		while (nb < VNET_TX_BATCH && max <= VNET_TX_STAGE - staged && taken < q->num && virtio_mmio_live(t) &&
+		       q->ready) {
 			int got = virtq_pop(q, &t->mem, &n->chain, VNET_MAX_SEGS), len;
+			struct virtio_net_hdr hdr;
 
 			if (got == VQ_EMPTY)
 				break;
@@ -155,28 +248,31 @@ static void tx_process(struct vnet *n)
 				break;
 			}
 			taken++;
-			len = vnet_tx_gather(&n->chain, VIRTIO_NET_HDR_LEN, n->tx[nb].data);
+			len = vnet_tx_gather(&n->chain, VIRTIO_NET_HDR_LEN, &hdr, n->tx_stage + staged, max);
 			if (len == VNET_ERR_BROKEN) {
 				virtio_mmio_needs_reset(t);
 				break;
 			}
-			if (len == VNET_ERR_RUNT)
+			if (len == VNET_ERR_RUNT) {
 				n->stats.tx_runt++;
-			else if (len == VNET_ERR_OVERSIZE)
+			} else if (len == VNET_ERR_OVERSIZE) {
 				n->stats.tx_oversize++;
-			else if (len < 0)
+			} else if (len < 0 || vnet_hdr_offload(&hdr, features, &n->tx[nb].o)) {
 				n->stats.tx_bad++;
-			else
-				n->tx[nb++].len = (uint16_t)len;
+			} else {
+				n->tx[nb].off = staged;
+				n->tx[nb++].len = (uint32_t)len;
+				staged += (uint32_t)len;
+			}
 			/* The buffer is copied (or refused): the driver may have it back at once. */
 			irq |= virtq_push(q, n->chain.head, 0);
 		}
 		if (irq)
 			virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
 		n->stats.tx_frames += nb;
-		spin_unlock(&t->lock);
+		virtio_mmio_unlock(t);
 		for (unsigned i = 0; i < nb; i++)
-			n->be.send(n->be.ctx, n->tx[i].data, n->tx[i].len);
+			n->be.send(n->be.ctx, n->tx_stage + n->tx[i].off, n->tx[i].len, &n->tx[i].o);
 		spin_lock(&t->lock);
 	} while ((nb == VNET_TX_BATCH || n->tx_again) && taken < q->num);
 	n->tx_busy = 0;
@@ -186,6 +282,7 @@ static void vnet_notify(void *dev, unsigned q)
 {
 	struct vnet *n = dev;
 
+	update_caps(n); /* the first notifications come with DRIVER_OK, after the features are fixed */
 	if (q == VIRTIO_NET_RXQ)
 		rx_process(n);
 	else
@@ -194,7 +291,13 @@ static void vnet_notify(void *dev, unsigned q)
 
 static void vnet_reset(void *dev)
 {
-	(void)dev; /* nothing is held across a reset: transmitted frames were copied, received ones written */
+	struct vnet *n = dev;
+
+	/* Nothing is held across a reset (transmitted frames were copied, received ones written), but
+	 * the next driver may not take offloaded frames. */
+	if (n->caps && n->be.caps)
+		n->be.caps(n->be.ctx, 0);
+	n->caps = 0;
 }
 
 static const struct virtio_mmio_dev_ops vnet_ops = {
@@ -205,6 +308,7 @@ static const struct virtio_mmio_dev_ops vnet_ops = {
 	.config_read = vnet_config_read,
 	.notify = vnet_notify,
 	.reset = vnet_reset,
+	.kicked = 1,
 };
 
 void vnet_init(struct vnet *n, const uint8_t mac[ETH_ALEN], const struct vnet_backend *be, const struct vq_mem *mem,
@@ -218,7 +322,5 @@ void vnet_init(struct vnet *n, const uint8_t mac[ETH_ALEN], const struct vnet_ba
 
 void vnet_rx_kick(struct vnet *n)
 {
-	spin_lock(&n->t.lock);
-	rx_process(n);
-	spin_unlock(&n->t.lock);
+	virtio_mmio_kick(&n->t, VIRTIO_NET_RXQ);
 }

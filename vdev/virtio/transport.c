@@ -29,11 +29,40 @@ static void reset_locked(struct virtio_mmio *t)
 	}
 }
 
+void virtio_mmio_unlock(struct virtio_mmio *t)
+{
+	if (!t->ops->kicked) {
+		spin_unlock(&t->lock);
+		return;
+	}
+	for (;;) {
+		uint32_t q = __atomic_load_n(&t->deferred, __ATOMIC_RELAXED)
+				     ? __atomic_exchange_n(&t->deferred, 0, __ATOMIC_ACQ_REL)
+				     : 0;
+
+		for (unsigned i = 0; q; i++, q >>= 1)
+			if ((q & 1) && i < t->ops->nqueues && t->vq[i].ready && virtio_mmio_live(t))
+				t->ops->notify(t->dev, i);
+		spin_unlock(&t->lock);
+		/* A kick that found the lock taken after the exchange above is ours to do. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&t->deferred, __ATOMIC_RELAXED) || !spin_trylock(&t->lock))
+			return;
+	}
+}
+
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned q)
+{
+	__atomic_fetch_or(&t->deferred, 1U << q, __ATOMIC_SEQ_CST);
+	if (spin_trylock(&t->lock))
+		virtio_mmio_unlock(t);
+}
+
 void virtio_mmio_reset(struct virtio_mmio *t)
 {
 	spin_lock(&t->lock);
 	reset_locked(t);
-	spin_unlock(&t->lock);
+	virtio_mmio_unlock(t);
 }
 
 void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits)
@@ -229,14 +258,14 @@ static int vmmio_read(void *dev, uint64_t off, unsigned width, uint64_t *val)
 	if (off >= VIRTIO_MMIO_CONFIG) {
 		spin_lock(&t->lock);
 		*val = t->ops->config_read(t->dev, (unsigned)(off - VIRTIO_MMIO_CONFIG), width);
-		spin_unlock(&t->lock);
+		virtio_mmio_unlock(t);
 		return MMIO_OK;
 	}
 	if (width != 4)
 		return MMIO_FAULT;
 	spin_lock(&t->lock);
 	*val = reg_read(t, off);
-	spin_unlock(&t->lock);
+	virtio_mmio_unlock(t);
 	return MMIO_OK;
 }
 
@@ -250,7 +279,7 @@ static int vmmio_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 		return MMIO_FAULT;
 	spin_lock(&t->lock);
 	reg_write(t, off, (uint32_t)val);
-	spin_unlock(&t->lock);
+	virtio_mmio_unlock(t);
 	return MMIO_OK;
 }
 

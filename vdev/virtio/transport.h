@@ -29,6 +29,8 @@ struct virtio_mmio_dev_ops {
 	void (*notify)(void *dev, unsigned q);
 	/* The device is being reset; the transport lock is held. */
 	void (*reset)(void *dev);
+	/* Other harts hand the device work with virtio_mmio_kick: every unlock looks for it. */
+	int kicked;
 };
 
 struct virtio_mmio {
@@ -40,6 +42,7 @@ struct virtio_mmio {
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
 	unsigned gen; /* counts resets: work started before one is dropped when it ends */
+	uint32_t deferred; /* queues (bit per queue) another hart asked to process while the lock was held */
 	unsigned long protocol_errors;
 	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];
 	void (*set_irq)(void *ctx, int level);
@@ -50,6 +53,14 @@ extern const struct mmio_ops virtio_mmio_ops;
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
 		      void (*set_irq)(void *, int), void *irq_ctx);
+/*
+ * From any hart: have the device process queue q (its notify op) as if the driver notified it,
+ * now if the lock is free, else by the lock's holder before it lets go. Never waits for the lock:
+ * under QEMU's round-robin of harts a holder's hart may not run for a whole time slice.
+ */
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned q);
+/* Release the lock, first doing any work virtio_mmio_kick left. */
+void virtio_mmio_unlock(struct virtio_mmio *t);
 /* Device reset, as if the driver wrote 0 to Status. */
 void virtio_mmio_reset(struct virtio_mmio *t);
 /* With the lock held: raise InterruptStatus bits (VIRTIO_MMIO_INT_*). */
