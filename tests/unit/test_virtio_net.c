@@ -8,50 +8,20 @@
 #include <string.h>
 #include "net/switch.h"
 #include "vdev/virtio/net.h"
-#include "vdev/virtio/queue.h"
-#include "vdev/virtio/transport.h"
+#include "virtio_driver.h"
 
-#define RAM_GPA 0x80000000ULL
-#define RAM_SIZE (1 << 20)
-#define QN 8
-/* per queue q: descriptors, available and used rings at these offsets + q * QUEUE_STRIDE */
-#define DESC_OFF 0x1000
-#define AVAIL_OFF 0x2000
-#define USED_OFF 0x3000
-#define QUEUE_STRIDE 0x4000
-#define BUF_OFF 0x10000
-#define BUF_STRIDE 0x1000
 #define HDR VIRTIO_NET_HDR_LEN
 
 struct guest {
-	uint8_t *ram;
-	struct vq_mem mem;
+	struct vdrv d;
 	struct vnet dev;
 	struct switch_queue queue;
 	int port;
 	int irq;
-	uint16_t next_desc[2];
 };
 
 static struct netswitch sw;
 static struct guest g[2];
-
-static uint64_t gpa(uint64_t off)
-{
-	return RAM_GPA + off;
-}
-static struct virtq_desc *desc(struct guest *x, unsigned q, unsigned i)
-{
-	return (struct virtq_desc *)(x->ram + DESC_OFF + q * QUEUE_STRIDE) + i;
-}
-static struct virtq_avail *avail(struct guest *x, unsigned q)
-{
-	return (struct virtq_avail *)(x->ram + AVAIL_OFF + q * QUEUE_STRIDE);
-}
-static struct virtq_used *used(struct guest *x, unsigned q)
-{
-	return (struct virtq_used *)(x->ram + USED_OFF + q * QUEUE_STRIDE);
-}
 
 static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
@@ -80,53 +50,16 @@ static void set_irq(void *ctx, int level)
 	((struct guest *)ctx)->irq = level;
 }
 
-static uint32_t rd(struct guest *x, unsigned off)
-{
-	uint64_t v;
-
-	assert_int_equal(virtio_mmio_ops.read(&x->dev.t, off, 4, &v), MMIO_OK);
-	return (uint32_t)v;
-}
-static void wr(struct guest *x, unsigned off, uint32_t v)
-{
-	assert_int_equal(virtio_mmio_ops.write(&x->dev.t, off, 4, v), MMIO_OK);
-}
-
-static void driver_setup(struct guest *x);
-
 static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 {
 	uint8_t mac[ETH_ALEN] = { 0x02, 0x4b, 0, 0, 0, last_mac_byte };
 	struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, x };
 
-	x->ram = calloc(1, RAM_SIZE);
-	x->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, x->ram };
+	vdrv_ram(&x->d, &x->dev.t);
 	x->port = switch_add_port(&sw, net, &x->queue, kick, x);
 	assert_true(x->port >= 0);
-	vnet_init(&x->dev, mac, &be, &x->mem, set_irq, x);
-	driver_setup(x);
-}
-
-static uint32_t offloads; /* feature bits the next driver_setup accepts besides MAC */
-
-static void driver_setup(struct guest *x)
-{
-	wr(x, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(x, VIRTIO_MMIO_DRIVER_FEATURES, (1U << VIRTIO_NET_F_MAC) | offloads);
-	wr(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(x, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
-	wr(x, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	for (unsigned q = 0; q < 2; q++) {
-		wr(x, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(x, VIRTIO_MMIO_QUEUE_NUM, QN);
-		wr(x, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)gpa(DESC_OFF + q * QUEUE_STRIDE));
-		wr(x, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)gpa(AVAIL_OFF + q * QUEUE_STRIDE));
-		wr(x, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)gpa(USED_OFF + q * QUEUE_STRIDE));
-		wr(x, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	wr(x, VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	vnet_init(&x->dev, mac, &be, &x->d.mem, set_irq, x);
+	vdrv_setup(&x->d, 1U << VIRTIO_NET_F_MAC);
 }
 
 /* The driver sets the card up again after a reset (same port, fresh RAM). */
@@ -136,11 +69,9 @@ static void dev_up_again(struct guest *x)
 	uint8_t mac[ETH_ALEN];
 
 	memcpy(mac, x->dev.mac, ETH_ALEN);
-	x->ram = calloc(1, RAM_SIZE);
-	x->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, x->ram };
-	x->next_desc[0] = x->next_desc[1] = 0;
-	vnet_init(&x->dev, mac, &be, &x->mem, set_irq, x);
-	driver_setup(x);
+	vdrv_ram(&x->d, &x->dev.t);
+	vnet_init(&x->dev, mac, &be, &x->d.mem, set_irq, x);
+	vdrv_setup(&x->d, 1U << VIRTIO_NET_F_MAC);
 }
 
 static int setup(void **state)
@@ -156,38 +87,16 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	free(g[0].ram);
-	free(g[1].ram);
+	free(g[0].d.ram);
+	free(g[1].d.ram);
 	return 0;
-}
-
-/* Offer a chain of `n` descriptors on queue q: buffers at BUF_OFF (each BUF_STRIDE apart) of the given lengths. */
-static void offer(struct guest *x, unsigned q, const uint32_t *lens, unsigned n, uint16_t flags)
-{
-	uint16_t head = x->next_desc[q];
-
-	for (unsigned k = 0; k < n; k++) {
-		uint16_t i = (uint16_t)((head + k) % QN);
-
-		*desc(x, q, i) = (struct virtq_desc){ gpa(BUF_OFF + (q * QN + i) * BUF_STRIDE), lens[k],
-						      (uint16_t)(flags | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0)),
-						      (uint16_t)((i + 1) % QN) };
-	}
-	x->next_desc[q] = (uint16_t)((head + n) % QN);
-	avail(x, q)->ring[avail(x, q)->idx % QN] = head;
-	avail(x, q)->idx++;
-}
-
-static uint8_t *buf(struct guest *x, unsigned q, unsigned i)
-{
-	return x->ram + BUF_OFF + (q * QN + i) * BUF_STRIDE;
 }
 
 /* A frame from x to the MAC ending in `to` (0xff: broadcast), `len` bytes with the header before it. */
 static void send_frame(struct guest *x, uint8_t to, unsigned len)
 {
 	uint32_t lens[1] = { HDR + len };
-	uint8_t *b = buf(x, VIRTIO_NET_TXQ, x->next_desc[VIRTIO_NET_TXQ]);
+	uint8_t *b = vdrv_buf(&x->d, VIRTIO_NET_TXQ, x->d.next_desc[VIRTIO_NET_TXQ]);
 	uint8_t dst[ETH_ALEN] = { 0x02, 0x4b, 0, 0, 0, to };
 
 	memset(b, 0, HDR);
@@ -197,8 +106,8 @@ static void send_frame(struct guest *x, uint8_t to, unsigned len)
 	memcpy(b + HDR + ETH_ALEN, x->dev.mac, ETH_ALEN);
 	for (unsigned k = 2 * ETH_ALEN; k < len; k++)
 		b[HDR + k] = (uint8_t)k;
-	offer(x, VIRTIO_NET_TXQ, lens, 1, 0);
-	wr(x, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	vdrv_offer(&x->d, VIRTIO_NET_TXQ, lens, 1, 0);
+	vdrv_wr(&x->d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 }
 
 static void test_registers(void **state)
@@ -207,15 +116,15 @@ static void test_registers(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
-	assert_int_equal(rd(x, VIRTIO_MMIO_QUEUE_NUM_MAX), VNET_QUEUE_MAX);
-	wr(x, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_FEATURES),
+	assert_int_equal(vdrv_rd(&x->d, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
+	assert_int_equal(vdrv_rd(&x->d, VIRTIO_MMIO_QUEUE_NUM_MAX), VNET_QUEUE_MAX);
+	vdrv_wr(&x->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	assert_int_equal(vdrv_rd(&x->d, VIRTIO_MMIO_DEVICE_FEATURES),
 			 (1U << VIRTIO_NET_F_MAC) | (1U << VIRTIO_NET_F_STATUS) | (1U << VIRTIO_NET_F_CSUM) |
 				 (1U << VIRTIO_NET_F_GUEST_CSUM) | (1U << VIRTIO_NET_F_HOST_TSO4) |
 				 (1U << VIRTIO_NET_F_GUEST_TSO4));
-	wr(x, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	assert_int_equal(rd(x, VIRTIO_MMIO_DEVICE_FEATURES), 1); /* VERSION_1 */
+	vdrv_wr(&x->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(vdrv_rd(&x->d, VIRTIO_MMIO_DEVICE_FEATURES), 1); /* VERSION_1 */
 	for (unsigned i = 0; i < ETH_ALEN; i++) {
 		assert_int_equal(virtio_mmio_ops.read(&x->dev.t, VIRTIO_MMIO_CONFIG + i, 1, &v), MMIO_OK);
 		assert_int_equal(v, x->dev.mac[i]);
@@ -234,24 +143,24 @@ static void test_frame_between_guests(void **state)
 	(void)state;
 	/* B posts a two-part buffer (header, data) after the frame arrived: delivered on its notify */
 	send_frame(&g[0], 0xff, 100);
-	assert_int_equal(used(&g[0], VIRTIO_NET_TXQ)->idx, 1);
+	assert_int_equal(vdrv_used(&g[0].d, VIRTIO_NET_TXQ)->idx, 1);
 	assert_int_equal(g[0].irq, 1);
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 1);
-	offer(&g[1], VIRTIO_NET_RXQ, rx, 2, VIRTQ_DESC_F_WRITE);
-	wr(&g[1], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 1);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->ring[0].len, HDR + 100);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 2, VIRTQ_DESC_F_WRITE);
+	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 1);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->ring[0].len, HDR + 100);
 	assert_int_equal(g[1].irq, 1);
-	memcpy(&h, buf(&g[1], VIRTIO_NET_RXQ, 0), HDR);
+	memcpy(&h, vdrv_buf(&g[1].d, VIRTIO_NET_RXQ, 0), HDR);
 	assert_int_equal(h.num_buffers, 1);
 	assert_int_equal(h.flags, 0);
-	assert_memory_equal(buf(&g[1], VIRTIO_NET_RXQ, 1), buf(&g[0], VIRTIO_NET_TXQ, 0) + HDR, 100);
+	assert_memory_equal(vdrv_buf(&g[1].d, VIRTIO_NET_RXQ, 1), vdrv_buf(&g[0].d, VIRTIO_NET_TXQ, 0) + HDR, 100);
 	/* A posted buffer first, then a unicast frame to B (learned from its... B never sent: flooded) */
-	offer(&g[1], VIRTIO_NET_RXQ, rx, 2, VIRTQ_DESC_F_WRITE);
-	wr(&g[1], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 2, VIRTQ_DESC_F_WRITE);
+	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_frame(&g[0], 2, ETH_FRAME_MAX);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 2);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->ring[1].len, HDR + ETH_FRAME_MAX);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 2);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->ring[1].len, HDR + ETH_FRAME_MAX);
 	assert_int_equal(g[0].dev.stats.tx_frames, 2);
 	assert_int_equal(g[1].dev.stats.rx_frames, 2);
 }
@@ -259,19 +168,17 @@ static void test_frame_between_guests(void **state)
 /* Reset the card and set it up again (fresh rings) accepting `features` besides MAC. */
 static void redo_setup(struct guest *x, uint32_t features)
 {
-	wr(x, VIRTIO_MMIO_STATUS, 0);
-	memset(x->ram, 0, BUF_OFF);
-	x->next_desc[0] = x->next_desc[1] = 0;
-	offloads = features;
-	driver_setup(x);
-	offloads = 0;
+	vdrv_wr(&x->d, VIRTIO_MMIO_STATUS, 0);
+	memset(x->d.ram, 0, BUF_OFF);
+	x->d.next_desc[0] = x->d.next_desc[1] = 0;
+	vdrv_setup(&x->d, (1U << VIRTIO_NET_F_MAC) | features);
 }
 
 /* A TCP/IPv4 TSO frame from x behind a virtio header asking for a partial checksum and TSOv4. */
 static void send_tso(struct guest *x, unsigned payload, uint16_t gso_size)
 {
 	uint32_t lens[1] = { HDR + 54 + payload };
-	uint8_t *b = buf(x, VIRTIO_NET_TXQ, x->next_desc[VIRTIO_NET_TXQ]);
+	uint8_t *b = vdrv_buf(&x->d, VIRTIO_NET_TXQ, x->d.next_desc[VIRTIO_NET_TXQ]);
 	struct virtio_net_hdr h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 54, gso_size, 34, 16, 0 };
 
 	memset(b, 0, HDR + 54 + payload);
@@ -282,8 +189,8 @@ static void send_tso(struct guest *x, unsigned payload, uint16_t gso_size)
 	b[HDR + 14] = 0x45; /* version 4, 20-byte header */
 	b[HDR + 14 + 9] = 6; /* TCP */
 	b[HDR + 34 + 12] = 0x50; /* 20-byte TCP header */
-	offer(x, VIRTIO_NET_TXQ, lens, 1, 0);
-	wr(x, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	vdrv_offer(&x->d, VIRTIO_NET_TXQ, lens, 1, 0);
+	vdrv_wr(&x->d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 }
 
 static void test_offloads_between_guests(void **state)
@@ -301,13 +208,13 @@ static void test_offloads_between_guests(void **state)
 	redo_setup(&g[1], all);
 	assert_int_equal(sw.port[g[1].port].caps, NET_CAP_CSUM | NET_CAP_TSO4);
 	/* 3000 bytes of payload in one frame, passed whole with its metadata */
-	offer(&g[1], VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
-	wr(&g[1], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_tso(&g[0], 3000, 1000);
 	assert_int_equal(g[0].dev.stats.tx_frames, 1);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 1);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->ring[0].len, HDR + 54 + 3000);
-	memcpy(&h, buf(&g[1], VIRTIO_NET_RXQ, 0), HDR);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 1);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->ring[0].len, HDR + 54 + 3000);
+	memcpy(&h, vdrv_buf(&g[1].d, VIRTIO_NET_RXQ, 0), HDR);
 	assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
 	assert_int_equal(h.gso_size, 1000);
@@ -315,7 +222,7 @@ static void test_offloads_between_guests(void **state)
 	assert_int_equal(h.csum_start, 34);
 	assert_int_equal(h.csum_offset, 16);
 	/* a reset takes the capabilities back: the switch cuts frames for it again */
-	wr(&g[1], VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(&g[1].d, VIRTIO_MMIO_STATUS, 0);
 	assert_int_equal(sw.port[g[1].port].caps, 0);
 	/* bad metadata (TSO without a segment size) is dropped and counted by the switch */
 	send_tso(&g[0], 3000, 0);
@@ -333,26 +240,27 @@ static void test_bad_frames_counted(void **state)
 	assert_int_equal(g[0].dev.stats.tx_runt, 1);
 	assert_int_equal(g[0].dev.stats.tx_oversize, 1);
 	/* a header cut short: runt too */
-	offer(&g[0], VIRTIO_NET_TXQ, two, 1, 0);
-	wr(&g[0], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	vdrv_offer(&g[0].d, VIRTIO_NET_TXQ, two, 1, 0);
+	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 	assert_int_equal(g[0].dev.stats.tx_runt, 2);
 	/* a device-writable transmit buffer, and one outside RAM: dropped as malformed */
-	offer(&g[0], VIRTIO_NET_TXQ, small, 1, VIRTQ_DESC_F_WRITE);
-	wr(&g[0], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
-	desc(&g[0], VIRTIO_NET_TXQ, g[0].next_desc[VIRTIO_NET_TXQ])->addr = 0x1000;
-	avail(&g[0], VIRTIO_NET_TXQ)->ring[avail(&g[0], VIRTIO_NET_TXQ)->idx % QN] = g[0].next_desc[VIRTIO_NET_TXQ];
-	avail(&g[0], VIRTIO_NET_TXQ)->idx++;
-	wr(&g[0], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	vdrv_offer(&g[0].d, VIRTIO_NET_TXQ, small, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, g[0].d.next_desc[VIRTIO_NET_TXQ])->addr = 0x1000;
+	vdrv_avail(&g[0].d, VIRTIO_NET_TXQ)->ring[vdrv_avail(&g[0].d, VIRTIO_NET_TXQ)->idx % QN] =
+		g[0].d.next_desc[VIRTIO_NET_TXQ];
+	vdrv_avail(&g[0].d, VIRTIO_NET_TXQ)->idx++;
+	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 	assert_int_equal(g[0].dev.stats.tx_bad, 2);
-	assert_int_equal(used(&g[0], VIRTIO_NET_TXQ)->idx, 5);
+	assert_int_equal(vdrv_used(&g[0].d, VIRTIO_NET_TXQ)->idx, 5);
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 0);
-	assert_false(rd(&g[0], VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_false(vdrv_rd(&g[0].d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	/* a receive buffer too small for the frame: it is dropped, the buffer returned empty */
-	offer(&g[1], VIRTIO_NET_RXQ, small, 1, VIRTQ_DESC_F_WRITE);
-	wr(&g[1], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, small, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_frame(&g[0], 0xff, 200);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 1);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->ring[0].len, 0);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 1);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->ring[0].len, 0);
 	assert_int_equal(g[1].dev.stats.rx_small, 1);
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 0);
 }
@@ -363,23 +271,23 @@ static void test_broken_ring_needs_reset(void **state)
 
 	(void)state;
 	/* a descriptor loop on A's transmit queue */
-	offer(&g[0], VIRTIO_NET_TXQ, len, 1, 0);
-	desc(&g[0], VIRTIO_NET_TXQ, 0)->flags = VIRTQ_DESC_F_NEXT;
-	desc(&g[0], VIRTIO_NET_TXQ, 0)->next = 0;
-	wr(&g[0], VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
-	assert_true(rd(&g[0], VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	vdrv_offer(&g[0].d, VIRTIO_NET_TXQ, len, 1, 0);
+	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, 0)->flags = VIRTQ_DESC_F_NEXT;
+	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, 0)->next = 0;
+	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	assert_true(vdrv_rd(&g[0].d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	assert_int_equal(g[0].dev.stats.tx_frames, 0);
 	/* B's receive ring claims more entries than the queue holds: B needs a reset when a frame comes */
-	avail(&g[1], VIRTIO_NET_RXQ)->idx = QN + 1;
-	g[0].next_desc[VIRTIO_NET_TXQ] = 0;
-	memset(g[0].ram, 0, RAM_SIZE);
-	wr(&g[0], VIRTIO_MMIO_STATUS, 0); /* A resets and comes back */
-	free(g[0].ram);
+	vdrv_avail(&g[1].d, VIRTIO_NET_RXQ)->idx = QN + 1;
+	g[0].d.next_desc[VIRTIO_NET_TXQ] = 0;
+	memset(g[0].d.ram, 0, RAM_SIZE);
+	vdrv_wr(&g[0].d, VIRTIO_MMIO_STATUS, 0); /* A resets and comes back */
+	free(g[0].d.ram);
 	dev_up_again(&g[0]);
 	send_frame(&g[0], 0xff, 64);
 	assert_int_equal(g[0].dev.stats.tx_frames, 1);
-	assert_true(rd(&g[1], VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-	assert_int_equal(used(&g[1], VIRTIO_NET_RXQ)->idx, 0);
+	assert_true(vdrv_rd(&g[1].d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 0);
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 1); /* it waits for B's reset */
 }
 
@@ -390,13 +298,13 @@ static void test_networks_apart(void **state)
 
 	(void)state;
 	dev_up(&other, 1, 3);
-	offer(&other, VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
-	wr(&other, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	vdrv_offer(&other.d, VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_wr(&other.d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_frame(&g[0], 0xff, 64);
 	send_frame(&g[0], 3, 64);
-	assert_int_equal(used(&other, VIRTIO_NET_RXQ)->idx, 0);
+	assert_int_equal(vdrv_used(&other.d, VIRTIO_NET_RXQ)->idx, 0);
 	assert_int_equal(switch_pending(&sw, (unsigned)other.port), 0);
-	free(other.ram);
+	free(other.d.ram);
 }
 
 static void test_gather_pure(void **state)
