@@ -112,20 +112,27 @@ static uint64_t quiet_ticks(void)
 	return platform.timebase * CONSOLE_QUIET_MS / MS_PER_S;
 }
 
-/* One character of the VM's output; `more`: the same write has more to come (flushed at its end). */
-static void put_locked(struct vm *vm, char c, int more)
+/*
+ * With one VM there is nothing to attribute and no other VM's line to keep apart: its output goes
+ * straight to the console (a guest's UART output is one exit per character: this is its path).
+ */
+static void put_direct(const char *s, unsigned long n)
+{
+	console_lock();
+	for (; n; n--, s++)
+		if (*s != '\r')
+			console_putc(*s);
+	console_unlock();
+}
+
+/* One character of the VM's output (several VMs: a line at a time, see flush_line). */
+static void put_locked(struct vm *vm, char c)
 {
 	if (c == '\r')
 		return;
 	vm->con_line[vm->con_len++] = c;
 	if (c == '\n' || vm->con_len == sizeof(vm->con_line)) {
 		flush_line(vm);
-		return;
-	}
-	/* With one VM there is nothing to attribute: its output goes straight through, a write at a time. */
-	if (nvms == 1) {
-		if (!more)
-			flush_line(vm);
 		return;
 	}
 	/* Output comes from the VM's own harts: this hart's timer looks at the line once it is quiet. */
@@ -157,16 +164,24 @@ void vm_console_quiet_check(struct hart *h, uint64_t now)
 
 void vm_console_putc(struct vm *vm, char c)
 {
+	if (nvms == 1) {
+		put_direct(&c, 1);
+		return;
+	}
 	spin_lock(&vm->con_lock);
-	put_locked(vm, c, 0);
+	put_locked(vm, c);
 	spin_unlock(&vm->con_lock);
 }
 
 void vm_console_write(struct vm *vm, const char *s, unsigned long n)
 {
+	if (nvms == 1) {
+		put_direct(s, n);
+		return;
+	}
 	spin_lock(&vm->con_lock);
 	while (n--)
-		put_locked(vm, *s++, n != 0);
+		put_locked(vm, *s++);
 	spin_unlock(&vm->con_lock);
 }
 
