@@ -39,7 +39,7 @@ help:
 	@echo "make qemu-tests QEMU integration tests only"
 	@echo "make gdb        attach gdb-multiarch to a QEMU started with 'make run QEMU_OPTS=\"-s -S\"'"
 	@echo "make bench      instruction counts under QEMU -icount, Keel against OpenSBI (bench/results.json)"
-	@echo "make bench-trace / bench-profile   where one exit's / a Linux boot's instructions go"
+	@echo "make bench-trace / bench-profile   where one exit's instructions go and the pages it touches / a Linux boot's instructions"
 	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (make fuzz-smoke: the short runs make test does)"
 	@echo "make static-check  cppcheck over Keel's sources (also part of make test)"
 	@echo "make format     clang-format the sources; make check-format checks them"
