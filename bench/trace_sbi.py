@@ -98,7 +98,7 @@ def main():
 PAGE_SHIFT = 12
 
 
-def TRAP_SPAN(ksyms):
+def trap_span(ksyms):
     """trap.S's exit path: from trap_vector to the next global symbol after _run_guest."""
     names = dict((n, a) for a, n in ksyms)
     after = [a for a, n in ksyms if a > names["_run_guest"]]
@@ -128,7 +128,7 @@ def trace(args, what):
     dis = subprocess.run(["riscv64-linux-gnu-objdump", "-d", "-j", ".text", os.path.join(args.build, "keel.elf")],
                          capture_output=True, text=True, check=True).stdout
     # trap.S's one way into the guest (resume_guest); the host trap vector's srets are elsewhere.
-    start, end = TRAP_SPAN(ksyms)
+    start, end = trap_span(ksyms)
     srets = [a for a in map(lambda x: int(x, 16), re.findall(r"^\s*([0-9a-f]+):\s+10200073\s+sret", dis, re.M))
              if start <= a < end]
     if len(srets) != 1:

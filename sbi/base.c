@@ -19,7 +19,7 @@ __attribute__((hot)) static enum exit_reason base_handle(struct vcpu *v, const s
 		break;
 	case SBI_EXT_BASE_PROBE_EXT:
 		/* Legacy EIDs are probed by their own number too (SBI spec 4.8). */
-		ret->value = sbi_find_ext(call->args[0]) ? 1 : 0;
+		ret->value = sbi_ext_of(call->args[0]) ? 1 : 0;
 		break;
 	case SBI_EXT_BASE_GET_MVENDORID:
 		ret->value = sbi_machine_ids.mvendorid;

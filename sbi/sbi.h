@@ -34,9 +34,6 @@ extern struct sbi_machine_ids sbi_machine_ids;
 extern const struct sbi_ext sbi_ext_legacy, sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_rfence, sbi_ext_hsm,
 	sbi_ext_srst, sbi_ext_dbcn, sbi_ext_hvc;
 
-/* The extension behind an EID, or NULL (for BASE's probe). */
-const struct sbi_ext *sbi_find_ext(unsigned long eid);
-
 #define ECALL_INSN_LEN 4
 
 /* a0-a5 are consecutive x-registers, so the arguments are read where they are. */

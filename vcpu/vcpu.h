@@ -14,7 +14,7 @@ enum exit_reason {
 	EXIT_HYPERCALL,
 	EXIT_MMIO_READ,
 	EXIT_MMIO_WRITE,
-	EXIT_EXTERNAL_INTERRUPT,
+	EXIT_EXTERNAL_INTERRUPT, /* the seed's; Keel handles host interrupts inside the loop (vcpu_exit_fast) */
 	EXIT_NESTED_PAGE_FAULT,
 	EXIT_SYSTEM_DOWN,
 	EXIT_CPU_UP,
@@ -41,9 +41,6 @@ struct vcpu_exit {
 			const void *region;
 			struct mmio_insn insn;
 		} mmio;
-		struct {
-			unsigned long vector;
-		} external;
 		struct {
 			uint64_t addr;
 			unsigned long cause;

@@ -276,7 +276,7 @@ static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_befor
 		FUZZ_CHECK(a0 == SBI_ERR_NOT_SUPPORTED && reason == EXIT_NOTHING, "unknown eid %#lx: a0 %ld reason %d",
 			   eid, a0, reason);
 	if (eid == SBI_EXT_BASE && fid == SBI_EXT_BASE_PROBE_EXT) {
-		int want = sbi_find_ext(before[GPR_A0]) != NULL;
+		int want = sbi_ext_of(before[GPR_A0]) != NULL;
 
 		FUZZ_CHECK(a0 == 0 && g[GPR_A1] == (uint64_t)want && want == is_known_eid(before[GPR_A0]),
 			   "probe %#llx: a0 %ld a1 %llu", (unsigned long long)before[GPR_A0], a0,
