@@ -43,12 +43,25 @@ void *memcpy(void *dst, const void *src, size_t n)
 			s = (const unsigned char *)sw;
 		} else {
 			const unsigned long *sw = (const unsigned long *)(s - shift / 8);
+			unsigned rshift = 8 * WORD - shift;
 			unsigned long prev = *sw++;
+			size_t words = n / WORD;
 
-			for (; n >= WORD; n -= WORD, s += WORD) {
+			s += words * WORD;
+			n -= words * WORD;
+			for (; words >= UNROLL; words -= UNROLL, dw += UNROLL, sw += UNROLL) {
+				unsigned long a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+
+				dw[0] = (prev >> shift) | (a << rshift);
+				dw[1] = (a >> shift) | (b << rshift);
+				dw[2] = (b >> shift) | (c << rshift);
+				dw[3] = (c >> shift) | (e << rshift);
+				prev = e;
+			}
+			for (; words; words--) {
 				unsigned long next = *sw++;
 
-				*dw++ = (prev >> shift) | (next << (8 * WORD - shift));
+				*dw++ = (prev >> shift) | (next << rshift);
 				prev = next;
 			}
 		}

@@ -13,9 +13,21 @@
 
 static struct host_nic *nic;
 
+/* A buffer's header, right before its frame at HOST_NET_FRAME_OFF. */
+static uint8_t *hdr_at(const struct host_nic *n, uint8_t *buf)
+{
+	return buf + HOST_NET_FRAME_OFF - n->hdr_len;
+}
+
+/* The bytes of a buffer from its header on. */
+static uint32_t buf_room(const struct host_nic *n)
+{
+	return HOST_NET_BUF - (HOST_NET_FRAME_OFF - n->hdr_len);
+}
+
 static void post_rx(struct host_nic *n, uint16_t slot)
 {
-	struct hvq_buf b = { (uint64_t)(uintptr_t)n->rxbuf[slot], HOST_NET_BUF, 1, 0 };
+	struct hvq_buf b = { (uint64_t)(uintptr_t)hdr_at(n, n->rxbuf[slot]), buf_room(n), 1, 0 };
 
 	/* One-descriptor chains: the head the free list hands out is the slot. */
 	hvq_add(&n->rxq, &b, 1);
@@ -94,11 +106,13 @@ void host_net_kick(struct host_nic *n)
 		uint16_t slot = n->txq.free_head;
 		int len;
 
-		memset(n->txbuf[slot], 0, n->hdr_len);
-		len = n->next_tx(n->ctx, n->txbuf[slot] + n->hdr_len, HOST_NET_BUF - n->hdr_len);
+		uint8_t *hdr = hdr_at(n, n->txbuf[slot]);
+
+		memset(hdr, 0, n->hdr_len);
+		len = n->next_tx(n->ctx, n->txbuf[slot] + HOST_NET_FRAME_OFF, HOST_NET_BUF - HOST_NET_FRAME_OFF);
 		if (len <= 0)
 			break;
-		struct hvq_buf b = { (uint64_t)(uintptr_t)n->txbuf[slot], n->hdr_len + (uint32_t)len, 0, 0 };
+		struct hvq_buf b = { (uint64_t)(uintptr_t)hdr, n->hdr_len + (uint32_t)len, 0, 0 };
 
 		hvq_add(&n->txq, &b, 1);
 		n->tx_frames++;
@@ -125,13 +139,13 @@ int host_net_irq(unsigned irq)
 	for (uint32_t k = 0; k < n->rxq.num && (head = hvq_pop_used(&n->rxq, &len)) != -1; k++) {
 		if (head < 0)
 			continue;
-		if (len < n->hdr_len + ETH_HLEN || len > HOST_NET_BUF) {
+		if (len < n->hdr_len + ETH_HLEN || len > buf_room(n)) {
 			n->rx_bad++;
 		} else {
 			n->rx_frames++;
 			/* The buffer is off both rings until it is posted again: nobody else touches it. */
 			spin_unlock(&n->lock);
-			n->rx(n->ctx, n->rxbuf[head] + n->hdr_len, len - n->hdr_len);
+			n->rx(n->ctx, n->rxbuf[head] + HOST_NET_FRAME_OFF, len - n->hdr_len);
 			spin_lock(&n->lock);
 		}
 		post_rx(n, (uint16_t)head);

@@ -13,7 +13,14 @@
 #include "net/switch.h"
 
 #define HOST_NET_BUF 1536 /* one receive or transmit buffer: the header and the largest frame */
-_Static_assert(HOST_NET_BUF >= VIRTIO_NET_HDR_LEN + ETH_FRAME_MAX, "a buffer holds a header and a frame");
+/*
+ * Where a frame starts in its buffer, its header right before it: on a word boundary, as frames
+ * in the switch's queues are, so copies between them go by whole words.
+ */
+#define HOST_NET_FRAME_OFF 16
+_Static_assert(HOST_NET_FRAME_OFF >= VIRTIO_NET_HDR_LEN && HOST_NET_FRAME_OFF % SWITCH_FRAME_ALIGN == 0,
+	       "the header fits before a word-aligned frame");
+_Static_assert(HOST_NET_BUF >= HOST_NET_FRAME_OFF + ETH_FRAME_MAX, "a buffer holds a header and a frame");
 
 struct host_nic {
 	uintptr_t base;

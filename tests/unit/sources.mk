@@ -30,6 +30,9 @@ UNIT_SRCS_test_runq := vm/runq.c
 # its libfdt calls); the real one is linked so that changing it rebuilds the test.
 UNIT_SRCS_test_regress_fuzz := vm/guest_fdt.c drivers/platform.c vm/config.c mm/stage2.c
 
+# It compiles lib/string.c itself under other names (beside libc's): a prerequisite, not linked.
+$(BUILD)/host/test_string: lib/string.c
+
 # ---- keep this last: the rules below read the UNIT_SRCS_ lines above when make parses them ----
 
 # The Makefile's pattern rule only depends on the test's own .c: rebuild when a linked source or any

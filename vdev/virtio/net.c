@@ -262,7 +262,10 @@ static void tx_process(struct vnet *n)
 			} else {
 				n->tx[nb].off = staged;
 				n->tx[nb++].len = (uint32_t)len;
-				staged += (uint32_t)len;
+				/* the next frame on a word boundary: the switch's copies of it go by words */
+				staged = (staged + (uint32_t)len + VNET_STAGE_ALIGN - 1) & ~(VNET_STAGE_ALIGN - 1);
+				if (staged > VNET_TX_STAGE)
+					staged = VNET_TX_STAGE;
 			}
 			/* The buffer is copied (or refused): the driver may have it back at once. */
 			irq |= virtq_push(q, n->chain.head, 0);

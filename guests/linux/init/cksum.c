@@ -1,5 +1,6 @@
 /* POSIX cksum: CRC-32 with polynomial 0x04c11db7, MSB first, over the data and then its length. */
 #include "cksum.h"
+#include <endian.h>
 #include <string.h>
 
 #define CKSUM_POLY 0x04c11db7u
@@ -27,9 +28,11 @@ void cksum_init(struct cksum *c)
 void cksum_update(struct cksum *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
+	uint32_t crc = c->crc; /* in a local: a store through p could alias c->crc */
 
 	for (size_t i = 0; i < len; i++)
-		c->crc = crc_byte(c->crc, p[i]);
+		crc = crc_byte(crc, p[i]);
+	c->crc = crc;
 	c->len += len;
 }
 
@@ -41,19 +44,29 @@ uint32_t cksum_final(struct cksum *c)
 	return ~c->crc;
 }
 
+static uint32_t xorshift32(uint32_t state)
+{
+	state ^= state << 13;
+	state ^= state >> 17;
+	state ^= state << 5;
+	return state;
+}
+
 uint32_t pattern_fill(uint32_t state, void *buf, size_t len)
 {
 	uint8_t *p = buf;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i += 4) {
-		uint8_t word[4];
-
-		state ^= state << 13;
-		state ^= state >> 17;
-		state ^= state << 5;
-		for (int b = 0; b < 4; b++)
-			word[b] = (uint8_t)(state >> (8 * b));
-		memcpy(p + i, word, len - i < 4 ? len - i : 4);
+	/* Each state gives 4 bytes, least significant first: whole words where the buffer is aligned. */
+	if (!((uintptr_t)p % sizeof(uint32_t)))
+		for (; len - i >= sizeof(uint32_t); i += sizeof(uint32_t)) {
+			state = xorshift32(state);
+			*(uint32_t *)__builtin_assume_aligned(p + i, sizeof(uint32_t)) = htole32(state);
+		}
+	for (; i < len; i += sizeof(uint32_t)) {
+		state = xorshift32(state);
+		for (size_t b = 0; b < sizeof(uint32_t) && i + b < len; b++)
+			p[i + b] = (uint8_t)(state >> (8 * b));
 	}
 	return state;
 }
