@@ -380,6 +380,20 @@ unsigned switch_pending(struct netswitch *sw, unsigned port)
 	return port < SWITCH_PORTS && sw->port[port].used ? sw->port[port].queue->count : 0;
 }
 
+unsigned switch_next_len(struct netswitch *sw, unsigned port)
+{
+	unsigned len = 0;
+
+	if (port >= SWITCH_PORTS || !sw->port[port].used)
+		return 0;
+	spin_lock(&sw->lock);
+	const struct switch_queue *q = sw->port[port].queue;
+	if (q->count)
+		len = q->slot[q->head].len;
+	spin_unlock(&sw->lock);
+	return len;
+}
+
 uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now)
 {
 	uint64_t due = 0;

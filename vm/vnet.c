@@ -86,11 +86,11 @@ static void be_send(void *ctx, const void *frame, unsigned len, const struct net
 		sender_wait(switch_group_due(&netsw, (unsigned)v->port, now));
 }
 
-static unsigned be_pending(void *ctx)
+static unsigned be_next_len(void *ctx)
 {
 	struct vnic *v = ctx;
 
-	return switch_pending(&netsw, (unsigned)v->port);
+	return switch_next_len(&netsw, (unsigned)v->port);
 }
 
 static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
@@ -130,7 +130,7 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		const struct vm_nic_cfg *c = &vm->cfg.nics[i];
 		int net = vnet_network(c->net);
 		struct vnic *v;
-		struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, NULL };
+		struct vnet_backend be = { be_send, be_next_len, be_recv, be_caps, NULL };
 
 		if (vm_window_passed_through(vm, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW)) {
 			snprintf(err, errlen, "field keel,nics: NIC %d's window 0x%lx is a passed-through device", i,

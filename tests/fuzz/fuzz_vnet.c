@@ -67,9 +67,9 @@ static void be_send(void *ctx, const void *frame, unsigned len, const struct net
 {
 	switch_input_offload(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, o, 0);
 }
-static unsigned be_pending(void *ctx)
+static unsigned be_next_len(void *ctx)
 {
-	return switch_pending(&sw, (unsigned)((struct dev *)ctx)->port);
+	return switch_next_len(&sw, (unsigned)((struct dev *)ctx)->port);
 }
 static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
 {
@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++) {
 		struct dev *d = &devs[i];
 		uint8_t mac[ETH_ALEN] = { ETH_ADDR_LOCAL, 0, 0, 0, 0, (uint8_t)(i + 1) };
-		struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, d };
+		struct vnet_backend be = { be_send, be_next_len, be_recv, be_caps, d };
 
 		memset(&d->q, 0, sizeof(d->q));
 		d->ram = calloc(1, RAM_SIZE);

@@ -149,6 +149,30 @@ static void test_pop_bad_ring(void **state)
 	assert_int_equal(chain.err, 0);
 }
 
+/*
+ * A receive buffer for a frame of known size: the walk stops once the writable segments hold
+ * enough, so what follows is never read (here a next index beyond the table), and the whole chain
+ * with a smaller `enough` still shows the fault.
+ */
+static void test_pop_upto_stops_early(void **state)
+{
+	(void)state;
+	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
+	set_desc(0, gpa(DATA_OFF), 100, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, gpa(DATA_OFF + 100), 100, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, QN); /* bad next */
+	offer(0);
+	assert_int_equal(virtq_pop_upto(&q, &mem, &chain, VQ_MAX_SEGS, 150), VQ_CHAIN);
+	assert_int_equal(chain.err, 0);
+	assert_int_equal(chain.nseg, 2);
+	assert_int_equal(chain.ndesc, 2);
+	offer(0);
+	assert_int_equal(virtq_pop_upto(&q, &mem, &chain, VQ_MAX_SEGS, 100), VQ_CHAIN);
+	assert_int_equal(chain.nseg, 1);
+	offer(0);
+	assert_int_equal(virtq_pop_upto(&q, &mem, &chain, VQ_MAX_SEGS, 201), VQ_CHAIN);
+	assert_int_equal(chain.err, VQ_ERR_NEXT);
+}
+
 static unsigned pop_err(void)
 {
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_CHAIN);
@@ -693,6 +717,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_enable_checks_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_well_formed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_bad_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pop_upto_stops_early, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_bad_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_indirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_bad_indirect, setup, teardown),

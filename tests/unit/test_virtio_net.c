@@ -29,9 +29,9 @@ static void be_send(void *ctx, const void *frame, unsigned len, const struct net
 
 	switch_input_offload(&sw, (unsigned)x->port, frame, len, o, 0);
 }
-static unsigned be_pending(void *ctx)
+static unsigned be_next_len(void *ctx)
 {
-	return switch_pending(&sw, (unsigned)((struct guest *)ctx)->port);
+	return switch_next_len(&sw, (unsigned)((struct guest *)ctx)->port);
 }
 static int be_recv(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *), void *dctx)
 {
@@ -53,7 +53,7 @@ static void set_irq(void *ctx, int level)
 static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 {
 	uint8_t mac[ETH_ALEN] = { 0x02, 0x4b, 0, 0, 0, last_mac_byte };
-	struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, x };
+	struct vnet_backend be = { be_send, be_next_len, be_recv, be_caps, x };
 
 	vdrv_ram(&x->d, &x->dev.t);
 	x->port = switch_add_port(&sw, net, &x->queue, kick, x);
@@ -65,7 +65,7 @@ static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 /* The driver sets the card up again after a reset (same port, fresh RAM). */
 static void dev_up_again(struct guest *x)
 {
-	struct vnet_backend be = { be_send, be_pending, be_recv, be_caps, x };
+	struct vnet_backend be = { be_send, be_next_len, be_recv, be_caps, x };
 	uint8_t mac[ETH_ALEN];
 
 	memcpy(mac, x->dev.mac, ETH_ALEN);

@@ -189,8 +189,11 @@ static void rx_process(struct vnet *n)
 
 	if (!virtio_mmio_live(t) || !q->ready)
 		return;
-	for (uint32_t i = 0; i < q->num && n->be.pending(n->be.ctx); i++) {
-		int got = virtq_pop(q, &t->mem, &n->chain, VNET_MAX_SEGS);
+	unsigned want;
+
+	for (uint32_t i = 0; i < q->num && (want = n->be.next_len(n->be.ctx)); i++) {
+		/* Only as much of the chain as the frame needs: an ACK takes the first of a big buffer's pages. */
+		int got = virtq_pop_upto(q, &t->mem, &n->chain, VNET_MAX_SEGS, VIRTIO_NET_HDR_LEN + (uint64_t)want);
 		struct rx_ctx r = { n, -1, 0 };
 
 		if (got == VQ_EMPTY)

@@ -36,8 +36,8 @@
 struct vnet_backend {
 	/* A frame the guest sent (any hart, no device lock held); o->flags 0 for a plain frame. */
 	void (*send)(void *ctx, const void *frame, unsigned len, const struct net_offload *o);
-	/* Frames waiting for the guest. */
-	unsigned (*pending)(void *ctx);
+	/* The length of the oldest frame waiting for the guest, 0 when none. */
+	unsigned (*next_len)(void *ctx);
 	/* The oldest waiting frame handed to deliver (as switch_deliver): deliver's result, 0 if none. */
 	int (*recv)(void *ctx, int (*deliver)(void *, const uint8_t *, unsigned, const struct net_offload *),
 		    void *dctx);

@@ -66,11 +66,12 @@ static const volatile struct virtq_desc *indirect_table(const struct virtq *q, c
 	return vq_mem_ptr(m, d->addr, d->len);
 }
 
-int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs)
+int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs, uint64_t enough)
 {
 	uint16_t avail_idx, head, i, n;
 	const volatile struct virtq_desc *table;
 	int nested = 0;
+	uint64_t writable = 0;
 
 	if (!q->ready)
 		return VQ_EMPTY;
@@ -135,7 +136,9 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsig
 			c->seg[c->nseg++] = s;
 		else
 			c->err |= VQ_ERR_TOO_MANY;
-		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+		if (s.write)
+			writable += s.len;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT) || writable >= enough)
 			break;
 		if (d.next >= n) {
 			c->err |= VQ_ERR_NEXT;

@@ -67,8 +67,18 @@ enum vq_pop_result {
 /* Check the queue's size and parts against guest RAM; 0 and ready, or -1 (nothing changes). */
 int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num);
 void virtq_reset(struct virtq *q);
-/* Take the next available chain, keeping at most `max_segs` (<= VQ_MAX_SEGS) segments. */
-int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs);
+/*
+ * Take the next available chain, keeping at most `max_segs` (<= VQ_MAX_SEGS) segments; the walk
+ * stops early once the device-writable segments hold `enough` bytes (a receive buffer for a frame
+ * of known size: the device uses the start of a chain, 2.6.8, and the rest goes back unread).
+ */
+int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs, uint64_t enough);
+
+/* The whole chain. */
+static inline int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs)
+{
+	return virtq_pop_upto(q, m, c, max_segs, UINT64_MAX);
+}
 /* Put one used element; returns whether the driver wants an interrupt for it. */
 int virtq_push(struct virtq *q, uint16_t id, uint32_t len);
 
