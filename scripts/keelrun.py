@@ -44,7 +44,7 @@ def parse_harts(s):
 
 
 def parse_vm(spec):
-    """name=x,image=path,harts=0-1,vcpus=4,pinned=1,wfi-exits=1,slice=4000,weight=2,mem=64M,ram_base=0x80000000,timer=sbi,
+    """name=x,image=path,harts=0-1,vcpus=4,pinned=1,wfi-exits=1,read-exits=1,slice=4000,weight=2,mem=64M,ram_base=0x80000000,timer=sbi,
     stage2=sv48x4,devices=0x101000:4K:11,disks=HOST[:START[:NSECTORS[:ro]]]+...,nics=NET+NET,
     macs=02:00:00:00:00:01+...,console=virtio,bootargs=...   (bootargs last: it may contain commas)"""
     vm = {"mem": "64M", "harts": "0", "bootargs": "keel"}
@@ -115,7 +115,7 @@ def vm_nodes(vms, host_mem):
         for key, prop in (("vcpus", "keel,vcpus"), ("slice", "keel,slice-us"), ("weight", "keel,weight")):
             if key in vm:
                 lines.append("%s = <%s>;" % (prop, vm[key]))
-        for key in ("pinned", "wfi-exits"):
+        for key in ("pinned", "wfi-exits", "read-exits"):
             if vm.get(key) not in (None, False, "0", "no"):
                 lines.append("keel,%s;" % key)
         lines.append('bootargs = "%s";' % vm.get("bootargs", "keel").replace('"', '\\"'))

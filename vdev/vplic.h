@@ -10,6 +10,10 @@
 #define VPLIC_MAX_CONTEXTS 8
 #define VPLIC_SIZE 0x600000UL
 #define VPLIC_PRIORITY_MASK 0x7 /* 3 priority bits, as QEMU's PLIC */
+#define VPLIC_ENABLE_BASE 0x2000UL /* context c's enable words at VPLIC_ENABLE_BASE + c * VPLIC_ENABLE_STRIDE */
+#define VPLIC_ENABLE_STRIDE 0x80UL
+#define VPLIC_ENABLE_PAGE 0x1000UL /* the enable words of the first contexts fill one page */
+_Static_assert(VPLIC_MAX_CONTEXTS *VPLIC_ENABLE_STRIDE <= VPLIC_ENABLE_PAGE, "every context's enables in one page");
 
 struct vplic {
 	spinlock_t lock;
@@ -18,7 +22,13 @@ struct vplic {
 	uint32_t level[VPLIC_WORDS]; /* what each source's line says now */
 	uint32_t pending[VPLIC_WORDS];
 	uint32_t claimed[VPLIC_WORDS]; /* claimed and not yet completed: the gateway holds them */
-	uint32_t enable[VPLIC_MAX_CONTEXTS][VPLIC_WORDS];
+	/*
+	 * The page at VPLIC_ENABLE_BASE as the guest reads it (words no context or source has read 0):
+	 * the VM maps it read-only there, so enable reads (Linux reads one at every EOI) do not exit,
+	 * while writes still trap and land here.
+	 */
+	uint32_t enable[VPLIC_ENABLE_PAGE / VPLIC_ENABLE_STRIDE][VPLIC_ENABLE_STRIDE / sizeof(uint32_t)]
+		__attribute__((aligned(VPLIC_ENABLE_PAGE)));
 	uint32_t threshold[VPLIC_MAX_CONTEXTS];
 	int output[VPLIC_MAX_CONTEXTS];
 	/* Drive the external interrupt line of a context (its vCPU's VSEIP). */

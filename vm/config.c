@@ -11,6 +11,10 @@
  *   keel,wfi-exits;                optional, a guest WFI traps to Keel even where its vCPU has a hart
  *                                  alone (by default it traps only on a shared hart: alone, the hart
  *                                  simply waits in the guest, as KVM does for a vCPU alone on its CPU)
+ *   keel,read-exits;               optional, every read of an emulated device register traps to Keel
+ *                                  (by default registers that a read does not change, the vPLIC's
+ *                                  enable words and virtio registers, are mapped read-only in
+ *                                  stage-2 and read without an exit; writes trap either way)
  *   keel,slice-us = <us>;          optional, time slice on a shared hart (default 4000, 100..1000000)
  *   keel,weight = <w>;             optional, CPU share on a shared hart against other vCPUs' weights
  *                                  (default 1, 1..64)
@@ -201,6 +205,7 @@ static int parse_harts(const void *fdt, int node, const struct platform *plat, c
 		return fail(err, errlen, "keel,vcpus", "needs one cell, 1 to 8");
 	cfg->pinned = fdt_getprop(fdt, node, "keel,pinned", NULL) != NULL;
 	cfg->wfi_exits = fdt_getprop(fdt, node, "keel,wfi-exits", NULL) != NULL;
+	cfg->read_exits = fdt_getprop(fdt, node, "keel,read-exits", NULL) != NULL;
 	if (cfg->pinned && nvcpus != (unsigned)nharts)
 		return fail(err, errlen, "keel,pinned", "needs exactly one listed hart per vCPU");
 	for (int i = 0; cfg->pinned && i < nharts; i++)

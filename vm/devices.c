@@ -125,6 +125,12 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 			return -1;
 		}
 	}
+	/* The vPLIC's enable words, read-only: reads see them in place, writes still trap. */
+	if (!vm->cfg.read_exits && stage2_map(&vm->s2, VM_PLIC_BASE + VPLIC_ENABLE_BASE,
+					      (uint64_t)(uintptr_t)vm->plic.enable, sizeof(vm->plic.enable), S2_READ)) {
+		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
+		return -1;
+	}
 	for (int i = 0; i < vm->cfg.npass; i++) {
 		const struct passthrough *p = &vm->cfg.pass[i];
 

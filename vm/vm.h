@@ -80,6 +80,7 @@ struct vm_config {
 	unsigned long hart_mask; /* the harts listed in keel,harts */
 	int pinned; /* keel,pinned: those harts are this VM's alone */
 	int wfi_exits; /* keel,wfi-exits: a guest WFI traps even on a hart its vCPU has alone */
+	int read_exits; /* keel,read-exits: no read-only shadow pages, every device register read traps */
 	unsigned slice_us; /* time slice on a shared hart */
 	unsigned weight; /* share on a shared hart, relative to the other vCPUs' weights */
 	uint64_t ram_base, ram_size; /* guest-physical */

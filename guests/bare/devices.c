@@ -294,8 +294,23 @@ static int trapped_with(unsigned long cause)
 	return MY_TRAP->count == traps_before + 1 && MY_TRAP->cause == cause;
 }
 
+#define SHADOW_READS 1000
+
+/* The exits this vCPU has taken so far (Keel's hypercall). */
+static long vcpu_exits(void)
+{
+	return SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_VCPU_EXITS).value;
+}
+
+/*
+ * Widths and instruction forms on the enable words. By default Keel maps the page of enable words
+ * read-only (a shadow of them): reads do not exit and see memory, writes trap. With keel,read-exits
+ * (bootargs read-exits=1) every read traps too, and goes through Keel's instruction decoder.
+ */
 static void test_widths(void)
 {
+	char arg[4];
+	int shadow = !bootarg("read-exits", arg, sizeof(arg));
 	volatile uint8_t *scr = uart(UART_SCR);
 	uintptr_t en = plic + PLIC_ENABLE(ctx) + 4; /* sources 32-63: every bit writable */
 	uintptr_t en8 = plic + PLIC_ENABLE(ctx); /* 8-aligned: sources 0-63 (bit 0 reads 0) */
@@ -352,9 +367,21 @@ static void test_widths(void)
 	tap_ok((unsigned long)out == 0xa5a5a5a55a5a5a5aUL, "mmio: c.sdsp/c.ldsp round trip");
 	*(volatile uint64_t *)en8 = saved;
 
+	long exits = vcpu_exits();
+
+	for (int i = 0; i < SHADOW_READS; i++)
+		(void)*(volatile uint32_t *)en;
+	exits = vcpu_exits() - exits - 1; /* the second hypercall is an exit */
+	if (shadow)
+		tap_ok(exits == 0, "mmio: %d enable-word reads from the read-only shadow take no exit (%ld)",
+		       SHADOW_READS, exits);
+	else
+		tap_ok(exits >= SHADOW_READS,
+		       "mmio: with keel,read-exits %d enable-word reads take as many exits (%ld)", SHADOW_READS, exits);
+
 	/* What Keel refuses, as documented: the guest gets an access fault and carries on. */
 	expect_begin();
-	__asm__ volatile("lw %0, 2(%1)" : "=r"(sv) : "r"(en));
+	__asm__ volatile("lw %0, 2(%1)" : "=r"(sv) : "r"(shadow ? plic + PLIC_PRIORITY(1) : en));
 	tap_ok(trapped_with(EXC_LOAD_ACCESS) || trapped_with(EXC_LOAD_MISALIGNED),
 	       "mmio: misaligned device load faults (cause %lu)", MY_TRAP->cause);
 	expect_begin();
@@ -365,7 +392,9 @@ static void test_widths(void)
 	tap_ok(trapped_with(EXC_STORE_ACCESS), "mmio: AMO on a device -> store/AMO access fault");
 	csr_set(sstatus, SSTATUS_FS_INITIAL);
 	expect_begin();
-	__asm__ volatile(".option push\n.option arch,+d\nflw ft0, 0(%0)\n.option pop" ::"r"(en) : "memory");
+	__asm__ volatile(".option push\n.option arch,+d\nflw ft0, 0(%0)\n.option pop" ::"r"(
+				 shadow ? plic + PLIC_PRIORITY(1) : en)
+			 : "memory");
 	tap_ok(trapped_with(EXC_LOAD_ACCESS), "mmio: FP load from a device -> load access fault");
 	expect_begin();
 	__asm__ volatile(".option push\n.option arch,+d\nfsd ft0, 0(%0)\n.option pop" ::"r"(en8) : "memory");

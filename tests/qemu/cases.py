@@ -394,8 +394,11 @@ CASES = [
     # Devices: interrupt-driven UART both ways (input typed by the harness), PLIC semantics
     # (the RTC passed through as a second source), every MMIO width, refused accesses, and
     # power-off through the sifive,test device.
+    # keel,read-exits: every device read traps, so the width checks go through Keel's decoder; the
+    # shared-hart run below reads the enable words from their read-only shadow page.
     {"name": "devices", "stdin": "keel-rx-test\n", "stdin_after": r"^uart: type a line$",
-     "vms": [{"guest": "devices", "harts": "0", "devices": "0x101000:4K:11"}],
+     "vms": [{"guest": "devices", "harts": "0", "devices": "0x101000:4K:11", "read-exits": 1,
+              "bootargs": "keel read-exits=1"}],
      "expect": [r"^uart: interrupt-driven transmit ok$", r"passthrough@101000|stage-2 Sv39x4 \(0 x 1G, 32 x 2M, 1 x 4K\)",
                 r"^keel: vm 'vm0' stopped: guest wrote power-off to its syscon \(1 access faults injected\)$",
                 r"keel: vm 'vm0' vcpu 0: access to 0x10008000 \(no RAM or device\)"]},

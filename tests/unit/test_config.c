@@ -28,7 +28,7 @@ struct vm_desc {
 	const char *timer, *stage2, *bootargs;
 	const uint32_t *devices; /* keel,devices cells, absent when NULL */
 	int vcpus, slice_us, weight; /* one cell each, absent when 0 (-2 writes a 0) */
-	int pinned, wfi_exits;
+	int pinned, wfi_exits, read_exits;
 	int ndevice_cells;
 	const uint32_t *disks; /* keel,disks cells, absent when NULL */
 	int ndisk_cells;
@@ -167,6 +167,8 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 			assert_int_equal(fdt_property(f, "keel,pinned", NULL, 0), 0);
 		if (d->wfi_exits)
 			assert_int_equal(fdt_property(f, "keel,wfi-exits", NULL, 0), 0);
+		if (d->read_exits)
+			assert_int_equal(fdt_property(f, "keel,read-exits", NULL, 0), 0);
 		if (d->devices) {
 			fdt32_t cells[32];
 
@@ -457,6 +459,7 @@ static void test_vcpus_and_scheduling(void **state)
 	assert_int_equal(cfg.hart_mask, 0x3);
 	assert_false(cfg.pinned);
 	assert_false(cfg.wfi_exits); /* a guest WFI traps only where the hart is shared */
+	assert_false(cfg.read_exits); /* reads of shadowed registers do not exit */
 	assert_int_equal(cfg.slice_us, DEFAULT_SLICE_US);
 	assert_int_equal(cfg.weight, DEFAULT_WEIGHT);
 	/* Five vCPUs on harts 2 and 0: round robin over the list. */
@@ -467,8 +470,10 @@ static void test_vcpus_and_scheduling(void **state)
 	d.slice_us = 1000;
 	d.weight = 3;
 	d.wfi_exits = 1;
+	d.read_exits = 1;
 	expect_ok(&d, &used);
 	assert_true(cfg.wfi_exits);
+	assert_true(cfg.read_exits);
 	assert_int_equal(cfg.nvcpus, 5);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(cfg.harts[i], i % 2 ? 0 : 2);

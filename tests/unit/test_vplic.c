@@ -889,6 +889,37 @@ static void random_access(struct random_walk *rw, uint64_t r)
 	rw->faults += ret == MMIO_FAULT;
 }
 
+/* The enable words' page, which the VM maps read-only for the guest: word for word what trapped reads return. */
+static void check_enable_page(void)
+{
+	const uint32_t *page = (const uint32_t *)(const void *)plic.enable;
+
+	assert_int_equal(sizeof(plic.enable), VPLIC_ENABLE_PAGE);
+	assert_int_equal((uintptr_t)page % VPLIC_ENABLE_PAGE, 0);
+	for (uint64_t off = 0; off < VPLIC_ENABLE_PAGE; off += 4)
+		assert_int_equal(page[off / 4], rd32(VPLIC_ENABLE_BASE + off));
+}
+
+static void test_enable_page_is_what_reads_return(void **state)
+{
+	(void)state;
+	check_enable_page();
+	/* Every word of the page written with ones: only real contexts' source bits take them. */
+	for (uint64_t off = 0; off < VPLIC_ENABLE_PAGE; off += 4)
+		wr32(VPLIC_ENABLE_BASE + off, 0xffffffff);
+	check_enable_page();
+	assert_int_equal(rd32(ENABLE(0, 0)), 0xfffffffe); /* source 0 is hard-wired off */
+	assert_int_equal(rd32(ENABLE(1, 2)), 0xffffffff);
+	assert_int_equal(rd32(ENABLE(2, 0)), 0); /* no third context */
+	assert_int_equal(rd32(ENABLE(0, 3)), 0); /* no sources past 95 */
+	wr(1, ENABLE(1, 1) + 2, 0);
+	wr(8, ENABLE(0, 0), 0x1234567812345679UL);
+	check_enable_page();
+	vplic_reset(&plic);
+	check_enable_page();
+	assert_int_equal(rd32(ENABLE(1, 2)), 0);
+}
+
 static void test_random_bus_accesses(void **state)
 {
 	(void)state;
@@ -943,6 +974,7 @@ int main(void)
 		cmocka_unit_test_setup(test_narrow_enable_access, setup),
 		cmocka_unit_test_setup(test_out_of_range_offsets, setup),
 		cmocka_unit_test_setup(test_ncontexts_clamped, setup),
+		cmocka_unit_test_setup(test_enable_page_is_what_reads_return, setup),
 		cmocka_unit_test_setup(test_random_bus_accesses, setup),
 	};
 
