@@ -46,7 +46,8 @@ static void memcpy_every_alignment(void **state)
 				fill(dst, sizeof(dst), 200);
 				memcpy(want, dst, sizeof(want));
 				memcpy(want + GUARD + dof, src + GUARD + so, n);
-				assert_ptr_equal(keel_memcpy(dst + GUARD + dof, src + GUARD + so, n), dst + GUARD + dof);
+				assert_ptr_equal(keel_memcpy(dst + GUARD + dof, src + GUARD + so, n),
+						 dst + GUARD + dof);
 				assert_memory_equal(dst, want, sizeof(dst));
 			}
 }
