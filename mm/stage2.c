@@ -1,5 +1,6 @@
 /* G-stage page-table builder. Pure logic: no CSR access, so it is unit-tested on the host. */
 #include "mm/stage2.h"
+#include <stddef.h>
 #include "arch/riscv/csr.h"
 #include "core/errno.h"
 
@@ -244,6 +245,31 @@ int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsig
 		table = S2_TABLE(pte_to_pa(pte));
 	}
 	return -1;
+}
+
+uint64_t *stage2_leaf(struct stage2 *s2, uint64_t gpa)
+{
+	uint64_t *table = S2_TABLE(s2->root);
+
+	if (gpa >= stage2_gpa_limit(s2->mode))
+		return NULL;
+	for (int level = s2->levels - 1; level >= 0; level--) {
+		uint64_t *pte = &table[index_at(s2, gpa, level)];
+
+		if (!(*pte & PTE_V))
+			return NULL;
+		if (*pte & PTE_LEAF)
+			return pte;
+		table = S2_TABLE(pte_to_pa(*pte));
+	}
+	return NULL;
+}
+
+void stage2_leaf_set(uint64_t *pte, int on)
+{
+	uint64_t v = __atomic_load_n(pte, __ATOMIC_RELAXED);
+
+	__atomic_store_n(pte, on ? v | PTE_V : v & ~PTE_V, __ATOMIC_RELEASE);
 }
 
 uint64_t stage2_hgatp(const struct stage2 *s2, unsigned long vmid)

@@ -42,6 +42,16 @@ int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, uns
 /* Software walk: 0 and the host address, or -1 if unmapped. */
 int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *prot);
 uint64_t stage2_hgatp(const struct stage2 *s2, unsigned long vmid);
+/*
+ * The leaf PTE that maps gpa, for switching that mapping off and on in place (stage2_leaf_set):
+ * NULL when gpa is not mapped. While it is off the guest's accesses fault as if it were unmapped.
+ */
+uint64_t *stage2_leaf(struct stage2 *s2, uint64_t gpa);
+/*
+ * Switch a leaf from stage2_leaf off (0) or on (1), one atomic store. Off takes effect on a hart
+ * once it runs HFENCE.GVMA; on needs none (no hart keeps a translation it could not make).
+ */
+void stage2_leaf_set(uint64_t *pte, int on);
 /* Highest guest-physical address + 1 this mode can map. */
 uint64_t stage2_gpa_limit(unsigned long mode);
 

@@ -198,11 +198,14 @@ void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
 /* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
 static inline void sync_ext_irq(struct vcpu *v)
 {
-	int level = __atomic_load_n(&v->ext_level, __ATOMIC_RELAXED);
+	/* Acquire: the vPLIC switched its idle page off before it raised the line (vm/devices.c). */
+	int level = __atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE);
 
 	if (level == v->ext_applied)
 		return;
 	v->ext_applied = level;
+	if (level && v->vm->idle_claim_pte)
+		hfence_gvma_vmid(v->vm->vmid); /* the guest's claim now traps: no translation of the page is left */
 	if (level)
 		csr_set(hvip, HVIP_VSEIP);
 	else

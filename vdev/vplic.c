@@ -21,8 +21,8 @@
 #define PLIC_PENDING_BASE 0x1000UL
 #define PLIC_ENABLE_BASE VPLIC_ENABLE_BASE
 #define PLIC_ENABLE_STRIDE VPLIC_ENABLE_STRIDE
-#define PLIC_CONTEXT_BASE 0x200000UL
-#define PLIC_CONTEXT_STRIDE 0x1000UL
+#define PLIC_CONTEXT_BASE VPLIC_CONTEXT_BASE
+#define PLIC_CONTEXT_STRIDE VPLIC_CONTEXT_PAGE
 #define PLIC_CONTEXT_THRESHOLD 0x0
 #define PLIC_CONTEXT_CLAIM 0x4
 
@@ -104,6 +104,7 @@ void vplic_reset(struct vplic *p)
 	memset(p->claimed, 0, sizeof(p->claimed));
 	memset(p->enable, 0, sizeof(p->enable));
 	memset(p->threshold, 0, sizeof(p->threshold));
+	memset(p->idle_context_page, 0, sizeof(p->idle_context_page));
 	/* The lines are the devices' state, not the PLIC's: one still raised is pending again. */
 	memcpy(p->pending, p->level, sizeof(p->pending));
 	update(p);
@@ -229,6 +230,7 @@ __attribute__((hot)) static int write_reg(struct vplic *p, uint64_t off, uint32_
 		return REG_READ_ONLY;
 	if (off < PLIC_PENDING_BASE || off >= PLIC_CONTEXT_BASE) {
 		*r = v & VPLIC_PRIORITY_MASK; /* priority and threshold */
+		p->idle_context_page[PLIC_CONTEXT_THRESHOLD / sizeof(uint32_t)] = p->threshold[0];
 		return whose;
 	}
 	if ((off - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE == 0)

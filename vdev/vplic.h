@@ -14,6 +14,8 @@
 #define VPLIC_ENABLE_STRIDE 0x80UL
 #define VPLIC_ENABLE_PAGE 0x1000UL /* the enable words of the first contexts fill one page */
 _Static_assert(VPLIC_MAX_CONTEXTS *VPLIC_ENABLE_STRIDE <= VPLIC_ENABLE_PAGE, "every context's enables in one page");
+#define VPLIC_CONTEXT_BASE 0x200000UL /* context c's threshold, claim/complete at + c * VPLIC_CONTEXT_PAGE */
+#define VPLIC_CONTEXT_PAGE 0x1000UL
 
 struct vplic {
 	spinlock_t lock;
@@ -29,6 +31,12 @@ struct vplic {
 	 */
 	uint32_t enable[VPLIC_ENABLE_PAGE / VPLIC_ENABLE_STRIDE][VPLIC_ENABLE_STRIDE / sizeof(uint32_t)]
 		__attribute__((aligned(VPLIC_ENABLE_PAGE)));
+	/*
+	 * Context 0's page as reads see it while nothing is claimable there: its threshold, 0 at the
+	 * claim register and everywhere else. A VM of one vCPU maps it read-only while context 0's line
+	 * is low (vm/devices.c), so the claim that ends Linux's interrupt loop takes no exit.
+	 */
+	uint32_t idle_context_page[VPLIC_CONTEXT_PAGE / sizeof(uint32_t)] __attribute__((aligned(VPLIC_CONTEXT_PAGE)));
 	uint32_t threshold[VPLIC_MAX_CONTEXTS];
 	int output[VPLIC_MAX_CONTEXTS];
 	/* Drive the external interrupt line of a context (its vCPU's VSEIP). */

@@ -21,6 +21,9 @@ static void plic_output(void *ctx, int context, int level)
 {
 	struct vm *vm = ctx;
 
+	/* Claimable: the claim must trap (sync_ext_irq fences before the line reaches the guest). */
+	if (context == 0 && vm->idle_claim_pte)
+		stage2_leaf_set(vm->idle_claim_pte, !level);
 	if (context < vm->nvcpus)
 		vcpu_set_ext_irq(vm->vcpus[context], level);
 }
@@ -130,6 +133,22 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 					      (uint64_t)(uintptr_t)vm->plic.enable, sizeof(vm->plic.enable), S2_READ)) {
 		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
 		return -1;
+	}
+	/*
+	 * One vCPU: context 0's registers read from the vPLIC's idle page while nothing is claimable
+	 * there, so the claim that returns 0 takes no exit. Not with more vCPUs: one could keep a
+	 * translation of another's page that only its own hart's fence would end.
+	 */
+	vm->idle_claim_pte = NULL;
+	if (!vm->cfg.read_exits && vm->nvcpus == 1) {
+		uint64_t gpa = VM_PLIC_BASE + VPLIC_CONTEXT_BASE;
+
+		if (stage2_map(&vm->s2, gpa, (uint64_t)(uintptr_t)vm->plic.idle_context_page,
+			       sizeof(vm->plic.idle_context_page), S2_READ)) {
+			snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
+			return -1;
+		}
+		vm->idle_claim_pte = stage2_leaf(&vm->s2, gpa);
 	}
 	for (int i = 0; i < vm->cfg.npass; i++) {
 		const struct passthrough *p = &vm->cfg.pass[i];

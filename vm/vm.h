@@ -120,6 +120,11 @@ struct vm {
 	struct mmio_bus mmio;
 	struct vuart uart;
 	struct vplic plic;
+	/*
+	 * With one vCPU (and no keel,read-exits): the stage-2 leaf that maps the vPLIC's idle context
+	 * page over context 0's registers, on while context 0's line is low; else NULL.
+	 */
+	uint64_t *idle_claim_pte;
 	struct vcons vcons; /* with keel,console = "virtio" */
 	struct vdisk *disks[MAX_VM_DISKS];
 	struct vnic *nics[MAX_VM_NICS];

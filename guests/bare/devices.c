@@ -35,6 +35,7 @@
 #define PLIC_ENABLE(ctx) (0x2000UL + 0x80UL * (ctx))
 #define PLIC_THRESHOLD(ctx) (0x200000UL + 0x1000UL * (ctx))
 #define PLIC_CLAIM(ctx) (PLIC_THRESHOLD(ctx) + 4)
+#define PLIC_PRIORITY_MAX 7 /* QEMU virt's PLIC: 3 priority bits */
 
 #define RX_EXPECTED "keel-rx-test"
 #define SYSCON_POWEROFF 0x5555
@@ -302,6 +303,52 @@ static long vcpu_exits(void)
 	return SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_VCPU_EXITS).value;
 }
 
+/* The exits SHADOW_READS 4-byte reads of a register take; *last: what the last one read. */
+static long exits_for_reads(uintptr_t addr, uint32_t *last)
+{
+	long exits = vcpu_exits();
+
+	for (int i = 0; i < SHADOW_READS; i++)
+		*last = *(volatile uint32_t *)addr;
+	return vcpu_exits() - exits - 1; /* the second hypercall is an exit */
+}
+
+/*
+ * Reads of the enable words, and of context 0's claim register while nothing is claimable there,
+ * take no exit by default (read-only pages: this VM has one vCPU); a source that becomes claimable
+ * takes the claim page away at once. With keel,read-exits every one of those reads exits.
+ */
+static void test_read_exits(int shadow)
+{
+	uintptr_t en = plic + PLIC_ENABLE(ctx) + 4;
+	uint32_t last;
+	long exits = exits_for_reads(en, &last);
+
+	if (shadow)
+		tap_ok(exits == 0, "mmio: %d enable-word reads from the read-only shadow take no exit (%ld)",
+		       SHADOW_READS, exits);
+	else
+		tap_ok(exits >= SHADOW_READS,
+		       "mmio: with keel,read-exits %d enable-word reads take as many exits (%ld)", SHADOW_READS, exits);
+	*plic_reg(PLIC_THRESHOLD(ctx)) = PLIC_PRIORITY_MAX; /* nothing can be claimable */
+	exits = exits_for_reads(plic + PLIC_CLAIM(ctx), &last);
+	tap_ok(last == 0 && (shadow ? exits == 0 : exits >= SHADOW_READS),
+	       "mmio: %d claims with nothing claimable read 0 with %s (%ld exits)", SHADOW_READS,
+	       shadow ? "no exit" : "an exit each", exits);
+	tap_ok(*plic_reg(PLIC_THRESHOLD(ctx)) == PLIC_PRIORITY_MAX, "mmio: the threshold reads back beside the claim");
+	*plic_reg(PLIC_THRESHOLD(ctx)) = 0;
+	*plic_reg(PLIC_PRIORITY(UART_IRQ)) = 1;
+	enable_source(UART_IRQ, 1);
+	*uart(UART_IER) = UART_IER_ETBEI; /* THR empty: the UART's line goes up, SIE is off */
+	unsigned id = claim();
+
+	tap_ok(id == UART_IRQ, "mmio: the claim right after a source is raised returns it (%u)", id);
+	*uart(UART_IER) = 0;
+	complete(id);
+	enable_source(UART_IRQ, 0);
+	tap_ok(claim() == 0, "mmio: and the next one 0");
+}
+
 /*
  * Widths and instruction forms on the enable words. By default Keel maps the page of enable words
  * read-only (a shadow of them): reads do not exit and see memory, writes trap. With keel,read-exits
@@ -367,26 +414,22 @@ static void test_widths(void)
 	tap_ok((unsigned long)out == 0xa5a5a5a55a5a5a5aUL, "mmio: c.sdsp/c.ldsp round trip");
 	*(volatile uint64_t *)en8 = saved;
 
-	long exits = vcpu_exits();
-
-	for (int i = 0; i < SHADOW_READS; i++)
-		(void)*(volatile uint32_t *)en;
-	exits = vcpu_exits() - exits - 1; /* the second hypercall is an exit */
-	if (shadow)
-		tap_ok(exits == 0, "mmio: %d enable-word reads from the read-only shadow take no exit (%ld)",
-		       SHADOW_READS, exits);
-	else
-		tap_ok(exits >= SHADOW_READS,
-		       "mmio: with keel,read-exits %d enable-word reads take as many exits (%ld)", SHADOW_READS, exits);
+	test_read_exits(shadow);
 
 	/* What Keel refuses, as documented: the guest gets an access fault and carries on. */
 	expect_begin();
 	__asm__ volatile("lw %0, 2(%1)" : "=r"(sv) : "r"(shadow ? plic + PLIC_PRIORITY(1) : en));
 	tap_ok(trapped_with(EXC_LOAD_ACCESS) || trapped_with(EXC_LOAD_MISALIGNED),
 	       "mmio: misaligned device load faults (cause %lu)", MY_TRAP->cause);
+	/* With a source claimable, so that context 0's claim page is not mapped (an idle one reads as memory). */
+	enable_source(UART_IRQ, 1);
+	*uart(UART_IER) = UART_IER_ETBEI;
 	expect_begin();
 	__asm__ volatile("lhu %0, 0(%1)" : "=r"(uv) : "r"(plic + PLIC_CLAIM(ctx)));
 	tap_ok(trapped_with(EXC_LOAD_ACCESS), "mmio: 2-byte read of the claim register -> access fault");
+	*uart(UART_IER) = 0;
+	complete(claim());
+	enable_source(UART_IRQ, 0);
 	expect_begin();
 	__asm__ volatile("amoadd.w %0, %1, (%2)" : "=r"(sv) : "r"(1UL), "r"(en) : "memory");
 	tap_ok(trapped_with(EXC_STORE_ACCESS), "mmio: AMO on a device -> store/AMO access fault");

@@ -208,6 +208,15 @@ static void check_state(void)
 		FUZZ_CHECK(plic.output[c] == want && out_level[c] == want,
 			   "context %d: output %d, line %d, should be %d", c, plic.output[c], out_level[c], want);
 	}
+	/* The pages a VM maps read-only: context 0's idle page holds its threshold and zeros, the enable
+	 * page's words outside real contexts and sources stay 0. */
+	for (unsigned i = 0; i < VPLIC_CONTEXT_PAGE / sizeof(uint32_t); i++)
+		FUZZ_CHECK(plic.idle_context_page[i] == (i ? 0 : plic.threshold[0]), "idle context page word %u = %u",
+			   i, plic.idle_context_page[i]);
+	for (unsigned c = 0; c < VPLIC_ENABLE_PAGE / VPLIC_ENABLE_STRIDE; c++)
+		for (unsigned w = 0; w < VPLIC_ENABLE_STRIDE / sizeof(uint32_t); w++)
+			FUZZ_CHECK(c < (unsigned)plic.ncontexts && w < VPLIC_WORDS ? 1 : !plic.enable[c][w],
+				   "enable page word %u of context %u = %#x", w, c, plic.enable[c][w]);
 	FUZZ_CHECK(bit(plic.level, VM_UART_IRQ) == uart.irq_level && uart_line == uart.irq_level,
 		   "uart line %d, vplic level %d, uart says %d", uart_line, bit(plic.level, VM_UART_IRQ),
 		   uart.irq_level);

@@ -476,6 +476,34 @@ static void test_translate_unmapped(void **state)
 	assert_int_equal(hpa, 0x12345678);
 }
 
+/* A 4 KiB leaf switched off and on in place: translations fail while off, the mapping is unchanged after. */
+static void test_leaf_off_and_on(void **state)
+{
+	struct stage2 s2 = new_stage2(HGATP_MODE_SV39X4);
+	uint64_t *pte;
+
+	(void)state;
+	assert_null(stage2_leaf(&s2, 0x0c200000));
+	assert_int_equal(stage2_map(&s2, 0x0c200000, 0x12345000, SZ_4K, S2_READ), 0);
+	pte = stage2_leaf(&s2, 0x0c200abc);
+	assert_non_null(pte);
+	assert_ptr_equal(stage2_leaf(&s2, 0x0c200000), pte);
+	assert_null(stage2_leaf(&s2, 0x0c201000));
+	stage2_leaf_set(pte, 0);
+	expect_unmapped(&s2, 0x0c200004);
+	assert_null(stage2_leaf(&s2, 0x0c200000));
+	stage2_leaf_set(pte, 1);
+	expect_translate(&s2, 0x0c200004, 0x12345004, S2_READ);
+	/* Off and on again on a 2 MiB leaf too. */
+	assert_int_equal(stage2_map(&s2, 0x80000000, 0x90000000, SZ_2M, S2_RWX), 0);
+	pte = stage2_leaf(&s2, 0x801fffff);
+	assert_non_null(pte);
+	stage2_leaf_set(pte, 0);
+	expect_unmapped(&s2, 0x80000000);
+	stage2_leaf_set(pte, 1);
+	expect_translate(&s2, 0x801fffff, 0x901fffff, S2_RWX);
+}
+
 static void test_permissions(void **state)
 {
 	struct stage2 s2 = new_stage2(HGATP_MODE_SV39X4);
@@ -624,6 +652,7 @@ int main(void)
 		T(test_root_index_has_11_bits_sv39x4),
 		T(test_root_index_has_11_bits_sv48x4),
 		T(test_translate_unmapped),
+		T(test_leaf_off_and_on),
 		T(test_permissions),
 		T(test_hgatp),
 		T(test_map_out_of_memory),

@@ -920,6 +920,41 @@ static void test_enable_page_is_what_reads_return(void **state)
 	assert_int_equal(rd32(ENABLE(1, 2)), 0);
 }
 
+/* While context 0's line is low, its page is word for word what trapped reads return (the claim reads 0). */
+static void check_idle_context_page(void)
+{
+	assert_int_equal(rec.level[0], 0);
+	assert_int_equal((uintptr_t)plic.idle_context_page % VPLIC_CONTEXT_PAGE, 0);
+	for (uint64_t off = 0; off < VPLIC_CONTEXT_PAGE; off += 4)
+		assert_int_equal(plic.idle_context_page[off / 4], rd32(VPLIC_CONTEXT_BASE + off));
+}
+
+static void test_idle_context_page_is_what_reads_return(void **state)
+{
+	(void)state;
+	check_idle_context_page();
+	wr32(THRESHOLD(0), 0xffffffff);
+	check_idle_context_page();
+	assert_int_equal(plic.idle_context_page[0], 7);
+	wr32(THRESHOLD(1), 5); /* another context's threshold is not on the page */
+	wr32(THRESHOLD(0), 2);
+	check_idle_context_page();
+	wr32(PRIO(9), 3);
+	wr32(ENABLE(0, 0), 1U << 9);
+	vplic_set_level(&plic, 9, 1);
+	assert_int_equal(rec.level[0], 1); /* claimable: the VM unmaps the page, reads trap */
+	assert_int_equal(rd32(CLAIM(0)), 9);
+	check_idle_context_page();
+	vplic_set_level(&plic, 9, 0);
+	wr32(CLAIM(0), 9);
+	check_idle_context_page();
+	wr(1, THRESHOLD(0), 1);
+	check_idle_context_page();
+	vplic_reset(&plic);
+	check_idle_context_page();
+	assert_int_equal(plic.idle_context_page[0], 0);
+}
+
 static void test_random_bus_accesses(void **state)
 {
 	(void)state;
@@ -975,6 +1010,7 @@ int main(void)
 		cmocka_unit_test_setup(test_out_of_range_offsets, setup),
 		cmocka_unit_test_setup(test_ncontexts_clamped, setup),
 		cmocka_unit_test_setup(test_enable_page_is_what_reads_return, setup),
+		cmocka_unit_test_setup(test_idle_context_page_is_what_reads_return, setup),
 		cmocka_unit_test_setup(test_random_bus_accesses, setup),
 	};
 
