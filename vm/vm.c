@@ -146,8 +146,6 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		snprintf(err, errlen, "field keel,initrd: overlaps the running kernel's memory: give the VM more RAM");
 		return vm_create_failed(vm);
 	}
-	/* New mappings: no hart may hold stale G-stage translations for this VMID (pitfall 5). */
-	hfence_gvma_all();
 	if (vm_load_image(vm)) {
 		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
 		return vm_create_failed(vm);
@@ -159,6 +157,8 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		vm->vcpus[i] = &vcpu_pool[nvcpu_pool + i];
 	if (vm_devices_init(vm, err, errlen))
 		return vm_create_failed(vm);
+	/* New mappings (RAM, devices, shadow pages): no hart may hold stale G-stage translations (pitfall 5). */
+	hfence_gvma_all();
 	for (int i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
