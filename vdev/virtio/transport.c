@@ -28,11 +28,11 @@ static void reset_locked(struct virtio_mmio *t)
 	t->gen++;
 	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 		virtq_reset(&t->vq[i]);
-	shadow_live(t);
 	if (t->isr) {
 		t->isr = 0;
 		t->set_irq(t->irq_ctx, 0);
 	}
+	shadow_live(t);
 }
 
 void virtio_mmio_unlock(struct virtio_mmio *t)
