@@ -203,8 +203,8 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		snprintf(disk.id, sizeof(disk.id), "keel-%s-%d", vm->cfg.name, i);
 		vblk_init(&vd->blk, &disk, &be, &mem, &vd->chain, disk_irq, vd);
 		if (vm_virtio_attach(vm, VM_DISK_BASE(i), &vd->blk.t, "virtio-blk")) {
-			snprintf(err, errlen, "field keel,disks: no room for disk %d on the VM's bus or in its stage-2 tables",
-				 i);
+			snprintf(err, errlen,
+				 "field keel,disks: no room for disk %d on the VM's bus or in its stage-2 tables", i);
 			return free_vdisks(i + 1);
 		}
 	}

@@ -405,9 +405,8 @@ static void check_shadow(struct disk *d)
 	volatile uint8_t *cfg8 = (volatile uint8_t *)(d->base + VIRTIO_MMIO_CONFIG);
 	volatile uint64_t *cap = (volatile uint64_t *)(d->base + VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY);
 	/* a word of the configuration space past the fields: where the time says */
-	unsigned junk_off = VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SIZE +
-			    (unsigned)(csr_read(time) % (VIRTIO_MMIO_WINDOW - VIRTIO_MMIO_CONFIG - VIRTIO_BLK_CFG_SIZE)) /
-				    4 * 4;
+	unsigned past = VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SIZE, room = VIRTIO_MMIO_WINDOW - past;
+	unsigned junk_off = (past + (unsigned)(csr_read(time) % room)) & ~(unsigned)(sizeof(uint32_t) - 1);
 	uint32_t magic = *reg(d, VIRTIO_MMIO_MAGIC_VALUE), id = *reg(d, VIRTIO_MMIO_DEVICE_ID);
 	uint32_t status = *reg(d, VIRTIO_MMIO_STATUS), junk = *reg(d, junk_off);
 	uint64_t sum = 0, capacity = *cap;
@@ -418,8 +417,8 @@ static void check_shadow(struct disk *d)
 		       *reg(d, VIRTIO_MMIO_QUEUE_READY) + *reg(d, VIRTIO_MMIO_DEVICE_FEATURES) +
 		       cfg8[VIRTIO_BLK_CFG_BLK_SIZE + 1] + *cap;
 	exits = vcpu_exits() - exits;
-	tap_ok(exits <= SHADOW_MAX_EXITS && sum == SHADOW_ROUNDS * (status + 1 + (uint32_t)d->features +
-								    (SECTOR >> 8) + capacity),
+	tap_ok(exits <= SHADOW_MAX_EXITS &&
+		       sum == SHADOW_ROUNDS * (status + 1 + (uint32_t)d->features + (SECTOR >> 8) + capacity),
 	       "disk 0: %u register and configuration reads take %lu exits", SHADOW_ROUNDS * SHADOW_READS_PER_ROUND,
 	       exits);
 	exits = vcpu_exits();

@@ -154,7 +154,7 @@ static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
 
 /* Registers whose value follows the driver's writes or the device's state; the others never change. */
 static const uint16_t live_regs[] = {
-	VIRTIO_MMIO_DEVICE_FEATURES, VIRTIO_MMIO_QUEUE_NUM_MAX, VIRTIO_MMIO_QUEUE_READY,
+	VIRTIO_MMIO_DEVICE_FEATURES,  VIRTIO_MMIO_QUEUE_NUM_MAX, VIRTIO_MMIO_QUEUE_READY,
 	VIRTIO_MMIO_INTERRUPT_STATUS, VIRTIO_MMIO_STATUS,
 };
 
@@ -182,9 +182,11 @@ static void shadow_all(struct virtio_mmio *t)
 
 	for (off = 0; off < VIRTIO_MMIO_CONFIG; off += sizeof(uint32_t))
 		shadow_reg(t, off);
-	for (; off < VIRTIO_MMIO_WINDOW; off += sizeof(uint32_t))
-		shadow_set(t, off, (uint32_t)t->ops->config_read(t->dev, (unsigned)(off - VIRTIO_MMIO_CONFIG),
-								  sizeof(uint32_t)));
+	for (; off < VIRTIO_MMIO_WINDOW; off += sizeof(uint32_t)) {
+		unsigned cfg_off = (unsigned)(off - VIRTIO_MMIO_CONFIG);
+
+		shadow_set(t, off, (uint32_t)t->ops->config_read(t->dev, cfg_off, sizeof(uint32_t)));
+	}
 }
 
 static void set_u64_half(uint64_t *v, int high, uint32_t val)
