@@ -111,6 +111,16 @@ int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size)
 	return 0;
 }
 
+_Static_assert(sizeof(((struct virtio_mmio *)0)->shadow) == SZ_4K, "a shadow is one stage-2 page");
+
+int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const char *name)
+{
+	/* Reads see the shadow page; writes and fetches still fault and reach the transport (vcpu/exit.c). */
+	if (mmio_bus_add(&vm->mmio, base, VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, t, name))
+		return -1;
+	return stage2_map(&vm->s2, base, (uint64_t)(uintptr_t)t->shadow, sizeof(t->shadow), S2_READ);
+}
+
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 {
 	vuart_init(&vm->uart, uart_tx, uart_irq, vm);

@@ -226,9 +226,9 @@ int vm_console_init(struct vm *vm, char *err, unsigned long errlen)
 		return -1;
 	}
 	vcons_init(&vm->vcons, vcons_sink, vm, &mem, vcons_irq, vm);
-	if (mmio_bus_add(&vm->mmio, VM_CONSOLE_BASE, VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &vm->vcons.t,
-			 "virtio-console")) {
-		snprintf(err, errlen, "field keel,console: no room for the virtio console on the VM's bus");
+	if (vm_virtio_attach(vm, VM_CONSOLE_BASE, &vm->vcons.t, "virtio-console")) {
+		snprintf(err, errlen,
+			 "field keel,console: no room for the virtio console on the VM's bus or in its stage-2 tables");
 		return -1;
 	}
 	kprintf("keel: vm '%s': virtio console at 0x%lx irq %lu takes the console input\n", vm->cfg.name,

@@ -202,9 +202,9 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		disk.seg_max = host_blk_seg_max(vd->host) < VBLK_SEG_MAX ? host_blk_seg_max(vd->host) : VBLK_SEG_MAX;
 		snprintf(disk.id, sizeof(disk.id), "keel-%s-%d", vm->cfg.name, i);
 		vblk_init(&vd->blk, &disk, &be, &mem, &vd->chain, disk_irq, vd);
-		if (mmio_bus_add(&vm->mmio, VM_DISK_BASE(i), VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &vd->blk.t,
-				 "virtio-blk")) {
-			snprintf(err, errlen, "field keel,disks: no room for disk %d on the VM's bus", i);
+		if (vm_virtio_attach(vm, VM_DISK_BASE(i), &vd->blk.t, "virtio-blk")) {
+			snprintf(err, errlen,
+				 "field keel,disks: no room for disk %d on the VM's bus or in its stage-2 tables", i);
 			return free_vdisks(i + 1);
 		}
 	}

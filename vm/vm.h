@@ -173,6 +173,11 @@ void vm_console_report(struct vm *vm);
 /* Devices: set up the VM's emulated devices and pass-through; route host interrupts. */
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen);
 /* Whether a window of the VM's (a virtio device's) overlaps a device passed through to it. */
+/*
+ * Put a virtio device on the VM's bus at base and map its shadow page there, read-only: -1 when
+ * the bus is full or the stage-2 tables cannot grow.
+ */
+int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const char *name);
 int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size);
 void vm_devices_reset(struct vm *vm);
 /* A host external interrupt arrived on this hart: claim, forward, complete. */

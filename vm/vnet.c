@@ -157,9 +157,9 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		}
 		be.ctx = v;
 		vnet_init(&v->dev, c->mac, &be, &mem, nic_irq, v);
-		if (mmio_bus_add(&vm->mmio, VM_NIC_BASE(i), VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, &v->dev.t,
-				 "virtio-net")) {
-			snprintf(err, errlen, "field keel,nics: no room for NIC %d on the VM's bus", i);
+		if (vm_virtio_attach(vm, VM_NIC_BASE(i), &v->dev.t, "virtio-net")) {
+			snprintf(err, errlen,
+				 "field keel,nics: no room for NIC %d on the VM's bus or in its stage-2 tables", i);
 			return -1;
 		}
 		vm->nics[i] = v;

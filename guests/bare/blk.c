@@ -385,6 +385,55 @@ static void check_io(struct disk *d)
 	       "disk 0: GET_ID \"%s\" NUL padded within its 20 bytes", idbuf[VIRTIO_BLK_ID_BYTES - 1] ? "?" : idbuf);
 }
 
+#define SHADOW_ROUNDS 1000 /* rounds of register and configuration reads that must not exit */
+#define SHADOW_READS_PER_ROUND 6
+#define SHADOW_MAX_EXITS 8 /* the hypercalls themselves and a stray interrupt, not one per read */
+#define SHADOW_JUNK 0x5a5a5a5aU
+
+static unsigned long vcpu_exits(void)
+{
+	return (unsigned long)SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_VCPU_EXITS).value;
+}
+
+/*
+ * Under Keel: the register page is a read-only shadow, so reads (of every width in the
+ * configuration space) take no exit, while every write still traps and is emulated: to read-only
+ * registers and anywhere in the configuration space it changes nothing.
+ */
+static void check_shadow(struct disk *d)
+{
+	volatile uint8_t *cfg8 = (volatile uint8_t *)(d->base + VIRTIO_MMIO_CONFIG);
+	volatile uint64_t *cap = (volatile uint64_t *)(d->base + VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY);
+	/* a word of the configuration space past the fields: where the time says */
+	unsigned past = VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SIZE, room = VIRTIO_MMIO_WINDOW - past;
+	unsigned junk_off = (past + (unsigned)(csr_read(time) % room)) & ~(unsigned)(sizeof(uint32_t) - 1);
+	uint32_t magic = *reg(d, VIRTIO_MMIO_MAGIC_VALUE), id = *reg(d, VIRTIO_MMIO_DEVICE_ID);
+	uint32_t status = *reg(d, VIRTIO_MMIO_STATUS), junk = *reg(d, junk_off);
+	uint64_t sum = 0, capacity = *cap;
+	unsigned long exits = vcpu_exits();
+
+	for (unsigned i = 0; i < SHADOW_ROUNDS; i++)
+		sum += *reg(d, VIRTIO_MMIO_INTERRUPT_STATUS) + *reg(d, VIRTIO_MMIO_STATUS) +
+		       *reg(d, VIRTIO_MMIO_QUEUE_READY) + *reg(d, VIRTIO_MMIO_DEVICE_FEATURES) +
+		       cfg8[VIRTIO_BLK_CFG_BLK_SIZE + 1] + *cap;
+	exits = vcpu_exits() - exits;
+	tap_ok(exits <= SHADOW_MAX_EXITS &&
+		       sum == SHADOW_ROUNDS * (status + 1 + (uint32_t)d->features + (SECTOR >> 8) + capacity),
+	       "disk 0: %u register and configuration reads take %lu exits", SHADOW_ROUNDS * SHADOW_READS_PER_ROUND,
+	       exits);
+	exits = vcpu_exits();
+	*reg(d, VIRTIO_MMIO_MAGIC_VALUE) = SHADOW_JUNK;
+	*reg(d, VIRTIO_MMIO_DEVICE_ID) = SHADOW_JUNK;
+	*reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY) = SHADOW_JUNK;
+	*reg(d, junk_off) = SHADOW_JUNK;
+	exits = vcpu_exits() - exits;
+	tap_ok(exits >= 4 && *reg(d, VIRTIO_MMIO_MAGIC_VALUE) == magic && *reg(d, VIRTIO_MMIO_DEVICE_ID) == id &&
+		       *cap == capacity && *reg(d, junk_off) == junk && *reg(d, VIRTIO_MMIO_STATUS) == status,
+	       "disk 0: writes to read-only registers and the configuration space (0x%x) trap and change nothing (%lu "
+	       "exits)",
+	       junk_off, exits);
+}
+
 static void check_errors(struct disk *d)
 {
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, d->capacity, rbuf, SECTOR) == VIRTIO_BLK_S_IOERR,
@@ -880,6 +929,8 @@ void guest_main(unsigned long hartid)
 	check_setup(&disks[0], 0, 0);
 	tap_ok(disks[0].capacity >= base + 64, "disk 0: capacity %lu sectors", (unsigned long)disks[0].capacity);
 	check_io(&disks[0]);
+	if (under_keel)
+		check_shadow(&disks[0]);
 	check_errors(&disks[0]);
 	if (under_keel) {
 		check_setup(&disks[1], 1, 1);

@@ -9,6 +9,7 @@
 #define KEEL_TESTS_FUZZ_FUZZ_VDRV_H
 #include "vdev/virtio/queue.h"
 #include "vdev/virtio/transport.h"
+#include "tests/unit/virtio_shadow.h"
 
 #define FUZZ_RAM_GPA 0x80000000ULL
 #define FUZZ_QUEUE_OFF(q) (0x1000 + 0x3000 * (q)) /* descriptors, then avail +0x1000, used +0x2000 */
@@ -29,11 +30,22 @@ static void vdrv_wr(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	FUZZ_CHECK(virtio_mmio_ops.write(t, off, 4, v) == MMIO_OK, "register write refused");
 }
 
+/* What the guest reads without an exit (the shadow page's registers) is what a trapped read returns. */
+static void vdrv_shadow_ok(struct virtio_mmio *t)
+{
+	unsigned width = 0;
+	long off = vshadow_mismatch(t, VSHADOW_REGS, &width);
+
+	FUZZ_CHECK(off < 0, "shadow page differs from a trapped read at offset %#lx, width %u", off, width);
+}
+
+/* A register read; the shadow page is checked with it. */
 static uint32_t vdrv_rd(struct virtio_mmio *t, uint64_t off)
 {
 	uint64_t v;
 
 	FUZZ_CHECK(virtio_mmio_ops.read(t, off, 4, &v) == MMIO_OK, "register read refused");
+	vdrv_shadow_ok(t);
 	return (uint32_t)v;
 }
 

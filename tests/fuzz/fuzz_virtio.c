@@ -15,7 +15,8 @@
  * Checked: every request reaching the backend has its data segments and status byte inside guest
  * RAM, at most VBLK_SEG_MAX segments, IN/OUT data in whole sectors inside the disk, no OUT on a
  * read-only disk, no more than VBLK_INFLIGHT requests outstanding; the interrupt line is high
- * exactly when InterruptStatus is non-zero; register reads other than at 32 bits fault.
+ * exactly when InterruptStatus is non-zero; register reads other than at 32 bits fault; the shadow
+ * page the guest reads holds what trapped reads of the registers return.
  */
 #include "fuzz.h"
 #include "vdev/virtio/blk.h"
@@ -147,6 +148,7 @@ static uint32_t rd(uint64_t off)
 	uint64_t v;
 
 	FUZZ_CHECK(virtio_mmio_ops.read(&dev.t, off, 4, &v) == MMIO_OK, "register read refused");
+	vdrv_shadow_ok(&dev.t);
 	return (uint32_t)v;
 }
 

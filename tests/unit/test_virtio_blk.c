@@ -10,6 +10,7 @@
 #include "vdev/virtio/blk.h"
 #include "vdev/virtio/queue.h"
 #include "vdev/virtio/transport.h"
+#include "virtio_shadow.h"
 
 #define RAM_GPA 0x80000000ULL
 #define RAM_SIZE (1 << 20)
@@ -533,8 +534,21 @@ static void fake_kick(void *ctx)
 static void set_irq(void *ctx, int level)
 {
 	(void)ctx;
+	/* The guest's handler reads InterruptStatus from the shadow without an exit: it is there first. */
+	if (level)
+		assert_int_equal(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)], dev.t.isr);
 	irq_raises += level && !irq_level;
 	irq_level = level;
+}
+
+/* The guest's view (the shadow page) is what trapped reads return: the registers, or every byte (VSHADOW_ALL). */
+static void shadow_ok(int what)
+{
+	unsigned width = 0;
+	long off = vshadow_mismatch(&dev.t, what, &width);
+
+	if (off >= 0)
+		fail_msg("shadow page differs from a trapped read at offset %#lx, width %u", off, width);
 }
 
 static uint32_t rd(unsigned off)
@@ -542,12 +556,14 @@ static uint32_t rd(unsigned off)
 	uint64_t v;
 
 	assert_int_equal(virtio_mmio_ops.read(&dev.t, off, 4, &v), MMIO_OK);
+	shadow_ok(VSHADOW_REGS);
 	return (uint32_t)v;
 }
 
 static void wr(unsigned off, uint32_t v)
 {
 	assert_int_equal(virtio_mmio_ops.write(&dev.t, off, 4, v), MMIO_OK);
+	shadow_ok(VSHADOW_REGS);
 }
 
 static void dev_up(const struct vblk_disk *disk)
@@ -711,6 +727,100 @@ static void test_device_inflight_limit(void **state)
 	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 }
 
+#define VIRTIO_MMIO_RESERVED (VIRTIO_MMIO_CONFIG_GENERATION - sizeof(uint32_t)) /* no register there */
+
+/* Every kind of state change, the whole page checked after each (rd and wr check the registers too). */
+static void test_device_shadow(void **state)
+{
+	static const uint32_t sels[] = { 0, 1, 2, 0xffffffffU };
+	static const unsigned read_only[] = { VIRTIO_MMIO_MAGIC_VALUE,	    VIRTIO_MMIO_VERSION,
+					      VIRTIO_MMIO_DEVICE_ID,	    VIRTIO_MMIO_VENDOR_ID,
+					      VIRTIO_MMIO_DEVICE_FEATURES,  VIRTIO_MMIO_QUEUE_NUM_MAX,
+					      VIRTIO_MMIO_INTERRUPT_STATUS, VIRTIO_MMIO_CONFIG_GENERATION,
+					      VIRTIO_MMIO_RESERVED,	    VIRTIO_MMIO_CONFIG,
+					      VIRTIO_MMIO_CONFIG + 8,	    VIRTIO_MMIO_WINDOW - 4 };
+	uint32_t before[VIRTIO_MMIO_SHADOW_WORDS];
+
+	(void)state;
+	dev_up(&ro_disk);
+	shadow_ok(VSHADOW_ALL);
+	vblk_init(&dev, &rw_disk, &(struct vblk_backend){ fake_submit, fake_kick, NULL }, &mem, &chain, set_irq, NULL);
+	shadow_ok(VSHADOW_ALL); /* fresh, without the RO feature */
+	/* selectors */
+	for (unsigned i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+		wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, sels[i]);
+		wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, sels[i]);
+		wr(VIRTIO_MMIO_QUEUE_SEL, sels[i]);
+		shadow_ok(VSHADOW_ALL);
+	}
+	/* the status sequence and feature negotiation, queue 0 set up in between */
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)gpa(DESC_OFF));
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)gpa(AVAIL_OFF));
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)gpa(USED_OFF));
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_QUEUE_READY / sizeof(uint32_t)], 1);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1); /* no such queue: reads 0 */
+	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_QUEUE_READY / sizeof(uint32_t)], 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	shadow_ok(VSHADOW_ALL);
+	/* a request answered from the backend (as from another hart): InterruptStatus, then the ack */
+	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	vblk_complete(fb.reqs[0], VIRTIO_BLK_S_OK);
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)], VIRTIO_MMIO_INT_VRING);
+	shadow_ok(VSHADOW_ALL);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)], 0);
+	/* the device breaks outside any register write (a retry, as from another hart, finds a broken ring) */
+	fb.busy = 1;
+	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_true(dev.blocked);
+	avail()->idx += 2 * QN; /* more entries than the ring holds */
+	fb.busy = 0;
+	vblk_retry(&dev);
+	assert_true(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)] & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	shadow_ok(VSHADOW_ALL);
+	/* writes to read-only registers, the configuration space and holes change nothing the guest sees */
+	memcpy(before, dev.t.shadow, sizeof(before));
+	for (unsigned i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++)
+		wr(read_only[i], 0x5a5a5a5aU);
+	assert_memory_equal(before, dev.t.shadow, sizeof(before));
+	/* a protocol error: DEVICE_NEEDS_RESET and the configuration interrupt */
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	assert_true(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)] & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_true(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)] & VIRTIO_MMIO_INT_CONFIG);
+	shadow_ok(VSHADOW_ALL);
+	/* a bad queue while setting up: NEEDS_RESET before DRIVER_OK (no interrupt) */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QN + 1);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	shadow_ok(VSHADOW_ALL);
+	/* the driver's reset, then Keel's (a VM reset) after selectors moved */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	shadow_ok(VSHADOW_ALL);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	spin_lock(&dev.t.lock);
+	virtio_mmio_interrupt(&dev.t, VIRTIO_MMIO_INT_CONFIG); /* pending when the VM resets (found by tests/fuzz) */
+	virtio_mmio_unlock(&dev.t);
+	virtio_mmio_reset(&dev.t);
+	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)], 0);
+	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)], 0);
+	shadow_ok(VSHADOW_ALL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_backend_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_inflight_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_shadow, setup, teardown),
 	};
 
 	return run_unit_tests(tests);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "vdev/virtio/queue.h"
 #include "vdev/virtio/transport.h"
+#include "virtio_shadow.h"
 
 #define RAM_GPA 0x80000000ULL
 #define RAM_SIZE (1 << 20)
@@ -63,16 +64,29 @@ static uint8_t *vdrv_buf(struct vdrv *d, unsigned q, unsigned i)
 	return d->ram + BUF_OFF + (q * QN + i) * BUF_STRIDE;
 }
 
+/* The guest's view (the shadow page) is what trapped reads return: the registers, or every byte (VSHADOW_ALL). */
+static void vdrv_shadow_ok(struct vdrv *d, int what)
+{
+	unsigned width = 0;
+	long off = vshadow_mismatch(d->t, what, &width);
+
+	if (off >= 0)
+		fail_msg("shadow page differs from a trapped read at offset %#lx, width %u", off, width);
+}
+
+/* Register accesses, each followed by a look at the shadow page's registers. */
 static uint32_t vdrv_rd(struct vdrv *d, unsigned off)
 {
 	uint64_t v;
 
 	assert_int_equal(virtio_mmio_ops.read(d->t, off, 4, &v), MMIO_OK);
+	vdrv_shadow_ok(d, VSHADOW_REGS);
 	return (uint32_t)v;
 }
 static void vdrv_wr(struct vdrv *d, unsigned off, uint32_t v)
 {
 	assert_int_equal(virtio_mmio_ops.write(d->t, off, 4, v), MMIO_OK);
+	vdrv_shadow_ok(d, VSHADOW_REGS);
 }
 
 /* What a driver does at probe: the features, VERSION_1, two queues of QN, DRIVER_OK. */
@@ -93,6 +107,7 @@ static void vdrv_setup(struct vdrv *d, uint32_t features_lo)
 		vdrv_wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	vdrv_wr(d, VIRTIO_MMIO_STATUS, STATUS_LIVE);
+	vdrv_shadow_ok(d, VSHADOW_ALL);
 }
 
 /* Offer a chain of n descriptors on queue q, each its own slot's buffer, of the given lengths. */

@@ -281,10 +281,10 @@ void vblk_init(struct vblk *b, const struct vblk_disk *disk, const struct vblk_b
 	       struct vq_chain *scratch, void (*set_irq)(void *, int), void *irq_ctx)
 {
 	memset(b, 0, sizeof(*b));
-	virtio_mmio_init(&b->t, &vblk_ops, b, mem, set_irq, irq_ctx);
 	b->disk = *disk;
 	b->be = *be;
 	b->chain = scratch;
+	virtio_mmio_init(&b->t, &vblk_ops, b, mem, set_irq, irq_ctx);
 }
 
 void vblk_complete(struct vblk_req *r, uint8_t status)

@@ -155,9 +155,9 @@ void vcons_init(struct vcons *v, void (*sink)(void *, const char *, unsigned lon
 		const struct vq_mem *mem, void (*set_irq)(void *, int), void *irq_ctx)
 {
 	memset(v, 0, sizeof(*v));
-	virtio_mmio_init(&v->t, &vcons_ops, v, mem, set_irq, irq_ctx);
 	v->sink = sink;
 	v->sink_ctx = sink_ctx;
+	virtio_mmio_init(&v->t, &vcons_ops, v, mem, set_irq, irq_ctx);
 }
 
 unsigned vcons_receive(struct vcons *v, const char *buf, unsigned n)

@@ -321,9 +321,9 @@ void vnet_init(struct vnet *n, const uint8_t mac[ETH_ALEN], const struct vnet_ba
 	       void (*set_irq)(void *, int), void *irq_ctx)
 {
 	memset(n, 0, sizeof(*n));
-	virtio_mmio_init(&n->t, &vnet_ops, n, mem, set_irq, irq_ctx);
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->be = *be;
+	virtio_mmio_init(&n->t, &vnet_ops, n, mem, set_irq, irq_ctx);
 }
 
 void vnet_rx_kick(struct vnet *n)

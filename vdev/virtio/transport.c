@@ -3,6 +3,10 @@
 #include <stddef.h>
 #include <string.h>
 
+static void shadow_reg(struct virtio_mmio *t, uint64_t off);
+static void shadow_live(struct virtio_mmio *t);
+static void shadow_all(struct virtio_mmio *t);
+
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
 		      void (*set_irq)(void *, int), void *irq_ctx)
 {
@@ -12,6 +16,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *o
 	t->mem = *mem;
 	t->set_irq = set_irq;
 	t->irq_ctx = irq_ctx;
+	shadow_all(t);
 }
 
 static void reset_locked(struct virtio_mmio *t)
@@ -27,6 +32,7 @@ static void reset_locked(struct virtio_mmio *t)
 		t->isr = 0;
 		t->set_irq(t->irq_ctx, 0);
 	}
+	shadow_live(t);
 }
 
 void virtio_mmio_unlock(struct virtio_mmio *t)
@@ -68,6 +74,9 @@ void virtio_mmio_reset(struct virtio_mmio *t)
 void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits)
 {
 	t->isr |= bits;
+	shadow_reg(t, VIRTIO_MMIO_INTERRUPT_STATUS);
+	/* The guest's handler reads the shadow without an exit: it must see the bits before the interrupt. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t->set_irq(t->irq_ctx, 1);
 }
 
@@ -77,6 +86,7 @@ void virtio_mmio_needs_reset(struct virtio_mmio *t)
 	if (t->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
 		return;
 	t->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	shadow_reg(t, VIRTIO_MMIO_STATUS);
 	/* 2.1.2: a device entering NEEDS_RESET sends a configuration change notification once live. */
 	if (t->status & VIRTIO_STATUS_DRIVER_OK)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_CONFIG);
@@ -137,6 +147,45 @@ static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
 		return 0; /* the configuration never changes */
 	default:
 		return 0;
+	}
+}
+
+/* ---- the shadow page: every word as reg_read or the device's config_read gives it ---- */
+
+/* Registers whose value follows the driver's writes or the device's state; the others never change. */
+static const uint16_t live_regs[] = {
+	VIRTIO_MMIO_DEVICE_FEATURES,  VIRTIO_MMIO_QUEUE_NUM_MAX, VIRTIO_MMIO_QUEUE_READY,
+	VIRTIO_MMIO_INTERRUPT_STATUS, VIRTIO_MMIO_STATUS,
+};
+
+/* One word; a guest on another hart may be reading it meanwhile. */
+static void shadow_set(struct virtio_mmio *t, uint64_t off, uint32_t val)
+{
+	__atomic_store_n(&t->shadow[off / sizeof(uint32_t)], val, __ATOMIC_RELAXED);
+}
+
+static void shadow_reg(struct virtio_mmio *t, uint64_t off)
+{
+	shadow_set(t, off, reg_read(t, off));
+}
+
+static void shadow_live(struct virtio_mmio *t)
+{
+	for (unsigned i = 0; i < sizeof(live_regs) / sizeof(live_regs[0]); i++)
+		shadow_reg(t, live_regs[i]);
+}
+
+/* The whole page: the registers, then the configuration space (fixed while the device exists). */
+static void shadow_all(struct virtio_mmio *t)
+{
+	uint64_t off;
+
+	for (off = 0; off < VIRTIO_MMIO_CONFIG; off += sizeof(uint32_t))
+		shadow_reg(t, off);
+	for (; off < VIRTIO_MMIO_WINDOW; off += sizeof(uint32_t)) {
+		unsigned cfg_off = (unsigned)(off - VIRTIO_MMIO_CONFIG);
+
+		shadow_set(t, off, (uint32_t)t->ops->config_read(t->dev, cfg_off, sizeof(uint32_t)));
 	}
 }
 
@@ -279,6 +328,7 @@ static int vmmio_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 		return MMIO_FAULT;
 	spin_lock(&t->lock);
 	reg_write(t, off, (uint32_t)val);
+	shadow_live(t);
 	virtio_mmio_unlock(t);
 	return MMIO_OK;
 }

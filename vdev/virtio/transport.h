@@ -7,6 +7,12 @@
  * 8 byte reads. Unknown registers read 0 and ignore writes. A driver that breaks the protocol
  * (DRIVER_OK without FEATURES_OK, clearing status bits, a bad queue) gets DEVICE_NEEDS_RESET
  * and a configuration-change interrupt; the device then does nothing until it is reset.
+ *
+ * The guest reads the registers without exits: `shadow` is a page of what a trapped read of each
+ * register and configuration word returns, which the VM maps read-only at the device's window
+ * (vm/devices.c). Writes still trap, and every state change rewrites the words it affects under the
+ * lock, InterruptStatus before the interrupt is raised. A read that is not 4 bytes wide gets the
+ * bytes of the page, where a trapped one faults.
  */
 #ifndef KEEL_VDEV_VIRTIO_TRANSPORT_H
 #define KEEL_VDEV_VIRTIO_TRANSPORT_H
@@ -17,6 +23,7 @@
 
 #define VIRTIO_MMIO_MAX_QUEUES 2
 #define VIRTIO_KEEL_VENDOR_ID 0x4b45454cU /* "KEEL", as in the SBI implementation ID */
+#define VIRTIO_MMIO_SHADOW_WORDS (VIRTIO_MMIO_WINDOW / sizeof(uint32_t))
 
 struct virtio_mmio_dev_ops {
 	uint32_t device_id;
@@ -47,10 +54,13 @@ struct virtio_mmio {
 	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];
 	void (*set_irq)(void *ctx, int level);
 	void *irq_ctx;
+	/* The guest's view of the window, a page of its own (guests read it: nothing else may share it). */
+	uint32_t shadow[VIRTIO_MMIO_SHADOW_WORDS] __attribute__((aligned(VIRTIO_MMIO_WINDOW)));
 };
 
 extern const struct mmio_ops virtio_mmio_ops;
 
+/* Last in a device's init: the shadow page is rendered from the device's configuration as it is then. */
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *ops, void *dev, const struct vq_mem *mem,
 		      void (*set_irq)(void *, int), void *irq_ctx);
 /*
