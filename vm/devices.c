@@ -118,7 +118,9 @@ int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const 
 	/* Reads see the shadow page; writes and fetches still fault and reach the transport (vcpu/exit.c). */
 	if (mmio_bus_add(&vm->mmio, base, VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, t, name))
 		return -1;
-	return stage2_map(&vm->s2, base, (uint64_t)(uintptr_t)t->shadow, sizeof(t->shadow), S2_READ);
+	return vm->cfg.read_exits
+		       ? 0
+		       : stage2_map(&vm->s2, base, (uint64_t)(uintptr_t)t->shadow, sizeof(t->shadow), S2_READ);
 }
 
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)

@@ -328,7 +328,12 @@ static int vmmio_write(void *dev, uint64_t off, unsigned width, uint64_t val)
 		return MMIO_FAULT;
 	spin_lock(&t->lock);
 	reg_write(t, off, (uint32_t)val);
-	shadow_live(t);
+	/* The writes of every request change one word or none (a notify's interrupt and NEEDS_RESET
+	 * write their own); the rest are setup, which may change any live register. */
+	if (off == VIRTIO_MMIO_INTERRUPT_ACK)
+		shadow_reg(t, VIRTIO_MMIO_INTERRUPT_STATUS);
+	else if (off != VIRTIO_MMIO_QUEUE_NOTIFY)
+		shadow_live(t);
 	virtio_mmio_unlock(t);
 	return MMIO_OK;
 }
