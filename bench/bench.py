@@ -623,8 +623,8 @@ def collect(b):
                "disk, one at a time, each polled for with interrupts on (under -icount a WFI without a timer never "
                "wakes for the disk) and the polling's instructions taken out again (the poll loop's cost is "
                "calibrated exactly), divided by 64: the guest's driver and interrupt handler and, under Keel, the "
-               "exits (notify, the host disk's interrupt, the guest's InterruptStatus read, ACK, PLIC claim and "
-               "complete) with Keel's request handling. QEMU's own device work is not guest instructions and counts "
+               "exits (notify, the host disk's interrupt, ACK, PLIC claim and complete; the InterruptStatus read and "
+               "the claim that returns 0 read Keel's read-only pages) with Keel's request handling. QEMU's own device work is not guest instructions and counts "
                "on neither side. Under Keel the VM's disk is a slice of the machine's virtio-blk, natively QEMU's "
                "device is the guest's. Keel exits per request (guest page faults + host interrupts over all 128 "
                "requests, setup included): %.1f")
@@ -661,10 +661,11 @@ def collect(b):
         "exits per request", "Keel's counters, I/O boot less idle boot",
         "(guest-page-fault and host-interrupt exits of a boot that runs every ddtest above, less those of the same "
         "boot without them; console on hvc0, whose exits are ecalls) / (disk requests answered, less the idle "
-        "boot's). Per interrupt Linux 6.1 traps 6 times: PLIC claim, virtio InterruptStatus read and ACK, the "
-        "PLIC enable read of plic_irq_eoi and the complete, the claim that returns 0; with the notify and the host "
-        "disk's interrupt (or a WFI exit) that is 8 for a request completed alone, fewer when one interrupt "
-        "completes several")
+        "boot's). Per interrupt Linux 6.1 accesses the devices 6 times: PLIC claim, virtio InterruptStatus read and "
+        "ACK, the PLIC enable read of plic_irq_eoi and the complete, the claim that returns 0. The InterruptStatus "
+        "and enable reads and the claim that returns 0 read Keel's read-only pages (a VM of one vCPU), so 3 of "
+        "them trap; with the notify and the host disk's interrupt that is 5 for a request completed alone (8 "
+        "with keel,read-exits), fewer when one interrupt completes several")
     sched_how = ("Keel: instret read by Keel itself on a hart shared by two busy VMs (guests/bare/sched.c, 1 ms "
                  "slices, weights 3 and 1, -icount): %s, averaged over the run's %s (Keel's 'hart 0 scheduler' "
                  "line). The guest's trap into Keel and the return (the null SBI row's path) come on top")

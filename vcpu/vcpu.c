@@ -198,11 +198,12 @@ void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
 /* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
 static inline void sync_ext_irq(struct vcpu *v)
 {
-	/* Acquire: the vPLIC switched its idle page off before it raised the line (vm/devices.c). */
-	int level = __atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE);
+	int level = __atomic_load_n(&v->ext_level, __ATOMIC_RELAXED);
 
 	if (level == v->ext_applied)
 		return;
+	/* Acquire: the vPLIC switched its idle page off before it raised the line (vm/devices.c). */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	v->ext_applied = level;
 	if (level && v->vm->idle_claim_pte)
 		hfence_gvma_vmid(v->vm->vmid); /* the guest's claim now traps: no translation of the page is left */

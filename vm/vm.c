@@ -353,6 +353,7 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 	report_health();
 	sched_report();
 	if (__atomic_sub_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL) == 0 && !vms_running()) {
+		vnet_uplink_report();
 		kprintf("keel: no VM left running, powering off\n");
 		host_system_reset(SBI_SRST_RESET_TYPE_SHUTDOWN, SBI_SRST_RESET_REASON_NONE);
 	}

@@ -177,6 +177,20 @@ void vm_nics_reset(struct vm *vm)
 			virtio_mmio_reset(&vm->nics[i]->dev.t);
 }
 
+void vnet_uplink_report(void)
+{
+	const struct switch_port_stats *s;
+
+	if (!uplink.nic)
+		return;
+	s = &netsw.port[uplink.port].stats;
+	kprintf("keel: uplink: %lu frames sent, %lu received (%lu bad); %lu offloaded frames segmented for it; dropped "
+		"on the way to it: %lu over a source's share, %lu queue full\n",
+		(unsigned long)uplink.nic->tx_frames, (unsigned long)uplink.nic->rx_frames,
+		(unsigned long)uplink.nic->rx_bad, (unsigned long)s->segmented, (unsigned long)s->over_share,
+		(unsigned long)s->queue_full);
+}
+
 void vm_nics_report(struct vm *vm)
 {
 	for (int i = 0; i < vm->cfg.nnics; i++) {

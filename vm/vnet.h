@@ -20,6 +20,8 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen);
 void vm_nics_reset(struct vm *vm);
 /* One line per NIC: frames each way and what was dropped. */
 void vm_nics_report(struct vm *vm);
+/* The uplink's frames and drops, once every VM has stopped (nothing when there is no uplink). */
+void vnet_uplink_report(void);
 /* Before the VMs: the machine's NIC as the port of the network /chosen/keel,uplink names. */
 void vnet_uplink_init(const void *host_fdt);
 /* Route the uplink's interrupt to this hart when it runs the first VM. */
