@@ -96,27 +96,57 @@ const struct host_nic *host_net_card(void)
 	return nic;
 }
 
+/* With the lock held and a descriptor free: the next frame to send into its buffer; 0 when none. */
+static int fill_tx(struct host_nic *n)
+{
+	/* One-descriptor chains: the buffer of the free list's first descriptor. */
+	uint16_t slot = n->txq.free_head;
+	uint8_t *hdr = hdr_at(n, n->txbuf[slot]);
+	int len;
+
+	memset(hdr, 0, n->hdr_len);
+	len = n->next_tx(n->ctx, n->txbuf[slot] + HOST_NET_FRAME_OFF, HOST_NET_BUF - HOST_NET_FRAME_OFF);
+	if (len <= 0)
+		return 0;
+	struct hvq_buf b = { (uint64_t)(uintptr_t)hdr, n->hdr_len + (uint32_t)len, 0, 0 };
+
+	hvq_add(&n->txq, &b, 1);
+	n->tx_frames++;
+	return 1;
+}
+
+/* With the lock held: transmit buffers the device is done with go back on the free list. */
+static void reclaim_tx(struct host_nic *n)
+{
+	uint32_t len;
+
+	while (hvq_pop_used(&n->txq, &len) != -1)
+		;
+}
+
+/*
+ * Transmit completions raise no interrupt while the ring has room: each kick takes them back
+ * first. Only a full ring asks for one (the frames left wait for it), and looks once more in
+ * case the device finished everything before it could see the request.
+ */
 void host_net_kick(struct host_nic *n)
 {
 	int sent = 0;
 
 	spin_lock(&n->lock);
-	while (n->txq.nfree) {
-		/* One-descriptor chains: the buffer of the free list's first descriptor. */
-		uint16_t slot = n->txq.free_head;
-		int len;
-
-		uint8_t *hdr = hdr_at(n, n->txbuf[slot]);
-
-		memset(hdr, 0, n->hdr_len);
-		len = n->next_tx(n->ctx, n->txbuf[slot] + HOST_NET_FRAME_OFF, HOST_NET_BUF - HOST_NET_FRAME_OFF);
-		if (len <= 0)
+	reclaim_tx(n);
+	for (;;) {
+		while (n->txq.nfree && fill_tx(n))
+			sent++;
+		if (n->txq.nfree) {
+			__atomic_store_n(&n->txq.avail.flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELAXED);
 			break;
-		struct hvq_buf b = { (uint64_t)(uintptr_t)hdr, n->hdr_len + (uint32_t)len, 0, 0 };
-
-		hvq_add(&n->txq, &b, 1);
-		n->tx_frames++;
-		sent++;
+		}
+		__atomic_store_n(&n->txq.avail.flags, 0, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&n->txq.used.idx, __ATOMIC_ACQUIRE) == n->txq.last_used)
+			break;
+		reclaim_tx(n);
 	}
 	spin_unlock(&n->lock);
 	if (sent)
@@ -134,8 +164,7 @@ int host_net_irq(unsigned irq)
 	/* Acknowledge first: completions after this raise the interrupt again. */
 	virtio_host_irq_ack(n->base);
 	spin_lock(&n->lock);
-	while ((head = hvq_pop_used(&n->txq, &len)) != -1)
-		;
+	reclaim_tx(n);
 	for (uint32_t k = 0; k < n->rxq.num && (head = hvq_pop_used(&n->rxq, &len)) != -1; k++) {
 		if (head < 0)
 			continue;

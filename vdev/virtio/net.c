@@ -189,9 +189,11 @@ static void rx_process(struct vnet *n)
 
 	if (!virtio_mmio_live(t) || !q->ready)
 		return;
-	unsigned want;
+	unsigned want = 0;
+	uint32_t i = 0;
 
-	for (uint32_t i = 0; i < q->num && (want = n->be.next_len(n->be.ctx)); i++) {
+again:
+	for (; i < q->num && (want = n->be.next_len(n->be.ctx)); i++) {
 		/* Only as much of the chain as the frame needs: an ACK takes the first of a big buffer's pages. */
 		int got = virtq_pop_upto(q, &t->mem, &n->chain, VNET_MAX_SEGS, VIRTIO_NET_HDR_LEN + (uint64_t)want);
 		struct rx_ctx r = { n, -1, 0 };
@@ -210,6 +212,13 @@ static void rx_process(struct vnet *n)
 			n->stats.rx_small++;
 		irq |= virtq_push(q, n->chain.head, r.used);
 	}
+	/*
+	 * New receive buffers need a notification only while frames wait for them (a frame that
+	 * arrives later brings its own kick). Asked for, then the ring looked at again: buffers the
+	 * driver added before it could see the request are taken now.
+	 */
+	if (virtio_mmio_live(t) && q->ready && virtq_want_notify(q, n->be.next_len(n->be.ctx) != 0) && i < q->num)
+		goto again;
 	if (irq)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
 }

@@ -149,6 +149,18 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 	return VQ_CHAIN;
 }
 
+int virtq_want_notify(struct virtq *q, int wanted)
+{
+	if (!q->ready)
+		return 0;
+	__atomic_store_n(&q->used->flags, wanted ? 0 : VIRTQ_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	if (!wanted)
+		return 0;
+	/* The driver writes its index, then reads the flags; this side the other way round (2.6.13.3). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) != q->last_avail;
+}
+
 int virtq_push(struct virtq *q, uint16_t id, uint32_t len)
 {
 	struct virtq_used_elem *e;

@@ -79,6 +79,11 @@ static inline int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_c
 {
 	return virtq_pop_upto(q, m, c, max_segs, UINT64_MAX);
 }
+/*
+ * Whether the driver should notify the device of new available buffers (used ring flags, 2.6.10).
+ * Returns 1 when it is wanted and the driver offered buffers meanwhile (look at the ring again).
+ */
+int virtq_want_notify(struct virtq *q, int wanted);
 /* Put one used element; returns whether the driver wants an interrupt for it. */
 int virtq_push(struct virtq *q, uint16_t id, uint32_t len);
 
