@@ -113,14 +113,20 @@ int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size)
 
 _Static_assert(sizeof(((struct virtio_mmio *)0)->shadow) == SZ_4K, "a shadow is one stage-2 page");
 
+/*
+ * One of Keel's pages read-only at gpa: the guest's reads see it without an exit, its writes and
+ * fetches still fault and reach the device's model (vcpu/exit.c). Nothing with keel,read-exits.
+ */
+static int map_read_only(struct vm *vm, uint64_t gpa, const void *page, uint64_t size)
+{
+	return vm->cfg.read_exits ? 0 : stage2_map(&vm->s2, gpa, (uint64_t)(uintptr_t)page, size, S2_READ);
+}
+
 int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const char *name)
 {
-	/* Reads see the shadow page; writes and fetches still fault and reach the transport (vcpu/exit.c). */
 	if (mmio_bus_add(&vm->mmio, base, VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, t, name))
 		return -1;
-	return vm->cfg.read_exits
-		       ? 0
-		       : stage2_map(&vm->s2, base, (uint64_t)(uintptr_t)t->shadow, sizeof(t->shadow), S2_READ);
+	return map_read_only(vm, base, t->shadow, sizeof(t->shadow));
 }
 
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
@@ -140,28 +146,21 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 			return -1;
 		}
 	}
-	/* The vPLIC's enable words, read-only: reads see them in place, writes still trap. */
-	if (!vm->cfg.read_exits && stage2_map(&vm->s2, VM_PLIC_BASE + VPLIC_ENABLE_BASE,
-					      (uint64_t)(uintptr_t)vm->plic.enable, sizeof(vm->plic.enable), S2_READ)) {
+	/*
+	 * The vPLIC's enable words read in place. With one vCPU, context 0's registers too, from the
+	 * idle page while nothing is claimable there, so the claim that returns 0 takes no exit (not
+	 * with more vCPUs: one could keep a translation of another's page that only its own hart's
+	 * fence would end). The leaf is NULL when nothing was mapped (keel,read-exits).
+	 */
+	uint64_t claim_gpa = VM_PLIC_BASE + VPLIC_CONTEXT_BASE;
+
+	if (map_read_only(vm, VM_PLIC_BASE + VPLIC_ENABLE_BASE, vm->plic.enable, sizeof(vm->plic.enable)) ||
+	    (vm->nvcpus == 1 &&
+	     map_read_only(vm, claim_gpa, vm->plic.idle_context_page, sizeof(vm->plic.idle_context_page)))) {
 		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
 		return -1;
 	}
-	/*
-	 * One vCPU: context 0's registers read from the vPLIC's idle page while nothing is claimable
-	 * there, so the claim that returns 0 takes no exit. Not with more vCPUs: one could keep a
-	 * translation of another's page that only its own hart's fence would end.
-	 */
-	vm->idle_claim_pte = NULL;
-	if (!vm->cfg.read_exits && vm->nvcpus == 1) {
-		uint64_t gpa = VM_PLIC_BASE + VPLIC_CONTEXT_BASE;
-
-		if (stage2_map(&vm->s2, gpa, (uint64_t)(uintptr_t)vm->plic.idle_context_page,
-			       sizeof(vm->plic.idle_context_page), S2_READ)) {
-			snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
-			return -1;
-		}
-		vm->idle_claim_pte = stage2_leaf(&vm->s2, gpa);
-	}
+	vm->idle_claim_pte = vm->nvcpus == 1 ? stage2_leaf(&vm->s2, claim_gpa) : NULL;
 	for (int i = 0; i < vm->cfg.npass; i++) {
 		const struct passthrough *p = &vm->cfg.pass[i];
 
