@@ -76,8 +76,8 @@ int net_offload_check(const uint8_t *frame, unsigned len, struct net_offload *o,
 	if (o->flags & ~(NET_OFF_CSUM | NET_OFF_TSO4))
 		return -EINVAL;
 	if (o->flags & NET_OFF_CSUM) {
-		/* the checksum field lies inside the frame, after the start */
-		if (o->csum_start >= len || o->csum_offset > len - o->csum_start - sizeof(uint16_t))
+		/* The 16-bit field lies wholly inside the frame: summed in 32 bits, two uint16_t cannot wrap. */
+		if ((uint32_t)o->csum_start + o->csum_offset + sizeof(uint16_t) > len)
 			return -EINVAL;
 	}
 	if (!(o->flags & NET_OFF_TSO4))

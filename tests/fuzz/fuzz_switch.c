@@ -5,18 +5,21 @@
  * Input: the number of ports (1..SWITCH_PORTS), each port's network (0..3) and offload capabilities,
  * then operations: input(port, length, bytes), take(port, buffer size), advance the clock, and (kind 3) an
  * offloaded input: a TCP/IPv4 frame (addresses, header lengths, flags and payload from the input,
- * any length up to NET_GSO_FRAME_MAX) with any offload metadata (flags, csum_start/offset, gso_size).
+ * any length up to NET_GSO_FRAME_MAX) with any offload metadata (flags, csum_start/offset, gso_size;
+ * the start anywhere in 16 bits, among the headers, or in the frame's last bytes).
  *
  * Checked after every operation: bad frames (runt, oversize, group source) are refused with -EINVAL
  * and nothing else is; a frame is never queued for its own port or for a port on another network;
  * no queue holds more than SWITCH_QUEUE_SLOTS frames, its per-source counts add up to its length and
  * none is over its fair share; a taken frame is no longer than the buffer and is a valid frame.
  * Offloads: a queued frame carries only the offloads its port takes, is longer than ETH_FRAME_MAX
- * only as a TSO frame, and its ring bytes lie inside the ring and add up; a frame taken from a port
+ * only as a TSO frame, and its ring bytes lie inside the ring and add up; offload metadata is accepted
+ * only when its checksum field lies inside the frame (the switch writes there); a frame taken from a port
  * without offloads has a complete TCP checksum when it is a TCP/IPv4 frame cut or completed by Keel.
  */
 #include "core/errno.h"
 #include "fuzz.h"
+#include "fuzz_net.h"
 #include "net/switch.h"
 
 #define MAX_OPS 512
@@ -41,6 +44,10 @@ static int tcp_csum_ok(const uint8_t *f, unsigned len)
 	sum = net_csum_add(0, f + ETH_HLEN + IPV4_OFF_SADDR, 2 * IPV4_ADDR_LEN) + IPPROTO_TCP + (tot - ihl);
 	return net_csum_fold(net_csum_add(sum, f + ETH_HLEN + ihl, tot - ihl)) == CSUM_MANGLED_0;
 }
+
+/* Input bits of an offloaded frame's first byte, above the three offload flags. */
+#define NEAR_TCP 0x40 /* the checksum start within the first 128 bytes, where the headers are */
+#define NEAR_END 0x80 /* the checksum start in the frame's last four bytes */
 
 static unsigned share_on(unsigned net)
 {
@@ -137,14 +144,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 3: {
 			/* an offloaded TCP/IPv4 frame: headers from the input, then any length of payload */
-			struct net_offload o = { .flags = take_u8(&in) & 7,
-						 .csum_start = take_u16(&in) % 128,
-						 .csum_offset = take_u16(&in) % 64,
+			uint8_t how = take_u8(&in);
+			struct net_offload o = { .flags = how & 7,
+						 .csum_start = take_u16(&in),
+						 .csum_offset = take_u16(&in),
 						 .gso_size = take_u16(&in) };
 			unsigned blen = take_u16(&in) + take_u8(&in), hdr = take_u8(&in) % 128;
 
 			if (blen > NET_GSO_FRAME_MAX + 16)
 				blen = NET_GSO_FRAME_MAX + 16;
+			/* Any 16-bit start and offset; bit 7 puts the start in the frame's last bytes (issue 20.1). */
+			if (how & NEAR_END)
+				o.csum_start = (uint16_t)(blen - o.csum_start % 4);
+			else if (how & NEAR_TCP)
+				o.csum_start %= 128;
 			memset(big, 0, blen);
 			for (unsigned i = 0; i < blen; i++)
 				big[i] = (uint8_t)(i * 7);
@@ -158,6 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int r = switch_input_offload(&sw, port, big, blen, &o, now);
 			FUZZ_CHECK(r == -EINVAL || (r >= 0 && r < (int)nports), "offloaded input of %u bytes: %d", blen,
 				   r);
+			FUZZ_CHECK(r == -EINVAL || csum_field_fits(&o, blen),
+				   "accepted a checksum field at %u+%u in a frame of %u bytes", o.csum_start,
+				   o.csum_offset, blen);
 			break;
 		}
 		default:

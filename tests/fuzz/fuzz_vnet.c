@@ -10,10 +10,12 @@
  * taken by the uplink, a device reset. Each operation names the device it acts on.
  *
  * Checked: every frame reaching the uplink is a whole Ethernet frame no longer than ETH_FRAME_MAX;
+ * the switch accepts a guest's checksum offload only when its field lies inside the frame;
  * used-ring lengths never exceed what the chain offered (the device writes nothing else); each
  * device's interrupt line is high exactly when its InterruptStatus is non-zero.
  */
 #include "fuzz.h"
+#include "fuzz_net.h"
 #include "net/switch.h"
 #include "vdev/virtio/net.h"
 #include "vdev/virtio/queue.h"
@@ -65,7 +67,11 @@ static int uplink;
 
 static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
-	switch_input_offload(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, o, 0);
+	int r = switch_input_offload(&sw, (unsigned)((struct dev *)ctx)->port, frame, len, o, 0);
+
+	/* the uplink takes no offloads: the switch writes the checksum where the guest's header says */
+	FUZZ_CHECK(r < 0 || csum_field_fits(o, len), "accepted a checksum field at %u+%u in a frame of %u bytes",
+		   o->csum_start, o->csum_offset, len);
 }
 static unsigned be_next_len(void *ctx)
 {

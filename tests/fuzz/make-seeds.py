@@ -548,6 +548,11 @@ def switch_seeds():
         + sw_take(2, 2000) * 4 + sw_take(1, 0xffff),
         "tso-bad-metadata": u8(2) + bytes([0, 0xC0, 0]) + sw_tso(0, 20000, 1448, csum_start=33)
         + sw_tso(0, 20000, 0) + sw_tso(0, 20000, 1500) + sw_tso(0, 66000, 1448) + sw_tso(0, 1000, 1448, flags=1),
+        # issue 20.1: a partial checksum starting in the frame's last byte (flag 0x80: start = length - 1),
+        # its field up to 64 KiB past the frame, for a plain port that has the switch complete it
+        "csum-past-the-frame": u8(2) + bytes([0, 0, 0]) + sw_tso(0, 100, 0, flags=0x81, csum_start=1,
+                                                                csum_offset=0xffff)
+        + sw_tso(0, 100, 0, flags=1, csum_start=99, csum_offset=0) + sw_take(1, 1518),
     }
 # fuzz_virtio: operations (see the enum at the top of tests/fuzz/fuzz_virtio.c)
 V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET = range(10)
@@ -637,6 +642,9 @@ def vnet_seeds():
     s["reset-midway"] = up + n_frame(0, 72) + n_op(N_RESET, 1) + n_rx_buffer(1, 1530)
     s["tso-to-b-and-uplink"] = (n_op(N_SETUP, 0) + u8(0x83) + n_op(N_SETUP, 1) + u8(0x83)
                                 + n_rx_buffer(1, 0x4000) + n_tso(0, 3000, 1000))
+    # issue 20.1: a 100-byte frame whose partial checksum starts at its last byte, the field 64 KiB on
+    s["csum-past-the-frame"] = (n_op(N_SETUP, 0) + u8(0x83) + n_op(N_SETUP, 1) + u8(0x83)
+                                + n_tso(0, 100 - 54, 0, gso_type=0, csum_start=99, csum_offset=0xffff))
     return s
 
 
@@ -677,9 +685,9 @@ def vcons_seeds():
     return s
 
 
-def n_tso(dev, payload, gso_size):
+def n_tso(dev, payload, gso_size, gso_type=1, csum_start=34, csum_offset=16):
     """Device dev transmits a broadcast TCP/IPv4 TSO frame (virtio header: NEEDS_CSUM, GSO_TCPV4)."""
-    hdr = u8(1) + u8(1) + u16(54) + u16(gso_size) + u16(34) + u16(16) + u16(0)
+    hdr = u8(1) + u8(gso_type) + u16(54) + u16(gso_size) + u16(csum_start) + u16(csum_offset) + u16(0)
     eth = b"\xff" * 6 + b"\x02\x00\x00\x00\x00" + u8(dev + 1) + b"\x08\x00"
     ip = b"\x45\x00" + u16(0) + b"\x00\x01\x00\x00\x40\x06\x00\x00\x0a\x00\x03\x01\x0a\x00\x03\x02"
     tcp = bytes(12) + b"\x50\x18" + bytes(6)

@@ -217,6 +217,34 @@ static void bad_metadata_is_dropped_and_counted(void **state)
 	assert_int_equal(switch_pending(&sw, 1) + switch_pending(&sw, 2), 0);
 }
 
+/*
+ * Issue 20.1: a checksum start in the frame's last byte left len - start - 2 to wrap, and the
+ * switch wrote the sum up to 64 KiB past the frame for a port without GUEST_CSUM. Every start and
+ * offset whose 16-bit field does not lie wholly inside the frame is refused before any copy.
+ */
+static void a_checksum_field_past_the_frame_is_refused(void **state)
+{
+	unsigned len = tcp_frame(tso, 1000, 0);
+
+	(void)state;
+	for (unsigned start = len - sizeof(uint16_t) - 1; start < len + 2; start++)
+		for (unsigned off = 0; off <= UINT16_MAX; off += off < 4 ? 1 : 4093) {
+			struct net_offload o = { NET_OFF_CSUM, (uint16_t)start, (uint16_t)off, 0, 0 };
+			int fits = start + off + sizeof(uint16_t) <= len;
+
+			assert_int_equal(net_offload_check(tso, len, &o, ETH_FRAME_MAX), fits ? 0 : -EINVAL);
+			if (fits)
+				continue;
+			/* port 1 takes no offloads: the switch would have completed the sum in its queue */
+			assert_int_equal(switch_input_offload(&sw, 0, tso, len, &o, 0), -EINVAL);
+		}
+	assert_int_equal(switch_pending(&sw, 1) + switch_pending(&sw, 2), 0);
+	assert_true(sw.port[0].stats.bad_offload > 0);
+	/* the largest start and offset the 16-bit fields allow, on the largest TSO frame */
+	struct net_offload far = { NET_OFF_CSUM | NET_OFF_TSO4, UINT16_MAX, UINT16_MAX, MSS, 0 };
+	assert_int_equal(net_offload_check(tso, len, &far, ETH_FRAME_MAX), -EINVAL);
+}
+
 static void the_ring_holds_big_frames_and_wraps(void **state)
 {
 	unsigned len = tcp_frame(tso, PAYLOAD, 0);
@@ -253,6 +281,7 @@ int main(void)
 		cmocka_unit_test_setup(tso_passes_whole_to_a_port_that_takes_it, setup),
 		cmocka_unit_test_setup(a_partial_checksum_is_completed_for_a_plain_port, setup),
 		cmocka_unit_test_setup(bad_metadata_is_dropped_and_counted, setup),
+		cmocka_unit_test_setup(a_checksum_field_past_the_frame_is_refused, setup),
 		cmocka_unit_test_setup(the_ring_holds_big_frames_and_wraps, setup),
 	};
 
