@@ -3,7 +3,9 @@
  * with garbage: descriptors pointing anywhere (outside its RAM, at Keel, wrapping), random lengths
  * and flags (loops, INDIRECT, device-writable transmit buffers), available indexes far ahead,
  * registers written at random, resets mid-flight, and a flood of frames of every length (runts,
- * oversized) with random addresses. Then it resets the card, sets it up properly and checks one
+ * oversized) with random addresses, half the time with checksum offload negotiated and partial
+ * checksums whose start and offset point anywhere (past the frame, in its last byte: issue 20.1).
+ * Then it resets the card, sets it up properly and checks one
  * good frame still goes out. The VMs beside it on the same network must finish their own traffic.
  */
 #include "guests/common/guest.h"
@@ -60,14 +62,17 @@ static uint32_t rnd_len(void)
 	return (uint32_t)(rnd() % 4 ? rnd() % (FRAME_BYTES + 64) : rnd());
 }
 
-static void setup(void)
+static int csum_offload; /* VIRTIO_NET_F_CSUM negotiated: frames may carry partial checksums */
+
+static void setup(int csum)
 {
 	*reg(VIRTIO_MMIO_STATUS) = 0;
 	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 1;
 	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = 1; /* VERSION_1 */
 	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = 0;
+	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = csum ? 1U << VIRTIO_NET_F_CSUM : 0;
+	csum_offload = csum;
 	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
 	for (unsigned q = 0; q < 2; q++) {
 		memset(&rings[q], 0, sizeof(rings[q]));
@@ -96,6 +101,15 @@ static void frame(unsigned i, uint32_t len, int broadcast)
 	if (broadcast)
 		memset(b + VIRTIO_NET_HDR_LEN, 0xff, 6);
 	b[VIRTIO_NET_HDR_LEN + 6] &= (uint8_t)~1U; /* a unicast source, mostly */
+	if (csum_offload && rnd() % 2) {
+		/* a partial checksum anywhere: in the frame, at its last byte, or with an offset of up to 64 KiB */
+		struct virtio_net_hdr *h = (struct virtio_net_hdr *)b;
+		uint16_t ends[] = { (uint16_t)(len - 1), (uint16_t)(len - 2), (uint16_t)rnd(), (uint16_t)(rnd() % 64) };
+
+		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h->csum_start = ends[rnd() % 4];
+		h->csum_offset = (uint16_t)(rnd() % 2 ? rnd() % 4 : rnd());
+	}
 }
 
 static void offer(unsigned q, uint16_t head)
@@ -121,7 +135,7 @@ void guest_main(unsigned long hartid)
 		unsigned q = (unsigned)(rnd() % 2), kind = (unsigned)(rnd() % 4);
 
 		if (r % 32 == 0 || (*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
-			setup();
+			setup((int)(rnd() % 2));
 			resets++;
 		}
 		if (kind == 0) {
@@ -155,7 +169,7 @@ void guest_main(unsigned long hartid)
 	}
 	tap_ok(1, "nethostile: %u rounds of garbage and floods, %lu resets", ROUNDS, resets);
 	/* Behave: one good broadcast frame must go out. */
-	setup();
+	setup(0);
 	frame(0, 60, 1);
 	rings[1].desc[0] = (struct virtq_desc){ (uintptr_t)scratch[0], VIRTIO_NET_HDR_LEN + 60, 0, 0 };
 	offer(1, 0);
