@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < nports; i++) {
 		uint8_t b = take_u8(&in);
 
-		FUZZ_CHECK(switch_add_port(&sw, b % 4, &queues[i], NULL, NULL) == (int)i, "add port %u", i);
+		FUZZ_CHECK(switch_add_port(&sw, b % 4, NULL, &queues[i], NULL, NULL) == (int)i, "add port %u", i);
 		switch_set_caps(&sw, i, b >> 6); /* NET_CAP_CSUM and NET_CAP_TSO4 in any mix */
 	}
 

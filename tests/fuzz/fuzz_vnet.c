@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	switch_init(&sw, 1000);
 	memset(&uplink_q, 0, sizeof(uplink_q));
-	uplink = switch_add_port(&sw, 0, &uplink_q, NULL, NULL);
+	uplink = switch_add_port(&sw, 0, NULL, &uplink_q, NULL, NULL);
 	for (int i = 0; i < 2; i++) {
 		struct dev *d = &devs[i];
 		uint8_t mac[ETH_ALEN] = { ETH_ADDR_LOCAL, 0, 0, 0, 0, (uint8_t)(i + 1) };
@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d->ram = calloc(1, RAM_SIZE);
 		d->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, d->ram };
 		d->irq = 0;
-		d->port = switch_add_port(&sw, 0, &d->q, kick, d);
+		d->port = switch_add_port(&sw, 0, mac, &d->q, kick, d);
 		vnet_init(&d->n, mac, &be, &d->mem, set_irq, d);
 	}
 
