@@ -1,65 +1,133 @@
 /*
  * The learning switch (net/switch.h). One lock covers the table and the queues: a frame's
  * lookup and its copies into the queues it floods to are one step that no other hart sees half
- * done. The learning table is a hash of (network, MAC) into buckets of FDB_WAYS entries; a
- * full bucket forgets its oldest entry.
+ * done. The learning table holds only what unlocked ports (the uplink) learn: a guest's locked
+ * port is found by its MAC among the ports. Each network has its own share of the table, hashed by
+ * MAC into buckets of SWITCH_FDB_WAYS entries; a port owns at most SWITCH_FDB_PORT_WAYS of a bucket,
+ * and a new address takes a free entry, a forgotten one or the sender's own oldest, never another
+ * port's live entry (so a port spraying source addresses evicts only its own).
  */
 #include <string.h>
 #include "core/errno.h"
 #include "net/switch.h"
 
-#define FDB_WAYS 8
-
-static unsigned fdb_bucket(unsigned net, const uint8_t *mac)
-{
-	unsigned h = net * 0x9e3779b1u;
-
-	for (int i = 0; i < ETH_ALEN; i++)
-		h = (h ^ mac[i]) * 0x01000193u; /* FNV-1a step */
-	return (h & (SWITCH_FDB_ENTRIES - 1)) & ~(FDB_WAYS - 1u);
-}
+_Static_assert(SWITCH_FDB_NET_ENTRIES % SWITCH_FDB_WAYS == 0 &&
+		       (SWITCH_FDB_NET_ENTRIES & (SWITCH_FDB_NET_ENTRIES - 1)) == 0,
+	       "a network's share is a power of two of whole buckets");
 
 static int is_group(const uint8_t *mac)
 {
 	return mac[0] & ETH_ADDR_GROUP;
 }
 
+/* The first entry of mac's bucket in net's share of the table. */
+static struct switch_fdb_entry *fdb_bucket(struct netswitch *sw, unsigned net, const uint8_t *mac)
+{
+	unsigned h = 0x811c9dc5u; /* FNV-1a offset basis */
+
+	for (int i = 0; i < ETH_ALEN; i++)
+		h = (h ^ mac[i]) * 0x01000193u; /* FNV-1a step */
+	return &sw->fdb[net * SWITCH_FDB_NET_ENTRIES + ((h & (SWITCH_FDB_NET_ENTRIES - 1)) & ~(SWITCH_FDB_WAYS - 1u))];
+}
+
+/* Has the entry's address sent within the ageing time? (A `now` read a little earlier on another hart is not later.) */
+static int fdb_live(const struct netswitch *sw, const struct switch_fdb_entry *e, uint64_t now)
+{
+	return e->seen > now || now - e->seen <= sw->fdb_age;
+}
+
 /* The entry for mac on net, or NULL. */
 static struct switch_fdb_entry *fdb_find(struct netswitch *sw, unsigned net, const uint8_t *mac)
 {
-	struct switch_fdb_entry *e = &sw->fdb[fdb_bucket(net, mac)];
+	struct switch_fdb_entry *e = fdb_bucket(sw, net, mac);
 
-	for (int i = 0; i < FDB_WAYS; i++, e++)
-		if (e->used && sw->port[e->port].net == net && !memcmp(e->mac, mac, ETH_ALEN))
+	for (int i = 0; i < SWITCH_FDB_WAYS; i++, e++)
+		if (e->used && !memcmp(e->mac, mac, ETH_ALEN))
 			return e;
 	return NULL;
 }
 
+/* The entry that sent longer ago (either may be NULL). */
+static struct switch_fdb_entry *older(struct switch_fdb_entry *a, struct switch_fdb_entry *b)
+{
+	return !a || (b && b->seen < a->seen) ? b : a;
+}
+
+/*
+ * The entry a new address sent from port takes in bucket b: a free one, else the oldest it may take
+ * (its own, or a forgotten one); only its own oldest once it owns SWITCH_FDB_PORT_WAYS of the bucket.
+ * NULL when the bucket is all other ports' live entries: the address is not learned (frames to it flood).
+ */
+static struct switch_fdb_entry *fdb_way(struct netswitch *sw, unsigned port, struct switch_fdb_entry *b, uint64_t now)
+{
+	struct switch_fdb_entry *free = NULL, *own = NULL, *forgotten = NULL;
+	unsigned mine = 0;
+
+	for (int i = 0; i < SWITCH_FDB_WAYS; i++) {
+		struct switch_fdb_entry *e = &b[i];
+
+		if (!e->used)
+			free = free ? free : e;
+		else if (e->port == port) {
+			mine++;
+			own = older(own, e);
+		} else if (!fdb_live(sw, e, now))
+			forgotten = older(forgotten, e);
+	}
+	if (mine >= SWITCH_FDB_PORT_WAYS)
+		return own;
+	return free ? free : older(own, forgotten);
+}
+
+/* An unlocked port sent from mac (a unicast address no locked port on its network has). */
 static void fdb_learn(struct netswitch *sw, unsigned port, const uint8_t *mac, uint64_t now)
 {
 	unsigned net = sw->port[port].net;
 	struct switch_fdb_entry *e = fdb_find(sw, net, mac);
 
-	if (!e) {
-		struct switch_fdb_entry *b = &sw->fdb[fdb_bucket(net, mac)];
-
-		e = b; /* the first free way, else the one that sent longest ago */
-		for (int i = 1; i < FDB_WAYS && e->used; i++)
-			if (!b[i].used || b[i].seen < e->seen)
-				e = &b[i];
+	if (e && e->port != port)
+		e->used = 0; /* a station that moved: learned anew behind its new port, within that port's bound */
+	if (!e || !e->used) {
+		e = fdb_way(sw, port, fdb_bucket(sw, net, mac), now);
+		if (!e)
+			return;
 		memcpy(e->mac, mac, ETH_ALEN);
 		e->used = 1;
+		e->port = (uint8_t)port;
 	}
-	e->port = port; /* a station that moved is now behind its new port */
 	e->seen = now;
+}
+
+/* The port on net locked to mac, or -1. */
+static int locked_port(const struct netswitch *sw, unsigned net, const uint8_t *mac)
+{
+	for (int i = 0; i < SWITCH_PORTS; i++) {
+		const struct switch_port *p = &sw->port[i];
+
+		if (p->used && p->locked && p->net == net && !memcmp(p->mac, mac, ETH_ALEN))
+			return i;
+	}
+	return -1;
 }
 
 /* Where a unicast frame for mac goes: a port, or -1 to flood (unknown or forgotten). */
 static int fdb_lookup(struct netswitch *sw, unsigned net, const uint8_t *mac, uint64_t now)
 {
-	const struct switch_fdb_entry *e = fdb_find(sw, net, mac);
+	int locked = locked_port(sw, net, mac);
+	const struct switch_fdb_entry *e;
 
-	return e && now - e->seen <= sw->fdb_age ? e->port : -1;
+	if (locked >= 0)
+		return locked;
+	e = fdb_find(sw, net, mac);
+	return e && fdb_live(sw, e, now) ? e->port : -1;
+}
+
+/* May port send from mac? A locked port only from its own; any other port from none of theirs. */
+static int source_allowed(const struct netswitch *sw, unsigned port, const uint8_t *mac)
+{
+	const struct switch_port *p = &sw->port[port];
+
+	return p->locked ? !memcmp(mac, p->mac, ETH_ALEN) : locked_port(sw, p->net, mac) < 0;
 }
 
 /* Slots of each port's queue one source may hold: an equal share among the net's other ports. */
@@ -222,24 +290,33 @@ static int group_token(struct netswitch *sw, struct switch_port *p, uint64_t now
 	return 1;
 }
 
-int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, void (*kick)(void *), void *ctx)
+int switch_add_port(struct netswitch *sw, unsigned net, const uint8_t *mac, struct switch_queue *q,
+		    void (*kick)(void *), void *ctx)
 {
+	struct switch_fdb_entry *learned;
 	int port = -EBUSY;
 
-	if (!q)
+	if (!q || net >= SWITCH_NETS || (mac && is_group(mac)))
 		return -EINVAL;
 	spin_lock(&sw->lock);
-	for (int i = 0; i < SWITCH_PORTS; i++)
+	learned = mac ? fdb_find(sw, net, mac) : NULL;
+	if (mac && locked_port(sw, net, mac) >= 0)
+		port = -EEXIST;
+	else if (learned)
+		learned->used = 0; /* learned from the uplink before the card existed: the card's now */
+	for (int i = 0; i < SWITCH_PORTS && port == -EBUSY; i++)
 		if (!sw->port[i].used) {
 			memset(q, 0, sizeof(*q));
 			sw->port[i] = (struct switch_port){ .used = 1,
 							    .net = net,
+							    .locked = mac != NULL,
 							    .queue = q,
 							    .kick = kick,
 							    .ctx = ctx,
 							    .group_tokens = SWITCH_GROUP_BURST };
+			if (mac)
+				memcpy(sw->port[i].mac, mac, ETH_ALEN);
 			port = i;
-			break;
 		}
 	spin_unlock(&sw->lock);
 	return port;
@@ -284,12 +361,18 @@ int switch_input_offload(struct netswitch *sw, unsigned port, const void *frame,
 		spin_unlock(&sw->lock);
 		return -EINVAL;
 	}
+	if (!source_allowed(sw, port, src_mac)) {
+		in->stats.spoofed++;
+		spin_unlock(&sw->lock);
+		return -EINVAL;
+	}
 	if (off.flags && net_offload_check(frame, len, &off, ETH_FRAME_MAX)) {
 		in->stats.bad_offload++;
 		spin_unlock(&sw->lock);
 		return -EINVAL;
 	}
-	fdb_learn(sw, port, src_mac, now);
+	if (!in->locked)
+		fdb_learn(sw, port, src_mac, now);
 	if (is_group(dst_mac) && !group_token(sw, in, now)) {
 		in->stats.rate_limited++;
 		spin_unlock(&sw->lock);

@@ -28,7 +28,15 @@
 #define SWITCH_GROUP_SHARE (SWITCH_QUEUE_SLOTS / 8)
 /* ... and over time, a port sends broadcast/multicast frames at a set rate with bursts of this many. */
 #define SWITCH_GROUP_BURST 32
-#define SWITCH_FDB_ENTRIES 256 /* learned addresses, all networks together; a power of two */
+#define SWITCH_NETS 8 /* networks 0..SWITCH_NETS-1 */
+#define SWITCH_FDB_ENTRIES 1024 /* learned addresses, all networks together; a power of two */
+/* Each network learns in its own share of the table: a port spraying source addresses on one never evicts another's. */
+#define SWITCH_FDB_NET_ENTRIES (SWITCH_FDB_ENTRIES / SWITCH_NETS)
+#define SWITCH_FDB_WAYS 8 /* entries of a bucket: a (network, MAC) hashes to one bucket of its network's share */
+/* One port owns at most half of any bucket, so half its network's share: a new address it sends from
+ * then replaces its own oldest, and the other ports of the network keep room to learn. */
+#define SWITCH_FDB_PORT_WAYS (SWITCH_FDB_WAYS / 2)
+#define SWITCH_FDB_PORT_MAX (SWITCH_FDB_NET_ENTRIES / SWITCH_FDB_WAYS * SWITCH_FDB_PORT_WAYS)
 
 /* A queued frame: len bytes at data[off] of its queue, span bytes of the ring counted to it. */
 struct switch_frame {
@@ -55,6 +63,7 @@ struct switch_port_stats {
 	uint64_t runt; /* shorter than an Ethernet header */
 	uint64_t oversize; /* longer than ETH_FRAME_MAX */
 	uint64_t bad_source; /* group source address: never learned, never forwarded */
+	uint64_t spoofed; /* dropped on the way in: not its locked MAC, or (an unlocked port) a locked port's MAC */
 	uint64_t over_share; /* dropped on the way in: the source held its share of this port's queue */
 	uint64_t storm; /* dropped on the way in: the source held its SWITCH_GROUP_SHARE of group frames */
 	uint64_t rate_limited; /* group frames this port sent over its rate (switch_set_group_rate) */
@@ -74,6 +83,8 @@ struct switch_fdb_entry {
 struct switch_port {
 	int used;
 	unsigned net;
+	uint8_t locked; /* sends only from mac, and no other port may; else it learns any source address */
+	uint8_t mac[ETH_ALEN];
 	struct switch_queue *queue;
 	void (*kick)(void *ctx); /* the queue went from empty to not empty (called without the lock) */
 	void *ctx;
@@ -95,11 +106,17 @@ void switch_init(struct netswitch *sw, uint64_t fdb_age);
 /* Storm control over time: each port may send one broadcast/multicast frame per `interval` (in
  * `now` units) on average, in bursts of up to SWITCH_GROUP_BURST; 0 (the default) for no limit. */
 void switch_set_group_rate(struct netswitch *sw, uint64_t interval);
-/* A port on network `net`; returns its number, or -EINVAL / -EBUSY (no port left). */
-int switch_add_port(struct netswitch *sw, unsigned net, struct switch_queue *q, void (*kick)(void *), void *ctx);
+/*
+ * A port on network `net` (< SWITCH_NETS), locked to `mac` (a guest's NIC), or NULL for a port that
+ * learns any source address (the uplink, which carries the outside world's). Returns its number, or
+ * -EINVAL, -EEXIST (a port on the network is locked to that MAC) or -EBUSY (no port left).
+ */
+int switch_add_port(struct netswitch *sw, unsigned net, const uint8_t *mac, struct switch_queue *q,
+		    void (*kick)(void *), void *ctx);
 /*
  * A frame sent by `port` at time `now`. Returns how many ports it was queued for (0 when filtered
- * or dropped for lack of room), or -EINVAL when the frame itself is bad (counted on the port).
+ * or dropped for lack of room), or -EINVAL when the frame itself is bad or its source address one
+ * the port may not send from (counted on the port).
  */
 int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigned len, uint64_t now);
 /*

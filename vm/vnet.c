@@ -7,6 +7,7 @@
  * negotiated them; the uplink, which takes none, gets them segmented and checksummed by the switch.
  */
 #include "vm/vnet.h"
+#include "core/errno.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
@@ -25,6 +26,7 @@
 #define QUEUE_BYTES ((sizeof(struct switch_queue) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define FDB_AGE_SECONDS 300 /* as 802.1D's default ageing time */
 #define GROUP_FRAMES_PER_SECOND 200 /* storm control: broadcast/multicast frames one port may send */
+_Static_assert(MAX_NETWORKS <= SWITCH_NETS, "every network has its share of the switch's learning table");
 
 static struct netswitch netsw;
 static int netsw_ready;
@@ -149,10 +151,13 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		memset(v, 0, sizeof(*v));
 		v->vm = vm;
 		v->index = i;
-		v->port = switch_add_port(&netsw, (unsigned)net, &v->queue, port_kick, v);
+		v->port = switch_add_port(&netsw, (unsigned)net, c->mac, &v->queue, port_kick, v);
 		if (v->port < 0) {
 			page_free((uint64_t)(uintptr_t)v, VNIC_BYTES);
-			snprintf(err, errlen, "field keel,nics: the switch has no port left for NIC %d", i);
+			snprintf(err, errlen, "field keel,nics: %s for NIC %d",
+				 v->port == -EEXIST ? "another card on its network has its MAC"
+						    : "the switch has no port left",
+				 i);
 			return -1;
 		}
 		be.ctx = v;
@@ -184,11 +189,11 @@ void vnet_uplink_report(void)
 	if (!uplink.nic)
 		return;
 	s = &netsw.port[uplink.port].stats;
-	kprintf("keel: uplink: %lu frames sent, %lu received (%lu bad); %lu offloaded frames segmented for it; dropped "
-		"on the way to it: %lu over a source's share, %lu queue full\n",
+	kprintf("keel: uplink: %lu frames sent, %lu received (%lu bad, %lu from a VM's MAC); %lu offloaded frames "
+		"segmented for it; dropped on the way to it: %lu over a source's share, %lu queue full\n",
 		(unsigned long)uplink.nic->tx_frames, (unsigned long)uplink.nic->rx_frames,
-		(unsigned long)uplink.nic->rx_bad, (unsigned long)s->segmented, (unsigned long)s->over_share,
-		(unsigned long)s->queue_full);
+		(unsigned long)uplink.nic->rx_bad, (unsigned long)s->spoofed, (unsigned long)s->segmented,
+		(unsigned long)s->over_share, (unsigned long)s->queue_full);
 }
 
 void vm_nics_report(struct vm *vm)
@@ -201,16 +206,18 @@ void vm_nics_report(struct vm *vm)
 			continue;
 		s = &netsw.port[v->port].stats;
 		kprintf("keel: vm '%s' NIC %d: %lu frames sent, %lu received; dropped from it: %lu runt, %lu oversize, "
-			"%lu malformed, %lu bad source, %lu over the broadcast rate; dropped on the way to it: %lu "
+			"%lu malformed, %lu bad source, %lu spoofed source, %lu over the broadcast rate; dropped on "
+			"the way "
+			"to it: %lu "
 			"over a source's share, %lu storm "
 			"control, %lu queue full, %lu no buffer room; %lu protocol errors (NEEDS_RESET)\n",
 			vm->cfg.name, i, (unsigned long)v->dev.stats.tx_frames, (unsigned long)v->dev.stats.rx_frames,
 			(unsigned long)(v->dev.stats.tx_runt + s->runt),
 			(unsigned long)(v->dev.stats.tx_oversize + s->oversize),
 			(unsigned long)(v->dev.stats.tx_bad + s->bad_offload), (unsigned long)s->bad_source,
-			(unsigned long)s->rate_limited, (unsigned long)s->over_share, (unsigned long)s->storm,
-			(unsigned long)s->queue_full, (unsigned long)(v->dev.stats.rx_small + s->too_big),
-			v->dev.t.protocol_errors);
+			(unsigned long)s->spoofed, (unsigned long)s->rate_limited, (unsigned long)s->over_share,
+			(unsigned long)s->storm, (unsigned long)s->queue_full,
+			(unsigned long)(v->dev.stats.rx_small + s->too_big), v->dev.t.protocol_errors);
 	}
 }
 
@@ -255,7 +262,7 @@ void vnet_uplink_init(const void *host_fdt)
 	}
 	memset(uplink.queue, 0, sizeof(*uplink.queue));
 	/* The port exists before the NIC runs: frames it receives at once have somewhere to go. */
-	uplink.port = switch_add_port(&netsw, (unsigned)uplink.net, uplink.queue, uplink_kick, NULL);
+	uplink.port = switch_add_port(&netsw, (unsigned)uplink.net, NULL, uplink.queue, uplink_kick, NULL);
 	if (uplink.port < 0) {
 		kprintf("keel: keel,uplink: the switch has no port left, no uplink\n");
 		return;

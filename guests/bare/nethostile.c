@@ -7,9 +7,15 @@
  * checksums whose start and offset point anywhere (past the frame, in its last byte: issue 20.1).
  * Then it resets the card, sets it up properly and checks one
  * good frame still goes out. The VMs beside it on the same network must finish their own traffic.
+ *
+ * First, while its neighbours talk (issue 20.4, 20.5): it learns their MACs from the frames it
+ * receives (asking for them by ARP), then for a while sends frames with their MACs and with made-up
+ * ones as the source, and counts the unicast frames for them that reach it: none may (the switch
+ * drops a NIC's frames from any MAC but its own), and their own traffic must still complete.
  */
 #include "guests/common/guest.h"
 #include "drivers/virtio/virtio_spec.h"
+#include "net/eth.h"
 #include <string.h>
 
 #define NIC_BASE 0x10001000UL
@@ -17,6 +23,17 @@
 #define ROUNDS 4000
 #define FRAME_BYTES 2048
 #define POLLS 1000000
+#define TICKS_PER_MS 10000UL /* QEMU virt's 10 MHz timebase */
+#define FIND_TICKS (60000 * TICKS_PER_MS) /* to see the neighbours' MACs: they boot Linux meanwhile */
+#define ARP_TICKS (200 * TICKS_PER_MS) /* between ARP requests for them */
+#define SPOOF_TICKS (4000 * TICKS_PER_MS) /* of spoofing and spraying, while alpha's UDP echo runs */
+#define VICTIMS 2 /* the Linux VMs beside it (tests/qemu/cases.py net-hostile): 10.0.3.1 and 10.0.3.2 */
+#define NET_PREFIX 0x0a000300u /* their network, 10.0.3.0/24 */
+#define MY_HOST 99 /* the address it asks from, 10.0.3.99 */
+#define ETH_P_ARP 0x0806
+#define ETH_P_LOCAL 0x88b5 /* IEEE 802 local experimental EtherType: the neighbours ignore it */
+#define ARP_LEN 28 /* an ARP packet for IPv4 over Ethernet (RFC 826) */
+#define ETH_ZLEN 60 /* the shortest frame, padding included */
 
 struct vring {
 	struct virtq_desc desc[QN];
@@ -32,6 +49,7 @@ struct vring {
 
 static struct vring rings[2];
 static uint8_t scratch[QN * 2][FRAME_BYTES] __attribute__((aligned(16)));
+static uint8_t rxbuf[QN][FRAME_BYTES] __attribute__((aligned(16)));
 static uint64_t rng = 0x6b65656c6e6574ULL; /* "keelnet" */
 
 static volatile uint32_t *reg(unsigned off)
@@ -120,6 +138,134 @@ static void offer(unsigned q, uint16_t head)
 	mb();
 }
 
+/* ---- spoofed and sprayed source addresses ---- */
+
+static uint8_t own[ETH_ALEN], victim[VICTIMS][ETH_ALEN];
+static unsigned nvictims;
+static unsigned long stolen; /* unicast frames for another MAC that reached it */
+static uint16_t rx_seen;
+
+static uint64_t now(void)
+{
+	return csr_read(time);
+}
+
+static void rx_post(uint16_t d)
+{
+	rings[0].desc[d] = (struct virtq_desc){ (uintptr_t)rxbuf[d], FRAME_BYTES, VIRTQ_DESC_F_WRITE, 0 };
+	offer(0, d);
+}
+
+/* A station's MAC from a frame it sent: a neighbour, unless known (or its own, or a group address). */
+static void learn(const uint8_t *mac)
+{
+	if ((mac[0] & ETH_ADDR_GROUP) || !memcmp(mac, own, ETH_ALEN))
+		return;
+	for (unsigned i = 0; i < nvictims; i++)
+		if (!memcmp(mac, victim[i], ETH_ALEN))
+			return;
+	if (nvictims < VICTIMS)
+		memcpy(victim[nvictims++], mac, ETH_ALEN);
+}
+
+/* The frames received since the last call: sources learned, unicast for others counted; buffers posted again. */
+static void rx_poll(void)
+{
+	int posted = 0;
+
+	mb();
+	while (rx_seen != *(volatile uint16_t *)&rings[0].used.idx) {
+		const struct virtq_used_elem *u = &rings[0].used.ring[rx_seen % QN];
+		uint16_t d = (uint16_t)(u->id % QN);
+		const uint8_t *f = rxbuf[d] + VIRTIO_NET_HDR_LEN;
+
+		if (u->len >= VIRTIO_NET_HDR_LEN + ETH_HLEN) {
+			stolen += !(f[0] & ETH_ADDR_GROUP) && memcmp(f, own, ETH_ALEN);
+			learn(f + ETH_ALEN);
+		}
+		rx_seen++;
+		rx_post(d);
+		posted = 1;
+	}
+	if (posted)
+		*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
+}
+
+/* Send one frame (padded to ETH_ZLEN) and wait, bounded, for the card to take it. */
+static void tx(const uint8_t *dst, const uint8_t *src, unsigned type, const uint8_t *payload, unsigned len)
+{
+	uint16_t d = (uint16_t)(rings[1].avail.idx % QN);
+	uint8_t *b = scratch[d];
+	unsigned flen = ETH_HLEN + len < ETH_ZLEN ? ETH_ZLEN : ETH_HLEN + len;
+	unsigned long polls = 0;
+
+	memset(b, 0, VIRTIO_NET_HDR_LEN + flen);
+	memcpy(b + VIRTIO_NET_HDR_LEN, dst, ETH_ALEN);
+	memcpy(b + VIRTIO_NET_HDR_LEN + ETH_ALEN, src, ETH_ALEN);
+	b[VIRTIO_NET_HDR_LEN + ETH_TYPE_OFF] = (uint8_t)(type >> 8);
+	b[VIRTIO_NET_HDR_LEN + ETH_TYPE_OFF + 1] = (uint8_t)type;
+	memcpy(b + VIRTIO_NET_HDR_LEN + ETH_HLEN, payload, len);
+	rings[1].desc[d] = (struct virtq_desc){ (uintptr_t)b, VIRTIO_NET_HDR_LEN + flen, 0, 0 };
+	offer(1, d);
+	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 1;
+	while (*(volatile uint16_t *)&rings[1].used.idx != rings[1].avail.idx && polls < POLLS)
+		polls++;
+}
+
+/* ARP request (RFC 826) from its own MAC for 10.0.3.host: the neighbour answers with its MAC. */
+static void arp_request(unsigned host)
+{
+	static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t a[ARP_LEN] = { 0, 1, ETH_P_IPV4 >> 8, ETH_P_IPV4 & 0xff, ETH_ALEN, 4, 0, 1 };
+	uint32_t spa = NET_PREFIX | MY_HOST, tpa = NET_PREFIX | host;
+
+	memcpy(a + 8, own, ETH_ALEN);
+	for (int i = 0; i < 4; i++) {
+		a[14 + i] = (uint8_t)(spa >> (24 - 8 * i));
+		a[24 + i] = (uint8_t)(tpa >> (24 - 8 * i));
+	}
+	tx(bcast, own, ETH_P_ARP, a, sizeof(a));
+}
+
+static void spoof(void)
+{
+	static const uint8_t nobody[ETH_ALEN] = { ETH_ADDR_LOCAL, 0x5a, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t junk[ETH_ZLEN - ETH_HLEN] = { 0 };
+	unsigned long spoofs = 0, sprays = 0;
+	uint64_t start = now(), asked = 0;
+
+	setup();
+	for (unsigned i = 0; i < ETH_ALEN; i++)
+		own[i] = *(volatile uint8_t *)(NIC_BASE + VIRTIO_MMIO_CONFIG + i);
+	for (uint16_t d = 0; d < QN; d++)
+		rx_post(d);
+	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
+	while (nvictims < VICTIMS && now() - start < FIND_TICKS) {
+		if (now() - asked >= ARP_TICKS) {
+			for (unsigned h = 1; h <= VICTIMS; h++)
+				arp_request(h);
+			asked = now();
+		}
+		rx_poll();
+	}
+	tap_ok(nvictims > 0, "nethostile: the MACs of %u neighbours seen", nvictims);
+	stolen = 0; /* from here on: while it claims their MACs */
+	for (start = now(); now() - start < SPOOF_TICKS;) {
+		uint8_t made_up[ETH_ALEN] = { ETH_ADDR_LOCAL,	      0x5a,	      0, (uint8_t)(sprays >> 16),
+					      (uint8_t)(sprays >> 8), (uint8_t)sprays };
+
+		for (unsigned i = 0; i < nvictims; i++, spoofs++)
+			tx(nobody, victim[i], ETH_P_LOCAL, junk, sizeof(junk));
+		tx(nobody, made_up, ETH_P_LOCAL, junk, sizeof(junk));
+		sprays++;
+		rx_poll();
+	}
+	tap_ok(!stolen,
+	       "nethostile: %lu frames sent from the neighbours' MACs and %lu from made-up ones; %lu unicast "
+	       "frames for them reached it",
+	       spoofs, sprays, stolen);
+}
+
 void guest_main(unsigned long hartid)
 {
 	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	       VIRTIO_MMIO_QUEUE_NUM,
@@ -131,6 +277,7 @@ void guest_main(unsigned long hartid)
 	(void)hartid;
 	tap_ok(*reg(VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC && *reg(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_NET,
 	       "nethostile: a virtio-net card at 0x%lx", NIC_BASE);
+	spoof();
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		unsigned q = (unsigned)(rnd() % 2), kind = (unsigned)(rnd() % 4);
 

@@ -2,11 +2,12 @@
  * Fuzz target: the switch's frame path (net/switch.c), as the NIC models will drive it: frames of any
  * length and content from any port, takes into buffers of any size, time moving on.
  *
- * Input: the number of ports (1..SWITCH_PORTS), each port's network (0..3) and offload capabilities,
- * then operations: input(port, length, bytes), take(port, buffer size), advance the clock, and (kind 3) an
+ * Input: the number of ports (1..SWITCH_PORTS), each port's network (0..3), offload capabilities
+ * and whether it is locked to a MAC (port i to 52:54:00:00:00:i+1, as a guest's NIC), then operations: input(port, length, bytes), take(port, buffer size), advance the clock, and (kind 3) an
  * offloaded input: a TCP/IPv4 frame (addresses, header lengths, flags and payload from the input,
  * any length up to NET_GSO_FRAME_MAX) with any offload metadata (flags, csum_start/offset, gso_size;
- * the start anywhere in 16 bits, among the headers, or in the frame's last bytes).
+ * the start anywhere in 16 bits, among the headers, or in the frame's last bytes). In an input's kind
+ * byte, OWN_SOURCE puts the port's locked MAC in the source, SPRAY a made-up one new at every operation.
  *
  * Checked after every operation: bad frames (runt, oversize, group source) are refused with -EINVAL
  * and nothing else is; a frame is never queued for its own port or for a port on another network;
@@ -16,6 +17,11 @@
  * only as a TSO frame, and its ring bytes lie inside the ring and add up; offload metadata is accepted
  * only when its checksum field lies inside the frame (the switch writes there); a frame taken from a port
  * without offloads has a complete TCP checksum when it is a TCP/IPv4 frame cut or completed by Keel.
+ * Sources (issue 20.4, 20.5): a locked port's frame from any other MAC, and any other port's frame
+ * from a locked port's MAC, is refused; every queued frame from a locked port carries its MAC; the
+ * learning table never holds a locked port's MAC or an entry of a locked port, an entry lies in its
+ * network's share and belongs to a port of that network, no bucket holds a MAC twice, and no port
+ * owns more than SWITCH_FDB_PORT_WAYS of a bucket or SWITCH_FDB_PORT_MAX in all.
  */
 #include "core/errno.h"
 #include "fuzz.h"
@@ -48,6 +54,80 @@ static int tcp_csum_ok(const uint8_t *f, unsigned len)
 /* Input bits of an offloaded frame's first byte, above the three offload flags. */
 #define NEAR_TCP 0x40 /* the checksum start within the first 128 bytes, where the headers are */
 #define NEAR_END 0x80 /* the checksum start in the frame's last four bytes */
+/* Bits of an input's kind byte (above the kind itself) and of a port's byte (between network and caps). */
+#define OWN_SOURCE 0x04
+#define SPRAY 0x08
+#define PORT_LOCKED 0x20
+
+/* Port i's MAC when it is locked. */
+static void port_mac(uint8_t *mac, unsigned i)
+{
+	const uint8_t m[ETH_ALEN] = { 0x52, 0x54, 0, 0, 0, (uint8_t)(i + 1) };
+
+	memcpy(mac, m, ETH_ALEN);
+}
+
+/* The source the kind byte asks for, written into frame f sent by port at operation op. */
+static void set_source(uint8_t *f, uint8_t kind, unsigned port, unsigned op)
+{
+	if ((kind & OWN_SOURCE) && port < nports)
+		port_mac(f + ETH_ALEN, port);
+	else if (kind & SPRAY) {
+		const uint8_t m[ETH_ALEN] = { 0x02, 0x5a, 0, 0, (uint8_t)(op >> 8), (uint8_t)op };
+
+		memcpy(f + ETH_ALEN, m, ETH_ALEN);
+	}
+}
+
+/* Spec of issue 20.4, apart from the switch's: may port send from mac? */
+static int source_ok(unsigned port, const uint8_t *mac)
+{
+	uint8_t own[ETH_ALEN];
+
+	if (port >= nports)
+		return 1;
+	port_mac(own, port);
+	if (sw.port[port].locked)
+		return !memcmp(mac, own, ETH_ALEN);
+	for (unsigned i = 0; i < nports; i++) {
+		port_mac(own, i);
+		if (sw.port[i].locked && sw.port[i].net == sw.port[port].net && !memcmp(mac, own, ETH_ALEN))
+			return 0;
+	}
+	return 1;
+}
+
+static void check_fdb(void)
+{
+	unsigned total[SWITCH_PORTS] = { 0 };
+
+	for (unsigned b = 0; b < SWITCH_FDB_ENTRIES; b += SWITCH_FDB_WAYS) {
+		unsigned mine[SWITCH_PORTS] = { 0 }, net = b / SWITCH_FDB_NET_ENTRIES;
+
+		for (unsigned w = 0; w < SWITCH_FDB_WAYS; w++) {
+			const struct switch_fdb_entry *e = &sw.fdb[b + w];
+
+			if (!e->used)
+				continue;
+			FUZZ_CHECK(e->port < nports && sw.port[e->port].net == net,
+				   "entry %u (network %u's share) belongs to port %u", b + w, net, e->port);
+			FUZZ_CHECK(!sw.port[e->port].locked, "entry %u belongs to locked port %u", b + w, e->port);
+			FUZZ_CHECK(!(e->mac[0] & ETH_ADDR_GROUP), "entry %u: a group address learned", b + w);
+			FUZZ_CHECK(source_ok(e->port, e->mac), "entry %u: a locked port's MAC learned behind port %u",
+				   b + w, e->port);
+			for (unsigned v = 0; v < w; v++)
+				FUZZ_CHECK(!sw.fdb[b + v].used || memcmp(sw.fdb[b + v].mac, e->mac, ETH_ALEN),
+					   "bucket %u holds a MAC twice", b);
+			mine[e->port]++;
+			total[e->port]++;
+		}
+		for (unsigned p = 0; p < nports; p++)
+			FUZZ_CHECK(mine[p] <= SWITCH_FDB_PORT_WAYS, "port %u owns %u entries of bucket %u", p, mine[p],
+				   b);
+	}
+	for (unsigned p = 0; p < nports; p++)
+		FUZZ_CHECK(total[p] <= SWITCH_FDB_PORT_MAX, "port %u owns %u entries", p, total[p]);
+}
 
 static unsigned share_on(unsigned net)
 {
@@ -90,6 +170,9 @@ static void check_queues(void)
 				   d, sw.port[d].caps, f->o.flags);
 			FUZZ_CHECK(f->off + f->len <= SWITCH_QUEUE_BYTES, "port %u: frame at %u+%u outside the ring", d,
 				   f->off, f->len);
+			FUZZ_CHECK(source_ok(f->src_port, q->data + f->off + ETH_ALEN),
+				   "port %u has a frame from port %u with a source it may not send from", d,
+				   f->src_port);
 		}
 	}
 }
@@ -105,7 +188,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < nports; i++) {
 		uint8_t b = take_u8(&in);
 
-		FUZZ_CHECK(switch_add_port(&sw, b % 4, &queues[i], NULL, NULL) == (int)i, "add port %u", i);
+		uint8_t mac[ETH_ALEN];
+
+		port_mac(mac, i);
+		FUZZ_CHECK(switch_add_port(&sw, b % 4, b & PORT_LOCKED ? mac : NULL, &queues[i], NULL, NULL) == (int)i,
+			   "add port %u", i);
 		switch_set_caps(&sw, i, b >> 6); /* NET_CAP_CSUM and NET_CAP_TSO4 in any mix */
 	}
 
@@ -117,8 +204,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: {
 			memset(frame, 0, len);
 			take_bytes(&in, frame, len);
+			if (len >= ETH_HLEN)
+				set_source(frame, kind, port, (unsigned)op);
 			int bad = len < ETH_HLEN || len > ETH_FRAME_MAX || (frame[ETH_ALEN] & ETH_ADDR_GROUP) ||
-				  port >= nports;
+				  port >= nports || !source_ok(port, frame + ETH_ALEN);
 			int r = switch_input(&sw, port, frame, len, now);
 			FUZZ_CHECK(bad ? r == -EINVAL : r >= 0 && r < (int)nports, "input of %u bytes on port %u: %d",
 				   len, port, r);
@@ -168,9 +257,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			big[ETH_HLEN + IPV4_OFF_PROTO] = IPPROTO_TCP;
 			big[ETH_HLEN + IPV4_HDR_MIN + TCP_OFF_DOFF] = (TCP_HDR_MIN / 4) << 4;
 			take_bytes(&in, big, hdr < blen ? hdr : blen);
+			if (blen >= ETH_HLEN)
+				set_source(big, kind, port, (unsigned)op);
 			int r = switch_input_offload(&sw, port, big, blen, &o, now);
 			FUZZ_CHECK(r == -EINVAL || (r >= 0 && r < (int)nports), "offloaded input of %u bytes: %d", blen,
 				   r);
+			FUZZ_CHECK(r == -EINVAL || blen < ETH_HLEN || source_ok(port, big + ETH_ALEN),
+				   "an offloaded frame from a source port %u may not send from: %d", port, r);
 			FUZZ_CHECK(r == -EINVAL || csum_field_fits(&o, blen),
 				   "accepted a checksum field at %u+%u in a frame of %u bytes", o.csum_start,
 				   o.csum_offset, blen);
@@ -180,6 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			now += len;
 		}
 		check_queues();
+		if (kind % 4 == 0 || kind % 4 == 3) /* only inputs change the learning table */
+			check_fdb();
 	}
 	return 0;
 }

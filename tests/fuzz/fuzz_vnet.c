@@ -9,7 +9,8 @@
  * flags, next), an available-ring entry, raw bytes into guest RAM, a frame from the uplink, a frame
  * taken by the uplink, a device reset. Each operation names the device it acts on.
  *
- * Checked: every frame reaching the uplink is a whole Ethernet frame no longer than ETH_FRAME_MAX;
+ * Checked: every frame reaching the uplink is a whole Ethernet frame no longer than ETH_FRAME_MAX,
+ * sent from one of the devices' MACs (their ports are locked, as vm/vnet.c's);
  * the switch accepts a guest's checksum offload only when its field lies inside the frame;
  * used-ring lengths never exceed what the chain offered (the device writes nothing else); each
  * device's interrupt line is high exactly when its InterruptStatus is non-zero.
@@ -107,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	switch_init(&sw, 1000);
 	memset(&uplink_q, 0, sizeof(uplink_q));
-	uplink = switch_add_port(&sw, 0, &uplink_q, NULL, NULL);
+	uplink = switch_add_port(&sw, 0, NULL, &uplink_q, NULL, NULL);
 	for (int i = 0; i < 2; i++) {
 		struct dev *d = &devs[i];
 		uint8_t mac[ETH_ALEN] = { ETH_ADDR_LOCAL, 0, 0, 0, 0, (uint8_t)(i + 1) };
@@ -117,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d->ram = calloc(1, RAM_SIZE);
 		d->mem = (struct vq_mem){ RAM_GPA, RAM_SIZE, d->ram };
 		d->irq = 0;
-		d->port = switch_add_port(&sw, 0, &d->q, kick, d);
+		d->port = switch_add_port(&sw, 0, mac, &d->q, kick, d);
 		vnet_init(&d->n, mac, &be, &d->mem, set_irq, d);
 	}
 
@@ -160,6 +161,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			FUZZ_CHECK(len == 0 || (len >= ETH_HLEN && len <= ETH_FRAME_MAX), "the uplink got %d bytes",
 				   len);
+			FUZZ_CHECK(len <= 0 || !memcmp(frame + ETH_ALEN, devs[0].n.mac, ETH_ALEN) ||
+					   !memcmp(frame + ETH_ALEN, devs[1].n.mac, ETH_ALEN),
+				   "the uplink got a frame from a MAC neither device has");
 			break;
 		}
 		case OP_RESET:

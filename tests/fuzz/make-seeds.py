@@ -507,10 +507,13 @@ def dtb(source, tmp):
 # ---------------------------------------------------------------- switch
 
 
-def sw_frame(port, dst, src, length, fill=0x5A):
-    """input(port, length, bytes): dst and src are 6-byte MACs."""
+SW_OWN_SOURCE, SW_SPRAY, SW_LOCKED = 0x04, 0x08, 0x20  # kind bits of an input; a port's locked bit
+
+
+def sw_frame(port, dst, src, length, fill=0x5A, kind=0):
+    """input(port, length, bytes): dst and src are 6-byte MACs (kind bits may replace src)."""
     body = (dst + src + bytes([0x08, 0x00]) + bytes([fill]) * max(0, length - 14))[:length]
-    return u8(0) + u8(port) + u16(length) + body
+    return u8(kind) + u8(port) + u16(length) + body
 
 
 def sw_take(port, buflen):
@@ -553,6 +556,19 @@ def switch_seeds():
         "csum-past-the-frame": u8(2) + bytes([0, 0, 0]) + sw_tso(0, 100, 0, flags=0x81, csum_start=1,
                                                                 csum_offset=0xffff)
         + sw_tso(0, 100, 0, flags=1, csum_start=99, csum_offset=0) + sw_take(1, 1518),
+        # issue 20.4: ports 0 and 1 locked (guests, MACs 1 and 2), port 2 learns (the uplink): each
+        # claims the others' MACs and a made-up one; the victim's unicast must still reach it
+        "spoofed-source": u8(2) + bytes([SW_LOCKED, SW_LOCKED, 0]) + sw_frame(0, bcast, mac[1], 60)
+        + sw_frame(1, bcast, mac[2], 60) + sw_frame(2, bcast, mac[5], 60) + sw_frame(0, mac[5], mac[2], 60)
+        + sw_frame(0, mac[5], mac[5], 60) + sw_frame(2, mac[2], mac[1], 60) + sw_frame(1, mac[1], mac[7], 60)
+        + sw_frame(2, mac[1], mac[5], 60) + sw_frame(0, mac[5], mac[0], 60, kind=SW_OWN_SOURCE)
+        + sw_tso(1, 3000, 1000) + b"".join(sw_take(p, 2048) for p in range(3)),
+        # issue 20.5: port 0 (network 0) and port 2 (the uplink of network 1) spray made-up sources;
+        # network 1's learned station behind port 3 and its locked port 1 keep their unicast
+        "spray-two-nets": u8(4) + bytes([0, SW_LOCKED | 1, 1, 1, 0]) + sw_frame(3, bcast, mac[6], 60)
+        + b"".join(sw_frame(0, bcast, mac[0], 14, kind=SW_SPRAY) for _ in range(300))
+        + b"".join(sw_frame(2, mac[3], mac[0], 14, kind=SW_SPRAY) for _ in range(150))
+        + sw_frame(1, mac[6], mac[0], 60, kind=SW_OWN_SOURCE) + sw_take(3, 1518) + sw_take(2, 1518),
     }
 # fuzz_virtio: operations (see the enum at the top of tests/fuzz/fuzz_virtio.c)
 V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET = range(10)

@@ -76,7 +76,7 @@ static int setup(void **state)
 	(void)state;
 	switch_init(&sw, 1000);
 	for (unsigned i = 0; i < 3; i++)
-		assert_int_equal(switch_add_port(&sw, 0, &queues[i], NULL, NULL), (int)i);
+		assert_int_equal(switch_add_port(&sw, 0, NULL, &queues[i], NULL, NULL), (int)i);
 	switch_set_caps(&sw, 2, NET_CAP_CSUM | NET_CAP_TSO4); /* port 1 takes plain frames only, like the uplink */
 	return 0;
 }

@@ -1,6 +1,8 @@
 /*
  * Host tests for net/switch.c: learning, flooding, networks kept apart, bad frames dropped and
- * counted, bounded queues with a fair share per source, and a buffer too small for a frame.
+ * counted, bounded queues with a fair share per source, and a buffer too small for a frame;
+ * locked ports (a guest's NIC sends only from its MAC) and a learning table no sprayer of source
+ * addresses can take over (issue 20, items 4 and 5).
  */
 #include "unit.h"
 #include <string.h>
@@ -20,13 +22,29 @@ static void kick(void *ctx)
 
 static int next; /* the next port add() makes */
 
-static int add(unsigned net)
+/* Station n's MAC. */
+static void station(uint8_t *mac, unsigned n)
 {
-	int port = switch_add_port(&sw, net, &queues[next], kick, &queues[next]);
+	const uint8_t m[ETH_ALEN] = { 0x52, 0x54, 0, 0, (uint8_t)(n >> 8), (uint8_t)n };
 
+	memcpy(mac, m, ETH_ALEN);
+}
+
+/* A port on net: locked to station `locked`'s MAC, or (locked < 0) learning any, as the uplink. */
+static int add_port(unsigned net, int locked)
+{
+	uint8_t mac[ETH_ALEN];
+
+	station(mac, (unsigned)locked);
+	int port = switch_add_port(&sw, net, locked < 0 ? NULL : mac, &queues[next], kick, &queues[next]);
 	assert_int_equal(port, next);
 	next++;
 	return port;
+}
+
+static int add(unsigned net)
+{
+	return add_port(net, -1);
 }
 
 static int setup(void **state)
@@ -39,20 +57,21 @@ static int setup(void **state)
 }
 
 /* A frame from station `from` to station `to` (0xff: broadcast); byte 14 carries `tag`. */
-static unsigned frame(uint8_t *f, uint8_t to, uint8_t from, uint8_t tag, unsigned len)
+static unsigned frame(uint8_t *f, unsigned to, unsigned from, uint8_t tag, unsigned len)
 {
 	static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	const uint8_t dst[ETH_ALEN] = { 0x52, 0x54, 0, 0, 0, to }, src[ETH_ALEN] = { 0x52, 0x54, 0, 0, 0, from };
-
 	memset(f, 0, len);
-	memcpy(f, to == 0xff ? bcast : dst, ETH_ALEN);
-	memcpy(f + ETH_ALEN, src, ETH_ALEN);
+	if (to == 0xff)
+		memcpy(f, bcast, ETH_ALEN);
+	else
+		station(f, to);
+	station(f + ETH_ALEN, from);
 	f[12] = 0x08; /* IPv4 */
 	f[ETH_HLEN] = tag;
 	return len;
 }
 
-static int send(unsigned port, uint8_t to, uint8_t from, uint8_t tag, uint64_t now)
+static int send(unsigned port, unsigned to, unsigned from, uint8_t tag, uint64_t now)
 {
 	uint8_t f[64];
 
@@ -270,8 +289,150 @@ static void ports_run_out(void **state)
 	(void)state;
 	for (int i = 0; i < SWITCH_PORTS; i++)
 		add(i % 3);
-	assert_int_equal(switch_add_port(&sw, 0, &queues[0], NULL, NULL), -EBUSY);
-	assert_int_equal(switch_add_port(&sw, 0, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(switch_add_port(&sw, 0, NULL, &queues[0], NULL, NULL), -EBUSY);
+	assert_int_equal(switch_add_port(&sw, 0, NULL, NULL, NULL, NULL), -EINVAL);
+}
+
+static void a_port_is_locked_to_one_mac_per_network(void **state)
+{
+	(void)state;
+	uint8_t mac[ETH_ALEN];
+
+	add_port(0, 1);
+	station(mac, 1);
+	assert_int_equal(switch_add_port(&sw, 0, mac, &queues[1], NULL, NULL), -EEXIST); /* two cards, one MAC */
+	assert_int_equal(add_port(1, 1), 1); /* on another network it is another station */
+	mac[0] |= ETH_ADDR_GROUP;
+	assert_int_equal(switch_add_port(&sw, 0, mac, &queues[2], NULL, NULL), -EINVAL);
+	assert_int_equal(switch_add_port(&sw, SWITCH_NETS, NULL, &queues[2], NULL, NULL), -EINVAL);
+}
+
+/* Entries of the learning table port owns. */
+static unsigned owned(unsigned port)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < SWITCH_FDB_ENTRIES; i++)
+		n += sw.fdb[i].used && sw.fdb[i].port == port;
+	return n;
+}
+
+/* Every port's queue emptied. */
+static void drain(void)
+{
+	for (int p = 0; p < next; p++)
+		while (take_tag(p) >= 0)
+			;
+}
+
+/* Port sends from count made-up addresses (stations from first on), broadcast, at time now. */
+static void spray(unsigned port, unsigned first, unsigned count, uint64_t now)
+{
+	for (unsigned s = first; s < first + count; s++) {
+		uint8_t f[64];
+
+		frame(f, 0xff, 0, 0, sizeof(f));
+		station(f + ETH_ALEN, s);
+		switch_input(&sw, port, f, sizeof(f), now);
+		drain();
+	}
+}
+
+#define SPRAYED 0x1000 /* the sprayers' made-up stations start here, apart from the tests' own */
+
+static void a_spoofed_source_is_dropped_and_counted(void **state)
+{
+	(void)state;
+	int victim = add_port(0, 1), talker = add_port(0, 2), attacker = add_port(0, 3), up = add(0);
+
+	assert_int_equal(send(victim, 0xff, 1, 0, 0), 3);
+	assert_int_equal(send(talker, 0xff, 2, 0, 0), 3);
+	assert_int_equal(send(up, 2, 9, 0, 0), 1); /* station 9, the gateway, is behind the uplink */
+	drain();
+	/* The attacker sends as the victim, as the gateway and as nobody: all dropped, none learned. */
+	assert_int_equal(send(attacker, 2, 1, 60, 1), -EINVAL);
+	assert_int_equal(send(attacker, 2, 9, 61, 1), -EINVAL);
+	assert_int_equal(send(attacker, 2, 77, 62, 1), -EINVAL);
+	assert_int_equal(sw.port[attacker].stats.spoofed, 3);
+	assert_int_equal(sw.port[attacker].stats.rx_frames, 0);
+	assert_int_equal(switch_pending(&sw, talker), 0);
+	/* The victim's unicast still reaches the victim, the gateway's the uplink, and nothing the attacker. */
+	assert_int_equal(send(talker, 1, 2, 63, 2), 1);
+	assert_int_equal(take_tag(victim), 63);
+	assert_int_equal(send(talker, 9, 2, 64, 2), 1);
+	assert_int_equal(take_tag(up), 64);
+	assert_int_equal(switch_pending(&sw, attacker), 0);
+	/* From its own MAC it sends as before. */
+	assert_int_equal(send(attacker, 2, 3, 65, 3), 1);
+	assert_int_equal(take_tag(talker), 65);
+	assert_int_equal(sw.port[victim].stats.spoofed + sw.port[talker].stats.spoofed, 0);
+}
+
+static void the_uplink_cannot_claim_a_guests_mac(void **state)
+{
+	(void)state;
+	int victim = add_port(0, 1), talker = add_port(0, 2), up = add(0);
+
+	/* From outside, a frame with the victim's MAC as its source: dropped, counted on the uplink. */
+	assert_int_equal(send(up, 2, 1, 70, 0), -EINVAL);
+	assert_int_equal(sw.port[up].stats.spoofed, 1);
+	assert_int_equal(switch_pending(&sw, talker), 0);
+	/* The victim has sent nothing yet, and long ago is as good: a locked port's MAC is never forgotten. */
+	assert_int_equal(send(talker, 1, 2, 71, 100 * AGE), 1);
+	assert_int_equal(take_tag(victim), 71);
+	assert_int_equal(switch_pending(&sw, up), 0);
+	/* The same MAC on another network is not the victim. */
+	int other = add(1), peer = add_port(1, 5);
+	assert_int_equal(send(other, 5, 1, 72, 0), 1);
+	assert_int_equal(take_tag(peer), 72);
+}
+
+static void a_sprayer_cannot_evict_another_networks_stations(void **state)
+{
+	(void)state;
+	int sprayer = add(0), peer = add(0);
+	int c = add(1), d = add(1), e = add(1); /* learning ports: their stations are in the table */
+
+	(void)peer;
+	assert_int_equal(send(c, 0xff, 1, 0, 0), 2);
+	take_tag(d);
+	take_tag(e);
+	spray((unsigned)sprayer, SPRAYED, 4 * SWITCH_FDB_ENTRIES, 1);
+	assert_int_equal(send(d, 1, 2, 80, 2), 1); /* station 1 is still known behind c: not flooded */
+	assert_int_equal(take_tag(c), 80);
+	assert_int_equal(switch_pending(&sw, e), 0);
+	assert_true(owned((unsigned)sprayer) <= SWITCH_FDB_PORT_MAX);
+}
+
+static void an_uplink_sprayer_owns_at_most_its_bound(void **state)
+{
+	(void)state;
+	int up = add(0), g1 = add_port(0, 1), g2 = add_port(0, 2), learner = add(0);
+
+	assert_int_equal(send(learner, 0xff, 4, 0, 0), 3); /* another learning port's station */
+	assert_int_equal(send(g2, 0xff, 2, 0, 0), 3);
+	drain();
+	spray((unsigned)up, SPRAYED, 4 * SWITCH_FDB_ENTRIES, 1);
+	/* Neither the guests' stations nor the other learner's were evicted: unicast goes straight. */
+	assert_int_equal(send(g1, 2, 1, 90, 2), 1);
+	assert_int_equal(take_tag(g2), 90);
+	assert_int_equal(send(g1, 4, 1, 91, 2), 1);
+	assert_int_equal(take_tag(learner), 91);
+	assert_int_equal(owned((unsigned)up), SWITCH_FDB_PORT_MAX);
+	for (int b = 0; b < SWITCH_FDB_ENTRIES; b += SWITCH_FDB_WAYS) {
+		unsigned mine = 0;
+
+		for (int w = 0; w < SWITCH_FDB_WAYS; w++)
+			mine += sw.fdb[b + w].used && sw.fdb[b + w].port == up;
+		assert_true(mine <= SWITCH_FDB_PORT_WAYS);
+	}
+	/* Its newest address is known (it replaced its own oldest), and the other learner still learns. */
+	assert_int_equal(send(g1, SPRAYED + 4 * SWITCH_FDB_ENTRIES - 1, 1, 92, 2), 1);
+	assert_int_equal(take_tag(up), 92);
+	assert_int_equal(send(learner, 0xff, 5, 0, 3), 3);
+	drain();
+	assert_int_equal(send(g1, 5, 1, 93, 3), 1);
+	assert_int_equal(take_tag(learner), 93);
 }
 
 static void a_full_table_keeps_learning(void **state)
@@ -314,6 +475,11 @@ int main(void)
 		cmocka_unit_test_setup(a_small_buffer_drops_the_frame, setup),
 		cmocka_unit_test_setup(ports_run_out, setup),
 		cmocka_unit_test_setup(a_full_table_keeps_learning, setup),
+		cmocka_unit_test_setup(a_port_is_locked_to_one_mac_per_network, setup),
+		cmocka_unit_test_setup(a_spoofed_source_is_dropped_and_counted, setup),
+		cmocka_unit_test_setup(the_uplink_cannot_claim_a_guests_mac, setup),
+		cmocka_unit_test_setup(a_sprayer_cannot_evict_another_networks_stations, setup),
+		cmocka_unit_test_setup(an_uplink_sprayer_owns_at_most_its_bound, setup),
 	};
 	return run_unit_tests(tests);
 }

@@ -56,7 +56,7 @@ static void dev_up(struct guest *x, unsigned net, uint8_t last_mac_byte)
 	struct vnet_backend be = { be_send, be_next_len, be_recv, be_caps, x };
 
 	vdrv_ram(&x->d, &x->dev.t);
-	x->port = switch_add_port(&sw, net, &x->queue, kick, x);
+	x->port = switch_add_port(&sw, net, mac, &x->queue, kick, x);
 	assert_true(x->port >= 0);
 	vnet_init(&x->dev, mac, &be, &x->d.mem, set_irq, x);
 	vdrv_setup(&x->d, 1U << VIRTIO_NET_F_MAC);
