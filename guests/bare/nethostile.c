@@ -234,7 +234,7 @@ static void spoof(void)
 	unsigned long spoofs = 0, sprays = 0;
 	uint64_t start = now(), asked = 0;
 
-	setup();
+	setup(0);
 	for (unsigned i = 0; i < ETH_ALEN; i++)
 		own[i] = *(volatile uint8_t *)(NIC_BASE + VIRTIO_MMIO_CONFIG + i);
 	for (uint16_t d = 0; d < QN; d++)
