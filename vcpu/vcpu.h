@@ -43,7 +43,8 @@ struct vcpu_exit {
 		} mmio;
 		struct {
 			uint64_t addr;
-			unsigned long cause;
+			unsigned long cause; /* the guest-page fault of the original access */
+			int walk; /* taken on the VS-stage walk's own access to a PTE at addr */
 		} nested_fault;
 		struct {
 			unsigned long target;

@@ -414,6 +414,10 @@ CASES = [
      "stdin_after": r"^uart: type a line$",
      "expect": [r"^uart: interrupt-driven transmit ok$"]},
 
+    # A VS-stage PTE in a device window: the walk's implicit read is an access fault, not a device access.
+    {"name": "ptwalk-device", "vms": [{"guest": "ptwalk", "harts": "0", "mem": "16M"}],
+     "expect": [r"^keel: vm 'vm0' stopped: guest shut down"]},
+
     # Restarting a VM by SRST reboot, then by the syscon reset value: it boots again each time.
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,
      "expect": [r"keel: vm 'vm0' rebooting \(boot 2\)", r"keel: vm 'vm0' rebooting \(boot 3\)"]},
