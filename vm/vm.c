@@ -14,6 +14,7 @@
 #include "vm/vdisk.h"
 #include "vm/sched.h"
 #include "vm/vnet.h"
+#include "vm/vmid.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -110,8 +111,6 @@ static int vm_load_image(struct vm *vm)
 	return size < 0 ? size : 0;
 }
 
-static unsigned long next_vmid = 1;
-
 /* A VM that could not be created gives back its RAM and stage-2 tables. */
 static int vm_create_failed(struct vm *vm)
 {
@@ -150,7 +149,7 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
 		return vm_create_failed(vm);
 	}
-	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
+	vm->vmid = vmid_assign((unsigned)nvms, cpu.vmid_bits);
 	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
 	vm->nvcpus = cfg->nvcpus;
 	for (int i = 0; i < cfg->nvcpus; i++)
@@ -175,6 +174,35 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 	return 0;
 }
 
+/* keel,vmid-bits = <N>: use at most N VMID bits (to run as a hart with fewer would; tests). */
+static void vmid_bits_cap(const void *fdt, int chosen)
+{
+	const fdt32_t *p = fdt_getprop(fdt, chosen, "keel,vmid-bits", NULL);
+
+	if (p && fdt32_to_cpu(*p) < cpu.vmid_bits) {
+		cpu.vmid_bits = fdt32_to_cpu(*p);
+		kprintf("keel: VMID bits capped at %u (keel,vmid-bits)\n", cpu.vmid_bits);
+	}
+}
+
+/* VMs that share their VMID with another VM: their vCPUs fence the G-stage when switched in. */
+static void vmids_mark_shared(void)
+{
+	unsigned long vmids[MAX_VMS];
+
+	for (int i = 0; i < nvms; i++)
+		vmids[i] = vms[i].vmid;
+	for (int i = 0; i < nvms; i++) {
+		if (!vmid_shared(vmids, (unsigned)nvms, (unsigned)i))
+			continue;
+		for (int c = 0; c < vms[i].nvcpus; c++)
+			vms[i].vcpus[c]->vmid_shared = 1;
+		kprintf("keel: vm '%s': VMID %lu is shared with another VM (%u VMID bits): a G-stage fence at every "
+			"switch to it\n",
+			vms[i].cfg.name, vms[i].vmid, cpu.vmid_bits);
+	}
+}
+
 static const char *const mode_names[] = { [HGATP_MODE_SV39X4] = "Sv39x4", [HGATP_MODE_SV48X4] = "Sv48x4" };
 
 int vms_create(const void *fdt)
@@ -186,6 +214,7 @@ int vms_create(const void *fdt)
 	host_fdt_blob = fdt;
 	if (chosen < 0)
 		return 0;
+	vmid_bits_cap(fdt, chosen);
 	fdt_for_each_subnode(node, fdt, chosen)
 	{
 		const char *name = fdt_get_name(fdt, node, NULL);
@@ -221,6 +250,7 @@ int vms_create(const void *fdt)
 			(unsigned long)(vm->ram_hpa + cfg.ram_size), mode_names[cfg.stage2_mode], vm->s2.mapped_1g,
 			vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid, cfg.timer == TIMER_SSTC ? "sstc" : "sbi");
 	}
+	vmids_mark_shared();
 	return nvms;
 }
 

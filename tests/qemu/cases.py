@@ -266,6 +266,14 @@ NET_UPLINK = {
                r"^host: http GET 127\.0\.0\.1:\d+ -> 200 Hello from the Keel guest",
                r"^httpd: answered GET / HTTP/1\.1", r"^ok 4 - run: httpd 80 1"],
 }
+def vmid_fences_check(out):
+    """The last scheduler report of hart 0: a G-stage fence at least at every switch."""
+    reports = re.findall(r"^keel: hart 0 scheduler: (\d+) switches, .*; (\d+) G-stage fences", out, re.M)
+    switches, fences = (int(x) for x in reports[-1]) if reports else (0, 0)
+    return [(0 < switches <= fences, "hart 0: %d switches, %d G-stage fences (want one at every switch)"
+             % (switches, fences))]
+
+
 def flood_figures(paths, out):
     """The flood case's figures: alpha's stream rate alone and beside the flood, in guest time under
     -icount (instructions, not the host's clock). Beside the flood it must keep at least half its
@@ -417,6 +425,16 @@ CASES = [
     # A VS-stage PTE in a device window: the walk's implicit read is an access fault, not a device access.
     {"name": "ptwalk-device", "vms": [{"guest": "ptwalk", "harts": "0", "mem": "16M"}],
      "expect": [r"^keel: vm 'vm0' stopped: guest shut down"]},
+
+    # Two VMs on one hart with no VMID bits (capped): both have VMID 0, each switch to one fences the
+    # G-stage, and each sees only its own RAM (QEMU 7.2 flushes its TLB at every V switch anyway).
+    {"name": "vmid-shared", "chosen": ["keel,vmid-bits = <0>;"], "plans": 2,
+     "vms": [{"guest": "vmidiso", "name": "a", "harts": "0", "mem": "16M", "slice": "1000", "bootargs": "keel mark=1"},
+             {"guest": "vmidiso", "name": "b", "harts": "0", "mem": "16M", "slice": "1000", "bootargs": "keel mark=2"}],
+     "expect": [r"^keel: VMID bits capped at 0", r"^keel: vm 'a': .*, VMID 0, ", r"^keel: vm 'b': .*, VMID 0, ",
+                r"^keel: vm 'b': VMID 0 is shared with another VM",
+                r"^keel: no VM left running, powering off"],
+     "after": lambda paths, out: vmid_fences_check(out)},
 
     # Restarting a VM by SRST reboot, then by the syscon reset value: it boots again each time.
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,

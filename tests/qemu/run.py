@@ -144,7 +144,7 @@ def build_command(case, build, workdir, disks=()):
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
                                case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks,
                                legacy_disks=case.get("legacy_disks", False), nets=case.get("nets", ()),
-                               uplink=case.get("uplink"))
+                               uplink=case.get("uplink"), chosen=case.get("chosen", ()))
     return cmd
 
 

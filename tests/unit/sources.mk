@@ -26,6 +26,7 @@ UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c gue
 	guests/linux/init/netcmds.c
 UNIT_SRCS_test_switch := net/switch.c net/offload.c
 UNIT_SRCS_test_runq := vm/runq.c
+UNIT_SRCS_test_vmid := vm/vmid.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch
 # its libfdt calls); the real one is linked so that changing it rebuilds the test.
