@@ -208,14 +208,16 @@ def net_args(nets, modern_global=True):
 
 
 def disk_args(disks, legacy=False):
-    """QEMU options for disk images, each a path or (path, readonly): virtio-blk devices on the
-    virt machine's virtio-mmio transports, which QEMU fills from the highest address down, so the
-    first file is host disk 0 (natively: the guest's /dev/vda). Modern (version 2) transport, as
-    Keel drives it; QEMU 7.2's default legacy one with legacy=True."""
+    """QEMU options for disk images, each a path, (path, readonly) or (path, readonly, more -drive
+    options): virtio-blk devices on the virt machine's virtio-mmio transports, which QEMU fills from
+    the highest address down, so the first file is host disk 0 (natively: the guest's /dev/vda).
+    Modern (version 2) transport, as Keel drives it; QEMU 7.2's default legacy one with legacy=True."""
     args = []
     for i, disk in enumerate(disks):
-        path, readonly = (disk, False) if isinstance(disk, str) else disk
-        args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s" % (path, i, ",readonly=on" if readonly else ""),
+        path, readonly, opts = ((disk, False) if isinstance(disk, str) else tuple(disk)) + (None,) * (
+            3 - (1 if isinstance(disk, str) else len(disk)))
+        args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s%s" % (path, i, ",readonly=on" if readonly else "",
+                                                                         "," + opts if opts else ""),
                  "-device", "virtio-blk-device,drive=disk%d" % i]
     return args + ([] if legacy else ["-global", "virtio-mmio.force-legacy=false"]) if disks else []
 

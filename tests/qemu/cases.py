@@ -730,6 +730,14 @@ CASES = [
                 r"^keel: vm 'blk' stopped: guest shut down",
                 r"^keel: vm 'blk' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
                 r"^keel: vm 'blk' disk 1: 3 requests answered \(1 with an error status\), 0 protocol errors"]},
+    # A reboot with reads in flight into the image's .data: none lands in the reloaded image. The
+    # host disk is throttled (8 MiB/s) so that the reads are still at the host when Keel reboots.
+    {"name": "blk-reboot-in-flight", "disks": [dict(BLK_IMAGE, drive="throttling.bps-read=%d" % (8 << 20))],
+     "plans": 2,
+     "vms": [{"guest": "blk", "name": "blk", "harts": "0", "mem": "16M", "disks": "0:0:2048",
+              "bootargs": "keel blk=reboot"}],
+     "expect": [r"^keel: vm 'blk' rebooting \(boot 2\), after \d+ ms for its disks' requests at the host",
+                r"^keel: vm 'blk' stopped: guest shut down"]},
     # Two images: host disk 0 is the first -drive (QEMU's highest transport), host disk 1 the second.
     # The read-write slice is on host disk 1, the read-only one on host disk 0: the writes land in
     # the second file only.

@@ -335,7 +335,9 @@ def run_once(name, case, build, tally, verbose, disk):
     if case.get("echo_server"):  # the port named by the key gets TCP and UDP echo servers
         servers = EchoServers(ports[case["echo_server"]])
     made = make_disks(case, build)
-    cmd = build_command(case, build, workdir, ([(disk, case["disk"].get("readonly", False))] if disk else []) + made)
+    # A disk's "drive" key: more QEMU -drive options (e.g. throttling, to keep requests in flight).
+    cmd = build_command(case, build, workdir, ([(disk, case["disk"].get("readonly", False))] if disk else []) +
+                        [(p, False, spec.get("drive")) for p, spec in zip(made, case.get("disks", []))])
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps
