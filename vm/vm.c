@@ -397,23 +397,66 @@ void vm_shutdown(struct vm *vm, const char *why)
 		vm_stop(vm, self, why);
 }
 
+/*
+ * How long a reboot waits for its disks' requests at the host (a disk answers in milliseconds; the
+ * hart waits meanwhile). Past it the VM stops: its RAM is never reused, so late data harms nobody.
+ */
+#define REBOOT_DRAIN_MS 1000
+#define MSEC_PER_SEC 1000
+
+/* Returns 0 past the bound, else 1 with *waited_ms how long it took. */
+static int disks_drained(struct vm *vm, struct vcpu *self, uint64_t *waited_ms)
+{
+	uint64_t start = read_time(), ticks_per_ms = platform.timebase / MSEC_PER_SEC;
+
+	for (;;) {
+		uint64_t waited = read_time() - start;
+
+		*waited_ms = ticks_per_ms ? waited / ticks_per_ms : 0;
+		if (vm_disks_idle(vm))
+			return 1;
+		if (waited >= REBOOT_DRAIN_MS * ticks_per_ms)
+			return 0;
+		vcpu_process_fences(self);
+		sched_service(this_hart());
+		hart_pause(); /* takes the disks' interrupts routed here */
+	}
+}
+
 void vm_reboot(struct vm *vm)
 {
 	struct vcpu *self = this_hart()->vcpu, *boot = vm->vcpus[0];
+	char why[CONFIG_ERR_MAX], note[CONFIG_ERR_MAX] = "";
+	uint64_t waited_ms;
+	int in_flight;
 
 	if (!vm_claim(vm, self, VM_RESETTING))
 		return;
 	stop_other_vcpus(vm, self);
-	if (vm_load_image(vm)) {
+	/*
+	 * Every other vCPU is STOPPED and parked: only other harts' device paths can still reach in.
+	 * The devices are reset first, so that none fills a buffer of the old image's any more, and the
+	 * reads already at a host disk are waited for: their data lands in guest RAM when they finish.
+	 */
+	vm_devices_reset(vm);
+	in_flight = !vm_disks_idle(vm);
+	why[0] = 0;
+	if (!disks_drained(vm, self, &waited_ms))
+		snprintf(why, sizeof(why), "reboot failed: disk requests still at the host disk after %u ms",
+			 REBOOT_DRAIN_MS);
+	else if (vm_load_image(vm))
+		snprintf(why, sizeof(why), "reboot failed: cannot reload the image");
+	if (why[0]) {
 		__atomic_add_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL);
 		vm_set_state(vm, VM_STOPPED);
-		vm_stop(vm, self, "reboot failed: cannot reload the image");
+		vm_stop(vm, self, why);
 		return;
 	}
 	vm->boot_count++;
-	/* Every other vCPU is STOPPED and parked: only other harts' device paths can still reach in. */
-	vm_devices_reset(vm);
-	kprintf("keel: vm '%s' rebooting (boot %u)\n", vm->cfg.name, vm->boot_count);
+	if (in_flight)
+		snprintf(note, sizeof(note), ", after %lu ms for its disks' requests at the host",
+			 (unsigned long)waited_ms);
+	kprintf("keel: vm '%s' rebooting (boot %u)%s\n", vm->cfg.name, vm->boot_count, note);
 	vm_set_state(vm, VM_RUNNING);
 	if (boot == self) {
 		vcpu_reset_for_start(self, vm->cfg.ram_base + vm->cfg.kernel_offset, vm->dtb_gpa);
