@@ -738,6 +738,15 @@ CASES = [
               "bootargs": "keel blk=reboot"}],
      "expect": [r"^keel: vm 'blk' rebooting \(boot 2\), after \d+ ms for its disks' requests at the host",
                 r"^keel: vm 'blk' stopped: guest shut down"]},
+    # A reboot with receive buffers in the image's .data while a neighbour sends to it: no frame
+    # lands in the reloaded image (the card is reset before the reload).
+    {"name": "net-reboot-rx-buffers", "plans": 3,
+     "vms": [{"guest": "netreboot", "name": "rebooter", "harts": "0", "mem": "16M", "nics": "lan",
+              "macs": "02:00:00:00:00:01", "bootargs": "keel role=reboot"},
+             {"guest": "netreboot", "name": "flooder", "harts": "1", "mem": "16M", "nics": "lan",
+              "macs": "02:00:00:00:00:02", "bootargs": "keel role=flood"}],
+     "expect": [r"^keel: vm 'rebooter' rebooting \(boot 2\)", r"^keel: vm 'rebooter' stopped: guest shut down",
+                r"^\[flooder\] ok 2 - netreboot: [1-9]\d* frames sent"]},
     # Two images: host disk 0 is the first -drive (QEMU's highest transport), host disk 1 the second.
     # The read-write slice is on host disk 1, the read-only one on host disk 0: the writes land in
     # the second file only.
