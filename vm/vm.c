@@ -401,7 +401,7 @@ void vm_shutdown(struct vm *vm, const char *why)
  * How long a reboot waits for its disks' requests at the host (a disk answers in milliseconds; the
  * hart waits meanwhile). Past it the VM stops: its RAM is never reused, so late data harms nobody.
  */
-#define REBOOT_DRAIN_MS 1000
+#define REBOOT_DRAIN_MS 1000U
 #define MSEC_PER_SEC 1000
 
 /* Returns 0 past the bound, else 1 with *waited_ms how long it took. */

@@ -6,7 +6,7 @@
  * the image has it (no frame landed in the reloaded image) and powers off.
  */
 #include "guests/common/guest.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "guests/common/vnic.h"
 #include <string.h>
 
 #define NIC_BASE 0x10001000UL /* NIC 0: the first virtio-mmio slot */
@@ -29,19 +29,7 @@ static const uint8_t mac_reboot[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t mac_flood[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t mac_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-struct vring {
-	struct virtq_desc desc[QN];
-	struct {
-		uint16_t flags, idx, ring[QN], used_event;
-	} avail __attribute__((aligned(4)));
-	struct {
-		uint16_t flags, idx;
-		struct virtq_used_elem ring[QN];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4096)));
-} __attribute__((aligned(4096)));
-
-static struct vring rings[2];
+static GUEST_VRING(QN) rings[GUEST_VNIC_QUEUES];
 static uint8_t txbuf[BUF_BYTES] __attribute__((aligned(16)));
 /* The receive buffers: in .data, so the reboot's reload writes them again. */
 static volatile uint32_t canary[CANARY_WORDS]
@@ -54,27 +42,7 @@ static volatile uint32_t *reg(unsigned off)
 
 static void setup(void)
 {
-	*reg(VIRTIO_MMIO_STATUS) = 0;
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 1;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = VIRTIO_BIT(VIRTIO_F_VERSION_1) >> 32;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = 0;
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
-	for (unsigned q = 0; q < 2; q++) {
-		memset(&rings[q], 0, sizeof(rings[q]));
-		*reg(VIRTIO_MMIO_QUEUE_SEL) = q;
-		*reg(VIRTIO_MMIO_QUEUE_NUM) = QN;
-		*reg(VIRTIO_MMIO_QUEUE_DESC_LOW) = (uint32_t)(uintptr_t)rings[q].desc;
-		*reg(VIRTIO_MMIO_QUEUE_DESC_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_DRIVER_LOW) = (uint32_t)(uintptr_t)&rings[q].avail;
-		*reg(VIRTIO_MMIO_QUEUE_DRIVER_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_DEVICE_LOW) = (uint32_t)(uintptr_t)&rings[q].used;
-		*reg(VIRTIO_MMIO_QUEUE_DEVICE_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_READY) = 1;
-	}
-	*reg(VIRTIO_MMIO_STATUS) =
-		VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+	GUEST_VNIC_SETUP(NIC_BASE, rings, QN);
 }
 
 static void offer(unsigned q, uint16_t head)

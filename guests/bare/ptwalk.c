@@ -53,6 +53,18 @@ static int faulted(unsigned long cause, unsigned long tval)
 	return MY_TRAP->count == traps_before + 1 && MY_TRAP->cause == cause && MY_TRAP->tval == tval;
 }
 
+/* A load from va must end in a load access fault at va, its register untouched. */
+static void load_faults(unsigned long va, const char *what)
+{
+	uint32_t val = 0xdead;
+
+	expect_begin();
+	__asm__ volatile("lw %0, 0(%1)" : "+r"(val) : "r"(va) : "memory");
+	tap_ok(faulted(EXC_LOAD_ACCESS, va) && val == 0xdead,
+	       "ptwalk: %s -> load access fault at its VA (cause %lu tval 0x%lx, rd 0x%x)", what, MY_TRAP->cause,
+	       MY_TRAP->tval, val);
+}
+
 static void paging(int on)
 {
 	csr_write(satp, on ? (SATP_MODE_SV39 << SATP_MODE_SHIFT) | ((unsigned long)root >> PAGE_SHIFT) : 0);
@@ -66,8 +78,6 @@ static uint32_t priority(unsigned src)
 
 void guest_main(unsigned long hartid)
 {
-	uint32_t val = 0;
-
 	(void)hartid;
 	root[0] = ((PLIC_BASE >> PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V; /* a table in the vPLIC */
 	root[1] = PTE_LEAF; /* PPN 0 */
@@ -83,19 +93,8 @@ void guest_main(unsigned long hartid)
 		       *(volatile uint32_t *)(IDENTITY_VA + PLIC_PRIORITY(PTE_SRC + 2)) == PRIO_SET,
 	       "ptwalk: the vPLIC through VS-stage translation is emulated");
 
-	expect_begin();
-	val = 0xdead;
-	__asm__ volatile("lw %0, 0(%1)" : "+r"(val) : "r"(BAD_VA) : "memory");
-	tap_ok(faulted(EXC_LOAD_ACCESS, BAD_VA) && val == 0xdead,
-	       "ptwalk: a load whose PTE is in a device -> load access fault at its VA (cause %lu tval 0x%lx, rd 0x%x)",
-	       MY_TRAP->cause, MY_TRAP->tval, val);
-
-	expect_begin();
-	val = 0xdead;
-	__asm__ volatile("lw %0, 0(%1)" : "+r"(val) : "r"(BAD_VA_SAME_OFFSET) : "memory");
-	tap_ok(faulted(EXC_LOAD_ACCESS, BAD_VA_SAME_OFFSET) && val == 0xdead,
-	       "ptwalk: the same with the PTE's page offset equal to the VA's (cause %lu tval 0x%lx, rd 0x%x)",
-	       MY_TRAP->cause, MY_TRAP->tval, val);
+	load_faults(BAD_VA, "a load whose PTE is in a device");
+	load_faults(BAD_VA_SAME_OFFSET, "the same with the PTE's page offset equal to the VA's");
 
 	expect_begin();
 	__asm__ volatile("sw %0, 0(%1)" ::"r"(PRIO_STORED), "r"(BAD_VA_SAME_OFFSET) : "memory");
