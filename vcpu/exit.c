@@ -233,10 +233,15 @@ static inline int walk_access(struct vcpu *v, uint64_t gpa)
 {
 	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
 
+	unsigned long vsatp;
+
 	if (t->htinst)
 		return htinst_is_pseudo(t->htinst);
-	return (csr_read(hstatus) & HSTATUS_GVA) &&
-	       vs_fault_is_implicit(csr_read(vsatp), t->stval, gpa, guest_pte, v->vm);
+	vsatp = csr_read(vsatp);
+	/* Bare first: the one check every device access of a guest without translation pays. */
+	if (!(vsatp >> VSATP_MODE_SHIFT))
+		return 0;
+	return (csr_read(hstatus) & HSTATUS_GVA) && vs_fault_is_implicit(vsatp, t->stval, gpa, guest_pte, v->vm);
 }
 
 /*
@@ -263,13 +268,14 @@ static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 	uint64_t gpa = (t->htval << 2) | (t->stval & 3);
 
 	const struct mmio_region *region;
+	int walk = walk_access(v, gpa);
 
-	exit->nested_fault.walk = walk_access(v, gpa);
-	if (!exit->nested_fault.walk && t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_region_at(v, gpa)))
+	if (!walk && t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_region_at(v, gpa)))
 		return mmio_access(v, gpa, region, exit);
 	/* Priv spec 4.3.2: a PTE outside memory is an access fault of the original access, as is a hole. */
+	exit->nested_fault.walk = walk;
 	exit->nested_fault.addr = gpa;
-	exit->nested_fault.cause = exit->nested_fault.walk ? walk_original_access(v) : t->scause;
+	exit->nested_fault.cause = walk ? walk_original_access(v) : t->scause;
 	return EXIT_NESTED_PAGE_FAULT;
 }
 

@@ -61,15 +61,17 @@ int vs_walk_hits(uint64_t vsatp, uint64_t gva, uint64_t fault_gpa, vs_pte_reader
  */
 static inline int vs_fault_is_implicit(uint64_t vsatp, uint64_t gva, uint64_t fault_gpa, vs_pte_reader read, void *ctx)
 {
-	unsigned levels = vs_levels(vsatp), off = gva & VS_PAGE_OFFSET_MASK & ~(VS_PTE_SIZE - 1UL);
+	unsigned levels = vs_levels(vsatp);
+	uint64_t index = (gva & VS_PAGE_OFFSET_MASK) / VS_PTE_SIZE, vpns = gva >> VS_PAGE_SHIFT;
 	int maybe = 0;
 
 	if (!levels)
 		return 0;
 	if ((gva ^ fault_gpa) & VS_PAGE_OFFSET_MASK)
 		return 1;
-	for (unsigned i = 0; i < levels; i++)
-		maybe |= ((gva >> (VS_PAGE_SHIFT + VS_VPN_BITS * i)) & VS_VPN_MASK) * VS_PTE_SIZE == off;
+	/* The PTE a level reads sits at its VPN field * 8: can that be the page offset? */
+	for (unsigned i = 0; i < levels; i++, vpns >>= VS_VPN_BITS)
+		maybe |= (vpns & VS_VPN_MASK) == index;
 	return maybe && vs_walk_hits(vsatp, gva, fault_gpa, read, ctx);
 }
 
