@@ -38,8 +38,8 @@ KEEL_SRCS := arch/riscv/head.S arch/riscv/entry.S arch/riscv/cpu.c \
 	sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c sbi/dbcn.c sbi/hvc.c sbi/legacy.c \
 	mm/palloc.c mm/keel_pool.c mm/stage2.c net/switch.c net/offload.c \
 	drivers/ns16550.c drivers/platform.c \
-	vm/vm.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/sched.c vm/runq.c vm/vconsole.c vm/devices.c \
-	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c \
+	vm/vm.c vm/vmid.c vm/guest_mem.c vm/config.c vm/guest_fdt.c vm/run.c vm/sched.c vm/runq.c vm/vconsole.c vm/devices.c \
+	vdev/mmio.c vdev/vuart.c vdev/vplic.c vdev/syscon.c drivers/plic.c vcpu/insn.c vcpu/vswalk.c \
 	vdev/virtio/transport.c vdev/virtio/queue.c vdev/virtio/blk.c vm/vdisk.c vdev/virtio/net.c vm/vnet.c vdev/virtio/console.c \
 	drivers/virtio/mmio.c drivers/virtio/ring.c drivers/virtio/blk.c drivers/virtio/net.c \
 	core/main.c core/console.c lib/string.c lib/printf.c

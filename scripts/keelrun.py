@@ -163,7 +163,7 @@ def config_nodes(path, host_mem):
     return FILE_PROP.sub(place, text), loaders
 
 
-def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None):
+def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None, chosen=()):
     base = os.path.join(workdir, "base.dtb")
     subprocess.run(machine_args(smp, mem, cpu) + ["-machine", "dumpdtb=" + base],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -176,6 +176,7 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None):
         nodes, loaders = vm_nodes(vms, mem)
         if uplink:
             nodes.insert(0, 'keel,uplink = "%s";' % uplink)
+        nodes[0:0] = list(chosen)  # more /chosen properties, as DTS lines
         dts += "\n/ {\n\tchosen {\n%s\n\t};\n};\n" % "\n".join(nodes)
     src = os.path.join(workdir, "keel.dts")
     with open(src, "w") as f:
@@ -186,8 +187,8 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None):
 
 
 def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=(), legacy_disks=False,
-                 nets=(), uplink=None):
-    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config, uplink)
+                 nets=(), uplink=None, chosen=()):
+    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config, uplink, chosen)
     return (machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders +
             disk_args(disks, legacy_disks) + net_args(nets, not disks) + list(qemu_opts))
 
@@ -207,14 +208,16 @@ def net_args(nets, modern_global=True):
 
 
 def disk_args(disks, legacy=False):
-    """QEMU options for disk images, each a path or (path, readonly): virtio-blk devices on the
-    virt machine's virtio-mmio transports, which QEMU fills from the highest address down, so the
-    first file is host disk 0 (natively: the guest's /dev/vda). Modern (version 2) transport, as
-    Keel drives it; QEMU 7.2's default legacy one with legacy=True."""
+    """QEMU options for disk images, each a path, (path, readonly) or (path, readonly, more -drive
+    options): virtio-blk devices on the virt machine's virtio-mmio transports, which QEMU fills from
+    the highest address down, so the first file is host disk 0 (natively: the guest's /dev/vda).
+    Modern (version 2) transport, as Keel drives it; QEMU 7.2's default legacy one with legacy=True."""
     args = []
     for i, disk in enumerate(disks):
-        path, readonly = (disk, False) if isinstance(disk, str) else disk
-        args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s" % (path, i, ",readonly=on" if readonly else ""),
+        path, readonly, opts = ((disk, False) if isinstance(disk, str) else tuple(disk)) + (None,) * (
+            3 - (1 if isinstance(disk, str) else len(disk)))
+        args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s%s" % (path, i, ",readonly=on" if readonly else "",
+                                                                         "," + opts if opts else ""),
                  "-device", "virtio-blk-device,drive=disk%d" % i]
     return args + ([] if legacy else ["-global", "virtio-mmio.force-legacy=false"]) if disks else []
 

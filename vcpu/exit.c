@@ -9,6 +9,7 @@
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
 #include "vcpu/vcpu.h"
+#include "vcpu/vswalk.h"
 #include "vdev/mmio.h"
 #include "vm/vm.h"
 
@@ -218,6 +219,48 @@ static inline const struct mmio_region *mmio_region_at(struct vcpu *v, uint64_t 
 	return r;
 }
 
+static const uint64_t *guest_pte(void *vm, uint64_t gpa)
+{
+	return vm_gpa_to_host(vm, gpa, VS_PTE_SIZE);
+}
+
+/*
+ * Whether the fault was taken on the hardware's own access to a VS-stage PTE, not on the access
+ * itself: htinst says so with a pseudo-instruction; QEMU 7.2 leaves it 0, and then the guest's
+ * tables tell (vcpu/vswalk.h: without translation, or with another page offset, no walk is needed).
+ */
+static inline int walk_access(struct vcpu *v, uint64_t gpa)
+{
+	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
+
+	unsigned long vsatp;
+
+	if (t->htinst)
+		return htinst_is_pseudo(t->htinst);
+	vsatp = csr_read(vsatp);
+	/* Bare first: the one check every device access of a guest without translation pays. */
+	if (!(vsatp >> VSATP_MODE_SHIFT))
+		return 0;
+	return (csr_read(hstatus) & HSTATUS_GVA) && vs_fault_is_implicit(vsatp, t->stval, gpa, guest_pte, v->vm);
+}
+
+/*
+ * The guest-page fault of the access whose walk faulted: QEMU reports every walk fault as a load,
+ * so the instruction says which it was (a fetch when it cannot be read itself).
+ */
+static unsigned long walk_original_access(struct vcpu *v)
+{
+	unsigned long raw;
+	int writes;
+
+	if (v->regs.trap_csrs.scause == EXC_INST_GUEST_PAGE_FAULT || fetch_insn(v, &raw))
+		return EXC_INST_GUEST_PAGE_FAULT;
+	writes = insn_mem_writes((uint32_t)raw);
+	if (writes < 0)
+		return EXC_INST_GUEST_PAGE_FAULT;
+	return writes ? EXC_STORE_GUEST_PAGE_FAULT : EXC_LOAD_GUEST_PAGE_FAULT;
+}
+
 static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
 	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
@@ -225,11 +268,14 @@ static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 	uint64_t gpa = (t->htval << 2) | (t->stval & 3);
 
 	const struct mmio_region *region;
+	int walk = walk_access(v, gpa);
 
-	if (t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_region_at(v, gpa)))
+	if (!walk && t->scause != EXC_INST_GUEST_PAGE_FAULT && (region = mmio_region_at(v, gpa)))
 		return mmio_access(v, gpa, region, exit);
+	/* Priv spec 4.3.2: a PTE outside memory is an access fault of the original access, as is a hole. */
+	exit->nested_fault.walk = walk;
 	exit->nested_fault.addr = gpa;
-	exit->nested_fault.cause = t->scause;
+	exit->nested_fault.cause = walk ? walk_original_access(v) : t->scause;
 	return EXIT_NESTED_PAGE_FAULT;
 }
 

@@ -76,6 +76,9 @@
 #define C2_F3_SDSP 7
 
 #define HTINST_INSN_MASK 0xffffffffUL
+/* STORE, STORE-FP and AMO differ from LOAD and LOAD-FP in opcode bit 5; RVC stores in funct3 bit 2. */
+#define OPCODE_STORE_BIT 0x20U
+#define C_FUNCT3_STORE_BIT 0x4U
 
 /* Where the reported register lives in the encoding. */
 enum reg_field {
@@ -245,4 +248,17 @@ __attribute__((hot)) int insn_decode_htinst(unsigned long htinst, struct mmio_in
 	if (!ret && !(htinst & HTINST_ORIG_32BIT))
 		out->len = 2;
 	return ret;
+}
+
+int insn_mem_writes(uint32_t insn)
+{
+	struct mmio_insn mi;
+
+	if (insn_decode_mmio(insn, &mi))
+		return -1;
+	if (insn_length(insn) == 2)
+		return ((insn >> C_FUNCT3_SHIFT) & C_FUNCT3_STORE_BIT) != 0;
+	if ((insn & MASK_LR) == MATCH_AMO(AMO_LR, F3_W) || (insn & MASK_LR) == MATCH_AMO(AMO_LR, F3_D))
+		return 0;
+	return (insn & OPCODE_STORE_BIT) != 0;
 }

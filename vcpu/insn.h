@@ -11,8 +11,20 @@
 #define HTINST_TRANSFORMED 0x1UL
 #define HTINST_ORIG_32BIT 0x2UL
 #define INSN_HALF_BITS 16 /* instructions come in 16-bit parcels */
+/*
+ * htinst pseudo-instructions (priv spec 8.6.3): a guest-page fault on an implicit access of the
+ * VS-stage walk, a 32-bit (RV32) or 64-bit read of a PTE, or a write for its A/D bits.
+ */
+#define HTINST_PSEUDO_READ32 0x2000UL
+#define HTINST_PSEUDO_64BIT 0x1000UL
+#define HTINST_PSEUDO_WRITE 0x20UL
 
 #ifndef __ASSEMBLER__
+
+static inline int htinst_is_pseudo(unsigned long htinst)
+{
+	return (htinst & ~(HTINST_PSEUDO_64BIT | HTINST_PSEUDO_WRITE)) == HTINST_PSEUDO_READ32;
+}
 
 static inline unsigned insn_length(unsigned long insn)
 {
@@ -47,6 +59,12 @@ int insn_decode_mmio(uint32_t insn, struct mmio_insn *out);
  * with length 2 when its bit 1 is clear; 0 or a pseudo-instruction returns -1 (fetch instead).
  */
 int insn_decode_htinst(unsigned long htinst, struct mmio_insn *out);
+
+/*
+ * Whether a memory instruction writes (a store, SC or AMO: their faults are store/AMO faults),
+ * 0 when it reads (a load, LR), -1 when it is not a load or store at all.
+ */
+int insn_mem_writes(uint32_t insn);
 
 /* Sign- or zero-extend a `width`-byte value as the decoded load asks (inline: every emulated load). */
 static inline uint64_t insn_extend_load(const struct mmio_insn *mi, uint64_t value)

@@ -118,6 +118,11 @@ void vcpu_bind(struct vcpu *v)
 	 */
 	hfence_vvma_all();
 	__asm__ volatile("fence.i" ::: "memory");
+	/* Another VM with the same VMID may have run here: none of its G-stage translations may serve v. */
+	if (v->vmid_shared) {
+		hfence_gvma_vmid(v->vm->vmid);
+		v->gstage_fences++;
+	}
 	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
 		vcpu_fp_restore(v->fp, &v->fcsr);
 	this_hart()->vcpu = v;

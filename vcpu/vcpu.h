@@ -43,7 +43,8 @@ struct vcpu_exit {
 		} mmio;
 		struct {
 			uint64_t addr;
-			unsigned long cause;
+			unsigned long cause; /* the guest-page fault of the original access */
+			int walk; /* taken on the VS-stage walk's own access to a PTE at addr */
 		} nested_fault;
 		struct {
 			unsigned long target;
@@ -87,6 +88,8 @@ struct vcpu {
 	unsigned long id; /* guest-visible hart id */
 	unsigned long hart; /* physical hart it is pinned to */
 	int hsm_state; /* SBI_HSM_STATE_*, changed with atomics */
+	int vmid_shared; /* another VM has this VM's VMID: fence the G-stage when switched in */
+	unsigned long gstage_fences; /* those fences, for the scheduler's report */
 	unsigned long requests; /* VCPU_REQ_START / VCPU_REQ_STOP bits, atomic */
 	unsigned long fence_asked, fence_done; /* remote fence tickets (atomic counters) */
 	unsigned long pending_irqs; /* HVIP_* bits raised by other harts, atomic */

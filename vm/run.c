@@ -140,9 +140,11 @@ static void nested_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 	}
 	/* Logged once per VM, so a hostile guest cannot flood the console; the rest are counted. */
 	if (vm->faults_reported++ == 0)
-		kprintf("keel: vm '%s' vcpu %lu: access to 0x%lx (no RAM or device) at pc 0x%lx: access fault "
-			"injected (further ones are counted, not logged)\n",
-			vm->cfg.name, v->id, (unsigned long)addr, (unsigned long)pc);
+		kprintf("keel: vm '%s' vcpu %lu: %s 0x%lx (%s) at pc 0x%lx: access fault injected (further ones are "
+			"counted, not logged)\n",
+			vm->cfg.name, v->id, exit->nested_fault.walk ? "page-table walk read a PTE at" : "access to",
+			(unsigned long)addr, exit->nested_fault.walk ? "not RAM" : "no RAM or device",
+			(unsigned long)pc);
 }
 
 static inline __attribute__((always_inline)) void handle_exit(struct hart *h, struct vcpu *v, enum exit_reason reason,

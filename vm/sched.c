@@ -252,10 +252,15 @@ void sched_report(void)
 
 		if (!harts[i].shared)
 			continue;
+		unsigned long fences = 0;
+
+		for (int m = 0; m < s->n; m++)
+			fences += s->members[m]->gstage_fences;
 		kprintf("keel: hart %d scheduler: %lu switches, %lu instret each (exit to the next vCPU's entry); "
-			"%lu ticks kept the vCPU, %lu instret each (instructions under -icount)\n",
+			"%lu ticks kept the vCPU, %lu instret each (instructions under -icount); %lu G-stage fences "
+			"(shared VMIDs)\n",
 			i, s->switches, s->switches ? (unsigned long)(s->switch_insns / s->switches) : 0, s->ticks_kept,
-			s->ticks_kept ? (unsigned long)(s->tick_insns / s->ticks_kept) : 0);
+			s->ticks_kept ? (unsigned long)(s->tick_insns / s->ticks_kept) : 0, fences);
 	}
 }
 

@@ -229,6 +229,14 @@ void vm_disks_reset(struct vm *vm)
 			virtio_mmio_reset(&vm->disks[i]->blk.t);
 }
 
+int vm_disks_idle(const struct vm *vm)
+{
+	for (int i = 0; i < vm->cfg.ndisks; i++)
+		if (vm->disks[i] && __atomic_load_n(&vm->disks[i]->descs, __ATOMIC_ACQUIRE))
+			return 0;
+	return 1;
+}
+
 void vdisks_route_irqs(unsigned long hart)
 {
 	for (int h = 0; h < nhost_disks; h++) {

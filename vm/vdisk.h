@@ -27,6 +27,8 @@ void vdisks_host_init(void);
 /* Check the VM's keel,disks against the host disks and the other VMs, then add its devices. */
 int vm_disks_init(struct vm *vm, char *err, unsigned long errlen);
 void vm_disks_reset(struct vm *vm);
+/* Whether no request of the VM's disks is at a host disk any more (none starts after vm_disks_reset). */
+int vm_disks_idle(const struct vm *vm);
 /* One line per disk: requests answered, errors, protocol errors. */
 void vm_disks_report(struct vm *vm);
 /* Route host disk interrupts to this hart when it runs the first VM using the disk. */

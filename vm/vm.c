@@ -14,6 +14,7 @@
 #include "vm/vdisk.h"
 #include "vm/sched.h"
 #include "vm/vnet.h"
+#include "vm/vmid.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -110,8 +111,6 @@ static int vm_load_image(struct vm *vm)
 	return size < 0 ? size : 0;
 }
 
-static unsigned long next_vmid = 1;
-
 /* A VM that could not be created gives back its RAM and stage-2 tables. */
 static int vm_create_failed(struct vm *vm)
 {
@@ -150,7 +149,7 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		snprintf(err, errlen, "field keel,kernel: the image and DTB do not fit");
 		return vm_create_failed(vm);
 	}
-	vm->vmid = next_vmid++ & ((1UL << cpu.vmid_bits) - 1);
+	vm->vmid = vmid_assign((unsigned)nvms, cpu.vmid_bits);
 	vm->hgatp = stage2_hgatp(&vm->s2, vm->vmid);
 	vm->nvcpus = cfg->nvcpus;
 	for (int i = 0; i < cfg->nvcpus; i++)
@@ -175,6 +174,35 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 	return 0;
 }
 
+/* keel,vmid-bits = <N>: use at most N VMID bits (to run as a hart with fewer would; tests). */
+static void vmid_bits_cap(const void *fdt, int chosen)
+{
+	const fdt32_t *p = fdt_getprop(fdt, chosen, "keel,vmid-bits", NULL);
+
+	if (p && fdt32_to_cpu(*p) < cpu.vmid_bits) {
+		cpu.vmid_bits = fdt32_to_cpu(*p);
+		kprintf("keel: VMID bits capped at %u (keel,vmid-bits)\n", cpu.vmid_bits);
+	}
+}
+
+/* VMs that share their VMID with another VM: their vCPUs fence the G-stage when switched in. */
+static void vmids_mark_shared(void)
+{
+	unsigned long vmids[MAX_VMS];
+
+	for (int i = 0; i < nvms; i++)
+		vmids[i] = vms[i].vmid;
+	for (int i = 0; i < nvms; i++) {
+		if (!vmid_shared(vmids, (unsigned)nvms, (unsigned)i))
+			continue;
+		for (int c = 0; c < vms[i].nvcpus; c++)
+			vms[i].vcpus[c]->vmid_shared = 1;
+		kprintf("keel: vm '%s': VMID %lu is shared with another VM (%u VMID bits): a G-stage fence at every "
+			"switch to it\n",
+			vms[i].cfg.name, vms[i].vmid, cpu.vmid_bits);
+	}
+}
+
 static const char *const mode_names[] = { [HGATP_MODE_SV39X4] = "Sv39x4", [HGATP_MODE_SV48X4] = "Sv48x4" };
 
 int vms_create(const void *fdt)
@@ -186,6 +214,7 @@ int vms_create(const void *fdt)
 	host_fdt_blob = fdt;
 	if (chosen < 0)
 		return 0;
+	vmid_bits_cap(fdt, chosen);
 	fdt_for_each_subnode(node, fdt, chosen)
 	{
 		const char *name = fdt_get_name(fdt, node, NULL);
@@ -221,6 +250,7 @@ int vms_create(const void *fdt)
 			(unsigned long)(vm->ram_hpa + cfg.ram_size), mode_names[cfg.stage2_mode], vm->s2.mapped_1g,
 			vm->s2.mapped_2m, vm->s2.mapped_4k, vm->vmid, cfg.timer == TIMER_SSTC ? "sstc" : "sbi");
 	}
+	vmids_mark_shared();
 	return nvms;
 }
 
@@ -367,23 +397,66 @@ void vm_shutdown(struct vm *vm, const char *why)
 		vm_stop(vm, self, why);
 }
 
+/*
+ * How long a reboot waits for its disks' requests at the host (a disk answers in milliseconds; the
+ * hart waits meanwhile). Past it the VM stops: its RAM is never reused, so late data harms nobody.
+ */
+#define REBOOT_DRAIN_MS 1000U
+#define MSEC_PER_SEC 1000
+
+/* Returns 0 past the bound, else 1 with *waited_ms how long it took. */
+static int disks_drained(struct vm *vm, struct vcpu *self, uint64_t *waited_ms)
+{
+	uint64_t start = read_time(), ticks_per_ms = platform.timebase / MSEC_PER_SEC;
+
+	for (;;) {
+		uint64_t waited = read_time() - start;
+
+		*waited_ms = ticks_per_ms ? waited / ticks_per_ms : 0;
+		if (vm_disks_idle(vm))
+			return 1;
+		if (waited >= REBOOT_DRAIN_MS * ticks_per_ms)
+			return 0;
+		vcpu_process_fences(self);
+		sched_service(this_hart());
+		hart_pause(); /* takes the disks' interrupts routed here */
+	}
+}
+
 void vm_reboot(struct vm *vm)
 {
 	struct vcpu *self = this_hart()->vcpu, *boot = vm->vcpus[0];
+	char why[CONFIG_ERR_MAX], note[CONFIG_ERR_MAX] = "";
+	uint64_t waited_ms;
+	int in_flight;
 
 	if (!vm_claim(vm, self, VM_RESETTING))
 		return;
 	stop_other_vcpus(vm, self);
-	if (vm_load_image(vm)) {
+	/*
+	 * Every other vCPU is STOPPED and parked: only other harts' device paths can still reach in.
+	 * The devices are reset first, so that none fills a buffer of the old image's any more, and the
+	 * reads already at a host disk are waited for: their data lands in guest RAM when they finish.
+	 */
+	vm_devices_reset(vm);
+	in_flight = !vm_disks_idle(vm);
+	why[0] = 0;
+	if (!disks_drained(vm, self, &waited_ms))
+		snprintf(why, sizeof(why), "reboot failed: disk requests still at the host disk after %u ms",
+			 REBOOT_DRAIN_MS);
+	else if (vm_load_image(vm))
+		snprintf(why, sizeof(why), "reboot failed: cannot reload the image");
+	if (why[0]) {
 		__atomic_add_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL);
 		vm_set_state(vm, VM_STOPPED);
-		vm_stop(vm, self, "reboot failed: cannot reload the image");
+		vm_stop(vm, self, why);
 		return;
 	}
 	vm->boot_count++;
-	/* Every other vCPU is STOPPED and parked: only other harts' device paths can still reach in. */
-	vm_devices_reset(vm);
-	kprintf("keel: vm '%s' rebooting (boot %u)\n", vm->cfg.name, vm->boot_count);
+	if (in_flight)
+		snprintf(note, sizeof(note), ", after %lu ms for its disks' requests at the host",
+			 (unsigned long)waited_ms);
+	kprintf("keel: vm '%s' rebooting (boot %u)%s\n", vm->cfg.name, vm->boot_count, note);
 	vm_set_state(vm, VM_RUNNING);
 	if (boot == self) {
 		vcpu_reset_for_start(self, vm->cfg.ram_base + vm->cfg.kernel_offset, vm->dtb_gpa);

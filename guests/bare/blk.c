@@ -13,6 +13,9 @@
  * random sectors and sizes, each split into random-length segments in scattered buffers, checked
  * against a shadow copy of the disk; at the end the whole disk is read back and its checksum
  * printed ("# stress checksum ..."), which the harness compares with the image file.
+ * bootargs "keel blk=reboot" (Keel only): boot 1 offers every read its ring holds, each into the same
+ * buffer in the image's .data, and reboots at once; boot 2 finds that buffer as the image has it
+ * (no read landed in the reloaded image) and the disk working again.
  * bootargs "blk=bench" (under Keel or natively): 4 MiB of sequential 64 KiB reads, then writes, one
  * request at a time, each polled for (the polling taken out again); prints "bench: blk_read_64k N" and
  * "bench: blk_write_64k N", N = instructions retired (all harts, under -icount) per request.
@@ -876,6 +879,40 @@ static void hostile_smp(struct disk *d)
 	       "hostile-smp: after %d notifies against a ring kept full, the disk serves a read", SMP_NOTIFIES);
 }
 
+/* ---- reboot with reads in flight ---- */
+
+#define CANARY_BYTES (64 * 1024)
+#define CANARY_WORD 0xc0ffee01U
+#define CANARY_WORDS (CANARY_BYTES / sizeof(uint32_t))
+#define REBOOT_READS (QN / 3) /* three descriptors each */
+static volatile uint32_t canary[CANARY_WORDS]
+	__attribute__((aligned(SECTOR))) = { [0 ... CANARY_WORDS - 1] = CANARY_WORD };
+
+static void reboot_in_flight(struct disk *d)
+{
+	struct sbiret r = SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_BOOT_COUNT);
+	unsigned long changed = 0;
+
+	tap_ok(setup(d) & VIRTIO_STATUS_DRIVER_OK, "reboot: disk 0 set up on boot %ld", r.value);
+	if (r.value == 1) {
+		for (unsigned i = 0; i < REBOOT_READS; i++)
+			queue_req(d, i, VIRTIO_BLK_T_IN, 0, (void *)(uintptr_t)canary, CANARY_BYTES);
+		notify(d);
+		tap_plan();
+		SBI2(SBI_EXT_SRST, SBI_EXT_SRST_RESET, SBI_SRST_RESET_TYPE_COLD_REBOOT, SBI_SRST_RESET_REASON_NONE);
+		tap_ok(0, "reboot: SRST reboot returned");
+		tap_done();
+	}
+	for (unsigned i = 0; i < CANARY_WORDS; i++)
+		changed += canary[i] != CANARY_WORD;
+	tap_ok(changed == 0,
+	       "reboot: %d reads in flight at the reboot left the reloaded image alone (%lu of %lu words changed)",
+	       REBOOT_READS, changed, (unsigned long)CANARY_WORDS);
+	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR) == VIRTIO_BLK_S_OK && pattern_ok(rbuf, slice_start, 1, 0),
+	       "reboot: the disk serves a read after the reboot");
+	tap_done();
+}
+
 void guest_main(unsigned long hartid)
 {
 	char mode_buf[32], seed_buf[32], start_buf[32];
@@ -904,6 +941,12 @@ void guest_main(unsigned long hartid)
 		tap_ok(ndisks >= 1 && plic, "stress: found %d disk(s)", ndisks);
 		if (ndisks >= 1)
 			stress(&disks[0]);
+		tap_done();
+	}
+	if (mode && !strcmp(mode, "reboot")) {
+		tap_ok(ndisks >= 1 && plic, "reboot: found %d disk(s)", ndisks);
+		if (ndisks >= 1)
+			reboot_in_flight(&disks[0]);
 		tap_done();
 	}
 	if (mode && !strcmp(mode, "hostile-smp")) {

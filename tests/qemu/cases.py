@@ -266,6 +266,14 @@ NET_UPLINK = {
                r"^host: http GET 127\.0\.0\.1:\d+ -> 200 Hello from the Keel guest",
                r"^httpd: answered GET / HTTP/1\.1", r"^ok 4 - run: httpd 80 1"],
 }
+def vmid_fences_check(out):
+    """The last scheduler report of hart 0: a G-stage fence at least at every switch."""
+    reports = re.findall(r"^keel: hart 0 scheduler: (\d+) switches, .*; (\d+) G-stage fences", out, re.M)
+    switches, fences = (int(x) for x in reports[-1]) if reports else (0, 0)
+    return [(0 < switches <= fences, "hart 0: %d switches, %d G-stage fences (want one at every switch)"
+             % (switches, fences))]
+
+
 def flood_figures(paths, out):
     """The flood case's figures: alpha's stream rate alone and beside the flood, in guest time under
     -icount (instructions, not the host's clock). Beside the flood it must keep at least half its
@@ -421,6 +429,20 @@ CASES = [
     {"name": "devices-native", "native": "devices", "smp": 1, "stdin": "keel-rx-test\n",
      "stdin_after": r"^uart: type a line$",
      "expect": [r"^uart: interrupt-driven transmit ok$"]},
+
+    # A VS-stage PTE in a device window: the walk's implicit read is an access fault, not a device access.
+    {"name": "ptwalk-device", "vms": [{"guest": "ptwalk", "harts": "0", "mem": "16M"}],
+     "expect": [r"^keel: vm 'vm0' stopped: guest shut down"]},
+
+    # Two VMs on one hart with no VMID bits (capped): both have VMID 0, each switch to one fences the
+    # G-stage, and each sees only its own RAM (QEMU 7.2 flushes its TLB at every V switch anyway).
+    {"name": "vmid-shared", "chosen": ["keel,vmid-bits = <0>;"], "plans": 2,
+     "vms": [{"guest": "vmidiso", "name": "a", "harts": "0", "mem": "16M", "slice": "1000", "bootargs": "keel mark=1"},
+             {"guest": "vmidiso", "name": "b", "harts": "0", "mem": "16M", "slice": "1000", "bootargs": "keel mark=2"}],
+     "expect": [r"^keel: VMID bits capped at 0", r"^keel: vm 'a': .*, VMID 0, ", r"^keel: vm 'b': .*, VMID 0, ",
+                r"^keel: vm 'b': VMID 0 is shared with another VM",
+                r"^keel: no VM left running, powering off"],
+     "after": lambda paths, out: vmid_fences_check(out)},
 
     # Restarting a VM by SRST reboot, then by the syscon reset value: it boots again each time.
     {"name": "reboot", "vms": [{"guest": "reboot", "harts": "0"}], "plans": 3,
@@ -716,6 +738,23 @@ CASES = [
                 r"^keel: vm 'blk' stopped: guest shut down",
                 r"^keel: vm 'blk' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
                 r"^keel: vm 'blk' disk 1: 3 requests answered \(1 with an error status\), 0 protocol errors"]},
+    # A reboot with reads in flight into the image's .data: none lands in the reloaded image. The
+    # host disk is throttled (8 MiB/s) so that the reads are still at the host when Keel reboots.
+    {"name": "blk-reboot-in-flight", "disks": [dict(BLK_IMAGE, drive="throttling.bps-read=%d" % (8 << 20))],
+     "plans": 2,
+     "vms": [{"guest": "blk", "name": "blk", "harts": "0", "mem": "16M", "disks": "0:0:2048",
+              "bootargs": "keel blk=reboot"}],
+     "expect": [r"^keel: vm 'blk' rebooting \(boot 2\), after \d+ ms for its disks' requests at the host",
+                r"^keel: vm 'blk' stopped: guest shut down"]},
+    # A reboot with receive buffers in the image's .data while a neighbour sends to it: no frame
+    # lands in the reloaded image (the card is reset before the reload).
+    {"name": "net-reboot-rx-buffers", "plans": 3,
+     "vms": [{"guest": "netreboot", "name": "rebooter", "harts": "0", "mem": "16M", "nics": "lan",
+              "macs": "02:00:00:00:00:01", "bootargs": "keel role=reboot"},
+             {"guest": "netreboot", "name": "flooder", "harts": "1", "mem": "16M", "nics": "lan",
+              "macs": "02:00:00:00:00:02", "bootargs": "keel role=flood"}],
+     "expect": [r"^keel: vm 'rebooter' rebooting \(boot 2\)", r"^keel: vm 'rebooter' stopped: guest shut down",
+                r"^\[flooder\] ok 2 - netreboot: [1-9]\d* frames sent"]},
     # Two images: host disk 0 is the first -drive (QEMU's highest transport), host disk 1 the second.
     # The read-write slice is on host disk 1, the read-only one on host disk 0: the writes land in
     # the second file only.

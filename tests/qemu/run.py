@@ -144,7 +144,7 @@ def build_command(case, build, workdir, disks=()):
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
                                case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks,
                                legacy_disks=case.get("legacy_disks", False), nets=case.get("nets", ()),
-                               uplink=case.get("uplink"))
+                               uplink=case.get("uplink"), chosen=case.get("chosen", ()))
     return cmd
 
 
@@ -335,7 +335,9 @@ def run_once(name, case, build, tally, verbose, disk):
     if case.get("echo_server"):  # the port named by the key gets TCP and UDP echo servers
         servers = EchoServers(ports[case["echo_server"]])
     made = make_disks(case, build)
-    cmd = build_command(case, build, workdir, ([(disk, case["disk"].get("readonly", False))] if disk else []) + made)
+    # A disk's "drive" key: more QEMU -drive options (e.g. throttling, to keep requests in flight).
+    cmd = build_command(case, build, workdir, ([(disk, case["disk"].get("readonly", False))] if disk else []) +
+                        [(p, False, spec.get("drive")) for p, spec in zip(made, case.get("disks", []))])
     steps = case.get("input", [])
     if "stdin" in case:
         steps = [(case.get("stdin_after"), case["stdin"])] + steps

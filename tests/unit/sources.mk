@@ -11,6 +11,7 @@ UNIT_SRCS_test_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi
 UNIT_SRCS_test_guest_fdt := vm/guest_fdt.c
 UNIT_SRCS_test_config := vm/config.c mm/stage2.c drivers/platform.c
 UNIT_SRCS_test_insn := vcpu/insn.c
+UNIT_SRCS_test_vswalk := vcpu/vswalk.c
 
 UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
 UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
@@ -25,6 +26,7 @@ UNIT_SRCS_test_shell := guests/linux/init/shell.c guests/linux/init/fscmds.c gue
 	guests/linux/init/netcmds.c
 UNIT_SRCS_test_switch := net/switch.c net/offload.c
 UNIT_SRCS_test_runq := vm/runq.c
+UNIT_SRCS_test_vmid := vm/vmid.c
 
 # Reproducers of what tests/fuzz found. It compiles vm/guest_fdt.c itself under other names (to watch
 # its libfdt calls); the real one is linked so that changing it rebuilds the test.

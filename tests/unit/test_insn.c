@@ -762,6 +762,43 @@ static void test_htinst_zero_and_pseudo(void **state)
 		check_htinst("zero or pseudo-instruction", none[i], &inv);
 }
 
+/* The pseudo-instructions of a VS-stage walk's implicit access, and nothing else, are recognized as such. */
+static void test_htinst_pseudo_recognized(void **state)
+{
+	static const unsigned long pseudo[] = { PSEUDO_READ_32, PSEUDO_WRITE_32, PSEUDO_READ_64, PSEUDO_WRITE_64 };
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_LEN(pseudo); i++)
+		assert_true(htinst_is_pseudo(pseudo[i]));
+	assert_false(htinst_is_pseudo(0));
+	assert_false(htinst_is_pseudo(enc_load(LD, A0, 0, 0)));
+	assert_false(htinst_is_pseudo(PSEUDO_READ_64 | 1));
+	assert_false(htinst_is_pseudo(PSEUDO_READ_64 | 0x10));
+}
+
+/* Which way a memory instruction goes (the access fault it gets): stores, SC and AMOs write; loads and LR read. */
+static void test_mem_writes(void **state)
+{
+	(void)state;
+	assert_int_equal(insn_mem_writes(enc_load(LW, A0, S0, 4)), 0);
+	assert_int_equal(insn_mem_writes(enc_store(SD, A0, S0, 8)), 1);
+	assert_int_equal(insn_mem_writes(enc_fload(FP_D, FA0, S0, 0)), 0);
+	assert_int_equal(insn_mem_writes(enc_fstore(FP_W, FA0, S0, 0)), 1);
+	assert_int_equal(insn_mem_writes(enc_amo(LR, AMO_W, 0, 0, A0, 0, S0)), 0);
+	assert_int_equal(insn_mem_writes(enc_amo(LR, AMO_D, 1, 0, A0, 0, S0)), 0);
+	assert_int_equal(insn_mem_writes(enc_amo(SC, AMO_D, 0, 0, A0, RA, S0)), 1);
+	assert_int_equal(insn_mem_writes(enc_amo(AMOADD, AMO_W, 0, 0, A0, RA, S0)), 1);
+	assert_int_equal(insn_mem_writes(enc_c_lw(A0, S0, 4)), 0);
+	assert_int_equal(insn_mem_writes(enc_c_sw(A0, S0, 4)), 1);
+	assert_int_equal(insn_mem_writes(enc_c_fld(FA0, S0, 8)), 0);
+	assert_int_equal(insn_mem_writes(enc_c_fsd(FA0, S0, 8)), 1);
+	assert_int_equal(insn_mem_writes(enc_c_ldsp(A0, 8)), 0);
+	assert_int_equal(insn_mem_writes(enc_c_sdsp(A0, 8)), 1);
+	assert_int_equal(insn_mem_writes(enc_c_swsp(A0, 4)), 1);
+	assert_int_equal(insn_mem_writes(enc_i(OP_IMM, 0, A0, A0, 1)), -1);
+	assert_int_equal(insn_mem_writes(0), -1);
+}
+
 /* Bit 0 clear means "not a transformed instruction", even if the rest looks like a load. */
 static void test_htinst_bit0_clear(void **state)
 {
@@ -871,6 +908,8 @@ int main(void)
 		cmocka_unit_test(test_extend_load),
 		cmocka_unit_test(test_extend_load_every_width),
 		cmocka_unit_test(test_htinst_zero_and_pseudo),
+		cmocka_unit_test(test_htinst_pseudo_recognized),
+		cmocka_unit_test(test_mem_writes),
 		cmocka_unit_test(test_htinst_bit0_clear),
 		cmocka_unit_test(test_htinst_rejects_others),
 		cmocka_unit_test(test_htinst_transformed_32bit),

@@ -485,6 +485,39 @@ static void test_parse_errors(void **state)
 	assert_int_equal(st, VIRTIO_BLK_S_IOERR);
 }
 
+/* What the device offers (SIZE_MAX, SEG_MAX) is what it takes: a larger or longer request gets IOERR. */
+static void test_parse_offered_limits(void **state)
+{
+	static const struct vblk_disk small = { .nsectors = NSECT, .size_max = 1024, .seg_max = 2 };
+	uint8_t st;
+
+	(void)state;
+	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
+	request(VIRTIO_BLK_T_IN, 0, 1024, VIRTQ_DESC_F_WRITE); /* a segment of SIZE_MAX */
+	assert_int_equal(parse(&small, &st), VBLK_SUBMIT);
+	request(VIRTIO_BLK_T_IN, 0, 1536, VIRTQ_DESC_F_WRITE); /* larger than SIZE_MAX */
+	expect_status(&small, VIRTIO_BLK_S_IOERR);
+	request(VIRTIO_BLK_T_OUT, 0, 1536, 0);
+	expect_status(&small, VIRTIO_BLK_S_IOERR);
+	request(VIRTIO_BLK_T_IN, 0, 1536, VIRTQ_DESC_F_WRITE); /* no SIZE_MAX offered: any size */
+	assert_int_equal(parse(&rw_disk, &st), VBLK_SUBMIT);
+	/* header, SEG_MAX + 1 data segments of one sector each, status */
+	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN };
+
+	memcpy(ram + HDR_OFF, &h, sizeof(h));
+	set_desc(0, gpa(HDR_OFF), sizeof(h), VIRTQ_DESC_F_NEXT, 1);
+	for (unsigned i = 1; i <= small.seg_max + 1; i++)
+		set_desc(i, gpa(DATA_OFF + VIRTIO_BLK_SECTOR_SIZE * i), VIRTIO_BLK_SECTOR_SIZE,
+			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, (uint16_t)(i + 1));
+	set_desc(small.seg_max + 2, gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0);
+	offer(0);
+	expect_status(&small, VIRTIO_BLK_S_IOERR);
+	desc(small.seg_max)->next = (uint16_t)(small.seg_max + 2); /* SEG_MAX segments: fine */
+	offer(0);
+	assert_int_equal(parse(&small, &st), VBLK_SUBMIT);
+	assert_int_equal(req.nseg, small.seg_max);
+}
+
 static void test_parse_broken(void **state)
 {
 	uint8_t st;
@@ -836,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parse_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_odd_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_offered_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_negotiation, setup, teardown),

@@ -31,7 +31,7 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 	struct virtio_blk_req_hdr hdr;
 	unsigned hdr_got = 0;
 	uint64_t out_len = 0, in_len = 0;
-	int too_many = 0;
+	int refused = 0;
 
 	r->nseg = 0;
 	r->data_len = 0;
@@ -52,6 +52,8 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 		const struct vq_seg *s = &c->seg[k];
 		uint64_t off = 0, len = s->len;
 
+		/* 5.2.3: SIZE_MAX bounds every descriptor's buffer, when it is offered. */
+		refused |= d->size_max && s->len > d->size_max;
 		if (!s->write) {
 			if (hdr_got < sizeof(hdr)) {
 				off = len < sizeof(hdr) - hdr_got ? len : sizeof(hdr) - hdr_got;
@@ -59,7 +61,7 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 				hdr_got += (unsigned)off;
 			}
 			if (off < len) {
-				too_many |= add_seg(r, s->host + off, len - off);
+				refused |= add_seg(r, s->host + off, len - off);
 				out_len += len - off;
 			}
 			continue;
@@ -68,11 +70,11 @@ int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_
 			len--; /* the status byte */
 		if (!len)
 			continue;
-		too_many |= add_seg(r, s->host, len);
+		refused |= add_seg(r, s->host, len);
 		in_len += len;
 	}
-	/* More data than a used element can count, or more segments than offered: refused. */
-	if (hdr_got < sizeof(hdr) || too_many || in_len >= UINT32_MAX || out_len >= UINT32_MAX ||
+	/* More data than a used element can count, or more or larger segments than offered: refused. */
+	if (hdr_got < sizeof(hdr) || refused || in_len >= UINT32_MAX || out_len >= UINT32_MAX ||
 	    (d->seg_max && r->nseg > d->seg_max))
 		return fail(r, result, VIRTIO_BLK_S_IOERR);
 	r->type = hdr.type;

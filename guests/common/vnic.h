@@ -1,0 +1,69 @@
+/* The test guests' virtio-net basics: a split virtqueue's layout and the card's set-up (virtio 1.1, 2.6, 4.2). */
+#ifndef KEEL_GUEST_VNIC_H
+#define KEEL_GUEST_VNIC_H
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "drivers/virtio/virtio_spec.h"
+
+#define GUEST_VNIC_QUEUES 2 /* receive (0) and transmit (1) */
+
+/* A split virtqueue of n entries in one block, its used ring on a page of its own. */
+#define GUEST_VRING(n)                                            \
+	struct {                                                  \
+		struct virtq_desc desc[n];                        \
+		struct {                                          \
+			uint16_t flags, idx, ring[n], used_event; \
+		} avail __attribute__((aligned(4)));              \
+		struct {                                          \
+			uint16_t flags, idx;                      \
+			struct virtq_used_elem ring[n];           \
+			uint16_t avail_event;                     \
+		} used __attribute__((aligned(4096)));            \
+	} __attribute__((aligned(4096)))
+
+static inline void guest_vnic_reg(uintptr_t base, unsigned off, uint32_t val)
+{
+	*(volatile uint32_t *)(base + off) = val;
+}
+
+/*
+ * Reset the card at base and set it up with VERSION_1 alone and both queues of n entries:
+ * queue q's ring at rings + q * ring_bytes, emptied first (use GUEST_VNIC_SETUP).
+ */
+static inline void guest_vnic_setup(uintptr_t base, unsigned n, uint8_t *rings, size_t ring_bytes, size_t avail_off,
+				    size_t used_off)
+{
+	guest_vnic_reg(base, VIRTIO_MMIO_STATUS, 0);
+	guest_vnic_reg(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(VIRTIO_BIT(VIRTIO_F_VERSION_1) >> 32));
+	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	guest_vnic_reg(base, VIRTIO_MMIO_STATUS,
+		       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	for (unsigned q = 0; q < GUEST_VNIC_QUEUES; q++) {
+		uint8_t *r = rings + q * ring_bytes;
+
+		memset(r, 0, ring_bytes);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_SEL, q);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_NUM, n);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(uintptr_t)r);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(uintptr_t)(r + avail_off));
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(uintptr_t)(r + used_off));
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_READY, 1);
+	}
+	guest_vnic_reg(base, VIRTIO_MMIO_STATUS,
+		       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+			       VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* rings: an array of GUEST_VNIC_QUEUES GUEST_VRING(n). */
+#define GUEST_VNIC_SETUP(base, rings, n)                                                                           \
+	guest_vnic_setup(base, n, (uint8_t *)(rings), sizeof((rings)[0]), offsetof(__typeof__((rings)[0]), avail), \
+			 offsetof(__typeof__((rings)[0]), used))
+
+#endif
