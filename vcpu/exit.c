@@ -118,11 +118,11 @@ static inline __attribute__((always_inline)) enum exit_reason mmio_do(struct vcp
 
 		if (mi->width < sizeof(data))
 			data &= (1UL << (8 * mi->width)) - 1;
-		r = mmio_region_write(region, gpa, mi->width, data);
+		r = mmio_found_write(region, gpa, mi->width, data);
 	} else {
 		uint64_t val;
 
-		r = mmio_region_read(region, gpa, mi->width, &val);
+		r = mmio_found_read(region, gpa, mi->width, &val);
 		if (r != MMIO_FAULT)
 			vcpu_set_gpr(v, mi->reg, insn_extend_load(mi, val));
 	}
@@ -239,7 +239,7 @@ static inline int walk_access(struct vcpu *v, uint64_t gpa)
 		return htinst_is_pseudo(t->htinst);
 	vsatp = csr_read(vsatp);
 	/* Bare first: the one check every device access of a guest without translation pays. */
-	if (!(vsatp >> VSATP_MODE_SHIFT))
+	if (!(vsatp & VSATP_MODE_PAGED))
 		return 0;
 	return (csr_read(hstatus) & HSTATUS_GVA) && vs_fault_is_implicit(vsatp, t->stval, gpa, guest_pte, v->vm);
 }

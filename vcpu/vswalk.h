@@ -14,6 +14,8 @@
 #define VSATP_MODE_SV48 9UL
 #define VSATP_MODE_SV57 10UL
 #define VSATP_PPN_MASK ((1UL << 44) - 1)
+/* Sv39, Sv48 and Sv57 (8, 9, 10) all set MODE's top bit; Bare (0) and the reserved modes 1-7 do not. */
+#define VSATP_MODE_PAGED (1UL << 63)
 
 /* Sv39/48/57 (priv spec 4.4-4.6): 9 bits of VPN per level, 8-byte PTEs, 4 KiB tables. */
 #define VS_PAGE_SHIFT 12
@@ -33,6 +35,9 @@
 /* Levels of a vsatp mode; 0 for Bare (no VS-stage walk) or a mode Keel does not know. */
 static inline unsigned vs_levels(uint64_t vsatp)
 {
+	_Static_assert((VSATP_MODE_SV39 << VSATP_MODE_SHIFT & VSATP_MODE_SV48 << VSATP_MODE_SHIFT &
+			VSATP_MODE_SV57 << VSATP_MODE_SHIFT & VSATP_MODE_PAGED) == VSATP_MODE_PAGED,
+		       "every paged mode sets MODE's top bit");
 	switch (vsatp >> VSATP_MODE_SHIFT) {
 	case VSATP_MODE_SV39:
 		return 3;

@@ -38,25 +38,50 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 		 const char *name);
 /* The region holding addr, or NULL. */
 const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr);
-/* The access lies in the region, is naturally aligned and of a width the bus carries (1, 2, 4, 8). */
-static inline int mmio_access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
+/*
+ * An access of a width the bus carries (1, 2, 4 or 8: what a decoded load or store has) at addr
+ * inside r (r was found for addr): it is naturally aligned and does not cross r's end.
+ */
+static inline int mmio_found_access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
 {
-	uint64_t offset = addr - (r ? r->base : 0);
-
-	return r && width - 1 < sizeof(uint64_t) && !(width & (width - 1)) && !(addr & (width - 1)) &&
-	       addr >= r->base && offset < r->size && offset + width <= r->size;
+	return !(addr & (width - 1)) && addr - r->base + width <= r->size;
 }
 
-/* One access to a region already found (checks alignment and bounds first). Inline: every device exit. */
-static inline int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val)
+/* Any access: the region exists, holds addr, and the width is one the bus carries, then as above. */
+static inline int mmio_access_ok(const struct mmio_region *r, uint64_t addr, unsigned width)
+{
+	return r && width - 1 < sizeof(uint64_t) && !(width & (width - 1)) && addr - r->base < r->size &&
+	       mmio_found_access_ok(r, addr, width);
+}
+
+/*
+ * One access by a decoded instruction to the region found for addr (the exit path: the width
+ * and the region are known good, so only mmio_found_access_ok is left). Inline: every device exit.
+ */
+static inline int mmio_found_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val)
 {
 	*val = 0;
-	return mmio_access_ok(r, addr, width) ? r->ops->read(r->dev, addr - r->base, width, val) : MMIO_FAULT;
+	return mmio_found_access_ok(r, addr, width) ? r->ops->read(r->dev, addr - r->base, width, val) : MMIO_FAULT;
+}
+
+static inline int mmio_found_write(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t val)
+{
+	return mmio_found_access_ok(r, addr, width) ? r->ops->write(r->dev, addr - r->base, width, val) : MMIO_FAULT;
+}
+
+/* Any access to a region (or NULL), every check made. */
+static inline int mmio_region_read(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t *val)
+{
+	if (!mmio_access_ok(r, addr, width)) {
+		*val = 0;
+		return MMIO_FAULT;
+	}
+	return mmio_found_read(r, addr, width, val);
 }
 
 static inline int mmio_region_write(const struct mmio_region *r, uint64_t addr, unsigned width, uint64_t val)
 {
-	return mmio_access_ok(r, addr, width) ? r->ops->write(r->dev, addr - r->base, width, val) : MMIO_FAULT;
+	return mmio_access_ok(r, addr, width) ? mmio_found_write(r, addr, width, val) : MMIO_FAULT;
 }
 /* Find the region and dispatch one access. */
 int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *val);

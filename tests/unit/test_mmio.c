@@ -349,6 +349,35 @@ static void test_syscon_ignores_the_rest(void **state)
 	assert_int_equal(syscon_write(0, 4, 0x5555), MMIO_POWEROFF);
 }
 
+/* The exit path's check (a region found for the address, a decoded width) refuses what the full one does. */
+static void test_found_check_agrees_with_the_full_one(void **state)
+{
+	static const unsigned widths[] = { 1, 2, 4, 8 };
+	const uint64_t base = 0x10000000, size = 0x100;
+
+	(void)state;
+	assert_int_equal(add(base, size, &dev_a), 0);
+	for (uint64_t addr = base - 16; addr < base + size + 16; addr++) {
+		const struct mmio_region *r = mmio_bus_find(&bus, addr);
+
+		for (unsigned i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+			int full = mmio_access_ok(r, addr, widths[i]);
+
+			if (!r) {
+				assert_false(full);
+				continue;
+			}
+			assert_int_equal(mmio_found_access_ok(r, addr, widths[i]), full);
+			uint64_t val = 1;
+			int before = dev_a.reads;
+			assert_int_equal(mmio_found_read(r, addr, widths[i], &val) == MMIO_FAULT, !full);
+			assert_int_equal(dev_a.reads - before, full);
+			if (!full)
+				assert_int_equal(val, 0);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup(test_refuses_unmapped, setup),
 		cmocka_unit_test_setup(test_syscon_poweroff_and_reset, setup),
 		cmocka_unit_test_setup(test_syscon_ignores_the_rest, setup),
+		cmocka_unit_test_setup(test_found_check_agrees_with_the_full_one, setup),
 	};
 
 	return run_unit_tests(tests);
