@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_BUILD := $(BUILD)/fuzz
-FUZZ_TARGETS := insn sbi vdev config guest_fdt switch virtio vnet vcons
+FUZZ_TARGETS := insn sbi vdev config guest_fdt switch virtio vnet vcons vswalk
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/fuzz_%,$(FUZZ_TARGETS))
 
 # UBSan aborts (no recovery) so libFuzzer sees every report as a crash and keeps the input.
@@ -34,6 +34,7 @@ FUZZ_SRCS_switch := net/switch.c net/offload.c
 FUZZ_SRCS_virtio := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
 FUZZ_SRCS_vnet := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c net/offload.c
 FUZZ_SRCS_vcons := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/console.c
+FUZZ_SRCS_vswalk := vcpu/vswalk.c
 FUZZ_LIBFDT_insn :=
 FUZZ_LIBFDT_sbi :=
 FUZZ_LIBFDT_vdev :=
@@ -41,6 +42,7 @@ FUZZ_LIBFDT_switch :=
 FUZZ_LIBFDT_virtio :=
 FUZZ_LIBFDT_vnet :=
 FUZZ_LIBFDT_vcons :=
+FUZZ_LIBFDT_vswalk :=
 FUZZ_LIBFDT_config = $(FUZZ_LIBFDT_OBJS)
 FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
 # FUZZ_WRAP_<target>: extra sources and linker options, e.g. a -Wl,--wrap stand-in that steps around

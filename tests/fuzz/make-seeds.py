@@ -715,6 +715,42 @@ def n_tso(dev, payload, gso_size, gso_type=1, csum_start=34, csum_offset=16):
             + n_op(N_UPLINK_OUT) + u16(0) + n_op(N_UPLINK_OUT) + u16(0))
 
 
+# fuzz_vswalk: how (bits 3:0 vsatp MODE, bit 4 a raw root, bits 6:5 the fault address), root, va, fault, pick, RAM
+W_RAM = 0x80000000
+W_SV39, W_SV48 = 8, 9
+
+
+def w_pte(ppn_gpa, leaf=False):
+    """A valid PTE naming the page at ppn_gpa: a pointer, or a leaf (R W X)."""
+    return u64((ppn_gpa >> 12) << 10 | (0xF if leaf else 0x1))
+
+
+def w_tables(levels_gpas, va, device_gpa):
+    """RAM bytes: a table per level at the given pages, the last pointer naming device_gpa."""
+    ram = bytearray(64 * 1024)
+    for lvl, page in enumerate(levels_gpas):
+        idx = (va >> (12 + 9 * (len(levels_gpas) - 1 - lvl))) & 511
+        nxt = levels_gpas[lvl + 1] if lvl + 1 < len(levels_gpas) else device_gpa
+        off = page - W_RAM + idx * 8
+        ram[off:off + 8] = w_pte(nxt)
+    return bytes(ram[:0x4000])
+
+
+def vswalk_seeds():
+    va = 0x40201010
+    tables = [W_RAM, W_RAM + 0x1000, W_RAM + 0x2000]
+    ram = w_tables(tables, va, 0x0c000000)  # the last level's table in the vPLIC's window
+    walk = lambda how, fault, pick=0: u8(how) + u8(0) + u64(va) + u64(fault) + u8(pick) + ram
+    return {
+        "sv39-pte-in-device": walk(W_SV39 | 3 << 5, 0x0c000000 + ((va >> 12) & 511) * 8),
+        "sv39-explicit": walk(W_SV39 | 1 << 5, 0x0c000000),
+        "sv39-offset-is-an-index": walk(W_SV39 | 2 << 5, 0x0c000000, 1),
+        "sv39-root-pte": walk(W_SV39, 0, 2),
+        "sv48-raw-root": u8(W_SV48 | 1 << 4 | 3 << 5) + u64(0x0c000) + u64(va) + u64(0x0c000000) + u8(0),
+        "bare": walk(0, 0x0c000000),
+    }
+
+
 def main():
     corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -728,6 +764,7 @@ def main():
             "virtio": virtio_seeds(),
             "vnet": vnet_seeds(),
             "vcons": vcons_seeds(),
+            "vswalk": vswalk_seeds(),
         }
     total = 0
     for target, seeds in targets.items():
