@@ -27,25 +27,15 @@
 #define VQ_SEGS 16 /* descriptors of one console chain (what the device takes) */
 #define SEG_BYTES (16 * 1024) /* each: a quarter MiB a chain */
 #define LINE 64 /* the console bytes are lines of dots (both chains end a line) */
-#define REPEAT_SEG_BYTES 64 /* the repeated-head chain: small, so that today's code prints it in finite time */
+#define REPEAT_SEG_BYTES 64 /* the repeated-head chain: small, so a device that walks every entry still ends */
 #define FRAME_BYTES 60 /* a minimal Ethernet frame */
-#define ETH_ALEN 6
+#define ETH_ALEN 6 /* bytes of a MAC address (IEEE 802.3) */
 #define VBLK_DATA_SEGS 256 /* the SEG_MAX Keel offers */
 #define PAGE 4096
 #define SLICE_SECTORS 2048 /* the case gives this VM a 1 MiB slice */
 #define READ_EVERY 16 /* one request in this many reads the slice, a sector a segment; the rest lie past its end */
 
-struct vring {
-	struct virtq_desc desc[QN];
-	struct {
-		uint16_t flags, idx, ring[QN], used_event;
-	} avail __attribute__((aligned(4)));
-	struct {
-		uint16_t flags, idx;
-		struct virtq_used_elem ring[QN];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4096)));
-} __attribute__((aligned(4096)));
+GUEST_VRING(vring, QN);
 
 static struct vring rings[2];
 static uint8_t buf[VQ_SEGS * SEG_BYTES] __attribute__((aligned(PAGE)));
@@ -57,20 +47,6 @@ static uintptr_t base;
 static volatile uint32_t *reg(unsigned off)
 {
 	return (volatile uint32_t *)(base + off);
-}
-
-static long arg(const char *key, long dflt)
-{
-	char value[32];
-
-	return bootarg(key, value, sizeof(value)) ? (long)strtoul(value, NULL, 0) : dflt;
-}
-
-static int role_is(const char *role)
-{
-	char value[32];
-
-	return bootarg("flood", value, sizeof(value)) && !strcmp(value, role);
 }
 
 /* Reset and set the device up with both queues of QN entries (features: VERSION_1 and `low`). */
@@ -242,17 +218,17 @@ static void blk(unsigned long end)
 void guest_main(unsigned long hartid)
 {
 	/* The flood starts once the VM beside is under way (it boots second), and lasts run ms. */
-	unsigned long start = read_time() + (unsigned long)arg("delay", 20) * TICKS_PER_MS;
-	unsigned long end = start + (unsigned long)arg("run", 250) * TICKS_PER_MS;
+	unsigned long start = read_time() + (unsigned long)bootarg_num("delay", 20) * TICKS_PER_MS;
+	unsigned long end = start + (unsigned long)bootarg_num("run", 250) * TICKS_PER_MS;
 
 	(void)hartid;
 	while (read_time() < start)
 		;
-	if (role_is("console"))
+	if (bootarg_is("flood", "console"))
 		console(end);
-	else if (role_is("net"))
+	else if (bootarg_is("flood", "net"))
 		net(end);
-	else if (role_is("blk"))
+	else if (bootarg_is("flood", "blk"))
 		blk(end);
 	else
 		tap_ok(0, "flood: bootargs name no role (flood=console|net|blk)");
