@@ -341,6 +341,38 @@ static void test_output_budget(void **state)
 	assert_int_equal(nprinted, 4 * BUF_STRIDE + VCONS_TX_BUDGET_BYTES);
 }
 
+/*
+ * Resume turns drain what the notify found, no more: a chain offered meanwhile waits for its own
+ * notify (a driver refilling the ring from another vCPU cannot keep the resuming one in Keel).
+ */
+static void test_resume_takes_no_new_entries(void **state)
+{
+	uint32_t big[2] = { BUF_STRIDE, BUF_STRIDE }, small = 3;
+
+	(void)state;
+	_Static_assert(2 * BUF_STRIDE > VCONS_TX_BUDGET_BYTES, "the first chain takes several turns");
+	vdrv_offer(&drv, TXQ, big, 2, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	memcpy(vdrv_buf(&drv, TXQ, drv.next_desc[TXQ]), "new", small);
+	vdrv_offer(&drv, TXQ, &small, 1, 0); /* no notify yet */
+	for (unsigned turns = 0; virtio_mmio_resume(&dev.t); turns++)
+		assert_true(turns < 2 * BUF_STRIDE / VCONS_TX_BUDGET_BYTES + 2);
+	assert_int_equal(nprinted, 2 * BUF_STRIDE);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 1);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	assert_int_equal(nprinted, 2 * BUF_STRIDE + small);
+	assert_memory_equal(printed + 2 * BUF_STRIDE, "new", small);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 2);
+	/* a notify that comes while a batch is still going out: its entries follow in the resume turns */
+	vdrv_offer(&drv, TXQ, big, 2, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	vdrv_offer(&drv, TXQ, &small, 1, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	for (unsigned turns = 0; virtio_mmio_resume(&dev.t); turns++)
+		assert_true(turns < 2 * BUF_STRIDE / VCONS_TX_BUDGET_BYTES + 2);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 4);
+}
+
 /* A ring whose every entry names one head: printed once, then NEEDS_RESET (not a ring's worth). */
 static void test_output_repeated_head(void **state)
 {
@@ -388,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_broken_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_repeated_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_takes_no_new_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_bounded, setup, teardown),

@@ -78,7 +78,10 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 	if (!q->ready)
 		return VQ_EMPTY;
 	if ((uint16_t)(q->batch_end - q->last_avail) == 0 || (uint16_t)(q->batch_end - q->last_avail) > q->num) {
-		/* A new batch: what the driver published up to now. */
+		/* A new batch: what the driver published up to now (in a resume turn, only after a notify). */
+		if (q->hold && !q->notified)
+			return VQ_EMPTY;
+		q->notified = 0;
 		avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
 		if (avail_idx == q->last_avail)
 			return VQ_EMPTY;
@@ -169,7 +172,10 @@ int virtq_want_notify(struct virtq *q, int wanted)
 		return 0;
 	/* The driver writes its index, then reads the flags; this side the other way round (2.6.13.3). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) != q->last_avail;
+	if (__atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) == q->last_avail)
+		return 0;
+	q->notified = 1;
+	return 1;
 }
 
 uint64_t vq_chain_bytes(const struct vq_chain *c)

@@ -40,6 +40,12 @@ struct virtq {
 	 */
 	uint16_t batch_end;
 	uint64_t taken[VQ_TRACKED_MAX / VQ_WORD_BITS];
+	/*
+	 * hold: a resume turn (virtio_mmio_resume) drains the batch taken and starts a new one only
+	 * when a notify came since the last one started (`notified`), so a driver refilling the ring
+	 * from another vCPU without notifying cannot keep the resuming vCPU out of its guest.
+	 */
+	int hold, notified;
 };
 
 /* One descriptor of a chain, checked: host points into guest RAM, or is NULL when it does not. */
@@ -121,7 +127,8 @@ static inline int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_c
 }
 /*
  * Whether the driver should notify the device of new available buffers (used ring flags, 2.6.10).
- * Returns 1 when it is wanted and the driver offered buffers meanwhile (look at the ring again).
+ * Returns 1 when it is wanted and the driver offered buffers meanwhile (look at the ring again: it
+ * counts as a notify, since the driver may not have sent one).
  */
 int virtq_want_notify(struct virtq *q, int wanted);
 /* The bytes of a chain's kept segments. */

@@ -19,7 +19,8 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *o
 	shadow_all(t);
 }
 
-void virtio_mmio_notify(struct virtio_mmio *t, unsigned q)
+/* With the lock held: one turn on queue q; what is left is resumed later (defer). */
+static void turn(struct virtio_mmio *t, unsigned q)
 {
 	if (!t->ops->notify(t->dev, q)) {
 		t->resume &= ~(1U << q);
@@ -30,15 +31,25 @@ void virtio_mmio_notify(struct virtio_mmio *t, unsigned q)
 		t->defer(t->defer_ctx);
 }
 
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned q)
+{
+	t->vq[q].notified = 1; /* entries published before it may start a batch, even in a resume turn */
+	turn(t, q);
+}
+
 int virtio_mmio_resume(struct virtio_mmio *t)
 {
 	uint32_t q;
 
 	spin_lock(&t->lock);
 	q = t->resume;
+	t->resume = 0; /* each queue still with work left sets its bit again (turn) */
 	for (unsigned i = 0; q; i++, q >>= 1)
-		if ((q & 1) && i < t->ops->nqueues && t->vq[i].ready && virtio_mmio_live(t))
-			virtio_mmio_notify(t, i);
+		if ((q & 1) && i < t->ops->nqueues && t->vq[i].ready && virtio_mmio_live(t)) {
+			t->vq[i].hold = 1;
+			turn(t, i);
+			t->vq[i].hold = 0;
+		}
 	q = t->resume;
 	virtio_mmio_unlock(t);
 	return q != 0;

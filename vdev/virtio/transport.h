@@ -82,7 +82,8 @@ void virtio_mmio_unlock(struct virtio_mmio *t);
 void virtio_mmio_notify(struct virtio_mmio *t, unsigned q);
 /*
  * The device's next turn (from its owner, in the time of the VM it belongs to): the queues whose
- * work was left over get one more budget's worth. Returns nonzero when work is still left.
+ * work was left over get one more budget's worth of what their notify found (entries added since
+ * wait for their own notify). Returns nonzero when work is still left.
  */
 int virtio_mmio_resume(struct virtio_mmio *t);
 /* Device reset, as if the driver wrote 0 to Status. */
