@@ -14,9 +14,10 @@
 #include "vm/sched.h"
 #include "vm/vm.h"
 
-/* Take in what is pending for this hart (IPI, timer, device). */
-static inline __attribute__((always_inline)) void take_pending(struct hart *h)
+/* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */
+static inline __attribute__((always_inline)) void wait_here(struct hart *h)
 {
+	wfi();
 	unsigned long sip = csr_read(sip);
 
 	if (sip & SIP_SSIP)
@@ -25,13 +26,6 @@ static inline __attribute__((always_inline)) void take_pending(struct hart *h)
 		timer_handle_irq(h);
 	if (sip & SIP_SEIP)
 		host_irq_handle();
-}
-
-/* Sleep until something arrives for this hart, then take it in. */
-static inline __attribute__((always_inline)) void wait_here(struct hart *h)
-{
-	wfi();
-	take_pending(h);
 }
 
 void hart_wait(struct hart *h)
@@ -66,8 +60,13 @@ static inline __attribute__((always_inline)) int handle_requests(struct vcpu *v)
 	if (req & VCPU_REQ_STOP)
 		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
 	if (req & VCPU_REQ_DEVICES) {
-		/* What waited since the last turn, then one turn of the devices' left work: never all at once. */
-		take_pending(this_hart());
+		/*
+		 * What the host's devices raised since the last turn, then one turn of the devices' left
+		 * work: never all at once. The timer and IPIs stay pending for the exit they cause (the
+		 * scheduler's tick on a shared hart).
+		 */
+		if (csr_read(sip) & SIP_SEIP)
+			host_irq_handle();
 		vm_devices_resume(v->vm);
 	}
 	return __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_STARTED;
