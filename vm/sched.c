@@ -90,8 +90,8 @@ static void service_unbound(struct vcpu *v)
 		__atomic_store_n(&v->fence_done, asked, __ATOMIC_RELEASE);
 	if (!(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & VCPU_REQ_STOP))
 		return;
-	/* As vcpu_handle_requests does: a STOP wins over a START posted with it (device work stays). */
-	__atomic_and_fetch(&v->requests, VCPU_REQ_DEVICES, __ATOMIC_ACQ_REL);
+	/* As vcpu_handle_requests does: a STOP wins over a START posted with it. */
+	__atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 	v->halted = 0;
 	__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
 }
