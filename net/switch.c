@@ -476,17 +476,3 @@ unsigned switch_next_len(struct netswitch *sw, unsigned port)
 	spin_unlock(&sw->lock);
 	return len;
 }
-
-uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now)
-{
-	uint64_t due = 0;
-
-	if (port >= SWITCH_PORTS || !sw->port[port].used)
-		return 0;
-	spin_lock(&sw->lock);
-	const struct switch_port *p = &sw->port[port];
-	if (sw->group_interval && !p->group_tokens && now - p->group_refill < sw->group_interval)
-		due = p->group_refill + sw->group_interval;
-	spin_unlock(&sw->lock);
-	return due;
-}

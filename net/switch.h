@@ -142,7 +142,5 @@ int switch_deliver(struct netswitch *sw, unsigned port,
 unsigned switch_pending(struct netswitch *sw, unsigned port);
 /* The length of the oldest frame waiting for `port`, 0 when none. */
 unsigned switch_next_len(struct netswitch *sw, unsigned port);
-/* When `port` may send its next broadcast/multicast frame: 0 if it may at `now` (or has no rate), else a later `now`. */
-uint64_t switch_group_due(struct netswitch *sw, unsigned port, uint64_t now);
 
 #endif

@@ -79,6 +79,8 @@ enum exit_stat {
 /* Fence kinds for vm_remote_request(); each is carried out with a ticket, not a bit. */
 #define VCPU_REQ_HFENCE_VVMA BIT_REQ(2)
 #define VCPU_REQ_FENCE_I BIT_REQ(3)
+/* The VM's devices left work over their budget: this vCPU's hart does the next turn (vm/devices.c). */
+#define VCPU_REQ_DEVICES BIT_REQ(4)
 
 enum timer_mode { TIMER_SSTC, TIMER_SBI };
 

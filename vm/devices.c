@@ -122,10 +122,37 @@ static int map_read_only(struct vm *vm, uint64_t gpa, const void *page, uint64_t
 	return vm->cfg.read_exits ? 0 : stage2_map(&vm->s2, gpa, (uint64_t)(uintptr_t)page, size, S2_READ);
 }
 
+/*
+ * A device of the VM left work over its budget: one of the VM's own vCPUs does the rest, in its
+ * own time (the one on this hart when it is the VM's: the notifier; else the first), through a
+ * request, after the exit and before it enters the guest again (vm/run.c).
+ */
+static void device_deferred(void *ctx)
+{
+	struct vm *vm = ctx;
+	struct vcpu *v = this_hart()->vcpu;
+
+	if (!v || v->vm != vm)
+		v = vm->vcpus[0];
+	vcpu_request(v, VCPU_REQ_DEVICES);
+	/* Bound here: no kick came, and a vCPU that is not running would sleep on its request. */
+	if (this_hart()->vcpu == v)
+		hart_kick(v->hart);
+}
+
+void vm_devices_resume(struct vm *vm)
+{
+	for (int i = 0; i < vm->mmio.n; i++)
+		if (vm->mmio.regions[i].ops == &virtio_mmio_ops)
+			virtio_mmio_resume(vm->mmio.regions[i].dev);
+}
+
 int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const char *name)
 {
 	if (mmio_bus_add(&vm->mmio, base, VIRTIO_MMIO_WINDOW, &virtio_mmio_ops, t, name))
 		return -1;
+	t->defer = device_deferred;
+	t->defer_ctx = vm;
 	return map_read_only(vm, base, t->shadow, sizeof(t->shadow));
 }
 

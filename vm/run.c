@@ -59,6 +59,16 @@ static inline __attribute__((always_inline)) int handle_requests(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_STOP)
 		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
+	if (req & VCPU_REQ_DEVICES) {
+		/*
+		 * What the host's devices raised since the last turn, then one turn of the devices' left
+		 * work: never all at once. The timer and IPIs stay pending for the exit they cause (the
+		 * scheduler's tick on a shared hart).
+		 */
+		if (csr_read(sip) & SIP_SEIP)
+			host_irq_handle();
+		vm_devices_resume(v->vm);
+	}
 	return __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_STARTED;
 }
 

@@ -178,6 +178,8 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen);
  * the bus is full or the stage-2 tables cannot grow.
  */
 int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const char *name);
+/* VCPU_REQ_DEVICES: the VM's devices' next turn on the work their notifies left (one budget each). */
+void vm_devices_resume(struct vm *vm);
 int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size);
 void vm_devices_reset(struct vm *vm);
 /* A host external interrupt arrived on this hart: claim, forward, complete. */

@@ -10,8 +10,6 @@
 #include "core/errno.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
-#include "arch/riscv/hart.h"
-#include "vcpu/timer.h"
 #include "core/console.h"
 #include "drivers/platform.h"
 #include "drivers/plic.h"
@@ -62,30 +60,12 @@ int vnet_network(const char *name)
 
 /* ---- a guest's NIC as a switch port ---- */
 
-/*
- * Backpressure for a port over its broadcast rate: the sending vCPU's hart waits (wfi) until the
- * port's next token is due or anything else wakes it, as a sender waits for a busy link. Its
- * flood then costs its own VM's time, not its neighbours' (under QEMU's round-robin of harts a
- * busy flooder would otherwise take every slice the others leave). Keel's other deadlines on this
- * hart are re-armed afterwards; they wait at most one token interval.
- */
-static void sender_wait(uint64_t due)
-{
-	if (due <= read_time())
-		return;
-	host_timer_set(due);
-	wfi();
-	hart_timer_program(this_hart());
-}
-
 static void be_send(void *ctx, const void *frame, unsigned len, const struct net_offload *o)
 {
 	struct vnic *v = ctx;
-	uint64_t now = read_time();
 
-	if (!switch_input_offload(&netsw, (unsigned)v->port, frame, len, o, now) &&
-	    (((const uint8_t *)frame)[0] & ETH_ADDR_GROUP))
-		sender_wait(switch_group_due(&netsw, (unsigned)v->port, now));
+	/* Over the broadcast rate the switch drops and counts, as a switch's storm control: no exit waits. */
+	switch_input_offload(&netsw, (unsigned)v->port, frame, len, o, read_time());
 }
 
 static unsigned be_next_len(void *ctx)

@@ -46,14 +46,6 @@ static void report(const char *key, long value)
 	gprintf("bench: %s %ld\n", key, value);
 }
 
-/* Is "key=value" one of the words of /chosen/bootargs? */
-static int bootarg_is(const char *key, const char *value)
-{
-	char buf[32];
-
-	return bootarg(key, buf, sizeof(buf)) && !strcmp(buf, value);
-}
-
 static void pad(unsigned long n);
 
 /* ---- the counter model: checked before any figure is printed ---- */

@@ -825,7 +825,13 @@ static void stress(struct disk *d)
 static volatile int smp_stop, smp_done;
 static volatile unsigned long smp_offered;
 
-/* vCPU 1: keep the ring full of requests the device answers at once (UNSUPP, no disk access). */
+#define SMP_CHAINS (QN / 2) /* two descriptors each: header, status */
+
+/*
+ * vCPU 1: keep the ring full of requests the device answers at once (UNSUPP, no disk access),
+ * each entry its own chain, offered again only once used (a head offered twice before it is used
+ * is a driver bug the device refuses).
+ */
 void guest_secondary(unsigned long hartid, unsigned long arg)
 {
 	struct disk *d = &disks[0];
@@ -835,9 +841,9 @@ void guest_secondary(unsigned long hartid, unsigned long arg)
 	while (!smp_stop) {
 		uint16_t avail = d->vr->avail.idx, used = *(volatile uint16_t *)&d->vr->used.idx;
 
-		if ((uint16_t)(avail - used) >= QN)
+		if ((uint16_t)(avail - used) >= SMP_CHAINS)
 			continue;
-		d->vr->avail.ring[avail % QN] = 0;
+		d->vr->avail.ring[avail % QN] = (uint16_t)(2 * (avail % SMP_CHAINS));
 		mb();
 		d->vr->avail.idx = (uint16_t)(avail + 1);
 		smp_offered++;
@@ -846,11 +852,13 @@ void guest_secondary(unsigned long hartid, unsigned long arg)
 	smp_done = 1;
 }
 
-static void discard_chain(struct disk *d)
+static void discard_chains(struct disk *d)
 {
 	hdrs[0] = (struct virtio_blk_req_hdr){ .type = T_DISCARD };
-	set_desc(d, 0, (uintptr_t)&hdrs[0], sizeof(hdrs[0]), VIRTQ_DESC_F_NEXT, 1);
-	set_desc(d, 1, (uintptr_t)&status[0], 1, VIRTQ_DESC_F_WRITE, 0);
+	for (unsigned k = 0; k < SMP_CHAINS; k++) {
+		set_desc(d, 2 * k, (uintptr_t)&hdrs[0], sizeof(hdrs[0]), VIRTQ_DESC_F_NEXT, (uint16_t)(2 * k + 1));
+		set_desc(d, 2 * k + 1, (uintptr_t)&status[0], 1, VIRTQ_DESC_F_WRITE, 0);
+	}
 }
 
 static void hostile_smp(struct disk *d)
@@ -859,7 +867,7 @@ static void hostile_smp(struct disk *d)
 	struct sbiret r;
 
 	setup(d);
-	discard_chain(d);
+	discard_chains(d);
 	r = SBI3(SBI_EXT_HSM, SBI_EXT_HSM_HART_START, 1, (unsigned long)secondary_start, 0);
 	tap_ok(r.error == SBI_SUCCESS, "hostile-smp: vCPU 1 started (%ld)", r.error);
 	for (unsigned i = 0; i < SMP_NOTIFIES; i++) {
@@ -867,7 +875,7 @@ static void hostile_smp(struct disk *d)
 		if (needs_reset(d)) {
 			resets++;
 			setup(d);
-			discard_chain(d);
+			discard_chains(d);
 		}
 	}
 	smp_stop = 1;

@@ -35,17 +35,7 @@
 #define ARP_LEN 28 /* an ARP packet for IPv4 over Ethernet (RFC 826) */
 #define ETH_ZLEN 60 /* the shortest frame, padding included */
 
-struct vring {
-	struct virtq_desc desc[QN];
-	struct {
-		uint16_t flags, idx, ring[QN], used_event;
-	} avail __attribute__((aligned(4)));
-	struct {
-		uint16_t flags, idx;
-		struct virtq_used_elem ring[QN];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4096)));
-} __attribute__((aligned(4096)));
+GUEST_VRING(vring, QN);
 
 static struct vring rings[2];
 static uint8_t scratch[QN * 2][FRAME_BYTES] __attribute__((aligned(16)));

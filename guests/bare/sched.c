@@ -25,22 +25,6 @@
 static volatile unsigned long timer_irqs, timer_irq_time;
 static int sstc; /* the DTB offers Sstc: the timer is stimecmp (looked up once: a DTB walk is not cheap) */
 
-/* The number after "key=" in /chosen/bootargs, or `dflt`. */
-static long arg(const char *key, long dflt)
-{
-	char value[32];
-
-	return bootarg(key, value, sizeof(value)) ? (long)strtoul(value, NULL, 0) : dflt;
-}
-
-/* Is "sched=ROLE" in /chosen/bootargs? */
-static int role_is(const char *role)
-{
-	char value[32];
-
-	return bootarg("sched", value, sizeof(value)) && !strcmp(value, role);
-}
-
 static inline unsigned long rdinstret(void)
 {
 	unsigned long v;
@@ -65,10 +49,10 @@ static void spin_until(unsigned long t)
 
 static void busy(void)
 {
-	long want = arg("share", 50), tol = arg("tol", 5);
-	unsigned long warm = (unsigned long)arg("warm", 10) * TICKS_PER_MS;
-	unsigned long window = (unsigned long)arg("window", 60) * TICKS_PER_MS;
-	unsigned long tail = (unsigned long)arg("tail", 20) * TICKS_PER_MS;
+	long want = bootarg_num("share", 50), tol = bootarg_num("tol", 5);
+	unsigned long warm = (unsigned long)bootarg_num("warm", 10) * TICKS_PER_MS;
+	unsigned long window = (unsigned long)bootarg_num("window", 60) * TICKS_PER_MS;
+	unsigned long tail = (unsigned long)bootarg_num("tail", 20) * TICKS_PER_MS;
 	unsigned long t0 = read_time(), end, chunks = 0, i0, i1, permille;
 
 	spin_until(t0 + warm);
@@ -128,8 +112,8 @@ static unsigned long sleep_until(unsigned long deadline)
 
 static void idle(void)
 {
-	unsigned long period = (unsigned long)arg("period", 5) * TICKS_PER_MS;
-	unsigned long run = (unsigned long)arg("run", 150) * TICKS_PER_MS;
+	unsigned long period = (unsigned long)bootarg_num("period", 5) * TICKS_PER_MS;
+	unsigned long run = (unsigned long)bootarg_num("run", 150) * TICKS_PER_MS;
 	unsigned long start = read_time(), wakeups = 0, early = 0, missed = 0;
 
 	irq_hook = on_irq;
@@ -149,8 +133,8 @@ static void idle(void)
 
 static void latency(void)
 {
-	long trials = arg("trials", 40);
-	unsigned long max_ticks = (unsigned long)arg("max", 4000) * TICKS_PER_US, worst = 0, sum = 0;
+	long trials = bootarg_num("trials", 40);
+	unsigned long max_ticks = (unsigned long)bootarg_num("max", 4000) * TICKS_PER_US, worst = 0, sum = 0;
 	long early = 0, missed = 0;
 
 	irq_hook = on_irq;
@@ -184,11 +168,11 @@ void guest_main(unsigned long hartid)
 {
 	(void)hartid;
 	sstc = dtb_isa_has("sstc");
-	if (role_is("busy"))
+	if (bootarg_is("sched", "busy"))
 		busy();
-	else if (role_is("idle"))
+	else if (bootarg_is("sched", "idle"))
 		idle();
-	else if (role_is("latency"))
+	else if (bootarg_is("sched", "latency"))
 		latency();
 	else
 		tap_ok(0, "sched: bootargs name no role (sched=busy|idle|latency)");

@@ -3,6 +3,7 @@
 #include "core/spinlock.h"
 #include "lib/printf.h"
 #include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 
 int under_keel;
@@ -155,6 +156,22 @@ const char *bootarg(const char *key, char *value, unsigned long size)
 			return value;
 		}
 	return NULL;
+}
+
+#define BOOTARG_VALUE_MAX 32 /* the values bootarg_num and bootarg_is look at */
+
+long bootarg_num(const char *key, long dflt)
+{
+	char value[BOOTARG_VALUE_MAX];
+
+	return bootarg(key, value, sizeof(value)) ? (long)strtoul(value, NULL, 0) : dflt;
+}
+
+int bootarg_is(const char *key, const char *want)
+{
+	char value[BOOTARG_VALUE_MAX];
+
+	return bootarg(key, value, sizeof(value)) && !strcmp(value, want);
 }
 
 uint64_t dtb_memory_size(void)

@@ -38,6 +38,10 @@ extern int under_keel;
 extern const void *guest_dtb;
 /* The value of key=value in /chosen/bootargs, copied into value (at most size - 1 bytes), or NULL. */
 const char *bootarg(const char *key, char *value, unsigned long size);
+/* The number after "key=" in /chosen/bootargs (strtoul's bases), or dflt. */
+long bootarg_num(const char *key, long dflt);
+/* Whether "key=value" is in /chosen/bootargs. */
+int bootarg_is(const char *key, const char *value);
 uint64_t dtb_memory_size(void);
 int dtb_cpu_count(void);
 const char *dtb_isa(void);
@@ -67,6 +71,23 @@ extern void (*volatile irq_hook)(unsigned long irq);
 void guest_main(unsigned long hartid);
 void guest_secondary(unsigned long hartid, unsigned long arg);
 void secondary_start(void);
+
+/*
+ * A split virtqueue of n entries as a guest driver lays it out in its RAM (virtio 1.1, 2.6; the
+ * element types from drivers/virtio/virtio_spec.h): declares struct name.
+ */
+#define GUEST_VRING(name, n)                                      \
+	struct name {                                             \
+		struct virtq_desc desc[n];                        \
+		struct {                                          \
+			uint16_t flags, idx, ring[n], used_event; \
+		} avail __attribute__((aligned(4)));              \
+		struct {                                          \
+			uint16_t flags, idx;                      \
+			struct virtq_used_elem ring[n];           \
+			uint16_t avail_event;                     \
+		} used __attribute__((aligned(4096)));            \
+	} __attribute__((aligned(4096)))
 
 static inline void mb(void)
 {

@@ -5,9 +5,12 @@
  * Input: operations (first byte mod OP_COUNT): register write (register from a table, value from
  * a table), notify (either queue), the standard driver setup with a queue size, a descriptor
  * (index and queue, address from a table or raw, length from a table, flags, next), an
- * available-ring entry, raw bytes into guest RAM, console input of any length, a device reset.
+ * available-ring entry, raw bytes into guest RAM, console input of any length, a device reset, the
+ * device's next turn on work its notifies left (virtio_mmio_resume, as the VM's vCPU does).
  *
- * Checked: every byte the sink gets lies in guest RAM (ASan) and never more than RAM holds at once;
+ * Checked: every byte the sink gets lies in guest RAM (ASan), and no operation (a notify, a setup's
+ * DRIVER_OK, a resume) gets more than one turn's budget (VCONS_TX_BUDGET_BYTES) out, whatever the
+ * chains (huge, or one head named by every ring entry: NEEDS_RESET);
  * the device keeps at most VCONS_INPUT_MAX bytes of input, and what it kept plus what it put into
  * receive buffers is exactly what it accepted (nothing lost, nothing made up); the interrupt line
  * is high exactly when InterruptStatus is non-zero.
@@ -31,6 +34,7 @@ enum {
 	OP_RAM,
 	OP_INPUT,
 	OP_RESET,
+	OP_RESUME,
 	OP_COUNT,
 };
 
@@ -50,11 +54,13 @@ static uint8_t *ram;
 static struct vcons dev;
 static int irq;
 static uint64_t given; /* console input bytes given to the device */
+static uint64_t printed; /* bytes the sink got in this operation */
 
 static void sink(void *ctx, const char *s, unsigned long n)
 {
 	(void)ctx;
 	FUZZ_CHECK(n <= RAM_SIZE, "a %lu-byte write from a %d-byte RAM", n, RAM_SIZE);
+	printed += n;
 	/* Touch every byte: ASan reports any outside the RAM block. */
 	for (unsigned long i = 0; i < n; i++)
 		__asm__ volatile("" ::"r"(s[i]));
@@ -81,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int op = 0; op < MAX_OPS && in.left; op++) {
 		uint8_t code = take_u8(&in);
 
+		printed = 0;
 		switch (code % OP_COUNT) {
 		case OP_WRITE_REG:
 			vdrv_take_reg_write(&in, &dev.t);
@@ -112,7 +119,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_RESET:
 			virtio_mmio_reset(&dev.t);
 			break;
+		case OP_RESUME:
+			virtio_mmio_resume(&dev.t);
+			break;
 		}
+		FUZZ_CHECK(printed <= VCONS_TX_BUDGET_BYTES, "%lu bytes out in one operation (budget %u)",
+			   (unsigned long)printed, VCONS_TX_BUDGET_BYTES);
 		FUZZ_CHECK(dev.in_len <= VCONS_INPUT_MAX, "%u bytes of input kept", dev.in_len);
 		FUZZ_CHECK(dev.stats.rx_bytes + dev.in_len == given, "input: %lu delivered + %u kept != %lu given",
 			   (unsigned long)dev.stats.rx_bytes, dev.in_len, (unsigned long)given);

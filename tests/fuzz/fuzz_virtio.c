@@ -10,7 +10,8 @@
  * any value), register read, notify, the standard driver setup with a queue size, a descriptor
  * (index, address from a table of interesting ones or raw, length, flags, next), an available-ring
  * entry, raw bytes written into guest RAM, a backend completion (which request, what status), the
- * backend turning busy or free (then retry), a device reset.
+ * backend turning busy or free (then retry), a device reset, the device's next turn on work its
+ * notifies left (virtio_mmio_resume).
  *
  * Checked: every request reaching the backend has its data segments and status byte inside guest
  * RAM, at most VBLK_SEG_MAX segments, IN/OUT data in whole sectors inside the disk, no OUT on a
@@ -42,6 +43,7 @@ enum {
 	OP_COMPLETE,
 	OP_BUSY,
 	OP_RESET,
+	OP_RESUME,
 	OP_COUNT,
 };
 
@@ -260,6 +262,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_RESET:
 			virtio_mmio_reset(&dev.t);
+			break;
+		case OP_RESUME:
+			virtio_mmio_resume(&dev.t);
 			break;
 		}
 		FUZZ_CHECK(irq_line == (rd(VIRTIO_MMIO_INTERRUPT_STATUS) != 0),

@@ -7,11 +7,13 @@
  * Input: operations (first byte mod OP_COUNT): register write, notify (either queue), the standard
  * driver setup with a queue size (and, with its top bit, the checksum and TSO4 offloads), a descriptor (index, queue, address from a table or raw, length,
  * flags, next), an available-ring entry, raw bytes into guest RAM, a frame from the uplink, a frame
- * taken by the uplink, a device reset. Each operation names the device it acts on.
+ * taken by the uplink, a device reset, the device's next turn on work its notifies left
+ * (virtio_mmio_resume). Each operation names the device it acts on.
  *
  * Checked: every frame reaching the uplink is a whole Ethernet frame no longer than ETH_FRAME_MAX,
  * sent from one of the devices' MACs (their ports are locked, as vm/vnet.c's);
  * the switch accepts a guest's checksum offload only when its field lies inside the frame;
+ * no operation takes more than one turn's budget of transmit chains (VNET_BUDGET_FRAMES);
  * used-ring lengths never exceed what the chain offered (the device writes nothing else); each
  * device's interrupt line is high exactly when its InterruptStatus is non-zero.
  */
@@ -38,8 +40,15 @@ enum {
 	OP_UPLINK_IN,
 	OP_UPLINK_OUT,
 	OP_RESET,
+	OP_RESUME,
 	OP_COUNT,
 };
+
+/* Transmit chains the device took (sent or dropped). */
+static uint64_t vnet_tx_taken(const struct vnet *n)
+{
+	return n->stats.tx_frames + n->stats.tx_runt + n->stats.tx_oversize + n->stats.tx_bad;
+}
 
 static const uint64_t addrs[] = { RAM_GPA + 0x8000,
 				  RAM_GPA + 0x9000,
@@ -125,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int op = 0; op < MAX_OPS && in.left; op++) {
 		uint8_t code = take_u8(&in);
 		struct dev *d = &devs[(code >> 7) & 1];
+		uint64_t taken = vnet_tx_taken(&d->n);
 
 		switch (code % OP_COUNT) {
 		case OP_WRITE_REG:
@@ -169,7 +179,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_RESET:
 			virtio_mmio_reset(&d->n.t);
 			break;
+		case OP_RESUME:
+			virtio_mmio_resume(&d->n.t);
+			break;
 		}
+		FUZZ_CHECK(vnet_tx_taken(&d->n) - taken <= VNET_BUDGET_FRAMES,
+			   "%lu transmit chains taken in one operation (budget %u)",
+			   (unsigned long)(vnet_tx_taken(&d->n) - taken), VNET_BUDGET_FRAMES);
 		for (int i = 0; i < 2; i++)
 			FUZZ_CHECK(devs[i].irq == (vdrv_rd(&devs[i].n.t, VIRTIO_MMIO_INTERRUPT_STATUS) != 0),
 				   "device %d: interrupt line %d, InterruptStatus 0x%x", i, devs[i].irq,

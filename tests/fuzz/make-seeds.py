@@ -571,7 +571,7 @@ def switch_seeds():
         + sw_frame(1, mac[6], mac[0], 60, kind=SW_OWN_SOURCE) + sw_take(3, 1518) + sw_take(2, 1518),
     }
 # fuzz_virtio: operations (see the enum at the top of tests/fuzz/fuzz_virtio.c)
-V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET = range(10)
+V_WRITE_REG, V_READ_REG, V_NOTIFY, V_SETUP, V_DESC, V_AVAIL, V_RAM, V_COMPLETE, V_BUSY, V_RESET, V_RESUME = range(11)
 V_RAM_GPA = 0x80000000
 V_HDR, V_DATA, V_STATUS = V_RAM_GPA + 0x4000, V_RAM_GPA + 0x8000, V_RAM_GPA + 0x5000
 V_TABLE = V_RAM_GPA + 0x6000  # an indirect table
@@ -615,21 +615,29 @@ def virtio_seeds():
     s["indirect-table-write"] = u8(V_FLAG_INDIRECT) + u8(10) + setup + v_indirect_request(1, 2, 1024, 0) + done
     s["busy-retry"] = u8(2) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + u8(V_BUSY) + done
     s["reset-inflight"] = u8(0) + u8(10) + setup + v_request(0, 1, 512, V_WRITE) + u8(V_RESET) + done
+    # a ring whose every entry names one head (a driver bug: NEEDS_RESET at the second), then a resume
+    s["repeated-heads"] = (u8(0) + u8(10) + u8(V_SETUP) + u8(5) + v_request(0, 1, 512, V_WRITE)[:-2] +
+                           b"".join(u8(V_AVAIL) + u16(0) for _ in range(31)) + u8(V_NOTIFY) + u8(0) + u8(V_RESUME))
+    # a ring's worth of requests over one indirect table naming the whole RAM as data, resumed
+    s["huge-requests"] = (u8(V_FLAG_INDIRECT) + u8(10) + u8(V_SETUP) + u8(5) +
+                          v_indirect_request(0, 100000, 0x8000, V_WRITE)[:-2] +
+                          b"".join(v_desc(i, V_TABLE, 48, V_INDIRECT) + u8(V_AVAIL) + u16(i) for i in range(1, 32)) +
+                          u8(V_NOTIFY) + u8(0) + u8(V_RESUME) + u8(V_RESUME))
     s["bad-queue"] = u8(0) + u8(10) + u8(V_WRITE_REG) + raw(0x38) + u8(2) + raw(3) + \
         u8(V_WRITE_REG) + raw(0x44) + u8(2) + raw(1) + u8(V_READ_REG) + raw(0x70) + u8(2)
     return s
 
 
 # fuzz_vnet: operations (see the enum at the top of tests/fuzz/fuzz_vnet.c); bit 7 picks device B
-N_WRITE_REG, N_NOTIFY, N_SETUP, N_DESC, N_AVAIL, N_RAM, N_UPLINK_IN, N_UPLINK_OUT, N_RESET = range(9)
-N_COUNT = 9
+N_WRITE_REG, N_NOTIFY, N_SETUP, N_DESC, N_AVAIL, N_RAM, N_UPLINK_IN, N_UPLINK_OUT, N_RESET, N_RESUME = range(10)
+N_COUNT = 10
 N_RAM_GPA = 0x80000000
 N_BUF = N_RAM_GPA + 0x8000
 N_TXQ = 128  # descriptor index bit 7: the transmit queue
 
 
 def n_op(op, dev=0):
-    return u8(op + (N_COUNT * 15 if dev else 0))  # 135 + op: bit 7 set, same op
+    return u8(op + (N_COUNT * 13 if dev else 0))  # 130 + op: bit 7 set, same op
 
 
 def n_frame(dev, length, flags=0, nxt=0, addr=N_BUF):
@@ -656,6 +664,13 @@ def vnet_seeds():
     s["uplink-flood"] = up + n_rx_buffer(0, 1530) + b"".join(n_op(N_UPLINK_IN) + u16(n) + u8(0) for n in
                                                               (0, 13, 14, 60, 1518, 1519, 3000))
     s["reset-midway"] = up + n_frame(0, 72) + n_op(N_RESET, 1) + n_rx_buffer(1, 1530)
+    # a ring's worth of broadcast frames (all descriptors naming one frame) on one notify, then its resumes
+    burst = (n_op(N_SETUP, 0) + u8(5) + n_frame(0, 72)[:-2] +
+             b"".join(n_op(N_DESC, 0) + u8(N_TXQ + i) + raw(N_BUF) + raw(72) + u16(0) + u16(0) +
+                      n_op(N_AVAIL, 0) + u8(1) + u16(i) for i in range(1, 32)))
+    s["broadcast-burst"] = burst + n_op(N_NOTIFY, 0) + u8(1) + n_op(N_RESUME, 0) + n_op(N_RESUME, 0)
+    s["repeated-heads"] = (up + n_frame(0, 72)[:-2] + b"".join(n_op(N_AVAIL, 0) + u8(1) + u16(0) for _ in range(7)) +
+                           n_op(N_NOTIFY, 0) + u8(1) + n_op(N_RESUME, 0))
     s["tso-to-b-and-uplink"] = (n_op(N_SETUP, 0) + u8(0x83) + n_op(N_SETUP, 1) + u8(0x83)
                                 + n_rx_buffer(1, 0x4000) + n_tso(0, 3000, 1000))
     # issue 20.1: a 100-byte frame whose partial checksum starts at its last byte, the field 64 KiB on
@@ -665,7 +680,7 @@ def vnet_seeds():
 
 
 # fuzz_vcons: operations (see the enum at the top of tests/fuzz/fuzz_vcons.c)
-C_WRITE_REG, C_NOTIFY, C_SETUP, C_DESC, C_AVAIL, C_RAM, C_INPUT, C_RESET = range(8)
+C_WRITE_REG, C_NOTIFY, C_SETUP, C_DESC, C_AVAIL, C_RAM, C_INPUT, C_RESET, C_RESUME = range(9)
 C_RAM_GPA = 0x80000000
 C_BUF = C_RAM_GPA + 0x8000
 C_TXQ = 128  # descriptor index bit 7: the transmit queue
@@ -698,6 +713,14 @@ def vcons_seeds():
     s["writable-tx"] = up + c_print(b"oops", flags=2)
     s["input-overflow"] = up + b"".join(c_input(bytes([0x61 + i]) * 64) for i in range(20)) + c_rx_buffer(0xffffffff)
     s["reset-midway"] = up + c_input(b"kept") + u8(C_RESET) + up + c_rx_buffer(16)
+    # one chain of 16 descriptors each naming the whole RAM: out a budget at a time over resumes
+    huge = b"".join(u8(C_DESC) + u8(C_TXQ + k) + raw(C_RAM_GPA) + raw(0x10000) + u16(1 if k < 15 else 0) + u16(k + 1)
+                    for k in range(16))
+    s["huge-chain"] = (u8(C_SETUP) + u8(5) + huge + u8(C_AVAIL) + u8(1) + u16(0) + u8(C_NOTIFY) + u8(1) +
+                       u8(C_RESUME) * 8 + u8(C_RESET))
+    # every ring entry names that chain's head: the second is refused (NEEDS_RESET)
+    s["repeated-heads"] = (u8(C_SETUP) + u8(5) + huge + b"".join(u8(C_AVAIL) + u8(1) + u16(0) for _ in range(32)) +
+                           u8(C_NOTIFY) + u8(1) + u8(C_RESUME) * 4)
     return s
 
 

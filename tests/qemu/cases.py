@@ -665,6 +665,21 @@ CASES = [
      "expect": [r"^\[sleeper\] ok \d+ - sched: worst timer wake-up latency", r"^\[busy\] ok 1 - sched: busy VM"]}
     for timer in ("sstc", "sbi")
 ] + [
+    # Each device's worst notify (guests/bare/flood.c) beside the latency VM on one hart: whatever a
+    # guest posts, one exit does a bounded amount of work (a budget per turn, the rest on its next
+    # turns), and the flooder's own work still gets done, in its own time. The neighbour's bound is
+    # a quarter slice (1 ms), tighter than the slice the README promises, so a budget grown too big shows.
+    dict({"name": "budget-%s" % dev, "smp": 1, "qemu_opts": ICOUNT, "plans": 2, "timeout": 300,
+     "vms": [dict({"guest": "flood", "name": "flood", "harts": "0", "mem": "16M",
+                   "bootargs": "keel flood=%s run=250" % dev}, **extra),
+             sched_vm("sleeper", "latency", args={"trials": 40, "max": 1000})],
+     "expect": [r"^\[sleeper\] ok \d+ - sched: worst timer wake-up latency", r"^\[flood\] ok \d+ - flood: %s" % dev,
+                r"^keel: vm 'flood' stopped: guest shut down"] + expect}, **case)
+    for dev, extra, expect, case in (
+        ("console", {"console": "virtio"}, [], {}),
+        ("net", {"nics": "lan"}, [r"^keel: vm 'flood' NIC 0: .* [1-9]\d* over the broadcast rate;"], {}),
+        ("blk", {"disks": "0:0:2048"}, [], {"disks": [BLK_IMAGE]}))
+] + [
 
     # Two SMP Linux VMs side by side, each running its checks; console input typed to the first,
     # then switched to the second with Ctrl-\.

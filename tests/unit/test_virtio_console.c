@@ -14,7 +14,7 @@
 static struct vcons dev;
 static struct vdrv drv;
 static int irq;
-static char printed[4096];
+static char printed[8 * VCONS_TX_BUDGET_BYTES];
 static unsigned nprinted;
 
 static void sink(void *ctx, const char *s, unsigned long n)
@@ -39,13 +39,24 @@ static void driver_setup(void)
 	vdrv_setup(&drv, 0);
 }
 
+static int deferred; /* the transport asked its owner for a resume */
+
+static void defer(void *ctx)
+{
+	assert_ptr_equal(ctx, &dev);
+	deferred++;
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	deferred = 0;
 	vdrv_ram(&drv, &dev.t);
 	irq = 0;
 	nprinted = 0;
 	vcons_init(&dev, sink, &dev, &drv.mem, set_irq, &dev);
+	dev.t.defer = defer;
+	dev.t.defer_ctx = &dev;
 	driver_setup();
 	return 0;
 }
@@ -278,11 +289,11 @@ static void test_pure(void **state)
 	c.seg[1] = (struct vq_seg){ mem + 10, 4, 0 };
 	memcpy(mem, "abc", 3);
 	memcpy(mem + 10, "defg", 4);
-	assert_int_equal(vcons_tx_drain(&c, sink, &dev), 7);
+	assert_int_equal(vcons_tx_drain(&c, 0, UINT64_MAX, sink, &dev), 7);
 	assert_memory_equal(printed, "abcdefg", 7);
 	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"xy", 2), VCONS_ERR_BAD); /* not device-writable */
 	c.seg[0].write = c.seg[1].write = 1;
-	assert_int_equal(vcons_tx_drain(&c, sink, &dev), VCONS_ERR_BAD); /* not device-readable */
+	assert_int_equal(vcons_tx_drain(&c, 0, UINT64_MAX, sink, &dev), VCONS_ERR_BAD); /* not device-readable */
 	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"uvwxy", 5), 5);
 	assert_memory_equal(mem, "uvw", 3);
 	assert_memory_equal(mem + 10, "xy", 2);
@@ -290,8 +301,113 @@ static void test_pure(void **state)
 	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"z", 1), VCONS_ERR_BAD);
 	c.err = VQ_ERR_NEXT;
 	assert_int_equal(vcons_rx_fill(&c, (const uint8_t *)"z", 1), VCONS_ERR_BROKEN);
-	assert_int_equal(vcons_tx_drain(&c, sink, &dev), VCONS_ERR_BROKEN);
+	assert_int_equal(vcons_tx_drain(&c, 0, UINT64_MAX, sink, &dev), VCONS_ERR_BROKEN);
 	assert_int_equal(nprinted, 7);
+}
+
+/*
+ * A chain of more bytes than a turn's budget: the notify prints the budget's worth and asks for a
+ * resume; each resume prints the next, and the chain is used once all of it is out.
+ */
+static void test_output_budget(void **state)
+{
+	uint32_t lens[4] = { BUF_STRIDE, BUF_STRIDE, BUF_STRIDE, BUF_STRIDE };
+	unsigned turns = 0;
+
+	(void)state;
+	_Static_assert(4 * BUF_STRIDE > VCONS_TX_BUDGET_BYTES, "the chain is bigger than a turn");
+	for (unsigned k = 0; k < 4; k++)
+		memset(vdrv_buf(&drv, TXQ, k), 'a' + k, BUF_STRIDE);
+	vdrv_offer(&drv, TXQ, lens, 4, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	assert_int_equal(nprinted, VCONS_TX_BUDGET_BYTES);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 0);
+	assert_int_equal(deferred, 1);
+	while (virtio_mmio_resume(&dev.t))
+		assert_true(++turns < 4 * BUF_STRIDE / VCONS_TX_BUDGET_BYTES + 2);
+	assert_int_equal(nprinted, 4 * BUF_STRIDE);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(printed[k * BUF_STRIDE], 'a' + k);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 1);
+	assert_int_equal(dev.stats.tx_bytes, 4 * BUF_STRIDE);
+	assert_int_equal(dev.t.resume, 0);
+	/* a reset drops what was left: no resume does anything after it */
+	vdrv_offer(&drv, TXQ, lens, 4, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	assert_int_not_equal(dev.t.resume, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(dev.t.resume, 0);
+	assert_int_equal(virtio_mmio_resume(&dev.t), 0);
+	assert_int_equal(nprinted, 4 * BUF_STRIDE + VCONS_TX_BUDGET_BYTES);
+}
+
+/*
+ * Resume turns drain what the notify found, no more: a chain offered meanwhile waits for its own
+ * notify (a driver refilling the ring from another vCPU cannot keep the resuming one in Keel).
+ */
+static void test_resume_takes_no_new_entries(void **state)
+{
+	uint32_t big[2] = { BUF_STRIDE, BUF_STRIDE }, small = 3;
+
+	(void)state;
+	_Static_assert(2 * BUF_STRIDE > VCONS_TX_BUDGET_BYTES, "the first chain takes several turns");
+	vdrv_offer(&drv, TXQ, big, 2, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	memcpy(vdrv_buf(&drv, TXQ, drv.next_desc[TXQ]), "new", small);
+	vdrv_offer(&drv, TXQ, &small, 1, 0); /* no notify yet */
+	for (unsigned turns = 0; virtio_mmio_resume(&dev.t); turns++)
+		assert_true(turns < 2 * BUF_STRIDE / VCONS_TX_BUDGET_BYTES + 2);
+	assert_int_equal(nprinted, 2 * BUF_STRIDE);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 1);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	assert_int_equal(nprinted, 2 * BUF_STRIDE + small);
+	assert_memory_equal(printed + 2 * BUF_STRIDE, "new", small);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 2);
+	/* a notify that comes while a batch is still going out: its entries follow in the resume turns */
+	vdrv_offer(&drv, TXQ, big, 2, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	vdrv_offer(&drv, TXQ, &small, 1, 0);
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	for (unsigned turns = 0; virtio_mmio_resume(&dev.t); turns++)
+		assert_true(turns < 2 * BUF_STRIDE / VCONS_TX_BUDGET_BYTES + 2);
+	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 4);
+}
+
+/* A ring whose every entry names one head: printed once, then NEEDS_RESET (not a ring's worth). */
+static void test_output_repeated_head(void **state)
+{
+	uint32_t len = 5;
+
+	(void)state;
+	memcpy(vdrv_buf(&drv, TXQ, 0), "hello", len);
+	vdrv_offer(&drv, TXQ, &len, 1, 0);
+	for (unsigned i = 1; i < QN; i++) {
+		vdrv_avail(&drv, TXQ)->ring[vdrv_avail(&drv, TXQ)->idx % QN] = 0;
+		vdrv_avail(&drv, TXQ)->idx++;
+	}
+	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	assert_int_equal(nprinted, len);
+	assert_true(needs_reset());
+	assert_int_equal(virtio_mmio_resume(&dev.t), 0);
+	assert_int_equal(nprinted, len);
+}
+
+/* vcons_tx_drain from an offset, at most max bytes, across segment boundaries. */
+static void test_drain_from(void **state)
+{
+	struct vq_chain c = { .nseg = 2 };
+	uint8_t a[4] = { 'a', 'b', 'c', 'd' }, b[3] = { 'e', 'f', 'g' };
+
+	(void)state;
+	c.seg[0] = (struct vq_seg){ a, sizeof(a), 0 };
+	c.seg[1] = (struct vq_seg){ b, sizeof(b), 0 };
+	c.last = c.seg[1];
+	assert_int_equal(vcons_tx_drain(&c, 2, 3, sink, &dev), 3);
+	assert_int_equal(vcons_tx_drain(&c, 5, 100, sink, &dev), 2);
+	assert_int_equal(vcons_tx_drain(&c, 7, 100, sink, &dev), 0);
+	assert_int_equal(vcons_tx_drain(&c, 0, 0, sink, &dev), 0);
+	assert_int_equal(nprinted, 5);
+	assert_memory_equal(printed, "cdefg", 5);
 }
 
 int main(void)
@@ -302,6 +418,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_waits_for_driver_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_bad_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_broken_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_repeated_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_takes_no_new_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drain_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_bad_buffers, setup, teardown),

@@ -195,29 +195,33 @@ static int submit(struct vblk *b, struct vblk_req *r, int *queued)
 	return 0;
 }
 
-/* With the lock held: take what the driver offers until the ring is empty or the backend full. */
-static void process(struct vblk *b)
+/*
+ * With the lock held: take what the driver offers until the ring is empty, the backend full or the
+ * turn's budget spent (then returns nonzero: the rest on the next turn).
+ */
+static int process(struct vblk *b)
 {
 	struct virtio_mmio *t = &b->t;
 	struct virtq *q = &t->vq[0];
+	struct vq_budget budget = { VBLK_BUDGET_CHAINS, VBLK_BUDGET_BYTES };
 	int queued = 0;
 
 	b->blocked = 0;
 	if (!virtio_mmio_live(t) || !q->ready)
-		return;
+		return 0;
 	if (b->pending) {
 		struct vblk_req *r = b->pending;
 
 		b->pending = NULL;
 		if (submit(b, r, &queued))
-			return;
+			return 0;
 	}
 	/*
-	 * At most a queue's worth per call: a driver adding entries from another vCPU as fast as they
-	 * are taken cannot keep this hart (and the completions waiting for the lock) here. Entries
-	 * left over had their own notify, which comes next.
+	 * A budget's worth per turn: neither a driver adding entries from another vCPU as fast as they
+	 * are taken nor a ring of huge requests keeps this hart (and the completions waiting for the
+	 * lock) here.
 	 */
-	for (uint32_t n = 0; n < q->num; n++) {
+	while (vq_budget_left(&budget)) {
 		struct vblk_req *r = free_req(b);
 		uint8_t status;
 		int got, action;
@@ -234,6 +238,7 @@ static void process(struct vblk *b)
 			break;
 		}
 		action = vblk_parse(b->chain, &b->disk, r, &status);
+		vq_budget_spend(&budget, 1, r->data_len);
 		if (action == VBLK_BROKEN) {
 			virtio_mmio_needs_reset(t);
 			break;
@@ -250,12 +255,13 @@ static void process(struct vblk *b)
 	}
 	if (queued)
 		b->be.kick(b->be.ctx);
+	return !vq_budget_left(&budget) && virtio_mmio_live(t) && q->ready;
 }
 
-static void vblk_notify(void *dev, unsigned q)
+static int vblk_notify(void *dev, unsigned q)
 {
 	(void)q;
-	process(dev);
+	return process(dev);
 }
 
 static void vblk_reset(void *dev)
@@ -300,7 +306,7 @@ void vblk_complete(struct vblk_req *r, uint8_t status)
 		finish(b, r, status);
 	r->busy = 0;
 	if (b->blocked)
-		process(b);
+		virtio_mmio_notify(t, 0);
 	spin_unlock(&t->lock);
 }
 
@@ -308,6 +314,6 @@ void vblk_retry(struct vblk *b)
 {
 	spin_lock(&b->t.lock);
 	if (b->blocked)
-		process(b);
+		virtio_mmio_notify(&b->t, 0);
 	spin_unlock(&b->t.lock);
 }

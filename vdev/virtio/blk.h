@@ -15,6 +15,9 @@
 #define VBLK_SEG_MAX 256 /* data segments per request (the SEG_MAX offered): 1 MiB in 4 KiB pages */
 #define VBLK_QUEUE_MAX 128 /* QueueNumMax */
 #define VBLK_INFLIGHT 32 /* requests handed to the backend and not yet completed */
+/* The work of one turn (vdev/virtio/queue.h): as many requests as may be in flight, of 8 MiB in all. */
+#define VBLK_BUDGET_CHAINS VBLK_INFLIGHT
+#define VBLK_BUDGET_BYTES (8ULL << 20)
 _Static_assert(VBLK_SEG_MAX + 2 <= VQ_MAX_SEGS, "the walker keeps a whole request: header, data, status");
 
 struct vblk_seg {

@@ -12,9 +12,11 @@ static long chain_fault(const struct vq_chain *c)
 	return c->err || !c->nseg ? VCONS_ERR_BAD : 0;
 }
 
-long vcons_tx_drain(const struct vq_chain *c, void (*sink)(void *, const char *, unsigned long), void *ctx)
+long vcons_tx_drain(const struct vq_chain *c, uint64_t from, uint64_t max,
+		    void (*sink)(void *, const char *, unsigned long), void *ctx)
 {
-	long total = 0, err = chain_fault(c);
+	long err = chain_fault(c);
+	uint64_t at = 0, done = 0;
 
 	if (err)
 		return err;
@@ -22,11 +24,18 @@ long vcons_tx_drain(const struct vq_chain *c, void (*sink)(void *, const char *,
 	for (unsigned k = 0; k < c->nseg; k++)
 		if (c->seg[k].write)
 			return VCONS_ERR_BAD;
-	for (unsigned k = 0; k < c->nseg; k++) {
-		sink(ctx, (const char *)c->seg[k].host, c->seg[k].len);
-		total += c->seg[k].len;
+	for (unsigned k = 0; k < c->nseg && done < max; at += c->seg[k].len, k++) {
+		uint64_t len = c->seg[k].len, off, n;
+
+		if (from >= at + len)
+			continue;
+		off = from > at ? from - at : 0;
+		n = len - off < max - done ? len - off : max - done;
+		sink(ctx, (const char *)c->seg[k].host + off, n);
+		done += n;
+		from += n;
 	}
-	return total;
+	return (long)done;
 }
 
 long vcons_rx_fill(const struct vq_chain *c, const uint8_t *src, unsigned len)
@@ -66,14 +75,14 @@ static uint64_t vcons_config_read(void *dev, unsigned off, unsigned width)
 }
 
 /*
- * With the lock held: take the next chain of q into v->chain. 0 when there is none, or when the
- * ring or the chain's structure is broken: then the device needs a reset.
+ * With the lock held: take the next chain of q into c. 0 when there is none, or when the ring or
+ * the chain's structure is broken: then the device needs a reset.
  */
-static int next_chain(struct vcons *v, struct virtq *q)
+static int next_chain(struct vcons *v, struct virtq *q, struct vq_chain *c)
 {
-	int got = virtq_pop(q, &v->t.mem, &v->chain, VCONS_MAX_SEGS);
+	int got = virtq_pop(q, &v->t.mem, c, VCONS_MAX_SEGS);
 
-	if (got == VQ_BROKEN || (got == VQ_CHAIN && (v->chain.err & VQ_ERR_STRUCTURE))) {
+	if (got == VQ_BROKEN || (got == VQ_CHAIN && (c->err & VQ_ERR_STRUCTURE))) {
 		virtio_mmio_needs_reset(&v->t);
 		return 0;
 	}
@@ -89,7 +98,7 @@ static void rx_process(struct vcons *v)
 
 	if (!virtio_mmio_live(t) || !q->ready)
 		return;
-	for (uint32_t i = 0; i < q->num && v->in_len && next_chain(v, q); i++) {
+	for (uint32_t i = 0; i < q->num && v->in_len && next_chain(v, q, &v->chain); i++) {
 		long n = vcons_rx_fill(&v->chain, v->in, v->in_len);
 
 		if (n < 0) {
@@ -105,40 +114,63 @@ static void rx_process(struct vcons *v)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
 }
 
-/* With the lock held: everything the guest transmits goes out now, at most a queue's worth per call. */
-static void tx_process(struct vcons *v)
+/*
+ * With the lock held: what the guest transmits goes out, a budget's worth per turn: a chain bigger
+ * than that goes out over several turns (it is given back used once all of it is out). Returns
+ * nonzero when work may be left.
+ */
+static int tx_process(struct vcons *v)
 {
 	struct virtio_mmio *t = &v->t;
 	struct virtq *q = &t->vq[VIRTIO_CONSOLE_TXQ];
+	struct vq_budget b = { VCONS_TX_BUDGET_CHAINS, VCONS_TX_BUDGET_BYTES };
 	int irq = 0;
 
-	for (uint32_t i = 0; i < q->num && virtio_mmio_live(t) && q->ready && next_chain(v, q); i++) {
-		long n = vcons_tx_drain(&v->chain, v->sink, v->sink_ctx);
+	while (vq_budget_left(&b) && virtio_mmio_live(t) && q->ready) {
+		long n;
 
-		if (n < 0)
-			v->stats.bad_buffers++;
-		else
+		if (!v->tx_open) {
+			if (!next_chain(v, q, &v->tx_chain))
+				break;
+			v->tx_open = 1;
+			v->tx_off = 0;
+			vq_budget_spend(&b, 1, 0);
+		}
+		n = vcons_tx_drain(&v->tx_chain, v->tx_off, vq_budget_bytes(&b, UINT64_MAX), v->sink, v->sink_ctx);
+		if (n >= 0) {
+			v->tx_off += (uint64_t)n;
 			v->stats.tx_bytes += (uint64_t)n;
-		/* 5.3.6.2: the device writes nothing into a transmit buffer. */
-		irq |= virtq_push(q, v->chain.head, 0);
+			vq_budget_spend(&b, 0, (uint64_t)n);
+		} else {
+			v->stats.bad_buffers++;
+		}
+		if (n < 0 || v->tx_off >= vq_chain_bytes(&v->tx_chain)) {
+			v->tx_open = 0;
+			/* 5.3.6.2: the device writes nothing into a transmit buffer. */
+			irq |= virtq_push(q, v->tx_chain.head, 0);
+		}
 	}
 	if (irq)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
+	return virtio_mmio_live(t) && q->ready && (v->tx_open || !vq_budget_left(&b));
 }
 
-static void vcons_notify(void *dev, unsigned q)
+static int vcons_notify(void *dev, unsigned q)
 {
 	struct vcons *v = dev;
 
-	if (q == VIRTIO_CONSOLE_RXQ)
+	if (q == VIRTIO_CONSOLE_RXQ) {
 		rx_process(v);
-	else
-		tx_process(v);
+		return 0; /* bounded by the input kept, VCONS_INPUT_MAX */
+	}
+	return tx_process(v);
 }
 
 static void vcons_reset(void *dev)
 {
-	(void)dev; /* waiting input stays for the driver that sets the device up again */
+	struct vcons *v = dev;
+
+	v->tx_open = 0; /* a chain half out goes with its ring; waiting input stays for the next driver */
 }
 
 static const struct virtio_mmio_dev_ops vcons_ops = {

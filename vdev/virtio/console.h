@@ -3,7 +3,8 @@
  * device has two queues, receiveq0 (input for the guest) and transmitq0 (its output).
  *
  * Every buffer the guest transmits goes to a sink (the VM's console stream) at the notify and is
- * given back used at once: a guest writes a whole buffer per exit. Console input waits in a
+ * given back used at once: a guest writes a whole buffer per exit, up to VCONS_TX_BUDGET_BYTES (the
+ * rest on the device's next turns). Console input waits in a
  * bounded buffer until the guest posts receive buffers; what does not fit is dropped and counted.
  * A buffer of the wrong direction or outside guest RAM is given back unused and counted; a broken
  * ring or chain structure puts the device in DEVICE_NEEDS_RESET.
@@ -15,6 +16,12 @@
 
 #define VCONS_QUEUE_MAX 128 /* QueueNumMax, as QEMU's virtio-serial */
 #define VCONS_MAX_SEGS 16 /* descriptors of one chain the device takes */
+/*
+ * The transmit work of one turn (a notify, or the device's resume after one): about what one SBI
+ * DBCN write takes, so that one exit prints at most this much whatever the guest posts.
+ */
+#define VCONS_TX_BUDGET_BYTES 4096
+#define VCONS_TX_BUDGET_CHAINS 32
 /* Input kept while the guest has no receive buffer posted: as deep as the UART's FIFO. */
 #define VCONS_INPUT_MAX 1024
 
@@ -32,15 +39,22 @@ struct vcons {
 	struct vcons_stats stats;
 	unsigned in_len;
 	uint8_t in[VCONS_INPUT_MAX]; /* input not yet in a receive buffer, oldest first */
-	struct vq_chain chain; /* scratch for the walker */
+	struct vq_chain chain; /* scratch for the walker (receive) */
+	struct vq_chain tx_chain; /* the transmit chain going out, while tx_open */
+	int tx_open;
+	uint64_t tx_off; /* its bytes out so far */
 };
 
 /* Results of vcons_tx_drain and vcons_rx_fill besides a byte count. */
 #define VCONS_ERR_BROKEN (-1) /* the chain's structure is wrong: the device needs a reset */
 #define VCONS_ERR_BAD (-2) /* outside RAM, wrong direction, too many descriptors: given back unused */
 
-/* Write a transmit chain's bytes to sink (all or none): their number, or VCONS_ERR_*. Pure. */
-long vcons_tx_drain(const struct vq_chain *c, void (*sink)(void *, const char *, unsigned long), void *ctx);
+/*
+ * Write at most max of a transmit chain's bytes to sink, from byte `from` on (none when the chain
+ * is unusable: it is checked whole first): their number, or VCONS_ERR_*. Pure.
+ */
+long vcons_tx_drain(const struct vq_chain *c, uint64_t from, uint64_t max,
+		    void (*sink)(void *, const char *, unsigned long), void *ctx);
 /* Copy up to len bytes of src into a receive chain: bytes copied, or VCONS_ERR_*. Pure. */
 long vcons_rx_fill(const struct vq_chain *c, const uint8_t *src, unsigned len);
 

@@ -179,21 +179,24 @@ static int rx_deliver(void *ctx, const uint8_t *frame, unsigned len, const struc
 	return (int)len;
 }
 
-/* With the lock held: fill receive buffers while frames wait; at most a queue's worth per call. */
-static void rx_process(struct vnet *n)
+/*
+ * With the lock held: fill receive buffers while frames wait, a budget's worth per turn. Returns
+ * nonzero when frames and buffers may be left for the next turn.
+ */
+static int rx_process(struct vnet *n)
 {
 	struct virtio_mmio *t = &n->t;
 	struct virtq *q = &t->vq[VIRTIO_NET_RXQ];
 	unsigned max = n->caps & NET_CAP_TSO4 ? VNET_GSO_FRAME_MAX : VNET_FRAME_MAX;
+	struct vq_budget b = { VNET_BUDGET_FRAMES, VNET_BUDGET_BYTES };
 	int irq = 0;
 
 	if (!virtio_mmio_live(t) || !q->ready)
-		return;
+		return 0;
 	unsigned want = 0;
-	uint32_t i = 0;
 
 again:
-	for (; i < q->num && (want = n->be.next_len(n->be.ctx)); i++) {
+	for (; vq_budget_left(&b) && (want = n->be.next_len(n->be.ctx));) {
 		/* Only as much of the chain as the frame needs: an ACK takes the first of a big buffer's pages. */
 		int got = virtq_pop_upto(q, &t->mem, &n->chain, VNET_MAX_SEGS, VIRTIO_NET_HDR_LEN + (uint64_t)want);
 		struct rx_ctx r = { n, -1, 0 };
@@ -211,35 +214,39 @@ again:
 		else
 			n->stats.rx_small++;
 		irq |= virtq_push(q, n->chain.head, r.used);
+		vq_budget_spend(&b, 1, want);
 	}
 	/*
 	 * New receive buffers need a notification only while frames wait for them (a frame that
 	 * arrives later brings its own kick). Asked for, then the ring looked at again: buffers the
 	 * driver added before it could see the request are taken now.
 	 */
-	if (virtio_mmio_live(t) && q->ready && virtq_want_notify(q, n->be.next_len(n->be.ctx) != 0) && i < q->num)
+	if (vq_budget_left(&b) && virtio_mmio_live(t) && q->ready &&
+	    virtq_want_notify(q, n->be.next_len(n->be.ctx) != 0))
 		goto again;
 	if (irq)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
+	return !vq_budget_left(&b) && virtio_mmio_live(t) && q->ready;
 }
 
 /*
  * With the lock held: copy out what the guest transmits, a batch at a time, and hand the batch to
  * the backend with the lock dropped. One vCPU does this at a time; another one notifying meanwhile
- * leaves a note (tx_again) and returns. At most a queue's worth per call, as for disks.
+ * leaves a note (tx_again) and returns. A budget's worth per turn; returns nonzero when frames may
+ * be left for the next.
  */
-static void tx_process(struct vnet *n)
+static int tx_process(struct vnet *n)
 {
 	struct virtio_mmio *t = &n->t;
 	struct virtq *q = &t->vq[VIRTIO_NET_TXQ];
 	uint64_t features = t->driver_features;
 	unsigned max = features & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) ? VNET_GSO_FRAME_MAX : VNET_FRAME_MAX;
-	uint32_t taken = 0;
+	struct vq_budget b = { VNET_BUDGET_FRAMES, VNET_BUDGET_BYTES };
 	unsigned nb;
 
 	if (n->tx_busy) {
 		n->tx_again = 1;
-		return;
+		return 0;
 	}
 	n->tx_busy = 1;
 	do {
@@ -248,8 +255,8 @@ static void tx_process(struct vnet *n)
 
 		n->tx_again = 0;
 		nb = 0;
-		while (nb < VNET_TX_BATCH && max <= VNET_TX_STAGE - staged && taken < q->num && virtio_mmio_live(t) &&
-		       q->ready) {
+		while (nb < VNET_TX_BATCH && max <= VNET_TX_STAGE - staged && vq_budget_left(&b) &&
+		       virtio_mmio_live(t) && q->ready) {
 			int got = virtq_pop(q, &t->mem, &n->chain, VNET_MAX_SEGS), len;
 			struct virtio_net_hdr hdr;
 
@@ -259,8 +266,8 @@ static void tx_process(struct vnet *n)
 				virtio_mmio_needs_reset(t);
 				break;
 			}
-			taken++;
 			len = vnet_tx_gather(&n->chain, VIRTIO_NET_HDR_LEN, &hdr, n->tx_stage + staged, max);
+			vq_budget_spend(&b, 1, len > 0 ? (uint64_t)len : 0);
 			if (len == VNET_ERR_BROKEN) {
 				virtio_mmio_needs_reset(t);
 				break;
@@ -289,19 +296,17 @@ static void tx_process(struct vnet *n)
 		for (unsigned i = 0; i < nb; i++)
 			n->be.send(n->be.ctx, n->tx_stage + n->tx[i].off, n->tx[i].len, &n->tx[i].o);
 		spin_lock(&t->lock);
-	} while ((nb == VNET_TX_BATCH || n->tx_again) && taken < q->num);
+	} while ((nb == VNET_TX_BATCH || n->tx_again) && vq_budget_left(&b));
 	n->tx_busy = 0;
+	return !vq_budget_left(&b) && virtio_mmio_live(t) && q->ready;
 }
 
-static void vnet_notify(void *dev, unsigned q)
+static int vnet_notify(void *dev, unsigned q)
 {
 	struct vnet *n = dev;
 
 	update_caps(n); /* the first notifications come with DRIVER_OK, after the features are fixed */
-	if (q == VIRTIO_NET_RXQ)
-		rx_process(n);
-	else
-		tx_process(n);
+	return q == VIRTIO_NET_RXQ ? rx_process(n) : tx_process(n);
 }
 
 static void vnet_reset(void *dev)

@@ -26,6 +26,9 @@
 #define VNET_GSO_FRAME_MAX NET_GSO_FRAME_MAX /* with HOST_TSO4 / GUEST_TSO4 */
 #define VNET_TX_STAGE (4 * VNET_GSO_FRAME_MAX) /* bytes of a transmit batch: at least four of the largest */
 #define VNET_STAGE_ALIGN 8U /* where staged frames start */
+/* The work of one turn on either queue (vdev/virtio/queue.h): one transmit batch's worth. */
+#define VNET_BUDGET_FRAMES VNET_TX_BATCH
+#define VNET_BUDGET_BYTES VNET_TX_STAGE
 
 /* Results of vnet_tx_gather besides a frame length. */
 #define VNET_ERR_BROKEN (-1) /* the chain's structure is wrong: the device needs a reset */

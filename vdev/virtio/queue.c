@@ -23,7 +23,7 @@ int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num)
 	void *desc, *avail, *used;
 
 	/* 2.6: a power of 2 no larger than what the device offers. */
-	if (!n || n > max_num || n > VIRTQ_MAX_SIZE || (n & (n - 1)))
+	if (!n || n > max_num || n > VIRTQ_MAX_SIZE || n > VQ_TRACKED_MAX || (n & (n - 1)))
 		return -1;
 	if (q->desc_gpa % VIRTQ_DESC_ALIGN || q->avail_gpa % VIRTQ_AVAIL_ALIGN || q->used_gpa % VIRTQ_USED_ALIGN)
 		return -1;
@@ -37,6 +37,8 @@ int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num)
 	q->used = used;
 	q->last_avail = 0;
 	q->used_idx = 0;
+	q->batch_end = 0;
+	memset(q->taken, 0, sizeof(q->taken));
 	q->ready = 1;
 	return 0;
 }
@@ -75,15 +77,27 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 
 	if (!q->ready)
 		return VQ_EMPTY;
-	avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
-	if (avail_idx == q->last_avail)
-		return VQ_EMPTY;
-	/* 2.6.6: the driver can be at most a queue's worth ahead of the device. */
-	if ((uint16_t)(avail_idx - q->last_avail) > q->num)
-		return VQ_BROKEN;
+	if ((uint16_t)(q->batch_end - q->last_avail) == 0 || (uint16_t)(q->batch_end - q->last_avail) > q->num) {
+		/* A new batch: what the driver published up to now (in a resume turn, only after a notify). */
+		if (q->hold && !q->notified)
+			return VQ_EMPTY;
+		q->notified = 0;
+		avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
+		if (avail_idx == q->last_avail)
+			return VQ_EMPTY;
+		/* 2.6.6: the driver can be at most a queue's worth ahead of the device. */
+		if ((uint16_t)(avail_idx - q->last_avail) > q->num)
+			return VQ_BROKEN;
+		q->batch_end = avail_idx;
+		memset(q->taken, 0, sizeof(q->taken));
+	}
 	head = guest_u16(&q->avail->ring[q->last_avail & (q->num - 1)]);
 	if (head >= q->num)
 		return VQ_BROKEN;
+	/* The same head twice in one batch: offered again before it was used (a driver bug, 2.6). */
+	if (q->taken[head / VQ_WORD_BITS] & (1ULL << (head % VQ_WORD_BITS)))
+		return VQ_BROKEN;
+	q->taken[head / VQ_WORD_BITS] |= 1ULL << (head % VQ_WORD_BITS);
 	q->last_avail++;
 
 	if (max_segs > VQ_MAX_SEGS)
@@ -158,7 +172,19 @@ int virtq_want_notify(struct virtq *q, int wanted)
 		return 0;
 	/* The driver writes its index, then reads the flags; this side the other way round (2.6.13.3). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) != q->last_avail;
+	if (__atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) == q->last_avail)
+		return 0;
+	q->notified = 1;
+	return 1;
+}
+
+uint64_t vq_chain_bytes(const struct vq_chain *c)
+{
+	uint64_t n = 0;
+
+	for (unsigned k = 0; k < c->nseg; k++)
+		n += c->seg[k].len;
+	return n;
 }
 
 int virtq_push(struct virtq *q, uint16_t id, uint32_t len)

@@ -18,6 +18,10 @@ struct vq_mem {
 /* The host address of [gpa, gpa + len) when it lies wholly in guest RAM and len > 0, else NULL. */
 void *vq_mem_ptr(const struct vq_mem *m, uint64_t gpa, uint64_t len);
 
+/* The largest queue the walker takes (it tracks each head): twice the largest QueueNumMax, net's 256. */
+#define VQ_TRACKED_MAX 512
+#define VQ_WORD_BITS 64
+
 struct virtq {
 	uint32_t num; /* queue size the driver chose; 0 = not set */
 	int ready;
@@ -29,6 +33,19 @@ struct virtq {
 	uint16_t last_avail; /* the next available-ring entry to take */
 	uint16_t used_idx; /* the next used-ring entry to fill (never read back from the guest) */
 	int indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated: a chain's head may refer to a table */
+	/*
+	 * The entries up to batch_end were all published before the device read that index, so none
+	 * of them may name a head the device took after that read (the driver offers a buffer
+	 * again only once it is used, 2.6): `taken` holds the heads taken since.
+	 */
+	uint16_t batch_end;
+	uint64_t taken[VQ_TRACKED_MAX / VQ_WORD_BITS];
+	/*
+	 * hold: a resume turn (virtio_mmio_resume) drains the batch taken and starts a new one only
+	 * when a notify came since the last one started (`notified`), so a driver refilling the ring
+	 * from another vCPU without notifying cannot keep the resuming vCPU out of its guest.
+	 */
+	int hold, notified;
 };
 
 /* One descriptor of a chain, checked: host points into guest RAM, or is NULL when it does not. */
@@ -61,8 +78,37 @@ struct vq_chain {
 enum vq_pop_result {
 	VQ_EMPTY = 0, /* nothing offered */
 	VQ_CHAIN = 1, /* a chain was taken (check chain->err) */
-	VQ_BROKEN = -1, /* the available ring itself is wrong (index or head out of range) */
+	VQ_BROKEN = -1, /* the available ring itself is wrong (index or head out of range, a head offered twice) */
 };
+
+/*
+ * The work one notify (or kick) may do on a queue: chains taken and bytes moved. What is left
+ * stays in the ring for the device's next turn (the transport's resume), so that one exit is
+ * short whatever the guest posts.
+ */
+struct vq_budget {
+	unsigned chains;
+	uint64_t bytes;
+};
+
+/* Whether the budget allows one more chain. */
+static inline int vq_budget_left(const struct vq_budget *b)
+{
+	return b->chains && b->bytes;
+}
+
+/* Charge `chains` chains and `bytes` bytes (both saturating at 0). */
+static inline void vq_budget_spend(struct vq_budget *b, unsigned chains, uint64_t bytes)
+{
+	b->chains = chains < b->chains ? b->chains - chains : 0;
+	b->bytes = bytes < b->bytes ? b->bytes - bytes : 0;
+}
+
+/* Bytes of at most `want` the budget allows now (at least 1 while any is left). */
+static inline uint64_t vq_budget_bytes(const struct vq_budget *b, uint64_t want)
+{
+	return want < b->bytes ? want : b->bytes;
+}
 
 /* Check the queue's size and parts against guest RAM; 0 and ready, or -1 (nothing changes). */
 int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num);
@@ -81,9 +127,12 @@ static inline int virtq_pop(struct virtq *q, const struct vq_mem *m, struct vq_c
 }
 /*
  * Whether the driver should notify the device of new available buffers (used ring flags, 2.6.10).
- * Returns 1 when it is wanted and the driver offered buffers meanwhile (look at the ring again).
+ * Returns 1 when it is wanted and the driver offered buffers meanwhile (look at the ring again: it
+ * counts as a notify, since the driver may not have sent one).
  */
 int virtq_want_notify(struct virtq *q, int wanted);
+/* The bytes of a chain's kept segments. */
+uint64_t vq_chain_bytes(const struct vq_chain *c);
 /* Put one used element; returns whether the driver wants an interrupt for it. */
 int virtq_push(struct virtq *q, uint16_t id, uint32_t len);
 

@@ -19,6 +19,42 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *o
 	shadow_all(t);
 }
 
+/* With the lock held: one turn on queue q; what is left is resumed later (defer). */
+static void turn(struct virtio_mmio *t, unsigned q)
+{
+	if (!t->ops->notify(t->dev, q)) {
+		t->resume &= ~(1U << q);
+		return;
+	}
+	t->resume |= 1U << q;
+	if (t->defer)
+		t->defer(t->defer_ctx);
+}
+
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned q)
+{
+	t->vq[q].notified = 1; /* entries published before it may start a batch, even in a resume turn */
+	turn(t, q);
+}
+
+int virtio_mmio_resume(struct virtio_mmio *t)
+{
+	uint32_t q;
+
+	spin_lock(&t->lock);
+	q = t->resume;
+	t->resume = 0; /* each queue still with work left sets its bit again (turn) */
+	for (unsigned i = 0; q; i++, q >>= 1)
+		if ((q & 1) && i < t->ops->nqueues && t->vq[i].ready && virtio_mmio_live(t)) {
+			t->vq[i].hold = 1;
+			turn(t, i);
+			t->vq[i].hold = 0;
+		}
+	q = t->resume;
+	virtio_mmio_unlock(t);
+	return q != 0;
+}
+
 static void reset_locked(struct virtio_mmio *t)
 {
 	t->ops->reset(t->dev);
@@ -26,6 +62,7 @@ static void reset_locked(struct virtio_mmio *t)
 	t->driver_features = 0;
 	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
 	t->gen++;
+	t->resume = 0; /* the rings go with the work left in them */
 	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 		virtq_reset(&t->vq[i]);
 	if (t->isr) {
@@ -48,7 +85,7 @@ void virtio_mmio_unlock(struct virtio_mmio *t)
 
 		for (unsigned i = 0; q; i++, q >>= 1)
 			if ((q & 1) && i < t->ops->nqueues && t->vq[i].ready && virtio_mmio_live(t))
-				t->ops->notify(t->dev, i);
+				virtio_mmio_notify(t, i);
 		spin_unlock(&t->lock);
 		/* A kick that found the lock taken after the exchange above is ours to do. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -228,7 +265,7 @@ static void write_status(struct virtio_mmio *t, uint32_t val)
 	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) && virtio_mmio_live(t))
 		for (unsigned i = 0; i < t->ops->nqueues; i++)
 			if (t->vq[i].ready)
-				t->ops->notify(t->dev, i);
+				virtio_mmio_notify(t, i);
 }
 
 static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t val)
@@ -285,7 +322,7 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t val)
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		if (val < t->ops->nqueues && t->vq[val].ready && virtio_mmio_live(t))
-			t->ops->notify(t->dev, val);
+			virtio_mmio_notify(t, val);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		t->isr &= ~val;

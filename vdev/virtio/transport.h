@@ -32,8 +32,11 @@ struct virtio_mmio_dev_ops {
 	uint64_t (*features)(void *dev);
 	/* Read `width` bytes at `off` of the configuration space. */
 	uint64_t (*config_read)(void *dev, unsigned off, unsigned width);
-	/* The driver notified queue `q`; the transport lock is held. */
-	void (*notify)(void *dev, unsigned q);
+	/*
+	 * The driver notified queue `q`; the transport lock is held. Does at most a budget's worth
+	 * (struct vq_budget) and returns nonzero when work is left: the transport asks for a resume.
+	 */
+	int (*notify)(void *dev, unsigned q);
 	/* The device is being reset; the transport lock is held. */
 	void (*reset)(void *dev);
 	/* Other harts hand the device work with virtio_mmio_kick: every unlock looks for it. */
@@ -50,6 +53,10 @@ struct virtio_mmio {
 	uint64_t driver_features;
 	unsigned gen; /* counts resets: work started before one is dropped when it ends */
 	uint32_t deferred; /* queues (bit per queue) another hart asked to process while the lock was held */
+	uint32_t resume; /* queues (bit per queue) whose notify left work over its budget */
+	/* Called (lock held) when work is left over: the owner has virtio_mmio_resume called later. */
+	void (*defer)(void *ctx);
+	void *defer_ctx;
 	unsigned long protocol_errors;
 	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];
 	void (*set_irq)(void *ctx, int level);
@@ -71,6 +78,14 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_dev_ops *o
 void virtio_mmio_kick(struct virtio_mmio *t, unsigned q);
 /* Release the lock, first doing any work virtio_mmio_kick left. */
 void virtio_mmio_unlock(struct virtio_mmio *t);
+/* With the lock held: one budget's worth on queue q, as a notify; what is left is resumed later. */
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned q);
+/*
+ * The device's next turn (from its owner, in the time of the VM it belongs to): the queues whose
+ * work was left over get one more budget's worth of what their notify found (entries added since
+ * wait for their own notify). Returns nonzero when work is still left.
+ */
+int virtio_mmio_resume(struct virtio_mmio *t);
 /* Device reset, as if the driver wrote 0 to Status. */
 void virtio_mmio_reset(struct virtio_mmio *t);
 /* With the lock held: raise InterruptStatus bits (VIRTIO_MMIO_INT_*). */
