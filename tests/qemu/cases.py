@@ -196,7 +196,7 @@ DISK_ROOT = {
                r"^(keel# )*written on the root disk$", r"^(keel# )?%s 25 /hello.txt$" % HELLO_CKSUM,
                r"^(keel# )?ddtest: wrote 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
                r"^(keel# )?ddtest: read 4194304 bytes in 256 KiB requests: [\d.]+ s, [\d.]+ MB/s$",
-               r"^ +25 hello.txt$", r"^(keel# )? +\d+ README$", r"reboot: Power down"],
+               r"^ +25 hello.txt$", r"^(keel# )* +\d+ README$", r"reboot: Power down"],
     "host": E2FSCK + [{"cmd": "debugfs -R 'cat /hello.txt' {disk} 2>/dev/null",
                        "expect": [r"^written on the root disk$"]},
                       {"cmd": "debugfs -R 'ls /' {disk} 2>/dev/null", "expect": [r"hello\.txt"],
