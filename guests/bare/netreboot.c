@@ -29,7 +29,7 @@ static const uint8_t mac_reboot[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t mac_flood[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t mac_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static GUEST_VRING(QN) rings[GUEST_VNIC_QUEUES];
+static GUEST_VRING(vring, QN) rings[GUEST_VNIC_QUEUES];
 static uint8_t txbuf[BUF_BYTES] __attribute__((aligned(16)));
 /* The receive buffers: in .data, so the reboot's reload writes them again. */
 static volatile uint32_t canary[CANARY_WORDS]

@@ -5,22 +5,11 @@
 #include <stdint.h>
 #include <string.h>
 #include "drivers/virtio/virtio_spec.h"
+#include "guests/common/guest.h"
 
 #define GUEST_VNIC_QUEUES 2 /* receive (0) and transmit (1) */
 
-/* A split virtqueue of n entries in one block, its used ring on a page of its own. */
-#define GUEST_VRING(n)                                            \
-	struct {                                                  \
-		struct virtq_desc desc[n];                        \
-		struct {                                          \
-			uint16_t flags, idx, ring[n], used_event; \
-		} avail __attribute__((aligned(4)));              \
-		struct {                                          \
-			uint16_t flags, idx;                      \
-			struct virtq_used_elem ring[n];           \
-			uint16_t avail_event;                     \
-		} used __attribute__((aligned(4096)));            \
-	} __attribute__((aligned(4096)))
+/* The rings: GUEST_VRING (guests/common/guest.h), a split virtqueue with its used ring on a page of its own. */
 
 static inline void guest_vnic_reg(uintptr_t base, unsigned off, uint32_t val)
 {
