@@ -214,8 +214,8 @@ def disk_args(disks, legacy=False):
     Modern (version 2) transport, as Keel drives it; QEMU 7.2's default legacy one with legacy=True."""
     args = []
     for i, disk in enumerate(disks):
-        path, readonly, opts = ((disk, False) if isinstance(disk, str) else tuple(disk)) + (None,) * (
-            3 - (1 if isinstance(disk, str) else len(disk)))
+        disk = (disk,) if isinstance(disk, str) else tuple(disk)
+        path, readonly, opts = disk + (False, None)[len(disk) - 1:]
         args += ["-drive", "file=%s,if=none,format=raw,id=disk%d%s%s" % (path, i, ",readonly=on" if readonly else "",
                                                                          "," + opts if opts else ""),
                  "-device", "virtio-blk-device,drive=disk%d" % i]
