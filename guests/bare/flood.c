@@ -15,6 +15,7 @@
  */
 #include "guests/common/guest.h"
 #include "drivers/virtio/virtio_spec.h"
+#include "guests/common/vnic.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,29 +53,7 @@ static volatile uint32_t *reg(unsigned off)
 /* Reset and set the device up with both queues of QN entries (features: VERSION_1 and `low`). */
 static void setup(uint32_t low)
 {
-	*reg(VIRTIO_MMIO_STATUS) = 0;
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 1;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = 1; /* VERSION_1 */
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = low;
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
-	for (unsigned q = 0; q < 2; q++) {
-		memset(&rings[q], 0, sizeof(rings[q]));
-		*reg(VIRTIO_MMIO_QUEUE_SEL) = q;
-		if (!*reg(VIRTIO_MMIO_QUEUE_NUM_MAX))
-			continue;
-		*reg(VIRTIO_MMIO_QUEUE_NUM) = QN;
-		*reg(VIRTIO_MMIO_QUEUE_DESC_LOW) = (uint32_t)(uintptr_t)rings[q].desc;
-		*reg(VIRTIO_MMIO_QUEUE_DESC_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_DRIVER_LOW) = (uint32_t)(uintptr_t)&rings[q].avail;
-		*reg(VIRTIO_MMIO_QUEUE_DRIVER_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_DEVICE_LOW) = (uint32_t)(uintptr_t)&rings[q].used;
-		*reg(VIRTIO_MMIO_QUEUE_DEVICE_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_READY) = 1;
-	}
-	*reg(VIRTIO_MMIO_STATUS) =
-		VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+	GUEST_VNIC_SETUP(base, low, rings, QN);
 }
 
 /* Offer `n` ring entries naming heads head(0..n-1), notify once, wait until all are used. */

@@ -15,6 +15,7 @@
  */
 #include "guests/common/guest.h"
 #include "drivers/virtio/virtio_spec.h"
+#include "guests/common/vnic.h"
 #include "net/eth.h"
 #include <string.h>
 
@@ -74,28 +75,8 @@ static int csum_offload; /* VIRTIO_NET_F_CSUM negotiated: frames may carry parti
 
 static void setup(int csum)
 {
-	*reg(VIRTIO_MMIO_STATUS) = 0;
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 1;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = 1; /* VERSION_1 */
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
-	*reg(VIRTIO_MMIO_DRIVER_FEATURES) = csum ? 1U << VIRTIO_NET_F_CSUM : 0;
+	GUEST_VNIC_SETUP(NIC_BASE, csum ? 1U << VIRTIO_NET_F_CSUM : 0, rings, QN);
 	csum_offload = csum;
-	*reg(VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
-	for (unsigned q = 0; q < 2; q++) {
-		memset(&rings[q], 0, sizeof(rings[q]));
-		*reg(VIRTIO_MMIO_QUEUE_SEL) = q;
-		*reg(VIRTIO_MMIO_QUEUE_NUM) = QN;
-		*reg(VIRTIO_MMIO_QUEUE_DESC_LOW) = (uint32_t)(uintptr_t)rings[q].desc;
-		*reg(VIRTIO_MMIO_QUEUE_DESC_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_DRIVER_LOW) = (uint32_t)(uintptr_t)&rings[q].avail;
-		*reg(VIRTIO_MMIO_QUEUE_DRIVER_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_DEVICE_LOW) = (uint32_t)(uintptr_t)&rings[q].used;
-		*reg(VIRTIO_MMIO_QUEUE_DEVICE_HIGH) = 0;
-		*reg(VIRTIO_MMIO_QUEUE_READY) = 1;
-	}
-	*reg(VIRTIO_MMIO_STATUS) =
-		VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 }
 
 /* A frame of `len` bytes after the header, with random addresses, in scratch slot i. */

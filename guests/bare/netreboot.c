@@ -42,7 +42,7 @@ static volatile uint32_t *reg(unsigned off)
 
 static void setup(void)
 {
-	GUEST_VNIC_SETUP(NIC_BASE, rings, QN);
+	GUEST_VNIC_SETUP(NIC_BASE, 0, rings, QN);
 }
 
 static void offer(unsigned q, uint16_t head)
