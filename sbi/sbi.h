@@ -1,7 +1,7 @@
 /* Guest-facing SBI: an extension registry and one dispatcher. */
 #ifndef KEEL_SBI_SBI_H
 #define KEEL_SBI_SBI_H
-#include "sbi/sbi_defs.h"
+#include "arch/riscv/sbi_defs.h"
 #include "vcpu/vcpu.h"
 
 /* What a handler hands back to the dispatcher. */
@@ -94,7 +94,7 @@ void hvc_complete(struct vcpu *v, const struct vcpu_exit *exit);
 long sbi_send_ipi(struct vcpu *v, unsigned long mask, unsigned long base);
 long sbi_remote_fence(struct vcpu *v, unsigned long mask, unsigned long base, unsigned long req);
 
-/* Services the SBI layer uses (vcpu/timer.c, vcpu/exit.c; stubbed in host tests). */
+/* Services the SBI layer uses (vcpu/timer.c, exit/exit.c; stubbed in host tests). */
 void vcpu_timer_set(struct vcpu *v, uint64_t deadline);
 unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out);
 

@@ -114,7 +114,7 @@ void vcpu_bind(struct vcpu *v)
 	/*
 	 * Another VMID may have run here, or this one on another hart: drop stale VS translations,
 	 * and the instructions another VM left in the cache. That also completes any remote fence
-	 * asked of v while it was unbound (vm/sched.c marks those done).
+	 * asked of v while it was unbound (sched/sched.c marks those done).
 	 */
 	hfence_vvma_all();
 	__asm__ volatile("fence.i" ::: "memory");
@@ -207,7 +207,7 @@ static inline void sync_ext_irq(struct vcpu *v)
 
 	if (level == v->ext_applied)
 		return;
-	/* Acquire: the vPLIC switched its idle page off before it raised the line (vm/devices.c). */
+	/* Acquire: the vPLIC switched its idle page off before it raised the line (board/devices.c). */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	v->ext_applied = level;
 	if (level && v->vm->idle_claim_pte)

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include "vcpu/insn.h"
 #include "vcpu/regs.h"
-#include "vm/runq.h"
+#include "sched/runq.h"
 
 struct vm;
 
@@ -79,7 +79,7 @@ enum exit_stat {
 /* Fence kinds for vm_remote_request(); each is carried out with a ticket, not a bit. */
 #define VCPU_REQ_HFENCE_VVMA BIT_REQ(2)
 #define VCPU_REQ_FENCE_I BIT_REQ(3)
-/* The VM's devices left work over their budget: this vCPU's hart does the next turn (vm/devices.c). */
+/* The VM's devices left work over their budget: this vCPU's hart does the next turn (board/devices.c). */
 #define VCPU_REQ_DEVICES BIT_REQ(4)
 
 enum timer_mode { TIMER_SSTC, TIMER_SBI };
@@ -108,7 +108,7 @@ struct vcpu {
 	uint64_t senvcfg; /* not a VS CSR: the guest writes the real one (saved while unbound) */
 	uint64_t fp[32];
 	uint64_t fcsr;
-	/* On a shared hart (vm/sched.c); a vCPU always runs on its home hart, `hart`. */
+	/* On a shared hart (sched/sched.c); a vCPU always runs on its home hart, `hart`. */
 	int shared; /* its hart has other vCPUs: host timer and IPI exits go to the scheduler */
 	enum exit_reason irq_exit; /* what a host timer or IPI exit returns: EXIT_NOTHING, or EXIT_KICK when shared */
 	int halted; /* in WFI or HSM suspend, off the run queue until an interrupt it enabled */

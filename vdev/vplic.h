@@ -34,7 +34,7 @@ struct vplic {
 	/*
 	 * Context 0's page as reads see it while nothing is claimable there: its threshold, 0 at the
 	 * claim register and everywhere else. A VM of one vCPU maps it read-only while context 0's line
-	 * is low (vm/devices.c), so the claim that ends Linux's interrupt loop takes no exit.
+	 * is low (board/devices.c), so the claim that ends Linux's interrupt loop takes no exit.
 	 */
 	uint32_t idle_context_page[VPLIC_CONTEXT_PAGE / sizeof(uint32_t)] __attribute__((aligned(VPLIC_CONTEXT_PAGE)));
 	uint32_t threshold[VPLIC_MAX_CONTEXTS];

@@ -1,5 +1,5 @@
 /* Guest memory and hart-mask helpers: pure logic over struct vm, shared with the host tests. */
-#include "sbi/sbi_defs.h"
+#include "arch/riscv/sbi_defs.h"
 #include "vm/vm.h"
 
 __attribute__((hot)) struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id)

@@ -8,12 +8,12 @@
 #include "lib/printf.h"
 #include "drivers/platform.h"
 #include "mm/palloc.h"
-#include "sbi/sbi_defs.h"
+#include "arch/riscv/sbi_defs.h"
 #include "vm/config.h"
-#include "vm/guest_fdt.h"
-#include "vm/vdisk.h"
-#include "vm/sched.h"
-#include "vm/vnet.h"
+#include "board/guest_fdt.h"
+#include "board/vdisk.h"
+#include "sched/sched.h"
+#include "board/vnet.h"
 #include "vm/vmid.h"
 #include <libfdt.h>
 #include <string.h>

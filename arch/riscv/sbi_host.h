@@ -1,7 +1,7 @@
 /* Keel's own calls into the SBI implementation below it (OpenSBI in M-mode). */
 #ifndef KEEL_ARCH_SBI_HOST_H
 #define KEEL_ARCH_SBI_HOST_H
-#include "sbi/sbi_defs.h"
+#include "arch/riscv/sbi_defs.h"
 
 struct sbiret {
 	long error;

@@ -3,7 +3,7 @@
 #define KEEL_GUEST_H
 #include <stdint.h>
 #include "arch/riscv/csr.h"
-#include "sbi/sbi_defs.h"
+#include "arch/riscv/sbi_defs.h"
 
 struct sbiret {
 	long error;

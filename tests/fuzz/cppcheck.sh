@@ -11,7 +11,8 @@
 # were assembled and report each 64-bit CSR constant as a 32-bit shift overflow.
 cd "$(dirname "$0")/../.." || exit 2
 CPPCHECK=${CPPCHECK:-cppcheck}
-DIRS="arch vcpu sbi mm drivers net vm vdev core lib"
+# The rooms from the Makefile (KEEL_DIRS), when it runs this script.
+DIRS=${KEEL_DIRS:-"boot sched vm board exit sbi vcpu vdev drivers net core mm arch lib"}
 ENABLE=warning,portability,performance
 [ -n "$CPPCHECK_STYLE" ] && ENABLE=$ENABLE,style
 

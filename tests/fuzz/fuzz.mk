@@ -25,11 +25,10 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-
 
 # Keel sources each target links (FUZZ_SRCS_<target>), as tests/unit/sources.mk does for unit tests.
 FUZZ_SRCS_insn := vcpu/insn.c
-FUZZ_SRCS_sbi := sbi/sbi.c sbi/base.c sbi/time.c sbi/ipi.c sbi/rfence.c sbi/hsm.c sbi/srst.c sbi/dbcn.c \
-	sbi/hvc.c sbi/legacy.c vm/guest_mem.c tests/unit/stub_vm.c
+FUZZ_SRCS_sbi := $(SBI_SRCS) vm/guest_mem.c tests/unit/stub_vm.c
 FUZZ_SRCS_vdev := vdev/mmio.c vdev/vplic.c vdev/vuart.c vdev/syscon.c
-FUZZ_SRCS_config := vm/config.c mm/stage2.c drivers/platform.c vm/guest_fdt.c
-FUZZ_SRCS_guest_fdt := vm/guest_fdt.c
+FUZZ_SRCS_config := vm/config.c mm/stage2.c drivers/platform.c board/guest_fdt.c
+FUZZ_SRCS_guest_fdt := board/guest_fdt.c
 FUZZ_SRCS_switch := net/switch.c net/offload.c
 FUZZ_SRCS_virtio := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/blk.c
 FUZZ_SRCS_vnet := vdev/virtio/queue.c vdev/virtio/transport.c vdev/virtio/net.c net/switch.c net/offload.c
@@ -50,8 +49,7 @@ FUZZ_LIBFDT_guest_fdt = $(FUZZ_LIBFDT_OBJS)
 
 # libfdt is instrumented too: coverage inside it guides the DTB targets.
 FUZZ_LIBFDT_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
-FUZZ_HDRS := $(wildcard arch/riscv/*.h core/*.h drivers/*.h lib/*.h mm/*.h net/*.h sbi/*.h vcpu/*.h vdev/*.h vm/*.h \
-	vdev/virtio/*.h drivers/virtio/*.h tests/unit/*.h tests/fuzz/*.h)
+FUZZ_HDRS := $(wildcard $(addsuffix /*.h,$(KEEL_DIRS)) tests/unit/*.h tests/fuzz/*.h)
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-seeds fuzz-coverage static-check
 
@@ -82,7 +80,7 @@ fuzz-seeds:
 	@python3 tests/fuzz/make-seeds.py tests/fuzz/corpus
 
 static-check: $(LIBFDT_DIR)/libfdt.h
-	@tests/fuzz/cppcheck.sh
+	@KEEL_DIRS='$(KEEL_DIRS)' tests/fuzz/cppcheck.sh
 
 fuzz-coverage:
 	@tests/fuzz/coverage.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)

@@ -1,7 +1,7 @@
 /*
  * Fuzz target: the VM configuration reader (vm/config.c) on any device tree blob, with the host
  * parser (drivers/platform.c) on the same blob and, for every VM it accepts, the guest DTB builder
- * (vm/guest_fdt.c), which copies pass-through nodes' compatible strings out of the same blob.
+ * (board/guest_fdt.c), which copies pass-through nodes' compatible strings out of the same blob.
  *
  * Input: the blob itself (malloc'ed at its exact size, so ASan sees reads past it). Blobs whose
  * header fdt_check_header refuses, or whose totalsize is larger than the input, stop there: Keel
@@ -20,7 +20,7 @@
 #include "drivers/platform.h"
 #include "mm/stage2.h"
 #include "vm/config.h"
-#include "vm/guest_fdt.h"
+#include "board/guest_fdt.h"
 
 #define HOST_RAM_BASE 0x80000000UL
 #define HOST_RAM_SIZE 0x40000000UL

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the guest DTB builder (vm/guest_fdt.c): guest_fdt_build with any struct vm_config
+ * Fuzz target: the guest DTB builder (board/guest_fdt.c): guest_fdt_build with any struct vm_config
  * vm/config.c can hand it (name and bootargs any bytes up to their NUL, 0-8 vCPUs, any RAM and initrd
  * numbers, 0-4 pass-through devices, matched or not against a host DTB), any host ISA string and
  * timebase, into an output buffer of any size (malloc'ed at that size: ASan sees overruns).
@@ -19,7 +19,7 @@
  */
 #include "fuzz.h"
 #include <libfdt.h>
-#include "vm/guest_fdt.h"
+#include "board/guest_fdt.h"
 
 #define ISA_MAX 128 /* guest_fdt_build's buffer */
 #define HOST_ISA_MAX 200

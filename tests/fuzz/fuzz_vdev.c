@@ -1,12 +1,12 @@
 /*
  * Fuzz target: the device models a guest drives with loads and stores (vdev/): the MMIO bus
  * (vdev/mmio.c), the virtual PLIC, the virtual 16550 and the sifive,test syscon, wired as
- * vm/devices.c wires them (the UART's interrupt line is vPLIC source 10), with the host side's
+ * board/devices.c wires them (the UART's interrupt line is vPLIC source 10), with the host side's
  * calls (vplic_set_level for pass-through lines, vuart_receive and vuart_take_byte for the console)
  * interleaved.
  *
  * Input: the number of vPLIC contexts (-2..9, vplic_init clamps), which sources are pass-through
- * (their completion lowers the line, as vm/devices.c's plic_completed does), then a list of
+ * (their completion lowers the line, as board/devices.c's plic_completed does), then a list of
  * operations: bus reads and writes of any width at addresses aimed at each register class or raw,
  * set_level, receive, take_byte, extra bus regions, claim/complete pairs, write/read-back pairs.
  *
@@ -56,7 +56,7 @@ static int bit(const uint32_t *w, unsigned id)
 	return (w[id / 32] >> (id % 32)) & 1;
 }
 
-/* ---- callbacks, wired as vm/devices.c wires them ---- */
+/* ---- callbacks, wired as board/devices.c wires them ---- */
 
 static void plic_output(void *ctx, int context, int level)
 {
@@ -462,7 +462,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uart_line = ntx = last_tx = poweroff_seen = nextra = 0;
 	vplic_init(&plic, (int)(take_u8(&in) % 12) - 2, plic_output, plic_completed, &plic);
 	take_bytes(&in, pass_through, sizeof(pass_through));
-	pass_through[VM_UART_IRQ / 32] &= ~(1U << (VM_UART_IRQ % 32)); /* vm/devices.c refuses it */
+	pass_through[VM_UART_IRQ / 32] &= ~(1U << (VM_UART_IRQ % 32)); /* board/devices.c refuses it */
 	vuart_init(&uart, uart_tx, uart_irq, &uart);
 	FUZZ_CHECK(!mmio_bus_add(&bus, VM_SYSCON_BASE, SYSCON_SIZE, &syscon_ops, &dummy_dev, "syscon") &&
 			   !mmio_bus_add(&bus, VM_PLIC_BASE, VPLIC_SIZE, &vplic_ops, &plic, "plic") &&

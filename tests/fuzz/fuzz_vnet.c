@@ -11,7 +11,7 @@
  * (virtio_mmio_resume). Each operation names the device it acts on.
  *
  * Checked: every frame reaching the uplink is a whole Ethernet frame no longer than ETH_FRAME_MAX,
- * sent from one of the devices' MACs (their ports are locked, as vm/vnet.c's);
+ * sent from one of the devices' MACs (their ports are locked, as board/vnet.c's);
  * the switch accepts a guest's checksum offload only when its field lies inside the frame;
  * no operation takes more than one turn's budget of transmit chains (VNET_BUDGET_FRAMES);
  * used-ring lengths never exceed what the chain offered (the device writes nothing else); each

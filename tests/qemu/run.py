@@ -23,7 +23,7 @@ import keelrun  # noqa: E402
 from cases import CASES  # noqa: E402
 
 # With several VMs Keel prefixes each guest line with "[vm-name] ", and the start of a line that
-# another VM's line broke into ends with " [...]": that line comes again whole (vm/vconsole.c).
+# another VM's line broke into ends with " [...]": that line comes again whole (board/vconsole.c).
 BROKEN = " [...]"
 TAP_RE = re.compile(r"^(?:\[\S+\] )?(not ok|ok) (\d+) - (.*)$")
 PLAN_RE = re.compile(r"^(?:\[\S+\] )?1\.\.(\d+)$")

@@ -1,4 +1,4 @@
-/* Recording stand-ins for vm/vm.c, vm/vconsole.c and vcpu/; see stub_vm.h. */
+/* Recording stand-ins for vm/vm.c, board/vconsole.c and vcpu/; see stub_vm.h. */
 #include "stub_vm.h"
 #include <string.h>
 #include "arch/riscv/csr.h"
@@ -98,7 +98,7 @@ unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned lo
 	return stub.va_fault_cause;
 }
 
-/* ---- vm/vconsole.c: bytes straight into stub.out, input from stub.in ---- */
+/* ---- board/vconsole.c: bytes straight into stub.out, input from stub.in ---- */
 
 static void out_byte(struct vm *vm, char c)
 {

@@ -1,5 +1,5 @@
 /*
- * Host stand-ins for the services the SBI layer calls in vm/vm.c, vm/vconsole.c and vcpu/
+ * Host stand-ins for the services the SBI layer calls in vm/vm.c, board/vconsole.c and vcpu/
  * (those touch CSRs, IPIs and the UART). Each records its calls in `stub` for the tests.
  */
 #ifndef KEEL_TESTS_UNIT_STUB_VM_H

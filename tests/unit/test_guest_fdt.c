@@ -1,4 +1,4 @@
-/* Host tests for vm/guest_fdt.c: the guest ISA string and the DTB each VM boots with. */
+/* Host tests for board/guest_fdt.c: the guest ISA string and the DTB each VM boots with. */
 #include "unit.h"
 #include <libfdt.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 #include "vdev/syscon.h"
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
-#include "vm/guest_fdt.h"
+#include "board/guest_fdt.h"
 
 #define HOST_ISA "rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
 #define GUEST_ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"

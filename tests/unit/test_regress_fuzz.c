@@ -2,14 +2,14 @@
  * Regression tests for bugs the fuzzers of tests/fuzz found, one test per bug: each failed until
  * its bug was fixed, and keeps it fixed.
  *
- * 1. vm/guest_fdt.c writes empty properties (interrupt-controller, ranges) as
+ * 1. board/guest_fdt.c writes empty properties (interrupt-controller, ranges) as
  *    fdt_property(fdt, name, NULL, 0). libfdt 6.1's fdt_property then runs memcpy(ptr, NULL, 0),
  *    which C leaves undefined (C11 7.24.1p2: pointer arguments must be valid even when the length
  *    is 0); fuzz_guest_fdt and fuzz_config, whose libfdt is built with UBSan, stop on it
  *    ("null pointer passed as argument 2, which is declared to never be null", fdt_sw.c:333).
  *    The host libfdt the unit tests link is not instrumented, so this test looks at the calls
- *    themselves: vm/guest_fdt.c is compiled here a second time, under other names, with
- *    fdt_property routed through a check. (sources.mk still links the real vm/guest_fdt.c, so this
+ *    themselves: board/guest_fdt.c is compiled here a second time, under other names, with
+ *    fdt_property routed through a check. (sources.mk still links the real board/guest_fdt.c, so this
  *    test is rebuilt when it changes.)
  *
  * 2. drivers/platform.c compares and copies string properties of the host DTB (device_type, status,
@@ -46,7 +46,7 @@ static int checked_fdt_property(void *fdt, const char *name, const void *val, in
 #define fdt_property checked_fdt_property
 #define guest_isa_string regress_guest_isa_string
 #define guest_fdt_build regress_guest_fdt_build
-#include "vm/guest_fdt.c"
+#include "board/guest_fdt.c"
 #undef fdt_property
 
 #define HOST_ISA "rv64imafdch_zicsr_zifencei_sstc"

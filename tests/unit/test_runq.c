@@ -1,7 +1,7 @@
-/* Host tests for vm/runq.c: the run queue's weighted fair policy, simulated slice by slice. */
+/* Host tests for sched/runq.c: the run queue's weighted fair policy, simulated slice by slice. */
 #include "unit.h"
 #include <string.h>
-#include "vm/runq.h"
+#include "sched/runq.h"
 
 #define SLICE 40000 /* 4 ms of a 10 MHz timebase */
 #define BONUS(w) (runq_scaled(SLICE, (w)) / 2)

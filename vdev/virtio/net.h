@@ -6,7 +6,7 @@
  * A guest that takes TSO4 gives receive chains big enough for one (Linux's "big packets": no
  * MRG_RXBUF needed). The switch (net/offload.h) checksums and segments for ports without them.
  *
- * Frames go to and come from a backend (the switch port of vm/vnet.c). Transmitted frames are
+ * Frames go to and come from a backend (the switch port of board/vnet.c). Transmitted frames are
  * copied out of guest RAM under the device lock and handed to the backend after the lock is
  * dropped, so a backend may deliver to another device (taking its lock) without a lock cycle.
  * Runt, oversized and malformed frames are dropped and counted; a broken ring or chain

@@ -10,7 +10,7 @@
  *
  * The guest reads the registers without exits: `shadow` is a page of what a trapped read of each
  * register and configuration word returns, which the VM maps read-only at the device's window
- * (vm/devices.c). Writes still trap, and every state change rewrites the words it affects under the
+ * (board/devices.c). Writes still trap, and every state change rewrites the words it affects under the
  * lock, InterruptStatus before the interrupt is raised. A read that is not 4 bytes wide gets the
  * bytes of the page, where a trapped one faults.
  */

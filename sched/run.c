@@ -1,6 +1,6 @@
 /*
  * The loop each hart runs: its one vCPU's run / exit / act cycle, parking when the vCPU waits.
- * A hart with several vCPUs runs the scheduler's loop instead (vm/sched.c), with the same steps.
+ * A hart with several vCPUs runs the scheduler's loop instead (sched/sched.c), with the same steps.
  */
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
@@ -10,8 +10,8 @@
 #include "sbi/sbi.h"
 #include "vcpu/insn.h"
 #include "vcpu/timer.h"
-#include "vm/run.h"
-#include "vm/sched.h"
+#include "sched/run.h"
+#include "sched/sched.h"
 #include "vm/vm.h"
 
 /* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */

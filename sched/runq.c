@@ -1,5 +1,5 @@
-/* The run queue's policy (vm/runq.h): weighted virtual runtime, least runs first. */
-#include "vm/runq.h"
+/* The run queue's policy (sched/runq.h): weighted virtual runtime, least runs first. */
+#include "sched/runq.h"
 #include <stddef.h>
 
 void runq_init(struct runq *q)

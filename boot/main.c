@@ -9,8 +9,8 @@
 #include "mm/palloc.h"
 #include "sbi/sbi.h"
 #include "vm/vm.h"
-#include "vm/vdisk.h"
-#include "vm/vnet.h"
+#include "board/vdisk.h"
+#include "board/vnet.h"
 #include <libfdt.h>
 #include <string.h>
 

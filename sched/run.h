@@ -1,6 +1,6 @@
-/* The steps of a hart's run loop that the scheduler's loop (vm/sched.c) shares with vm/run.c. */
-#ifndef KEEL_VM_RUN_H
-#define KEEL_VM_RUN_H
+/* The steps of a hart's run loop that the scheduler's loop (sched/sched.c) shares with sched/run.c. */
+#ifndef KEEL_SCHED_RUN_H
+#define KEEL_SCHED_RUN_H
 #include "vcpu/vcpu.h"
 
 struct hart;

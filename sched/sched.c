@@ -1,11 +1,11 @@
 /*
- * The scheduler of a shared hart (vm/sched.h). Every vCPU has a home hart and runs only there,
+ * The scheduler of a shared hart (sched/sched.h). Every vCPU has a home hart and runs only there,
  * so all scheduling state is the hart's own: other harts only post interrupts, requests and
  * fences to a vCPU and kick its hart (an IPI; the hart's own SSIP for itself).
  *
  * A vCPU is on its hart's run queue while it wants the hart: started and not halted, halted with
  * an interrupt it enabled pending, or with a request to act on. WFI and HSM suspend take it off
- * (vcpu->halted), HSM stop too. The vCPU with the least weighted runtime runs (vm/runq.c) for its
+ * (vcpu->halted), HSM stop too. The vCPU with the least weighted runtime runs (sched/runq.c) for its
  * VM's slice; the host timer, which a guest cannot mask (HS interrupts are always on in VS-mode),
  * ends the slice. The same timer is armed for the earliest deadline of the halted vCPUs (SBI
  * timer, or vstimecmp on the Sstc path), and a vCPU that wakes ahead of the running one takes
@@ -16,15 +16,15 @@
  * GPRs live in struct vcpu_regs, FP lazily by sstatus.FS, every VS CSR, hvip, hgatp with its
  * VMID, henvcfg, hcounteren, htimedelta.
  */
-#include "vm/sched.h"
+#include "sched/sched.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "core/console.h"
 #include "drivers/platform.h"
-#include "sbi/sbi_defs.h"
+#include "arch/riscv/sbi_defs.h"
 #include "vcpu/timer.h"
-#include "vm/run.h"
+#include "sched/run.h"
 #include "vm/vm.h"
 #include <stddef.h>
 
@@ -64,7 +64,7 @@ void sched_add_vcpu(struct vcpu *v)
 		v->slice_ticks = 1;
 	s->members[s->n++] = v;
 	if (s->n == 1) {
-		h->vcpu = v; /* alone: run as a pinned vCPU (vm/run.c) */
+		h->vcpu = v; /* alone: run as a pinned vCPU (sched/run.c) */
 		return;
 	}
 	h->vcpu = NULL;

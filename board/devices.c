@@ -12,8 +12,8 @@
 #include "drivers/virtio/net.h"
 #include "lib/printf.h"
 #include "vdev/syscon.h"
-#include "vm/vdisk.h"
-#include "vm/vnet.h"
+#include "board/vdisk.h"
+#include "board/vnet.h"
 #include "vm/vm.h"
 
 /* The vPLIC's context i is vCPU i's S-mode external interrupt. */
@@ -115,7 +115,7 @@ _Static_assert(sizeof(((struct virtio_mmio *)0)->shadow) == SZ_4K, "a shadow is 
 
 /*
  * One of Keel's pages read-only at gpa: the guest's reads see it without an exit, its writes and
- * fetches still fault and reach the device's model (vcpu/exit.c). Nothing with keel,read-exits.
+ * fetches still fault and reach the device's model (exit/exit.c). Nothing with keel,read-exits.
  */
 static int map_read_only(struct vm *vm, uint64_t gpa, const void *page, uint64_t size)
 {
@@ -125,7 +125,7 @@ static int map_read_only(struct vm *vm, uint64_t gpa, const void *page, uint64_t
 /*
  * A device of the VM left work over its budget: one of the VM's own vCPUs does the rest, in its
  * own time (the one on this hart when it is the VM's: the notifier; else the first), through a
- * request, after the exit and before it enters the guest again (vm/run.c).
+ * request, after the exit and before it enters the guest again (sched/run.c).
  */
 static void device_deferred(void *ctx)
 {

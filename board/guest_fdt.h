@@ -1,6 +1,6 @@
 /* Each VM's device tree, built with libfdt from its configuration. */
-#ifndef KEEL_VM_GUEST_FDT_H
-#define KEEL_VM_GUEST_FDT_H
+#ifndef KEEL_BOARD_GUEST_FDT_H
+#define KEEL_BOARD_GUEST_FDT_H
 #include <stddef.h>
 #include "vm/vm.h"
 

@@ -1,6 +1,6 @@
 /* VMs' network cards and the uplink on Keel's switch: the glue between vdev/virtio/net, net/ and drivers/virtio/net. */
-#ifndef KEEL_VM_VNET_H
-#define KEEL_VM_VNET_H
+#ifndef KEEL_BOARD_VNET_H
+#define KEEL_BOARD_VNET_H
 #include "net/switch.h"
 #include "vdev/virtio/net.h"
 #include "vm/vm.h"

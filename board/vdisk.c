@@ -4,7 +4,7 @@
  * buffers left where they are in guest RAM: no copy. Completions arrive on the host disk's
  * interrupt, on whichever hart takes it.
  */
-#include "vm/vdisk.h"
+#include "board/vdisk.h"
 #include "core/console.h"
 #include "core/errno.h"
 #include "drivers/platform.h"

@@ -1,6 +1,6 @@
 /* A VM's virtio block devices over slices of the host's disks: the glue between vdev/virtio and drivers/virtio. */
-#ifndef KEEL_VM_VDISK_H
-#define KEEL_VM_VDISK_H
+#ifndef KEEL_BOARD_VDISK_H
+#define KEEL_BOARD_VDISK_H
 #include "drivers/virtio/blk.h"
 #include "vdev/virtio/blk.h"
 #include "vm/vm.h"

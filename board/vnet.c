@@ -6,7 +6,7 @@
  * the receiver's buffers. Offloaded frames (64 KiB TCP, partial checksums) pass between guests that
  * negotiated them; the uplink, which takes none, gets them segmented and checksummed by the switch.
  */
-#include "vm/vnet.h"
+#include "board/vnet.h"
 #include "core/errno.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"

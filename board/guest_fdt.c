@@ -1,5 +1,5 @@
 /* Guest device tree: memory, cpus, timebase and /chosen. */
-#include "vm/guest_fdt.h"
+#include "board/guest_fdt.h"
 #include "lib/printf.h"
 #include <libfdt.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /*
- * The scheduler of a shared hart: a hart with one vCPU runs it as before (vm/run.c, no tick,
- * no switching); a hart with several runs them from a run queue (vm/runq.h), preempting on a
+ * The scheduler of a shared hart: a hart with one vCPU runs it as before (sched/run.c, no tick,
+ * no switching); a hart with several runs them from a run queue (sched/runq.h), preempting on a
  * time slice from the host timer.
  */
-#ifndef KEEL_VM_SCHED_H
-#define KEEL_VM_SCHED_H
+#ifndef KEEL_SCHED_SCHED_H
+#define KEEL_SCHED_SCHED_H
 
 struct hart;
 struct vcpu;

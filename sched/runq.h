@@ -7,8 +7,8 @@
  * vruntime runs. A vCPU that slept rejoins at no less than the queue's minimum less a small
  * bonus: it runs soon after its wake-up, but cannot bank the time it slept.
  */
-#ifndef KEEL_VM_RUNQ_H
-#define KEEL_VM_RUNQ_H
+#ifndef KEEL_SCHED_RUNQ_H
+#define KEEL_SCHED_RUNQ_H
 #include <stdint.h>
 
 #define RUNQ_MAX 32 /* MAX_VMS x MAX_VCPUS_PER_VM: every vCPU on one hart */
