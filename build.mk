@@ -65,20 +65,23 @@ $(BUILD)/libfdt-obj/%.o: $(LIBFDT_DIR)/libfdt.h
 	@echo "  CC      libfdt/$*.c"
 	@$(CC) $(LIBFDT_CFLAGS) -c $(LIBFDT_DIR)/$*.c -o $@
 
-# ---- generated assembly offsets ----
-$(GEN)/asm-offsets.h: arch/riscv/asm-offsets.c arch/riscv/hart.h vcpu/regs.h scripts/gen-asm-offsets.sh
+# ---- generated assembly offsets: one header per room that has assembly (arch/riscv, vcpu) ----
+ASM_OFFSETS := $(GEN)/arch-offsets.h $(GEN)/vcpu-offsets.h
+$(GEN)/arch-offsets.h: arch/riscv/asm-offsets.c arch/riscv/hart.h scripts/gen-asm-offsets.sh
+$(GEN)/vcpu-offsets.h: vcpu/asm-offsets.c arch/riscv/hart.h vcpu/regs.h scripts/gen-asm-offsets.sh
+$(ASM_OFFSETS):
 	@mkdir -p $(GEN)
 	@echo "  GEN     $@"
-	@$(CC) $(CFLAGS) -S $< -o $(GEN)/asm-offsets.s
-	@scripts/gen-asm-offsets.sh $(GEN)/asm-offsets.s > $@
+	@$(CC) $(CFLAGS) -S $< -o $(@:.h=.s)
+	@scripts/gen-asm-offsets.sh $(@:.h=.s) $< > $@
 
 # ---- Keel ----
-$(BUILD)/keel/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h $(GEN)/asm-offsets.h
+$(BUILD)/keel/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/keel/%.S.o: %.S $(GEN)/asm-offsets.h
+$(BUILD)/keel/%.S.o: %.S $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@

@@ -1,16 +1,15 @@
 /* Instruction decoding for MMIO emulation and virtual-instruction exits (unpriv spec ch. 2, 16). */
 #ifndef KEEL_VCPU_INSN_H
 #define KEEL_VCPU_INSN_H
+#include "arch/riscv/insn_len.h"
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 #endif
 
 #define INSN_WFI 0x10500073UL
-#define INSN_LOW_BITS_32 0x3 /* low two bits 11: a 32-bit instruction */
 /* htinst (priv spec 8.6.3): bit 0 set = transformed; then bit 1 clear = the original was 16-bit. */
 #define HTINST_TRANSFORMED 0x1UL
 #define HTINST_ORIG_32BIT 0x2UL
-#define INSN_HALF_BITS 16 /* instructions come in 16-bit parcels */
 /*
  * htinst pseudo-instructions (priv spec 8.6.3): a guest-page fault on an implicit access of the
  * VS-stage walk, a 32-bit (RV32) or 64-bit read of a PTE, or a write for its A/D bits.

@@ -18,10 +18,10 @@
  * sstatus, loads s0-s11 and joins the resume path. hstatus and scounteren are not swapped (the
  * guest's values stay in the CSRs while the vCPU is bound: vcpu_bind/vcpu_unbind move them);
  * hstatus.SPV is set on every entry, since a trap Keel takes itself clears it.
- * Offsets come from asm-offsets.h (generated).
+ * Offsets come from vcpu-offsets.h (generated from vcpu/asm-offsets.c).
  */
 #include "arch/riscv/csr.h"
-#include "asm-offsets.h"
+#include "vcpu-offsets.h"
 
 	/* The exit path's code: one section, laid out beside the hot C (linker.ld). */
 	.section .text.hot.trap, "ax", @progbits

@@ -2,7 +2,6 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_host.h"
-#include "core/console.h"
 
 struct cpu_features cpu;
 

@@ -5,8 +5,8 @@
  * Keel bug: save the registers and report.
  */
 #include "arch/riscv/csr.h"
-#include "asm-offsets.h"
-#include "vcpu/insn.h"
+#include "arch-offsets.h"
+#include "arch/riscv/insn_len.h"
 
 	.section .text
 	.align 2

@@ -2,7 +2,7 @@
  * HS-mode entry. OpenSBI jumps here at 0x80200000 with a0 = hart id, a1 = DTB.
  * Secondary harts arrive at secondary_entry through SBI HSM hart_start.
  */
-#include "asm-offsets.h"
+#include "arch-offsets.h"
 
 	.section .text.entry
 	.globl _start
