@@ -2,26 +2,27 @@
  * Each VM's devices: a 16550 UART, a PLIC and the sifive,test power-off device emulated at
  * QEMU virt's addresses, plus host devices passed through (MMIO mapped 1:1 in stage-2, the
  * interrupt claimed on the host PLIC, forwarded to the vPLIC and completed on the host when
- * the guest completes it). Host interrupts are handled here too.
+ * the guest completes it). The host side of their interrupts is in board/host_irqs.c.
  */
 #include "arch/riscv/hart.h"
 #include "core/console.h"
 #include "drivers/ns16550.h"
 #include "drivers/platform.h"
-#include "drivers/plic.h"
+#include "core/hart.h"
+#include "core/irq.h"
 #include "drivers/virtio/net.h"
 #include "lib/printf.h"
 #include "vdev/syscon.h"
 #include "board/vdisk.h"
 #include "board/vnet.h"
-#include "vm/vm.h"
+#include "board/board.h"
 
 /* The vPLIC's context i is vCPU i's S-mode external interrupt. */
 static void plic_output(void *ctx, int context, int level)
 {
 	struct vm *vm = ctx;
 
-	/* Claimable: the claim must trap (sync_ext_irq fences before the line reaches the guest). */
+	/* Claimable: the claim must trap (vcpu_sync_ext_irq fences before the line reaches the guest). */
 	if (context == 0 && vm->idle_claim_pte)
 		stage2_leaf_set(vm->idle_claim_pte, !level);
 	if (context < vm->nvcpus)
@@ -35,7 +36,7 @@ static int plic_completed(void *ctx, unsigned source)
 
 	for (int i = 0; i < vm->cfg.npass; i++)
 		if (vm->cfg.pass[i].irq == source) {
-			plic_complete(vm->cfg.harts[0], source);
+			irq_complete(vm->cfg.harts[0], source);
 			return 1;
 		}
 	return 0;
@@ -50,7 +51,7 @@ static void uart_irq(void *ctx, int level)
 {
 	struct vm *vm = ctx;
 
-	vplic_set_level(&vm->plic, VM_UART_IRQ, level);
+	irqchip_set_level(&vm->irqchip, VM_UART_IRQ, level);
 }
 
 static int overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
@@ -160,6 +161,7 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 {
 	vuart_init(&vm->uart, uart_tx, uart_irq, vm);
 	vplic_init(&vm->plic, vm->nvcpus, plic_output, plic_completed, vm);
+	vm->irqchip = (struct irqchip){ .ops = &vplic_irqchip_ops, .chip = &vm->plic };
 	mmio_bus_add(&vm->mmio, VM_SYSCON_BASE, SYSCON_SIZE, &syscon_ops, vm, "syscon");
 	mmio_bus_add(&vm->mmio, VM_PLIC_BASE, VPLIC_SIZE, &vplic_ops, &vm->plic, "plic");
 	mmio_bus_add(&vm->mmio, VM_UART_BASE, VUART_SIZE, &vuart_ops, &vm->uart, "uart");
@@ -215,71 +217,11 @@ void vm_devices_reset(struct vm *vm)
 	vm_console_reset(vm);
 	vm_disks_reset(vm);
 	vm_nics_reset(vm);
-	vplic_reset(&vm->plic);
+	irqchip_reset(&vm->irqchip);
 }
 
-void host_irqs_init(void)
+void vm_irqchip_attach_vcpu(struct vm *vm, int i)
 {
-	if (!platform.plic_base)
-		return;
-	plic_init(platform.plic_base, platform.plic_ndev);
-	if (platform.uart_irq && nvms)
-		ns16550_enable_rx_irq();
-	host_irqs_hart_init(this_hart()->id);
-}
-
-/*
- * Enable the host interrupts routed to this hart: console input to the hart of the first VM's
- * first vCPU (any hart can deliver it), a pass-through interrupt to its VM's first vCPU's hart.
- * Each hart does this for itself once it runs Keel: OpenSBI clears a hart's PLIC enables when
- * it brings the hart up, so routing done earlier by another hart would be lost.
- */
-void host_irqs_hart_init(unsigned long hart)
-{
-	if (!platform.plic_base || !nvms)
-		return;
-	if (platform.uart_irq && vms[0].cfg.harts[0] == hart)
-		plic_route(platform.uart_irq, hart);
-	for (int v = 0; v < nvms; v++)
-		for (int i = 0; i < vms[v].cfg.npass; i++)
-			if (vms[v].cfg.pass[i].irq && vms[v].cfg.harts[0] == hart)
-				plic_route(vms[v].cfg.pass[i].irq, hart);
-	vdisks_route_irqs(hart);
-	vnet_route_irqs(hart);
-}
-
-void host_irq_handle(void)
-{
-	unsigned long hart = this_hart()->id;
-	unsigned irq;
-
-	while ((irq = plic_claim(hart)) != 0) {
-		if (irq == platform.uart_irq) {
-			console_input_drain();
-			plic_complete(hart, irq);
-			continue;
-		}
-		/* A host disk or the uplink NIC: completions go to the guests' rings and the switch. */
-		if (host_blk_irq(irq) || host_net_irq(irq)) {
-			plic_complete(hart, irq);
-			continue;
-		}
-		int owned = 0;
-
-		for (int v = 0; v < nvms && !owned; v++)
-			for (int i = 0; i < vms[v].cfg.npass; i++)
-				if (vms[v].cfg.pass[i].irq == irq) {
-					/*
-					 * Completed on the host when the guest completes it (plic_completed) or the
-					 * VM resets; a stopped VM's source stays claimed, so a device holding its
-					 * line up cannot keep interrupting this hart.
-					 */
-					if (vm_alive(&vms[v]))
-						vplic_set_level(&vms[v].plic, irq, 1);
-					owned = 1;
-					break;
-				}
-		if (!owned)
-			plic_complete(hart, irq);
-	}
+	/* Context 0's idle page (one vCPU) stops translating when its line rises (vcpu/irqs.h). */
+	vm->vcpus[i]->ext_raise_fences = i == 0 && vm->idle_claim_pte;
 }

@@ -11,8 +11,8 @@
 #include "core/console.h"
 #include "drivers/platform.h"
 #include "lib/printf.h"
-#include "vcpu/timer.h"
-#include "vm/vm.h"
+#include "board/board.h"
+#include "core/timer.h"
 
 #define CONSOLE_SWITCH_KEY 0x1c /* Ctrl-\ */
 /*
@@ -139,10 +139,8 @@ static void put_locked(struct vm *vm, char c)
 	struct hart *h = this_hart();
 
 	vm->con_stamp = read_time();
-	if (!h->console_deadline) {
-		h->console_deadline = vm->con_stamp + quiet_ticks();
-		hart_timer_program(h);
-	}
+	if (hart_timer_get(h, HART_TIMER_CONSOLE) == HART_TIMER_OFF)
+		hart_timer_set(h, HART_TIMER_CONSOLE, vm->con_stamp + quiet_ticks());
 }
 
 void vm_console_quiet_check(struct hart *h, uint64_t now)
@@ -156,8 +154,8 @@ void vm_console_quiet_check(struct hart *h, uint64_t now)
 		spin_lock(&vm->con_lock);
 		if (vm->con_len && now - vm->con_stamp >= quiet_ticks())
 			flush_line(vm);
-		else if (vm->con_len && (!h->console_deadline || vm->con_stamp + quiet_ticks() < h->console_deadline))
-			h->console_deadline = vm->con_stamp + quiet_ticks();
+		else if (vm->con_len && vm->con_stamp + quiet_ticks() < hart_timer_get(h, HART_TIMER_CONSOLE))
+			hart_timer_set(h, HART_TIMER_CONSOLE, vm->con_stamp + quiet_ticks());
 		spin_unlock(&vm->con_lock);
 	}
 }
@@ -210,7 +208,7 @@ static void vcons_irq(void *ctx, int level)
 {
 	struct vm *vm = ctx;
 
-	vplic_set_level(&vm->plic, VM_CONSOLE_IRQ, level);
+	irqchip_set_level(&vm->irqchip, VM_CONSOLE_IRQ, level);
 }
 
 int vm_console_init(struct vm *vm, char *err, unsigned long errlen)

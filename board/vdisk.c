@@ -8,7 +8,7 @@
 #include "core/console.h"
 #include "core/errno.h"
 #include "drivers/platform.h"
-#include "drivers/plic.h"
+#include "core/irq.h"
 #include "lib/printf.h"
 #include "mm/palloc.h"
 #include <stddef.h>
@@ -103,7 +103,7 @@ static void disk_irq(void *ctx, int level)
 {
 	struct vdisk *vd = ctx;
 
-	vplic_set_level(&vd->vm->plic, VM_DISK_IRQ(vd->index), level);
+	irqchip_set_level(&vd->vm->irqchip, VM_DISK_IRQ(vd->index), level);
 }
 
 void vdisks_host_init(void)
@@ -247,7 +247,7 @@ void vdisks_route_irqs(unsigned long hart)
 				if (vms[v].cfg.disks[i].host == (unsigned)h)
 					first = v;
 		if (first >= 0 && vms[first].cfg.harts[0] == hart)
-			plic_route(host_disks[h]->irq, hart);
+			irq_route(host_disks[h]->irq, hart);
 	}
 }
 

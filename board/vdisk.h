@@ -3,7 +3,7 @@
 #define KEEL_BOARD_VDISK_H
 #include "drivers/virtio/blk.h"
 #include "vdev/virtio/blk.h"
-#include "vm/vm.h"
+#include "board/board.h"
 
 /* A request at the host disk: its parts still out, their ring descriptors, the status so far. */
 struct vdisk_out {

@@ -12,7 +12,7 @@
 #include "arch/riscv/csr.h"
 #include "core/console.h"
 #include "drivers/platform.h"
-#include "drivers/plic.h"
+#include "core/irq.h"
 #include "drivers/virtio/net.h"
 #include "lib/printf.h"
 #include "mm/palloc.h"
@@ -100,7 +100,7 @@ static void nic_irq(void *ctx, int level)
 {
 	struct vnic *v = ctx;
 
-	vplic_set_level(&v->vm->plic, VM_NIC_IRQ(v->index), level);
+	irqchip_set_level(&v->vm->irqchip, VM_NIC_IRQ(v->index), level);
 }
 
 int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
@@ -258,5 +258,5 @@ void vnet_uplink_init(const void *host_fdt)
 void vnet_route_irqs(unsigned long hart)
 {
 	if (uplink.nic && nvms && vms[0].cfg.harts[0] == hart)
-		plic_route(uplink.nic->irq, hart);
+		irq_route(uplink.nic->irq, hart);
 }

@@ -3,7 +3,7 @@
 #define KEEL_BOARD_VNET_H
 #include "net/switch.h"
 #include "vdev/virtio/net.h"
-#include "vm/vm.h"
+#include "board/board.h"
 
 #define MAX_NETWORKS 8 /* distinct network names over all VMs */
 

@@ -7,10 +7,15 @@
 #include "drivers/ns16550.h"
 #include "drivers/platform.h"
 #include "mm/palloc.h"
-#include "sbi/sbi.h"
-#include "vm/vm.h"
+#include "board/board.h"
 #include "board/vdisk.h"
 #include "board/vnet.h"
+#include "core/hart.h"
+#include "core/timer.h"
+#include "sbi/sbi.h"
+#include "sched/sched.h"
+#include "vcpu/timer.h"
+#include "vm/lifecycle.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -100,6 +105,15 @@ static void secondary_harts_boot(unsigned long boot_hart)
 	}
 }
 
+/* The upcalls the rooms below make into the rooms above, set once before anything runs. */
+static void wire_rooms(void)
+{
+	hart_timer_on_guest_expiry(vcpu_timer_expired);
+	hart_timer_on_expiry(HART_TIMER_CONSOLE, vm_console_quiet_check);
+	hart_on_pause(sched_service);
+	vm_on_stop_report(sched_report);
+}
+
 void keel_main(unsigned long hartid, const void *dtb)
 {
 	harts[hartid].id = hartid;
@@ -125,12 +139,14 @@ void keel_main(unsigned long hartid, const void *dtb)
 	sbi_machine_ids.marchid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MARCHID, 0, 0, 0).value;
 	sbi_machine_ids.mimpid = (unsigned long)sbi_host_call(SBI_EXT_BASE, SBI_EXT_BASE_GET_MIMPID, 0, 0, 0).value;
 	hart_init_local();
-	harts[hartid].keel_deadline = -1UL;
+	hart_timers_init(&harts[hartid]);
+	wire_rooms();
 	vdisks_host_init();
 	/* Before the VMs: their pass-through devices are checked against the card Keel drives. */
 	vnet_uplink_init(host_fdt);
 	if (!vms_create(host_fdt))
 		fatal("no VM could be started (see the messages above)");
+	sched_add_vms();
 	host_irqs_init();
 	/* Harts that reached _start on their own (see head.S) may go on as secondaries now. */
 	__atomic_store_n(&boot_done, 1, __ATOMIC_RELEASE);
@@ -142,8 +158,8 @@ void keel_secondary(unsigned long hartid)
 {
 	harts[hartid].id = hartid;
 	hart_init_local();
+	hart_timers_init(&harts[hartid]);
 	host_irqs_hart_init(hartid);
-	harts[hartid].keel_deadline = -1UL;
 	hart_run_loop();
 }
 

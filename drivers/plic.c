@@ -47,3 +47,9 @@ void plic_complete(unsigned long hart, unsigned irq)
 	if (plic && ctx >= 0)
 		*reg(PLIC_CLAIM(ctx)) = irq;
 }
+
+const struct irq_controller plic_irq_controller = {
+	.claim = plic_claim,
+	.complete = plic_complete,
+	.route = plic_route,
+};

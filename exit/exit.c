@@ -1,44 +1,23 @@
 /*
- * The vmexit dispatcher (seed: vmexit_handler): reads the trap CSRs and routes each exit but the
- * ecall, which vcpu_exit_fast (vcpu/vcpu.c) hands to the SBI dispatcher itself.
+ * The exit path: vcpu_exit_fast (every exit, from trap.S), the vmexit dispatcher (seed:
+ * vmexit_handler) that reads the trap CSRs and routes each exit but the ecall, and the emulation
+ * of device accesses.
  */
+#include "exit/exit.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
+#include "core/irq.h"
+#include "core/timer.h"
 #include "sbi/sbi.h"
 #include "vcpu/insn.h"
-#include "vcpu/timer.h"
+#include "vcpu/irqs.h"
 #include "vcpu/vcpu.h"
 #include "vcpu/vswalk.h"
 #include "vdev/mmio.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
-
-int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tval)
-{
-	unsigned long vsstatus = csr_read(vsstatus), vstvec = csr_read(vstvec) & ~3UL;
-	int from_s = (v->regs.guest_regs.sstatus & SSTATUS_SPP) != 0;
-
-	/* A fault on the first instruction of the guest's own handler would recur forever. */
-	if (v->regs.guest_regs.sepc == vstvec)
-		return -1;
-	/* What the hardware does on a trap into VS-mode (priv spec 4.1.1, 8.6.4). */
-	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
-	if (vsstatus & SSTATUS_SIE)
-		vsstatus |= SSTATUS_SPIE;
-	if (from_s)
-		vsstatus |= SSTATUS_SPP;
-	vsstatus &= ~SSTATUS_SIE;
-	csr_write(vsstatus, vsstatus);
-	csr_write(vsepc, v->regs.guest_regs.sepc);
-	csr_write(vscause, cause);
-	csr_write(vstval, tval);
-	v->regs.guest_regs.sepc = vstvec;
-	v->regs.guest_regs.sstatus |= SSTATUS_SPP;
-	v->stats[STAT_INJECTED]++;
-	return 0;
-}
 
 static enum exit_reason inject_or_stop(struct vcpu *v, unsigned long cause, unsigned long tval, struct vcpu_exit *exit)
 {
@@ -47,12 +26,6 @@ static enum exit_reason inject_or_stop(struct vcpu *v, unsigned long cause, unsi
 	exit->fatal.cause = cause;
 	exit->fatal.tval = tval;
 	return EXIT_GUEST_FATAL;
-}
-
-unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out)
-{
-	(void)v;
-	return hlv_d(gva, out);
 }
 
 /* Fetch the instruction at the guest's sepc (hlvx_insn: 16 bits, or 32 when its low bits say so). */
@@ -213,7 +186,7 @@ static inline const struct mmio_region *mmio_region_at(struct vcpu *v, uint64_t 
 
 	if (r && gpa - r->base < r->size)
 		return r;
-	r = mmio_bus_find(&v->vm->mmio, gpa);
+	r = mmio_bus_find(v->mmio, gpa);
 	if (r)
 		v->mmio_region_hint = r;
 	return r;
@@ -284,7 +257,7 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 	switch (code) {
 	case IRQ_S_TIMER:
 		v->stats[STAT_TIMER_IRQ]++;
-		timer_handle_irq(this_hart());
+		hart_timer_irq(this_hart());
 		return v->irq_exit;
 	case IRQ_S_SOFT:
 		v->stats[STAT_SOFT_IRQ]++;
@@ -292,7 +265,7 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 		return v->irq_exit;
 	case IRQ_S_EXT:
 		v->stats[STAT_EXT_IRQ]++;
-		host_irq_handle();
+		irq_handle();
 		return v->irq_exit;
 	default:
 		v->stats[STAT_OTHER]++;
@@ -342,4 +315,37 @@ __attribute__((hot)) enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu
 		exit->fatal.tval = t->stval;
 		return EXIT_GUEST_FATAL;
 	}
+}
+
+/*
+ * Every exit, called by trap.S on Keel's stack with the guest's s0-s11 still in their registers.
+ * This is the line between the loop and vcpu_run's caller (the seed's shape: run returns an exit
+ * reason). Handled here, without leaving the loop: SBI calls Keel answers itself, accesses to
+ * Keel's devices (unless the instruction names s0-s11), host interrupts and timers, and
+ * exceptions handed back to the guest. Everything else leaves: WFI and suspend, HSM stop,
+ * shutdown and reboot, hypercalls, accesses with neither RAM nor device, fatal traps, requests
+ * from other harts, and on a shared hart every host timer and IPI (the scheduler's turn).
+ * Returns the register file to go back into the guest, or NULL to leave.
+ */
+__attribute__((hot)) struct vcpu_regs *vcpu_exit_fast(struct vcpu *v)
+{
+	struct vcpu_trap_state *t = &v->regs.trap_csrs;
+	enum exit_reason reason;
+
+	v->exits++;
+	t->scause = csr_read(scause);
+	if (t->scause == EXC_ECALL_VS) {
+		/* The hottest exit: straight to the SBI dispatcher, with no other trap CSR to read. */
+		v->stats[STAT_ECALL]++;
+		reason = sbi_dispatch(v, v->exit_out);
+	} else {
+		reason = vmexit_handler(v, v->exit_out);
+	}
+	if (reason == EXIT_NOTHING && !__atomic_load_n(&v->requests, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) == v->fence_done) {
+		vcpu_apply_irqs(v);
+		return &v->regs;
+	}
+	v->exit_reason = reason;
+	return NULL;
 }

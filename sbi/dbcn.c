@@ -4,7 +4,7 @@
  */
 #include "sbi/sbi.h"
 #include "arch/riscv/csr.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 /* One call moves at most this much; the spec lets us report a short count. */
 #define DBCN_MAX_CHUNK 4096UL

@@ -1,6 +1,6 @@
 /* HSM extension (SBI spec 9): start, stop, status and suspend of the VM's vCPUs. */
 #include "sbi/sbi.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 static long hart_start(struct vcpu *v, unsigned long id, uint64_t addr, uint64_t arg)
 {
@@ -13,19 +13,18 @@ static long hart_start(struct vcpu *v, unsigned long id, uint64_t addr, uint64_t
 		return SBI_ERR_INVALID_PARAM;
 	if (!vm_gpa_to_host(v->vm, addr, 4))
 		return SBI_ERR_INVALID_ADDRESS;
-	/* Under the VM's lock: a reset or shutdown either sees this start or refuses it (vm.c). */
-	spin_lock(&v->vm->lock);
-	if (v->vm->state != VM_RUNNING)
-		err = SBI_ERR_FAILED;
-	else if (!__atomic_compare_exchange_n(&target->hsm_state, &expected, SBI_HSM_STATE_START_PENDING, 0,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	/* Under the VM's lock: a reset or shutdown either sees this start or refuses it (vm/vm.c). */
+	if (!vm_lock_running(v->vm))
+		return SBI_ERR_FAILED;
+	if (!__atomic_compare_exchange_n(&target->hsm_state, &expected, SBI_HSM_STATE_START_PENDING, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		err = SBI_ERR_ALREADY_AVAILABLE;
 	if (!err) {
 		target->start_addr = addr;
 		target->start_arg = arg;
 		vcpu_request(target, VCPU_REQ_START);
 	}
-	spin_unlock(&v->vm->lock);
+	vm_unlock(v->vm);
 	return err;
 }
 
@@ -60,15 +59,12 @@ static enum exit_reason hsm_handle(struct vcpu *v, const struct sbi_call *call, 
 {
 	struct vcpu *target;
 
+	(void)exit;
 	switch (call->fid) {
 	case SBI_EXT_HSM_HART_START:
+		/* Started here: the target's hart takes the request (the guest's own hart goes on). */
 		ret->error = hart_start(v, call->args[0], call->args[1], call->args[2]);
-		if (ret->error)
-			return EXIT_NOTHING;
-		exit->cpu_up.target = call->args[0];
-		exit->cpu_up.entry = call->args[1];
-		exit->cpu_up.arg = call->args[2];
-		return EXIT_CPU_UP;
+		return EXIT_NOTHING;
 	case SBI_EXT_HSM_HART_STOP:
 		__atomic_store_n(&v->hsm_state, SBI_HSM_STATE_STOPPED, __ATOMIC_RELEASE);
 		ret->no_return = 1;

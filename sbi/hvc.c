@@ -1,6 +1,6 @@
 /* Keel hypercalls (the seed's "HVC" extension): function in a6, six arguments in a0-a5. */
 #include "sbi/sbi.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 static enum exit_reason hvc_handle(struct vcpu *v, const struct sbi_call *call, struct sbi_ret *ret,
 				   struct vcpu_exit *exit)
@@ -27,7 +27,7 @@ void hvc_complete(struct vcpu *v, const struct vcpu_exit *exit)
 			value += (unsigned long)(i + 1) * exit->hypercall.args[i];
 		break;
 	case KEEL_HVC_BOOT_COUNT:
-		value = v->vm->boot_count;
+		value = vm_boot_count(v->vm);
 		break;
 	case KEEL_HVC_VCPU_EXITS:
 		value = v->exits;

@@ -1,7 +1,7 @@
 /* IPI extension (SBI spec 7): a supervisor software interrupt (VSSIP) on each named vCPU. */
 #include "sbi/sbi.h"
 #include "arch/riscv/csr.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 __attribute__((hot)) static void raise_ssip(struct vcpu *target, void *ctx)
 {

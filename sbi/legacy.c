@@ -1,7 +1,7 @@
 /* Legacy extensions 0x00-0x08 (SBI spec 5): Linux still uses them when probes fail. */
 #include "sbi/sbi.h"
 #include "arch/riscv/csr.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 /* Legacy calls pass a pointer (guest virtual) to the hart mask; NULL means every hart. */
 static long read_mask(struct vcpu *v, unsigned long ptr, unsigned long *mask, unsigned long *base)

@@ -5,7 +5,7 @@
  * The HFENCE functions are for guests that run hypervisors: Keel offers no H extension.
  */
 #include "sbi/sbi.h"
-#include "vm/vm.h"
+#include "vm/guest.h"
 
 long sbi_remote_fence(struct vcpu *v, unsigned long mask, unsigned long base, unsigned long req)
 {

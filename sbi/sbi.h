@@ -17,7 +17,7 @@ struct sbi_call {
 	const unsigned long *args; /* a0-a5, read in place from the vCPU's registers */
 };
 
-/* One extension (sbi.c's find_ext says which EIDs reach it). */
+/* One extension (sbi/extensions.h says which EIDs reach it). */
 struct sbi_ext {
 	const char *name;
 	/* Returns the exit reason (EXIT_NOTHING when handled inside). */
@@ -31,37 +31,26 @@ struct sbi_machine_ids {
 };
 extern struct sbi_machine_ids sbi_machine_ids;
 
-extern const struct sbi_ext sbi_ext_legacy, sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_rfence, sbi_ext_hsm,
-	sbi_ext_srst, sbi_ext_dbcn, sbi_ext_hvc;
+#define SBI_EXTENSION(name, first, last) extern const struct sbi_ext sbi_ext_##name;
+#include "sbi/extensions.h"
+#undef SBI_EXTENSION
 
 #define ECALL_INSN_LEN 4
 
 /* a0-a5 are consecutive x-registers, so the arguments are read where they are. */
 _Static_assert(GPR_A5 - GPR_A0 == 5, "a0-a5 are x10-x15");
 
-/* The extension behind an EID: one switch, so the hot ones (TIME, IPI, RFENCE) take a compare or two. */
+/* The extension behind an EID: one switch from the table, so the hot ones take a compare or two. */
 static inline const struct sbi_ext *sbi_ext_of(unsigned long eid)
 {
 	switch (eid) {
-	case SBI_EXT_TIME:
-		return &sbi_ext_time;
-	case SBI_EXT_IPI:
-		return &sbi_ext_ipi;
-	case SBI_EXT_RFENCE:
-		return &sbi_ext_rfence;
-	case SBI_EXT_BASE:
-		return &sbi_ext_base;
-	case SBI_EXT_HSM:
-		return &sbi_ext_hsm;
-	case SBI_EXT_SRST:
-		return &sbi_ext_srst;
-	case SBI_EXT_DBCN:
-		return &sbi_ext_dbcn;
-	case SBI_EXT_KEEL_HVC:
-		return &sbi_ext_hvc;
+#define SBI_EXTENSION(name, first, last) \
+	case (first)...(last):           \
+		return &sbi_ext_##name;
+#include "sbi/extensions.h"
+#undef SBI_EXTENSION
 	default:
-		/* The legacy extensions are EIDs 0 up to SHUTDOWN (SBI spec 5). */
-		return eid <= SBI_EXT_0_1_SHUTDOWN ? &sbi_ext_legacy : NULL;
+		return NULL;
 	}
 }
 
@@ -94,8 +83,7 @@ void hvc_complete(struct vcpu *v, const struct vcpu_exit *exit);
 long sbi_send_ipi(struct vcpu *v, unsigned long mask, unsigned long base);
 long sbi_remote_fence(struct vcpu *v, unsigned long mask, unsigned long base, unsigned long req);
 
-/* Services the SBI layer uses (vcpu/timer.c, exit/exit.c; stubbed in host tests). */
+/* Services the SBI layer uses (vcpu/timer.c; stubbed in host tests). */
 void vcpu_timer_set(struct vcpu *v, uint64_t deadline);
-unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out);
 
 #endif

@@ -5,45 +5,18 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
+#include "board/board.h"
 #include "core/console.h"
+#include "core/hart.h"
+#include "core/irq.h"
+#include "core/timer.h"
+#include "exit/exit.h"
 #include "lib/printf.h"
 #include "sbi/sbi.h"
 #include "vcpu/insn.h"
-#include "vcpu/timer.h"
 #include "sched/run.h"
 #include "sched/sched.h"
-#include "vm/vm.h"
-
-/* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */
-static inline __attribute__((always_inline)) void wait_here(struct hart *h)
-{
-	wfi();
-	unsigned long sip = csr_read(sip);
-
-	if (sip & SIP_SSIP)
-		csr_clear(sip, SIP_SSIP);
-	if (sip & SIP_STIP)
-		timer_handle_irq(h);
-	if (sip & SIP_SEIP)
-		host_irq_handle();
-}
-
-void hart_wait(struct hart *h)
-{
-	wait_here(h);
-}
-
-void hart_pause(void)
-{
-	struct hart *h = this_hart();
-	uint64_t deadline = h->keel_deadline; /* a shared hart's scheduler may have one set */
-
-	h->keel_deadline = read_time() + HART_PAUSE_TICKS;
-	hart_timer_program(h);
-	wait_here(h);
-	h->keel_deadline = deadline;
-	hart_timer_program(h);
-}
+#include "vm/lifecycle.h"
 
 /*
  * Take START/STOP requests; returns nonzero when the vCPU should (still) run. Always inlined,
@@ -66,7 +39,7 @@ static inline __attribute__((always_inline)) int handle_requests(struct vcpu *v)
 		 * scheduler's tick on a shared hart).
 		 */
 		if (csr_read(sip) & SIP_SEIP)
-			host_irq_handle();
+			irq_handle();
 		vm_devices_resume(v->vm);
 	}
 	return __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) == SBI_HSM_STATE_STARTED;
@@ -104,13 +77,11 @@ static inline __attribute__((always_inline)) void wait_for_interrupt(struct hart
 	while (!vcpu_irq_pending(v) && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
 		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */
 		if (v->timer_mode == TIMER_SSTC)
-			h->keel_deadline = csr_read(CSR_VSTIMECMP);
-		hart_timer_program(h);
-		wait_here(h);
+			hart_timer_set(h, HART_TIMER_HALT, csr_read(CSR_VSTIMECMP));
+		hart_wait(h);
 		vcpu_process_fences(v);
 	}
-	h->keel_deadline = -1UL;
-	hart_timer_program(h);
+	hart_timer_set(h, HART_TIMER_HALT, HART_TIMER_OFF);
 	halt_done(v, suspended);
 }
 
@@ -214,7 +185,7 @@ static void __attribute__((noreturn, noinline)) pinned_run_loop(void)
 
 	if (!v) {
 		for (;;)
-			wait_here(h);
+			hart_wait(h);
 	}
 	vcpu_bind(v);
 	for (;;) {
@@ -222,7 +193,7 @@ static void __attribute__((noreturn, noinline)) pinned_run_loop(void)
 		if ((__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) ||
 		     __atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STARTED) &&
 		    !handle_requests(v)) {
-			wait_here(h);
+			hart_wait(h);
 			continue;
 		}
 		handle_exit(h, v, vcpu_run(v, &exit), &exit);
@@ -233,7 +204,7 @@ void hart_run_loop(void)
 {
 	struct hart *h = this_hart();
 
-	if (h->shared)
+	if (sched_shared(h))
 		sched_run_loop(h);
 	pinned_run_loop();
 }

@@ -5,8 +5,6 @@
 
 struct hart;
 
-/* Sleep until something arrives for this hart (IPI, timer, device), then take it in. */
-void hart_wait(struct hart *h);
 /* Take START/STOP requests; returns nonzero when the vCPU should (still) run (v bound). */
 int vcpu_handle_requests(struct vcpu *v);
 /* Act on what vcpu_run returned (v bound); EXIT_HALT parks a pinned vCPU until its wake-up. */

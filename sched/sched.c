@@ -17,13 +17,15 @@
  * VMID, henvcfg, hcounteren, htimedelta.
  */
 #include "sched/sched.h"
+#include "sched/runq.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "core/console.h"
 #include "drivers/platform.h"
 #include "arch/riscv/sbi_defs.h"
-#include "vcpu/timer.h"
+#include "core/hart.h"
+#include "core/timer.h"
 #include "sched/run.h"
 #include "vm/vm.h"
 #include <stddef.h>
@@ -34,9 +36,17 @@
 #define WAKE_GAP_DIV 4
 _Static_assert(RUNQ_MAX >= MAX_VMS * MAX_VCPUS_PER_VM, "a run queue holds every vCPU");
 
+/* What the scheduler keeps per vCPU (v->sched points here). */
+struct sched_entity {
+	struct vcpu *v;
+	struct runq_entity rq;
+	uint64_t slice_ticks;
+};
+
 struct hart_sched {
 	struct vcpu *members[RUNQ_MAX]; /* every vCPU whose home this hart is */
 	int n;
+	int shared; /* several vCPUs live here: the scheduler runs this hart */
 	struct runq rq;
 	uint64_t slice_start; /* when the running vCPU's slice began */
 	uint64_t charged_at; /* the running vCPU is charged up to here */
@@ -47,33 +57,49 @@ struct hart_sched {
 };
 
 static struct hart_sched hsched[MAX_HARTS];
+static struct sched_entity entities[MAX_VMS * MAX_VCPUS_PER_VM];
+static int nentities;
 
 static inline struct vcpu *vcpu_of(struct runq_entity *e)
 {
-	return (struct vcpu *)((char *)e - offsetof(struct vcpu, rq));
+	return ((struct sched_entity *)((char *)e - offsetof(struct sched_entity, rq)))->v;
 }
 
-void sched_add_vcpu(struct vcpu *v)
+int sched_shared(const struct hart *h)
+{
+	return hsched[h->id].shared;
+}
+
+static void add_vcpu(struct vcpu *v)
 {
 	struct hart_sched *s = &hsched[v->hart];
 	struct hart *h = &harts[v->hart];
 
-	v->rq.weight = v->vm->cfg.weight;
-	v->slice_ticks = (uint64_t)v->vm->cfg.slice_us * platform.timebase / USEC_PER_SEC;
-	if (!v->slice_ticks)
-		v->slice_ticks = 1;
+	v->sched = &entities[nentities++];
+	v->sched->v = v;
+	v->sched->rq.weight = v->vm->cfg.weight;
+	v->sched->slice_ticks = (uint64_t)v->vm->cfg.slice_us * platform.timebase / USEC_PER_SEC;
+	if (!v->sched->slice_ticks)
+		v->sched->slice_ticks = 1;
 	s->members[s->n++] = v;
 	if (s->n == 1) {
 		h->vcpu = v; /* alone: run as a pinned vCPU (sched/run.c) */
 		return;
 	}
 	h->vcpu = NULL;
-	h->shared = 1;
+	s->shared = 1;
 	for (int i = 0; i < s->n; i++) {
 		s->members[i]->shared = 1;
 		s->members[i]->irq_exit = EXIT_KICK;
 		vcpu_wfi_policy(s->members[i]);
 	}
+}
+
+void sched_add_vms(void)
+{
+	for (int i = 0; i < nvms; i++)
+		for (int c = 0; c < vms[i].nvcpus; c++)
+			add_vcpu(vms[i].vcpus[c]);
 }
 
 static int hsm_state(const struct vcpu *v)
@@ -100,7 +126,7 @@ void sched_service(struct hart *h)
 {
 	struct hart_sched *s = &hsched[h->id];
 
-	if (!h->shared)
+	if (!s->shared)
 		return;
 	for (int i = 0; i < s->n; i++)
 		if (s->members[i] != h->vcpu)
@@ -137,14 +163,16 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 			vcpu_timer_expire_saved(v, now);
 		}
 		want = wants_hart(h, v, now);
-		if (want && !v->rq.queued) {
-			runq_enqueue(&s->rq, &v->rq, runq_scaled(v->slice_ticks, v->rq.weight) / WAKE_BONUS_DIV);
-			if (cur && !cur->halted && cur->rq.queued &&
-			    runq_wakeup_preempts(&cur->rq, &v->rq,
-						 runq_scaled(cur->slice_ticks, cur->rq.weight) / WAKE_GAP_DIV))
+		if (want && !v->sched->rq.queued) {
+			runq_enqueue(&s->rq, &v->sched->rq,
+				     runq_scaled(v->sched->slice_ticks, v->sched->rq.weight) / WAKE_BONUS_DIV);
+			if (cur && !cur->halted && cur->sched->rq.queued &&
+			    runq_wakeup_preempts(&cur->sched->rq, &v->sched->rq,
+						 runq_scaled(cur->sched->slice_ticks, cur->sched->rq.weight) /
+							 WAKE_GAP_DIV))
 				s->resched = 1;
-		} else if (!want && v->rq.queued) {
-			runq_dequeue(&s->rq, &v->rq);
+		} else if (!want && v->sched->rq.queued) {
+			runq_dequeue(&s->rq, &v->sched->rq);
 		}
 	}
 }
@@ -154,14 +182,14 @@ static uint64_t sleeper_deadline(struct hart *h, const struct vcpu *v, uint64_t 
 {
 	uint64_t d;
 
-	if (!v->halted || v->rq.queued)
+	if (!v->halted || v->sched->rq.queued)
 		return -1UL;
 	if (v != h->vcpu)
 		d = vcpu_deadline_saved(v);
 	else if (v->timer_mode == TIMER_SSTC && cpu.has_sstc)
 		d = csr_read(CSR_VSTIMECMP) - csr_read(htimedelta);
 	else
-		return -1UL; /* bound, SBI timer: hart_timer_program already has it */
+		return -1UL; /* bound, SBI timer: the hart's guest deadline has it */
 	return d > now ? d : -1UL;
 }
 
@@ -176,15 +204,14 @@ static void arm(struct hart *h, struct hart_sched *s, const struct vcpu *running
 		if (sd < d)
 			d = sd;
 	}
-	if (running && runq_has_other(&s->rq, &running->rq) && s->slice_start + running->slice_ticks < d)
-		d = s->slice_start + running->slice_ticks;
-	h->keel_deadline = d;
-	hart_timer_program(h);
+	if (running && runq_has_other(&s->rq, &running->sched->rq) && s->slice_start + running->sched->slice_ticks < d)
+		d = s->slice_start + running->sched->slice_ticks;
+	hart_timer_set(h, HART_TIMER_SLICE, d);
 }
 
 static void charge(struct hart_sched *s, struct vcpu *v, uint64_t now)
 {
-	runq_charge(&s->rq, &v->rq, now - s->charged_at);
+	runq_charge(&s->rq, &v->sched->rq, now - s->charged_at);
 	s->charged_at = now;
 }
 
@@ -195,12 +222,12 @@ static int tick(struct hart *h, struct hart_sched *s, struct vcpu *v)
 
 	charge(s, v, now);
 	update(h, s, now);
-	if (s->resched || runq_should_preempt(&s->rq, &v->rq, now - s->slice_start, v->slice_ticks)) {
+	if (s->resched || runq_should_preempt(&s->rq, &v->sched->rq, now - s->slice_start, v->sched->slice_ticks)) {
 		s->switch_from = from;
 		return 1;
 	}
 	/* Still the one to run (its weight, or nobody else): a new slice. */
-	if (now - s->slice_start >= v->slice_ticks)
+	if (now - s->slice_start >= v->sched->slice_ticks)
 		s->slice_start = now;
 	arm(h, s, v, now);
 	s->tick_insns += csr_read(instret) - from;
@@ -250,7 +277,7 @@ void sched_report(void)
 	for (int i = 0; i < MAX_HARTS; i++) {
 		const struct hart_sched *s = &hsched[i];
 
-		if (!harts[i].shared)
+		if (!s->shared)
 			continue;
 		unsigned long fences = 0;
 

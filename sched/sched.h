@@ -9,8 +9,10 @@
 struct hart;
 struct vcpu;
 
-/* At VM creation, on the boot hart before the others run: v lives on hart v->hart from now on. */
-void sched_add_vcpu(struct vcpu *v);
+/* Once the VMs are built, on the boot hart before the others run: each vCPU lives on v->hart from now on. */
+void sched_add_vms(void);
+/* Whether hart h has several vCPUs (and runs the scheduler's loop). */
+int sched_shared(const struct hart *h);
 /* The loop of a hart with several vCPUs; never returns. */
 void __attribute__((noreturn)) sched_run_loop(struct hart *h);
 /*
@@ -20,5 +22,7 @@ void __attribute__((noreturn)) sched_run_loop(struct hart *h);
 void sched_service(struct hart *h);
 /* One line per shared hart: switches and ticks, with their cost in instructions (make bench). */
 void sched_report(void);
+/* The loop each hart runs for its vCPUs (sched/run.c); never returns. */
+void hart_run_loop(void);
 
 #endif

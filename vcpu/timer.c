@@ -1,25 +1,9 @@
-/*
- * Guest timers. Sstc path: the guest's deadline lives in vstimecmp and never exits.
- * SBI-timer path: Keel keeps the deadline, arms the hart's timer for the earliest of
- * its own and the vCPU's, and raises hvip.VSTIP when the guest's passes (pitfall 8).
- */
+/* The vCPU's timer (vcpu/timer.h). */
 #include "vcpu/timer.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
-#include "vm/vm.h"
-
-__attribute__((hot)) void hart_timer_program(struct hart *h)
-{
-	uint64_t deadline = h->keel_deadline;
-	struct vcpu *v = h->vcpu;
-
-	if (v && v->timer_mode == TIMER_SBI && v->timer_deadline < deadline)
-		deadline = v->timer_deadline;
-	if (h->console_deadline && h->console_deadline < deadline)
-		deadline = h->console_deadline;
-	host_timer_set(deadline);
-}
+#include "core/timer.h"
 
 __attribute__((hot)) void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 {
@@ -34,23 +18,35 @@ __attribute__((hot)) void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 		csr_set(hvip, HVIP_VSTIP);
 		v->timer_deadline = -1UL;
 	}
-	hart_timer_program(this_hart());
+	hart_timer_set_guest(this_hart(), v->timer_deadline);
 }
 
-__attribute__((hot)) void timer_handle_irq(struct hart *h)
+__attribute__((hot)) void vcpu_timer_expired(struct hart *h, uint64_t now)
 {
 	struct vcpu *v = h->vcpu;
-	uint64_t now = read_time();
 
 	if (v && v->timer_mode == TIMER_SBI && v->timer_deadline <= now) {
 		csr_set(hvip, HVIP_VSTIP);
 		v->timer_deadline = -1UL;
 	}
-	if (h->keel_deadline <= now)
-		h->keel_deadline = -1UL;
-	if (h->console_deadline && h->console_deadline <= now) {
-		h->console_deadline = 0;
-		vm_console_quiet_check(h, now);
-	}
-	hart_timer_program(h);
+}
+
+void vcpu_timer_load(struct vcpu *v)
+{
+	const struct guest_vs_csrs *vs = &v->regs.vs_csrs;
+
+	csr_write(htimedelta, vs->htimedelta);
+	if (cpu.has_sstc)
+		csr_write(CSR_VSTIMECMP, vs->vstimecmp);
+	this_hart()->timer_guest = v->timer_mode == TIMER_SBI ? v->timer_deadline : HART_TIMER_OFF;
+}
+
+void vcpu_timer_put(struct vcpu *v)
+{
+	struct guest_vs_csrs *vs = &v->regs.vs_csrs;
+
+	vs->htimedelta = csr_read(htimedelta);
+	if (cpu.has_sstc)
+		vs->vstimecmp = csr_read(CSR_VSTIMECMP);
+	this_hart()->timer_guest = HART_TIMER_OFF;
 }

@@ -11,7 +11,7 @@
  *  - the register file, when the exit was handled in the loop: reload and sret (no s0-s11 work);
  *  - NULL, when the exit has to leave the loop: s0-s11 go into the register file too, Keel's
  *    sstatus comes back, and _run_guest returns to its caller (vcpu_run) with the reason in the vCPU.
- * vcpu_exit_fast() never reads or writes s0-s11 in the register file (vcpu/vcpu.c says where
+ * vcpu_exit_fast() never reads or writes s0-s11 in the register file (exit/exit.c says where
  * the line is); only code after the return from _run_guest may.
  *
  * _run_guest(struct vcpu_regs *regs) is the way in from C: it saves Keel's ra/sp/gp/tp and

@@ -3,8 +3,11 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
-#include "sbi/sbi.h"
-#include "vm/vm.h"
+#include "arch/riscv/sbi_defs.h"
+#include "vcpu/fp.h"
+#include "vcpu/irqs.h"
+#include "core/timer.h"
+#include "vcpu/timer.h"
 #include <string.h>
 
 void _run_guest(struct vcpu_regs *regs);
@@ -30,8 +33,6 @@ static void load_hs_state(const struct vcpu *v)
 	csr_write(hstatus, v->regs.guest_regs.hstatus);
 	csr_write(scounteren, v->regs.guest_regs.scounteren);
 }
-void vcpu_fp_save(uint64_t *fp, uint64_t *fcsr);
-void vcpu_fp_restore(const uint64_t *fp, const uint64_t *fcsr);
 
 void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr)
 {
@@ -42,13 +43,13 @@ void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned 
 	v->hsm_state = SBI_HSM_STATE_STOPPED;
 	v->timer_deadline = -1UL;
 	v->hcounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
-	v->rq.weight = 1;
 	v->regs.guest_regs.gprs[GPR_A0] = vcpu_id;
 	v->regs.guest_regs.gprs[GPR_A1] = dtb_addr;
 }
 
-void vcpu_setup(struct vcpu *v, enum timer_mode timer)
+void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits)
 {
+	v->wfi_exits = wfi_exits;
 	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP allowed as far as vsstatus.FS says. */
 	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
 	/* HLV from Keel acts as VS (SPVP); whether a guest WFI traps (VTW): vcpu_wfi_policy. */
@@ -72,7 +73,7 @@ void vcpu_wfi_policy(struct vcpu *v)
 	 * is the interrupt itself, with no exit and no re-entry. Keel's own interrupts (timers,
 	 * IPIs, devices) still end the wait: they trap to HS-mode as always.
 	 */
-	if (v->shared || v->vm->cfg.wfi_exits)
+	if (v->shared || v->wfi_exits)
 		v->regs.guest_regs.hstatus |= HSTATUS_VTW;
 	else
 		v->regs.guest_regs.hstatus &= ~HSTATUS_VTW;
@@ -88,6 +89,11 @@ void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp)
 	v->regs.virtual_hs_csrs.hgatp = hgatp;
 }
 
+/*
+ * Bind and unbind: the VS CSRs and the hypervisor CSRs that are per vCPU here, then each subsystem's
+ * load / put in its own file (timer: vcpu/timer.c, FP: vcpu/fp.c). A new per-vCPU state adds its
+ * pair there and one line to each of the two functions below.
+ */
 void vcpu_bind(struct vcpu *v)
 {
 	const struct guest_vs_csrs *vs = &v->regs.vs_csrs;
@@ -99,7 +105,6 @@ void vcpu_bind(struct vcpu *v)
 	csr_write(hcounteren, v->hcounteren);
 	if (cpu.has_senvcfg)
 		csr_write(CSR_SENVCFG, v->senvcfg);
-	csr_write(htimedelta, vs->htimedelta);
 	csr_write(vsstatus, vs->vsstatus);
 	csr_write(vsie, vs->vsie);
 	csr_write(vstvec, vs->vstvec);
@@ -108,9 +113,8 @@ void vcpu_bind(struct vcpu *v)
 	csr_write(vscause, vs->vscause);
 	csr_write(vstval, vs->vstval);
 	csr_write(vsatp, vs->vsatp);
-	if (cpu.has_sstc)
-		csr_write(CSR_VSTIMECMP, vs->vstimecmp);
 	csr_write(hvip, v->hvip);
+	vcpu_timer_load(v);
 	/*
 	 * Another VMID may have run here, or this one on another hart: drop stale VS translations,
 	 * and the instructions another VM left in the cache. That also completes any remote fence
@@ -120,11 +124,10 @@ void vcpu_bind(struct vcpu *v)
 	__asm__ volatile("fence.i" ::: "memory");
 	/* Another VM with the same VMID may have run here: none of its G-stage translations may serve v. */
 	if (v->vmid_shared) {
-		hfence_gvma_vmid(v->vm->vmid);
+		hfence_gvma_vmid(vcpu_vmid(v));
 		v->gstage_fences++;
 	}
-	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
-		vcpu_fp_restore(v->fp, &v->fcsr);
+	vcpu_fp_load(v);
 	this_hart()->vcpu = v;
 }
 
@@ -132,7 +135,6 @@ void vcpu_unbind(struct vcpu *v)
 {
 	struct guest_vs_csrs *vs = &v->regs.vs_csrs;
 
-	vs->htimedelta = csr_read(htimedelta);
 	vs->vsstatus = csr_read(vsstatus);
 	vs->vsie = csr_read(vsie);
 	vs->vstvec = csr_read(vstvec);
@@ -141,8 +143,7 @@ void vcpu_unbind(struct vcpu *v)
 	vs->vscause = csr_read(vscause);
 	vs->vstval = csr_read(vstval);
 	vs->vsatp = csr_read(vsatp);
-	if (cpu.has_sstc)
-		vs->vstimecmp = csr_read(CSR_VSTIMECMP);
+	vcpu_timer_put(v);
 	v->regs.guest_regs.hstatus = csr_read(hstatus);
 	v->regs.guest_regs.scounteren = csr_read(scounteren);
 	v->regs.virtual_hs_csrs.hie = csr_read(hie);
@@ -151,11 +152,7 @@ void vcpu_unbind(struct vcpu *v)
 	v->hcounteren = csr_read(hcounteren);
 	if (cpu.has_senvcfg)
 		v->senvcfg = csr_swap(CSR_SENVCFG, 0);
-	/* Lazy FP: only a guest that dirtied its FP state pays for saving it (pitfall 11). */
-	if ((v->regs.guest_regs.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		vcpu_fp_save(v->fp, &v->fcsr);
-		v->regs.guest_regs.sstatus = (v->regs.guest_regs.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
-	}
+	vcpu_fp_put(v);
 	csr_write(hgatp, 0);
 	csr_write(hvip, 0);
 	this_hart()->vcpu = NULL;
@@ -166,7 +163,7 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	uint64_t hgatp = v->regs.virtual_hs_csrs.hgatp;
 
 	memset(v->regs.guest_regs.gprs, 0, sizeof(v->regs.guest_regs.gprs));
-	vcpu_setup(v, v->timer_mode);
+	vcpu_setup(v, v->timer_mode, v->wfi_exits);
 	load_hs_state(v);
 	vcpu_set_stage2_root(v, hgatp);
 	vcpu_set_entry(v, entry);
@@ -183,6 +180,7 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	if (cpu.has_sstc)
 		csr_write(CSR_VSTIMECMP, -1UL);
 	v->timer_deadline = -1UL;
+	this_hart()->timer_guest = HART_TIMER_OFF;
 	v->suspend_non_retentive = 0;
 	__atomic_store_n(&v->pending_irqs, 0, __ATOMIC_RELAXED);
 	hfence_vvma_all();
@@ -200,54 +198,20 @@ void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
 	hfence_vvma_all();
 }
 
-/* Bring hvip.VSEIP in line with the vPLIC's output (on v's own hart). */
-static inline void sync_ext_irq(struct vcpu *v)
-{
-	int level = __atomic_load_n(&v->ext_level, __ATOMIC_RELAXED);
-
-	if (level == v->ext_applied)
-		return;
-	/* Acquire: the vPLIC switched its idle page off before it raised the line (board/devices.c). */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	v->ext_applied = level;
-	if (level && v->vm->idle_claim_pte)
-		hfence_gvma_vmid(v->vm->vmid); /* the guest's claim now traps: no translation of the page is left */
-	if (level)
-		csr_set(hvip, HVIP_VSEIP);
-	else
-		csr_clear(hvip, HVIP_VSEIP);
-}
-
-__attribute__((hot)) void hart_kick(unsigned long hart)
-{
-	if (hart == this_hart()->id)
-		csr_set(sip, SIP_SSIP);
-	else
-		host_send_ipi(hart);
-}
-
 void vcpu_set_ext_irq(struct vcpu *v, int level)
 {
 	__atomic_store_n(&v->ext_level, level, __ATOMIC_RELEASE);
 	if (this_hart()->vcpu == v)
-		sync_ext_irq(v);
+		vcpu_sync_ext_irq(v);
 	else
 		hart_kick(v->hart);
-}
-
-/* Put the interrupts other harts raised, and the vPLIC's line, into hvip (on v's own hart). */
-static inline void apply_irqs(struct vcpu *v)
-{
-	if (__atomic_load_n(&v->pending_irqs, __ATOMIC_RELAXED))
-		csr_set(hvip, __atomic_exchange_n(&v->pending_irqs, 0, __ATOMIC_ACQ_REL));
-	sync_ext_irq(v);
 }
 
 int vcpu_irq_pending(struct vcpu *v)
 {
 	unsigned long pending;
 
-	apply_irqs(v);
+	vcpu_apply_irqs(v);
 	/* With Sstc, hip.VSTIP follows vstimecmp; a host wfi wakes on it too (hie.VSTIE). */
 	pending = csr_read(hip) & HIP_VS_MASK;
 	/* vsie holds the guest's enables at S-level bit positions. */
@@ -326,41 +290,6 @@ unsigned long vcpu_process_requests(struct vcpu *v)
 	return __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 }
 
-enum exit_reason vmexit_handler(struct vcpu *v, struct vcpu_exit *exit);
-
-/*
- * Every exit, called by trap.S on Keel's stack with the guest's s0-s11 still in their registers.
- * This is the line between the loop and vcpu_run's caller (the seed's shape: run returns an exit
- * reason). Handled here, without leaving the loop: SBI calls Keel answers itself, accesses to
- * Keel's devices (unless the instruction names s0-s11), host interrupts and timers, and
- * exceptions handed back to the guest. Everything else leaves: WFI and suspend, HSM stop,
- * shutdown and reboot, hypercalls, accesses with neither RAM nor device, fatal traps, requests
- * from other harts, and on a shared hart every host timer and IPI (the scheduler's turn).
- * Returns the register file to go back into the guest, or NULL to leave.
- */
-__attribute__((hot)) struct vcpu_regs *vcpu_exit_fast(struct vcpu *v)
-{
-	struct vcpu_trap_state *t = &v->regs.trap_csrs;
-	enum exit_reason reason;
-
-	v->exits++;
-	t->scause = csr_read(scause);
-	if (t->scause == EXC_ECALL_VS) {
-		/* The hottest exit: straight to the SBI dispatcher, with no other trap CSR to read. */
-		v->stats[STAT_ECALL]++;
-		reason = sbi_dispatch(v, v->exit_out);
-	} else {
-		reason = vmexit_handler(v, v->exit_out);
-	}
-	if (reason == EXIT_NOTHING && !__atomic_load_n(&v->requests, __ATOMIC_RELAXED) &&
-	    __atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) == v->fence_done) {
-		apply_irqs(v);
-		return &v->regs;
-	}
-	v->exit_reason = reason;
-	return NULL;
-}
-
 enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	v->exit_out = exit;
@@ -369,9 +298,40 @@ enum exit_reason vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			return EXIT_REQUEST;
 		if (__atomic_load_n(&v->fence_asked, __ATOMIC_RELAXED) != v->fence_done)
 			vcpu_process_fences(v);
-		apply_irqs(v);
+		vcpu_apply_irqs(v);
 		run_guest(&v->regs);
 		if (v->exit_reason != EXIT_NOTHING)
 			return v->exit_reason;
 	}
+}
+
+int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tval)
+{
+	unsigned long vsstatus = csr_read(vsstatus), vstvec = csr_read(vstvec) & ~3UL;
+	int from_s = (v->regs.guest_regs.sstatus & SSTATUS_SPP) != 0;
+
+	/* A fault on the first instruction of the guest's own handler would recur forever. */
+	if (v->regs.guest_regs.sepc == vstvec)
+		return -1;
+	/* What the hardware does on a trap into VS-mode (priv spec 4.1.1, 8.6.4). */
+	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (vsstatus & SSTATUS_SIE)
+		vsstatus |= SSTATUS_SPIE;
+	if (from_s)
+		vsstatus |= SSTATUS_SPP;
+	vsstatus &= ~SSTATUS_SIE;
+	csr_write(vsstatus, vsstatus);
+	csr_write(vsepc, v->regs.guest_regs.sepc);
+	csr_write(vscause, cause);
+	csr_write(vstval, tval);
+	v->regs.guest_regs.sepc = vstvec;
+	v->regs.guest_regs.sstatus |= SSTATUS_SPP;
+	v->stats[STAT_INJECTED]++;
+	return 0;
+}
+
+unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out)
+{
+	(void)v;
+	return hlv_d(gva, out);
 }

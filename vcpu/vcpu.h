@@ -2,11 +2,15 @@
 #ifndef KEEL_VCPU_VCPU_H
 #define KEEL_VCPU_VCPU_H
 #include <stdint.h>
+#include "arch/riscv/csr.h"
+#include "core/hart.h"
 #include "vcpu/insn.h"
 #include "vcpu/regs.h"
-#include "sched/runq.h"
 
+/* Opaque here: vcpu/ never looks inside its VM or its device bus. */
 struct vm;
+struct mmio_bus;
+struct sched_entity;
 
 /* The seed's exit reasons, plus the ones Keel needs (vcpu_run returns one). */
 enum exit_reason {
@@ -14,10 +18,8 @@ enum exit_reason {
 	EXIT_HYPERCALL,
 	EXIT_MMIO_READ,
 	EXIT_MMIO_WRITE,
-	EXIT_EXTERNAL_INTERRUPT, /* the seed's; Keel handles host interrupts inside the loop (vcpu_exit_fast) */
 	EXIT_NESTED_PAGE_FAULT,
 	EXIT_SYSTEM_DOWN,
-	EXIT_CPU_UP,
 	EXIT_CPU_DOWN,
 	EXIT_HALT,
 	/* Keel's own */
@@ -46,10 +48,6 @@ struct vcpu_exit {
 			unsigned long cause; /* the guest-page fault of the original access */
 			int walk; /* taken on the VS-stage walk's own access to a PTE at addr */
 		} nested_fault;
-		struct {
-			unsigned long target;
-			uint64_t entry, arg;
-		} cpu_up;
 		struct {
 			unsigned long cause, tval;
 		} fatal;
@@ -86,17 +84,21 @@ enum timer_mode { TIMER_SSTC, TIMER_SBI };
 
 struct vcpu {
 	struct vcpu_regs regs; /* first: trap.S takes its address */
-	struct vm *vm;
+	struct vm *vm; /* its VM, for the rooms above (exit/, sbi/, sched/ reach it through vm/guest.h) */
+	const struct mmio_bus *mmio; /* its VM's devices, for the exit path */
 	unsigned long id; /* guest-visible hart id */
 	unsigned long hart; /* physical hart it is pinned to */
 	int hsm_state; /* SBI_HSM_STATE_*, changed with atomics */
 	int vmid_shared; /* another VM has this VM's VMID: fence the G-stage when switched in */
+	int wfi_exits; /* keel,wfi-exits: its WFI traps even alone on its hart */
 	unsigned long gstage_fences; /* those fences, for the scheduler's report */
 	unsigned long requests; /* VCPU_REQ_START / VCPU_REQ_STOP bits, atomic */
 	unsigned long fence_asked, fence_done; /* remote fence tickets (atomic counters) */
 	unsigned long pending_irqs; /* HVIP_* bits raised by other harts, atomic */
 	int ext_level; /* the vPLIC's line to this vCPU (VSEIP), atomic */
 	int ext_applied; /* what hvip.VSEIP was last set to (own hart only) */
+	/* The interrupt controller maps a read-only page that must stop translating when the line rises. */
+	int ext_raise_fences;
 	uint64_t start_addr, start_arg;
 	uint64_t hvip; /* saved while unbound */
 	uint64_t henvcfg;
@@ -112,8 +114,7 @@ struct vcpu {
 	int shared; /* its hart has other vCPUs: host timer and IPI exits go to the scheduler */
 	enum exit_reason irq_exit; /* what a host timer or IPI exit returns: EXIT_NOTHING, or EXIT_KICK when shared */
 	int halted; /* in WFI or HSM suspend, off the run queue until an interrupt it enabled */
-	uint64_t slice_ticks;
-	struct runq_entity rq;
+	struct sched_entity *sched; /* the scheduler's own (sched/sched.c) */
 	unsigned long stats[STAT_COUNT];
 	unsigned long exits;
 	/* The last device access: its region and its decoded instruction, tried first by the next one */
@@ -127,9 +128,9 @@ struct vcpu {
 
 /* Lifecycle, after the seed: create -> setup -> set_entry -> set_stage2_root -> bind -> run -> unbind. */
 void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr);
-void vcpu_setup(struct vcpu *v, enum timer_mode timer);
+void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits);
 void vcpu_set_entry(struct vcpu *v, uint64_t entry);
-/* Set hstatus.VTW from where v runs (shared hart or not) and its VM's keel,wfi-exits. */
+/* Set hstatus.VTW from where v runs (shared hart or not) and keel,wfi-exits. */
 void vcpu_wfi_policy(struct vcpu *v);
 void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp);
 void vcpu_bind(struct vcpu *v);
@@ -150,6 +151,11 @@ static inline void vcpu_set_gpr(struct vcpu *v, unsigned r, unsigned long val)
 	if (r)
 		v->regs.guest_regs.gprs[r] = val;
 }
+/* The VMID of its G-stage (hgatp, priv spec 8.2.10). */
+static inline unsigned long vcpu_vmid(const struct vcpu *v)
+{
+	return (v->regs.virtual_hs_csrs.hgatp >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+}
 static inline void vcpu_advance_pc(struct vcpu *v, unsigned len)
 {
 	v->regs.guest_regs.sepc += len;
@@ -160,6 +166,8 @@ static inline void vcpu_advance_pc(struct vcpu *v, unsigned len)
  * Returns -1, injecting nothing, when the fault is at the guest's own handler entry.
  */
 int vcpu_inject_exception(struct vcpu *v, unsigned long cause, unsigned long tval);
+/* Read a doubleword at a guest virtual address as the guest would (HLV): 0, or the fault's cause. */
+unsigned long guest_read_ulong_va(struct vcpu *v, unsigned long gva, unsigned long *out);
 /* True when an interrupt the guest has enabled in vsie is pending (the WFI wake-up condition). */
 int vcpu_irq_pending(struct vcpu *v);
 /* The same for an unbound vCPU, from its saved state, at host time `now` (on its own hart). */
@@ -168,8 +176,6 @@ int vcpu_irq_pending_saved(struct vcpu *v, uint64_t now);
 void vcpu_timer_expire_saved(struct vcpu *v, uint64_t now);
 /* When an unbound vCPU's timer fires, in host time (~0: none). */
 uint64_t vcpu_deadline_saved(const struct vcpu *v);
-/* Make hart `hart` look at its vCPUs: an IPI, or for this hart its own SSIP (taken on guest entry). */
-void hart_kick(unsigned long hart);
 /* Another hart raises a VS interrupt (HVIP_* bits) on v and kicks v's hart. */
 void vcpu_raise_irq(struct vcpu *v, unsigned long hvip_bits);
 /* The virtual PLIC drives this vCPU's external interrupt line (any hart may call). */
@@ -180,11 +186,6 @@ void vcpu_clear_irq(struct vcpu *v, unsigned long hvip_bits);
 void vcpu_request(struct vcpu *v, unsigned long req);
 /* Carry out the remote fences asked of v so far (on v's own hart). */
 void vcpu_process_fences(struct vcpu *v);
-/*
- * Carry out a decoded device access (EXIT_MMIO_READ or EXIT_MMIO_WRITE) and step past it. Returns
- * EXIT_NOTHING, or what the VM loop must still do: EXIT_SYSTEM_REBOOT, EXIT_VM_STOP (exit->stop.why).
- */
-enum exit_reason vcpu_mmio_complete(struct vcpu *v, enum exit_reason kind, struct vcpu_exit *exit);
 /* Act on posted requests (called on v's own hart). Returns the VCPU_REQ_* bits taken. */
 unsigned long vcpu_process_requests(struct vcpu *v);
 

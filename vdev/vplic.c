@@ -320,3 +320,18 @@ __attribute__((hot)) static int vplic_write(void *dev, uint64_t off, unsigned wi
 }
 
 const struct mmio_ops vplic_ops = { .read = vplic_read, .write = vplic_write };
+
+static void irqchip_level(void *chip, unsigned line, int level)
+{
+	vplic_set_level(chip, line, level);
+}
+
+static void irqchip_reset_state(void *chip)
+{
+	vplic_reset(chip);
+}
+
+const struct irqchip_ops vplic_irqchip_ops = {
+	.set_level = irqchip_level,
+	.reset = irqchip_reset_state,
+};

@@ -3,6 +3,7 @@
 #define KEEL_VDEV_VPLIC_H
 #include <stdint.h>
 #include "core/spinlock.h"
+#include "vdev/irqchip.h"
 #include "vdev/mmio.h"
 
 #define VPLIC_SOURCES 96 /* ids 1..95 as on QEMU virt; 0 means "none" */
@@ -51,6 +52,8 @@ struct vplic {
 };
 
 extern const struct mmio_ops vplic_ops;
+/* The vPLIC behind vdev/irqchip.h (chip: the struct vplic). */
+extern const struct irqchip_ops vplic_irqchip_ops;
 
 void vplic_init(struct vplic *p, int ncontexts, void (*set_output)(void *, int, int),
 		int (*completed)(void *, unsigned), void *ctx);

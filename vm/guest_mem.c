@@ -1,4 +1,4 @@
-/* Guest memory and hart-mask helpers: pure logic over struct vm, shared with the host tests. */
+/* The guest services of vm/guest.h that are pure logic over struct vm (shared with the host tests). */
 #include "arch/riscv/sbi_defs.h"
 #include "vm/vm.h"
 
@@ -35,4 +35,23 @@ __attribute__((hot)) long vm_for_each_in_mask(struct vm *vm, unsigned long mask,
 		if (m & 1)
 			fn(vm_vcpu_by_id(vm, id), ctx);
 	return SBI_SUCCESS;
+}
+
+int vm_lock_running(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	if (vm->state == VM_RUNNING)
+		return 1;
+	spin_unlock(&vm->lock);
+	return 0;
+}
+
+void vm_unlock(struct vm *vm)
+{
+	spin_unlock(&vm->lock);
+}
+
+unsigned vm_boot_count(const struct vm *vm)
+{
+	return vm->boot_count;
 }

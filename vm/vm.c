@@ -1,19 +1,20 @@
 /* VM objects: creation from configuration, guest memory, and whole-VM stop and restart. */
-#include "vm/vm.h"
+#include "vm/lifecycle.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
-#include "core/console.h"
-#include "core/errno.h"
-#include "lib/printf.h"
-#include "drivers/platform.h"
-#include "mm/palloc.h"
 #include "arch/riscv/sbi_defs.h"
-#include "vm/config.h"
+#include "board/board.h"
 #include "board/guest_fdt.h"
 #include "board/vdisk.h"
-#include "sched/sched.h"
 #include "board/vnet.h"
+#include "core/console.h"
+#include "core/errno.h"
+#include "core/hart.h"
+#include "drivers/platform.h"
+#include "lib/printf.h"
+#include "mm/palloc.h"
+#include "vm/config.h"
 #include "vm/vmid.h"
 #include <libfdt.h>
 #include <string.h>
@@ -63,8 +64,7 @@ long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, uns
 		while ((long)(__atomic_load_n(&t->fence_done, __ATOMIC_ACQUIRE) - f.tickets[i]) < 0 &&
 		       __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
 			vcpu_process_fences(self);
-			sched_service(this_hart()); /* t may be an unbound vCPU of this very hart */
-			hart_pause();
+			hart_pause(); /* serves this hart's unbound vCPUs first: t may be one of them */
 		}
 	}
 	return SBI_SUCCESS;
@@ -162,10 +162,11 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		struct vcpu *v = vm->vcpus[i];
 
 		vcpu_create(v, vm, (unsigned long)i, cfg->harts[i], vm->dtb_gpa);
-		vcpu_setup(v, cfg->timer);
+		vcpu_setup(v, cfg->timer, cfg->wfi_exits);
 		vcpu_set_entry(v, cfg->ram_base + cfg->kernel_offset);
 		vcpu_set_stage2_root(v, vm->hgatp);
-		sched_add_vcpu(v);
+		v->mmio = &vm->mmio;
+		vm_irqchip_attach_vcpu(vm, i);
 	}
 	nvcpu_pool += cfg->nvcpus;
 	vm->boot_count = 1;
@@ -326,7 +327,6 @@ static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
 		while (vm->vcpus[i] != self &&
 		       __atomic_load_n(&vm->vcpus[i]->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
 			vcpu_process_fences(self);
-			sched_service(this_hart());
 			hart_pause();
 		}
 	/* A vCPU that stopped itself (it lost the race to reset) may still hold our STOP: drop it. */
@@ -345,6 +345,12 @@ static void stop_other_vcpus(struct vm *vm, struct vcpu *self)
  * the machine off only once every other stop has printed its report (they may run on other harts).
  */
 static int vms_stopping;
+static void (*stop_report)(void);
+
+void vm_on_stop_report(void (*fn)(void))
+{
+	stop_report = fn;
+}
 
 static int vm_claim(struct vm *vm, struct vcpu *self, int state)
 {
@@ -381,7 +387,8 @@ static void vm_stop(struct vm *vm, struct vcpu *self, const char *why)
 	vm_disks_report(vm);
 	vm_nics_report(vm);
 	report_health();
-	sched_report();
+	if (stop_report)
+		stop_report();
 	if (__atomic_sub_fetch(&vms_stopping, 1, __ATOMIC_ACQ_REL) == 0 && !vms_running()) {
 		vnet_uplink_report();
 		kprintf("keel: no VM left running, powering off\n");
@@ -418,7 +425,6 @@ static int disks_drained(struct vm *vm, struct vcpu *self, uint64_t *waited_ms)
 		if (waited >= REBOOT_DRAIN_MS * ticks_per_ms)
 			return 0;
 		vcpu_process_fences(self);
-		sched_service(this_hart());
 		hart_pause(); /* takes the disks' interrupts routed here */
 	}
 }

@@ -5,6 +5,7 @@
 #include "core/spinlock.h"
 #include "mm/stage2.h"
 #include "vcpu/vcpu.h"
+#include "vm/guest.h"
 #include "vdev/mmio.h"
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
@@ -119,7 +120,8 @@ struct vm {
 	spinlock_t lock; /* state changes, and HSM starts against them */
 	struct mmio_bus mmio;
 	struct vuart uart;
-	struct vplic plic;
+	struct irqchip irqchip; /* what the devices raise their lines on (board/devices.c attaches it) */
+	struct vplic plic; /* behind irqchip */
 	/*
 	 * With one vCPU (and no keel,read-exits): the stage-2 leaf that maps the vPLIC's idle context
 	 * page over context 0's registers, on while context 0's line is low; else NULL.
@@ -139,56 +141,6 @@ struct vm {
 extern struct vm vms[MAX_VMS];
 extern int nvms;
 
-struct vcpu *vm_vcpu_by_id(struct vm *vm, unsigned long id);
-/* Translate a guest-physical range inside guest RAM to a host pointer, or NULL. */
-void *vm_gpa_to_host(struct vm *vm, uint64_t gpa, uint64_t len);
-
-/*
- * Apply `fn` to the vCPUs named by an SBI hart mask (SBI spec 3.1: base == -1 means all).
- * Returns SBI_SUCCESS or SBI_ERR_INVALID_PARAM without calling fn if any named hart is invalid.
- */
-long vm_for_each_in_mask(struct vm *vm, unsigned long mask, unsigned long base,
-			 void (*fn)(struct vcpu *target, void *ctx), void *ctx);
-
-/* Post `req` to every vCPU in the mask and wait until each has acted on it. */
-long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req);
-
-/* The VM's console: output attributed by line, input only for the VM holding the console. */
-void vm_console_putc(struct vm *vm, char c);
-void vm_console_write(struct vm *vm, const char *s, unsigned long n);
-int vm_console_getc(struct vm *vm);
-/*
- * The console deadline on hart h passed: show its VM's unfinished line (a prompt) once the VM
- * has been quiet for a while, else look again later (called from the hart's timer path).
- */
-struct hart;
-void vm_console_quiet_check(struct hart *h, uint64_t now);
-/* Bytes typed on Keel's console for this VM: to its virtio console if it has one, else its UART. */
-void vm_console_input(struct vm *vm, const char *buf, unsigned n);
-/* The virtio console of a VM with keel,console = "virtio": set up, reset, its report line. */
-int vm_console_init(struct vm *vm, char *err, unsigned long errlen);
-void vm_console_reset(struct vm *vm);
-void vm_console_report(struct vm *vm);
-
-/* Devices: set up the VM's emulated devices and pass-through; route host interrupts. */
-int vm_devices_init(struct vm *vm, char *err, unsigned long errlen);
-/* Whether a window of the VM's (a virtio device's) overlaps a device passed through to it. */
-/*
- * Put a virtio device on the VM's bus at base and map its shadow page there, read-only: -1 when
- * the bus is full or the stage-2 tables cannot grow.
- */
-int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const char *name);
-/* VCPU_REQ_DEVICES: the VM's devices' next turn on the work their notifies left (one budget each). */
-void vm_devices_resume(struct vm *vm);
-int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size);
-void vm_devices_reset(struct vm *vm);
-/* A host external interrupt arrived on this hart: claim, forward, complete. */
-void host_irq_handle(void);
-void host_irqs_init(void);
-void host_irqs_hart_init(unsigned long hart);
-/* Move whatever Keel's console has received to the VM holding the input (Ctrl-\ switches VM). */
-void console_input_drain(void);
-
 /* Running, or being reset (and running again shortly). */
 static inline int vm_alive(const struct vm *vm)
 {
@@ -196,25 +148,5 @@ static inline int vm_alive(const struct vm *vm)
 
 	return state == VM_RUNNING || state == VM_RESETTING;
 }
-
-/*
- * Stop or restart a whole VM (any vCPU's hart may call). One reset or shutdown at a time: the
- * first caller does it; a vCPU asking while another one's is under way just stops itself.
- */
-void vm_shutdown(struct vm *vm, const char *why);
-void vm_reboot(struct vm *vm);
-/* A vCPU stopped itself: stop the VM when none is left that could start the others. */
-void vm_vcpu_stopped(struct vm *vm);
-
-/* Build VMs from the configuration; returns the number that were created. */
-int vms_create(const void *host_fdt);
-/*
- * Wait a little (a timer, or any interrupt, ends it) in a loop that waits for another hart:
- * a busy loop would keep a single-threaded QEMU (-icount) from ever running the other hart.
- */
-#define HART_PAUSE_TICKS 100 /* 10 us at QEMU virt's 10 MHz timebase */
-void hart_pause(void);
-/* The loop each hart runs for its pinned vCPU; never returns. */
-void hart_run_loop(void);
 
 #endif

@@ -16,10 +16,8 @@ struct hart {
 	uint64_t scratch; /* the host trap vector's t0 while it works (sscratch belongs to trap.S) */
 	unsigned long id;
 	struct vcpu *vcpu; /* the vCPU bound here (its state in the CSRs), or NULL */
-	int shared; /* several vCPUs live here: the scheduler (sched/sched.c) runs this hart */
-	/* Keel's own timer on this hart, ~0 when unused (on a shared hart: slice end, sleepers' deadlines) */
-	uint64_t keel_deadline;
-	uint64_t console_deadline; /* when to look at the VM's unfinished console line, 0 = not armed */
+	/* The host timer (core/timer.c): the earliest of Keel's own deadlines here, and the bound vCPU's SBI one. */
+	uint64_t timer_keel, timer_guest;
 };
 
 extern struct hart harts[MAX_HARTS];

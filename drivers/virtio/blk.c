@@ -243,17 +243,9 @@ static void drain(struct host_disk *d)
 	room_cb(d);
 }
 
-int host_blk_irq(unsigned irq)
+void host_blk_interrupt(struct host_disk *d)
 {
-	for (int i = 0; i < nhost_disks; i++) {
-		struct host_disk *d = host_disks[i];
-
-		if (d->irq != irq)
-			continue;
-		/* Acknowledge first: completions after this raise the interrupt again. */
-		virtio_host_irq_ack(d->base);
-		drain(d);
-		return 1;
-	}
-	return 0;
+	/* Acknowledge first: completions after this raise the interrupt again. */
+	virtio_host_irq_ack(d->base);
+	drain(d);
 }

@@ -1,7 +1,7 @@
 /*
  * Host virtio-blk driver: the machine's own disks (QEMU's virtio-blk-device on the virtio-mmio
  * transports). Requests are asynchronous: host_blk_submit() queues one and returns, the
- * device's interrupt (host_blk_irq) completes it through the callback given to host_blk_init().
+ * device's interrupt (host_blk_interrupt) completes it through the callback given to host_blk_init().
  */
 #ifndef KEEL_DRIVERS_VIRTIO_BLK_H
 #define KEEL_DRIVERS_VIRTIO_BLK_H
@@ -75,6 +75,6 @@ int host_blk_submit(struct host_disk *d, uint32_t type, uint64_t sector, const s
 /* Tell the device about the requests queued since the last kick. */
 void host_blk_kick(struct host_disk *d);
 /* A host interrupt: returns 1 when it was a disk's (completions delivered), else 0. */
-int host_blk_irq(unsigned irq);
+void host_blk_interrupt(struct host_disk *d);
 
 #endif

@@ -153,14 +153,11 @@ void host_net_kick(struct host_nic *n)
 		virtio_host_notify(n->base, VIRTIO_NET_TXQ);
 }
 
-int host_net_irq(unsigned irq)
+void host_net_interrupt(struct host_nic *n)
 {
-	struct host_nic *n = nic;
 	int head, posted = 0;
 	uint32_t len;
 
-	if (!n || n->irq != irq)
-		return 0;
 	/* Acknowledge first: completions after this raise the interrupt again. */
 	virtio_host_irq_ack(n->base);
 	spin_lock(&n->lock);
@@ -184,5 +181,4 @@ int host_net_irq(unsigned irq)
 	if (posted)
 		virtio_host_notify(n->base, VIRTIO_NET_RXQ);
 	host_net_kick(n);
-	return 1;
 }

@@ -3,7 +3,7 @@
  * user network), the uplink of Keel's switch. Receive buffers stay posted; a received frame is
  * handed to the `rx` callback (no lock held) and its buffer posted again. host_net_send_from()
  * pulls frames to transmit from a callback while the transmit queue has room; the device's
- * interrupt (host_net_irq) takes receive and transmit completions.
+ * interrupt (host_net_interrupt) takes receive and transmit completions.
  */
 #ifndef KEEL_DRIVERS_VIRTIO_NET_H
 #define KEEL_DRIVERS_VIRTIO_NET_H
@@ -48,6 +48,6 @@ const struct host_nic *host_net_card(void);
 /* Fill the transmit queue from next_tx (any hart). */
 void host_net_kick(struct host_nic *n);
 /* A host interrupt: 1 when it was the NIC's (completions taken), else 0. */
-int host_net_irq(unsigned irq);
+void host_net_interrupt(struct host_nic *n);
 
 #endif

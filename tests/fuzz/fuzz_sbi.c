@@ -288,15 +288,15 @@ static void check_call(struct vcpu *v, const uint64_t *before, uint64_t pc_befor
 		FUZZ_CHECK(g[GPR_A1] == (uint64_t)vcpus[before[GPR_A0]].hsm_state, "status %llu, state is %d",
 			   (unsigned long long)g[GPR_A1], vcpus[before[GPR_A0]].hsm_state);
 	}
-	if (reason == EXIT_CPU_UP) {
-		unsigned long t = exit->cpu_up.target;
+	if (eid == SBI_EXT_HSM && fid == SBI_EXT_HSM_HART_START && a0 == 0) {
+		unsigned long t = before[GPR_A0];
 
-		FUZZ_CHECK(a0 == 0 && t < (unsigned long)vm.nvcpus, "cpu_up: a0 %ld target %lu", a0, t);
+		FUZZ_CHECK(reason == EXIT_NOTHING && t < (unsigned long)vm.nvcpus, "hart_start: reason %d target %lu",
+			   reason, t);
 		FUZZ_CHECK(hsm_before[t] == SBI_HSM_STATE_STOPPED && vcpus[t].hsm_state == SBI_HSM_STATE_START_PENDING,
-			   "cpu_up of vcpu %lu in state %d -> %d", t, hsm_before[t], vcpus[t].hsm_state);
-		FUZZ_CHECK(vm_gpa_to_host(&vm, exit->cpu_up.entry, 4) != NULL &&
-				   vcpus[t].start_addr == exit->cpu_up.entry,
-			   "cpu_up entry %#llx outside guest RAM", (unsigned long long)exit->cpu_up.entry);
+			   "hart_start of vcpu %lu in state %d -> %d", t, hsm_before[t], vcpus[t].hsm_state);
+		FUZZ_CHECK(vm_gpa_to_host(&vm, before[GPR_A1], 4) != NULL && vcpus[t].start_addr == before[GPR_A1],
+			   "hart_start entry %#llx outside guest RAM", (unsigned long long)before[GPR_A1]);
 	}
 	if (eid == SBI_EXT_KEEL_HVC) {
 		FUZZ_CHECK(reason == EXIT_HYPERCALL && a0 == SBI_ERR_NOT_SUPPORTED, "hvc: reason %d a0 %ld", reason,
