@@ -43,5 +43,6 @@ help:
 	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (make fuzz-smoke: the short runs make test does)"
 	@echo "make static-check  cppcheck over Keel's sources (also part of make test)"
 	@echo "make format     clang-format the sources; make check-format checks them"
+	@echo "make check-layers  the rooms' include order (README \"Layout\"); make test runs it too"
 	@echo "make config     the tools the build found"
 	@echo "make clean      remove $(BUILD)/"

@@ -51,7 +51,7 @@ GUEST_COMMON_OBJS := $(patsubst %,$(BUILD)/guests/common/%.o,$(GUEST_COMMON))
 GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
 GUEST_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(LIBFDT_DIR)
 
-.PHONY: all run test unit-tests qemu-tests guests format check-format gdb linux config FORCE
+.PHONY: all run test unit-tests qemu-tests guests format check-format check-layers gdb linux config FORCE
 
 all: $(KEEL_BIN) guests
 
@@ -181,7 +181,7 @@ qemu-tests: $(KEEL_BIN) guests linux
 test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS) \
 		--check "fuzz=FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)" \
-		--check "cppcheck=KEEL_DIRS='$(KEEL_DIRS)' tests/fuzz/cppcheck.sh" --check "format=clang-format --dry-run --Werror $(FORMAT_FILES)" \
+		--check "layers=python3 scripts/check-layers.py" --check "cppcheck=KEEL_DIRS='$(KEEL_DIRS)' tests/fuzz/cppcheck.sh" --check "format=clang-format --dry-run --Werror $(FORMAT_FILES)" \
 		--check "firstrun=tests/firstrun.sh $(BUILD)" \
 		--check "piped-run=tests/piped-run.sh '$(MAKE)' $(BUILD)/test-logs/piped-run.log"
 
@@ -229,6 +229,9 @@ gdb: $(KEEL_ELF)
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:
 	clang-format -i $(FORMAT_FILES)
+# Who may include whom (README "Layout"): fails on a forbidden #include.
+check-layers:
+	@python3 scripts/check-layers.py
 check-format:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 

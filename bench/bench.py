@@ -435,7 +435,7 @@ def powered_off(out, keel, console):
 def console_rows(b, row):
     """The virtio console's rows: a Linux boot to /init on it (instructions, Keel vs QEMU's own
     virtconsole, same kernel and command line) and the wall time to init on it and on ttyS0.
-    Returns the goals they serve (issue 15)."""
+    Returns the goals they serve."""
     print("bench: Linux on the virtio console (bootargs \"%s\"; natively QEMU's virtconsole)" % LINUX_VIRTIO_BOOTARGS)
     lv = b.linux("linux-keel-virtio-console", "sstc", "virtio")
     nv = b.linux("linux-native-virtio-console", None, "virtio")

@@ -237,7 +237,7 @@ static unsigned long walk_original_access(struct vcpu *v)
 static enum exit_reason guest_page_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
 	const struct vcpu_trap_state *t = &v->regs.trap_csrs;
-	/* Pitfall 3: the GPA is htval << 2 plus the low bits of stval. */
+	/* Priv spec 8.6.4: htval holds the GPA shifted right by 2; its low bits are those of stval. */
 	uint64_t gpa = (t->htval << 2) | (t->stval & 3);
 
 	const struct mmio_region *region;

@@ -1,6 +1,6 @@
 /*
  * RFENCE extension (SBI spec 8). The guest's own TLB maintenance becomes hfence.vvma
- * under the VM's VMID on every target hart (REFERENCES pitfall 5). The range and ASID
+ * under the VM's VMID on every target hart (the guest's sfence.vma in VS-mode is one too, priv spec 8.3.2). The range and ASID
  * arguments only narrow what must be flushed; flushing the whole VMID is always correct.
  * The HFENCE functions are for guests that run hypervisors: Keel offers no H extension.
  */

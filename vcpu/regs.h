@@ -71,7 +71,7 @@ struct vcpu_regs {
 	struct vcpu_trap_state trap_csrs;
 };
 
-/* The seed's layout, checked so that trap.S and the seed agree (REFERENCES.md: 720 bytes). */
+/* The seed's layout, checked so that trap.S and the seed agree (720 bytes: the seed's VmCpuRegisters). */
 _Static_assert(sizeof(struct hyp_cpu_state) == 37 * 8, "hyp_regs layout");
 _Static_assert(sizeof(struct guest_cpu_state) == 36 * 8, "guest_regs layout");
 _Static_assert(sizeof(struct guest_vs_csrs) == 10 * 8, "vs_csrs layout");

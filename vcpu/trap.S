@@ -1,5 +1,6 @@
 /*
- * World switch (the seed's _run_guest / _guest_exit), with the exit path of issue 15.
+ * World switch (the seed's _run_guest / _guest_exit), with a fast exit path: most exits are
+ * handled in C without saving s0-s11.
  *
  * One trap vector for everything (stvec never changes): sscratch holds the bound vCPU's
  * register file while its guest runs and 0 while Keel does, so the first instruction tells a

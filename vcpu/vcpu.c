@@ -113,8 +113,9 @@ void vcpu_bind(struct vcpu *v)
 	csr_write(vscause, vs->vscause);
 	csr_write(vstval, vs->vstval);
 	csr_write(vsatp, vs->vsatp);
-	csr_write(hvip, v->hvip);
+	/* Before hvip: QEMU clears VSTIP (the bit hvip shares) when vstimecmp is written with a later deadline. */
 	vcpu_timer_load(v);
+	csr_write(hvip, v->hvip);
 	/*
 	 * Another VMID may have run here, or this one on another hart: drop stale VS translations,
 	 * and the instructions another VM left in the cache. That also completes any remote fence

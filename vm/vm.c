@@ -156,7 +156,7 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		vm->vcpus[i] = &vcpu_pool[nvcpu_pool + i];
 	if (vm_devices_init(vm, err, errlen))
 		return vm_create_failed(vm);
-	/* New mappings (RAM, devices, shadow pages): no hart may hold stale G-stage translations (pitfall 5). */
+	/* New mappings (RAM, devices, shadow pages): no hart may hold stale G-stage translations (priv spec 8.3.2: hfence.gvma). */
 	hfence_gvma_all();
 	for (int i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
