@@ -38,7 +38,6 @@
 #define PLIC_THRESHOLD(ctx) (0x200000UL + 0x1000UL * (ctx))
 #define PLIC_CLAIM(ctx) (PLIC_THRESHOLD(ctx) + 4)
 #define OUTSIDE_RAM 0x1000UL /* no RAM there */
-#define T_DISCARD 11 /* VIRTIO_BLK_T_DISCARD: not served by Keel */
 #define HUGE_SECTOR (1ULL << 62)
 #define WRITE_SECTORS 16 /* written on disk 0 from sector 0; the harness checks them in the file */
 
@@ -450,7 +449,7 @@ static void check_errors(struct disk *d)
 	       "disk 0: read of half a sector: IOERR");
 	if (!under_keel)
 		return; /* what follows is Keel's choice where the spec leaves it to the device */
-	tap_ok(do_req(d, T_DISCARD, 0, buf, 16) == VIRTIO_BLK_S_UNSUPP, "disk 0: DISCARD: UNSUPP");
+	tap_ok(do_req(d, VIRTIO_BLK_T_DISCARD, 0, buf, 16) == VIRTIO_BLK_S_UNSUPP, "disk 0: DISCARD: UNSUPP");
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, (void *)OUTSIDE_RAM, SECTOR) == VIRTIO_BLK_S_IOERR,
 	       "disk 0: read into a buffer outside RAM: IOERR");
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, (void *)(uintptr_t)(0x80000000UL + dtb_memory_size() - SECTOR / 2),
@@ -855,7 +854,7 @@ void guest_secondary(unsigned long hartid, unsigned long arg)
 
 static void discard_chains(struct disk *d)
 {
-	hdrs[0] = (struct virtio_blk_outhdr){ .type = T_DISCARD };
+	hdrs[0] = (struct virtio_blk_outhdr){ .type = VIRTIO_BLK_T_DISCARD }; /* not served by Keel */
 	for (unsigned k = 0; k < SMP_CHAINS; k++) {
 		set_desc(d, 2 * k, (uintptr_t)&hdrs[0], sizeof(hdrs[0]), VRING_DESC_F_NEXT, (uint16_t)(2 * k + 1));
 		set_desc(d, 2 * k + 1, (uintptr_t)&status[0], 1, VRING_DESC_F_WRITE, 0);

@@ -30,7 +30,6 @@
 #define LINE 64 /* the console bytes are lines of dots (both chains end a line) */
 #define REPEAT_SEG_BYTES 64 /* the repeated-head chain: small, so a device that walks every entry still ends */
 #define FRAME_BYTES 60 /* a minimal Ethernet frame */
-#define ETH_ALEN 6 /* bytes of a MAC address (IEEE 802.3) */
 #define VBLK_DATA_SEGS 256 /* the SEG_MAX Keel offers */
 #define PAGE 4096
 #define SLICE_SECTORS 2048 /* the case gives this VM a 1 MiB slice */

@@ -31,10 +31,8 @@
 #define VICTIMS 2 /* the Linux VMs beside it (tests/qemu/cases.py net-hostile): 10.0.3.1 and 10.0.3.2 */
 #define NET_PREFIX 0x0a000300u /* their network, 10.0.3.0/24 */
 #define MY_HOST 99 /* the address it asks from, 10.0.3.99 */
-#define ETH_P_ARP 0x0806
 #define ETH_P_LOCAL 0x88b5 /* IEEE 802 local experimental EtherType: the neighbours ignore it */
 #define ARP_LEN 28 /* an ARP packet for IPv4 over Ethernet (RFC 826) */
-#define ETH_ZLEN 60 /* the shortest frame, padding included */
 
 GUEST_VRING(ring, QN);
 

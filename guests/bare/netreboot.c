@@ -21,7 +21,6 @@
 #define FLOOD_GAP_TICKS 800 /* 80 us: QN buffers last about 20 ms */
 #define FLOOD_TICKS (3000 * TICKS_PER_MS)
 #define WAIT_TICKS (2000 * TICKS_PER_MS) /* for the first frame, and for a send */
-#define ETH_ALEN 6
 #define ETH_TYPE_TEST 0x88b5 /* IEEE 802 local experimental ethertype */
 
 /* The MACs the case gives the two VMs (keel,macs). */
