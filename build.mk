@@ -21,11 +21,23 @@ $(foreach t,$(TOOLS),$(if $(shell command -v $(firstword $(subst :, ,$(t))) 2>/d
 	run `make deps` or plain `make`, which installs it)))
 GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
 $(if $(wildcard $(GCC_INC)/stddef.h),,$(error $(CC) gives no freestanding include directory ($(GCC_INC))))
+# The virtio layouts come from the Linux UAPI headers of the cross toolchain's package, as kvmtool
+# takes them: only these, linked into $(UAPI_DIR)/linux, so no libc header comes along. Keel, the test
+# guests, the unit tests and the fuzz targets all read these same files; the freestanding builds get
+# linux/types.h from lib/include, the host builds from the host's linux-libc-dev.
+UAPI_INC ?= /usr/riscv64-linux-gnu/include
+UAPI_HEADERS := virtio_config.h virtio_types.h virtio_ids.h virtio_ring.h virtio_mmio.h virtio_blk.h virtio_net.h \
+	virtio_console.h if_ether.h
+$(foreach h,$(UAPI_HEADERS),$(if $(wildcard $(UAPI_INC)/linux/$(h)),,\
+	$(error $(UAPI_INC)/linux/$(h) not found (Debian package linux-libc-dev-riscv64-cross): \
+	run `make deps` or plain `make`, which installs it)))
+UAPI_DIR := $(BUILD)/uapi
+UAPI_LINKS := $(addprefix $(UAPI_DIR)/linux/,$(UAPI_HEADERS))
 ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 FREESTANDING := -ffreestanding -nostdlib -nostdinc -isystem $(GCC_INC) -fno-stack-protector -fno-pic \
 	-fno-common -fno-builtin-printf
 WARN := -Wall -Wextra -Werror
-CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(GEN) -I$(LIBFDT_DIR)
+CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(GEN) -I$(LIBFDT_DIR) -isystem $(UAPI_DIR)
 # ASSUME_LATEST (libfdt_internal.h): every tree Keel reads is version 17 (QEMU's, checked at boot, and
 # its own), so libfdt skips the per-access version tests; bounds are still checked. 0.2M fewer
 # instructions per boot (make bench-profile). The host builds (unit tests, fuzz) keep every check.
@@ -49,7 +61,7 @@ GUEST_NAMES := $(basename $(notdir $(wildcard guests/bare/*.c)))
 GUEST_COMMON := guests/common/crt0.S guests/common/guest.c lib/printf.c lib/string.c
 GUEST_COMMON_OBJS := $(patsubst %,$(BUILD)/guests/common/%.o,$(GUEST_COMMON))
 GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
-GUEST_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(LIBFDT_DIR)
+GUEST_CFLAGS := $(ARCH_FLAGS) $(FREESTANDING) -O2 -g $(WARN) -Ilib/include -I. -I$(LIBFDT_DIR) -isystem $(UAPI_DIR)
 
 .PHONY: all run test unit-tests qemu-tests guests format check-format check-layers gdb linux config FORCE
 
@@ -65,6 +77,11 @@ $(BUILD)/libfdt-obj/%.o: $(LIBFDT_DIR)/libfdt.h
 	@echo "  CC      libfdt/$*.c"
 	@$(CC) $(LIBFDT_CFLAGS) -c $(LIBFDT_DIR)/$*.c -o $@
 
+# ---- the Linux UAPI headers (links: a newer package rebuilds what includes them) ----
+$(UAPI_DIR)/linux/%.h: $(UAPI_INC)/linux/%.h
+	@mkdir -p $(dir $@)
+	@ln -sf $< $@
+
 # ---- generated assembly offsets: one header per room that has assembly (arch/riscv, vcpu) ----
 ASM_OFFSETS := $(GEN)/arch-offsets.h $(GEN)/vcpu-offsets.h
 $(GEN)/arch-offsets.h: arch/riscv/asm-offsets.c arch/riscv/hart.h scripts/gen-asm-offsets.sh
@@ -76,7 +93,7 @@ $(ASM_OFFSETS):
 	@scripts/gen-asm-offsets.sh $(@:.h=.s) $< > $@
 
 # ---- Keel ----
-$(BUILD)/keel/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h $(ASM_OFFSETS)
+$(BUILD)/keel/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h $(ASM_OFFSETS) $(UAPI_LINKS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -96,7 +113,7 @@ $(KEEL_BIN): $(KEEL_ELF)
 # ---- test guests ----
 guests: $(GUEST_BINS)
 
-$(BUILD)/guests/common/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h
+$(BUILD)/guests/common/%.c.o: %.c $(LIBFDT_DIR)/libfdt.h $(UAPI_LINKS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (guest)"
 	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
@@ -106,7 +123,7 @@ $(BUILD)/guests/common/%.S.o: %.S
 	@echo "  AS      $< (guest)"
 	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/guests/%.o: guests/bare/%.c $(LIBFDT_DIR)/libfdt.h
+$(BUILD)/guests/%.o: guests/bare/%.c $(LIBFDT_DIR)/libfdt.h $(UAPI_LINKS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (guest)"
 	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
@@ -151,7 +168,7 @@ $(LINUX_ROOTFS): $(LINUX_DIR)/init $(wildcard guests/linux/rootfs/*)
 	@mv $@.tmp $@
 
 # ---- host unit tests (cmocka) ----
-HOST_CFLAGS := -O1 -g -Wall -Wextra -Werror -I. -I$(LIBFDT_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined
+HOST_CFLAGS := -O1 -g -Wall -Wextra -Werror -I. -I$(LIBFDT_DIR) -isystem $(UAPI_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined
 HOST_LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/host/libfdt/%.o,$(LIBFDT_SRCS))
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(patsubst %,$(BUILD)/host/%,$(UNIT_TESTS))
@@ -162,7 +179,7 @@ $(BUILD)/host/libfdt/%.o: $(LIBFDT_DIR)/libfdt.h
 
 include tests/unit/sources.mk
 
-$(BUILD)/host/%: tests/unit/%.c $(HOST_LIBFDT_OBJS) $(LIBFDT_DIR)/libfdt.h
+$(BUILD)/host/%: tests/unit/%.c $(HOST_LIBFDT_OBJS) $(LIBFDT_DIR)/libfdt.h $(UAPI_LINKS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	@$(HOSTCC) $(HOST_CFLAGS) $< $(UNIT_SRCS_$*) $(HOST_LIBFDT_OBJS) -lcmocka -o $@
@@ -221,6 +238,7 @@ config:
 	@echo "CC       $(shell command -v $(CC))"
 	@echo "OBJCOPY  $(shell command -v $(OBJCOPY))"
 	@echo "GCC_INC  $(GCC_INC)"
+	@echo "UAPI     $(UAPI_INC)/linux ($(UAPI_HEADERS))"
 	@echo "QEMU     $(shell command -v $(QEMU))"
 
 gdb: $(KEEL_ELF)

@@ -2,8 +2,10 @@
 # Install the Debian packages Keel needs, only when something is missing.
 # Usage: scripts/deps.sh [--check]   (--check: exit 1 if anything is missing, install nothing)
 set -e
-PACKAGES="make gcc libc6-dev libcmocka-dev python3 qemu-system-misc opensbi gcc-riscv64-linux-gnu \
-libc6-dev-riscv64-cross binutils-riscv64-linux-gnu linux-source-6.1 device-tree-compiler xz-utils \
+# linux-libc-dev-riscv64-cross: the virtio UAPI headers every build reads (build.mk's UAPI_HEADERS);
+# linux-libc-dev: the host builds' linux/types.h under them.
+PACKAGES="make gcc libc6-dev linux-libc-dev libcmocka-dev python3 qemu-system-misc opensbi gcc-riscv64-linux-gnu \
+libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross binutils-riscv64-linux-gnu linux-source-6.1 device-tree-compiler xz-utils \
 flex bison bc e2fsprogs u-boot-qemu clang libclang-rt-14-dev clang-format cppcheck gdb-multiarch"
 
 missing=""

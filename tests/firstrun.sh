@@ -53,5 +53,11 @@ rc=$? ok=0
 [ $rc -eq 0 ] && echo "$out" | grep -q "^GCC_INC  /.*/include$" && ok=1
 check "make config reports the compiler's include directory" $ok "$out"
 
+# 4. Without the virtio UAPI headers (their package not installed) the build stops naming the package.
+out=$(make --no-print-directory -f build.mk BUILD="$tmp/build" UAPI_INC="$tmp/no-uapi" config 2>&1)
+rc=$? ok=0
+[ $rc -ne 0 ] && echo "$out" | grep -q 'linux/virtio_config.h not found (Debian package linux-libc-dev-riscv64-cross)' && ok=1
+check "without the virtio UAPI headers the build stops naming their package" $ok "$out"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

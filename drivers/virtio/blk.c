@@ -31,16 +31,16 @@ static int setup(struct host_disk *d)
 		return -1;
 	if (!virtio_host_queue(d->base, d->legacy, HOST_BLK_QUEUE, &d->vq))
 		return -1;
-	d->nsectors = virtio_host_config64(d->base, d->legacy, VIRTIO_BLK_CFG_CAPACITY);
+	d->nsectors = virtio_host_config64(d->base, d->legacy, offsetof(struct virtio_blk_config, capacity));
 	d->ro = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_RO));
 	d->flush = !!(d->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
 	d->indirect = !!(d->features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC));
 	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX))
-		d->seg_max = virtio_host_config32(d->base, VIRTIO_BLK_CFG_SEG_MAX);
+		d->seg_max = virtio_host_config32(d->base, offsetof(struct virtio_blk_config, seg_max));
 	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX))
-		d->size_max = virtio_host_config32(d->base, VIRTIO_BLK_CFG_SIZE_MAX);
+		d->size_max = virtio_host_config32(d->base, offsetof(struct virtio_blk_config, size_max));
 	if (d->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE))
-		blk_size = virtio_host_config32(d->base, VIRTIO_BLK_CFG_BLK_SIZE);
+		blk_size = virtio_host_config32(d->base, offsetof(struct virtio_blk_config, blk_size));
 	/* Sector arithmetic for guests is in 512-byte units; a bigger logical block would need more checks. */
 	if (blk_size != VIRTIO_BLK_SECTOR_SIZE)
 		return -1;
@@ -152,22 +152,22 @@ static void add_part(struct host_disk *d, uint32_t type, uint64_t sector, const 
 	uint16_t h = d->vq.free_head;
 	uint64_t hdr = (uint64_t)(uintptr_t)&d->slot[h].hdr, status = (uint64_t)(uintptr_t)&d->slot[h].status;
 
-	d->slot[h].hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
+	d->slot[h].hdr = (struct virtio_blk_outhdr){ .type = type, .sector = sector };
 	d->slot[h].status = HOST_BLK_STATUS_UNSET;
 	d->slot[h].cookie = cookie;
 	d->requests++;
 	if (d->indirect) {
 		/* 2.6.5.3: the chain in the slot's table, numbered from 0; the ring holds one descriptor for it. */
-		struct virtq_desc *t = d->slot[h].table;
+		struct vring_desc *t = d->slot[h].table;
 		struct hvq_buf table = { (uint64_t)(uintptr_t)t, (uint32_t)((n + 2) * sizeof(*t)), 0, 1 };
 
-		t[0] = (struct virtq_desc){ hdr, sizeof(d->slot[h].hdr), VIRTQ_DESC_F_NEXT, 1 };
+		t[0] = (struct vring_desc){ hdr, sizeof(d->slot[h].hdr), VRING_DESC_F_NEXT, 1 };
 		for (unsigned k = 0; k < n; k++)
-			t[k + 1] = (struct virtq_desc){
+			t[k + 1] = (struct vring_desc){
 				segs[k].addr, segs[k].len,
-				(uint16_t)(VIRTQ_DESC_F_NEXT | (to_memory ? VIRTQ_DESC_F_WRITE : 0)), (uint16_t)(k + 2)
+				(uint16_t)(VRING_DESC_F_NEXT | (to_memory ? VRING_DESC_F_WRITE : 0)), (uint16_t)(k + 2)
 			};
-		t[n + 1] = (struct virtq_desc){ status, 1, VIRTQ_DESC_F_WRITE, 0 };
+		t[n + 1] = (struct vring_desc){ status, 1, VRING_DESC_F_WRITE, 0 };
 		hvq_add(&d->vq, &table, 1);
 		return;
 	}

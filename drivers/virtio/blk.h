@@ -30,8 +30,8 @@ struct host_disk {
 	 * and (indirect) the table holding its chain: header, data buffers, status.
 	 */
 	struct {
-		struct virtq_desc table[HOST_BLK_MAX_SEGS + 2] __attribute__((aligned(VIRTQ_DESC_ALIGN)));
-		struct virtio_blk_req_hdr hdr;
+		struct vring_desc table[HOST_BLK_MAX_SEGS + 2] __attribute__((aligned(VRING_DESC_ALIGN_SIZE)));
+		struct virtio_blk_outhdr hdr;
 		uint8_t status;
 		void *cookie;
 	} slot[HVQ_MAX];

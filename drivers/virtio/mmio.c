@@ -31,8 +31,8 @@ int virtio_host_negotiate(uintptr_t base, int legacy, uint64_t wanted, uint64_t 
 	while (rd(base, VIRTIO_MMIO_STATUS))
 		if (++polls == RESET_POLLS)
 			return -1;
-	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	offered = rd(base, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (legacy) {
@@ -51,8 +51,9 @@ int virtio_host_negotiate(uintptr_t base, int legacy, uint64_t wanted, uint64_t 
 	wr(base, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(*accepted >> 32));
 	wr(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(base, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)*accepted);
-	wr(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	return rd(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK ? 0 : -1;
+	wr(base, VIRTIO_MMIO_STATUS,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
+	return rd(base, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK ? 0 : -1;
 }
 
 uint16_t virtio_host_queue(uintptr_t base, int legacy, unsigned idx, struct hvq *q)
@@ -60,15 +61,15 @@ uint16_t virtio_host_queue(uintptr_t base, int legacy, unsigned idx, struct hvq 
 	uint32_t max, num = HVQ_MAX;
 
 	if (legacy) {
-		wr(base, VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE, VIRTIO_MMIO_LEGACY_PAGE_SIZE);
+		wr(base, VIRTIO_MMIO_GUEST_PAGE_SIZE, VIRTIO_MMIO_LEGACY_PAGE_SIZE);
 		wr(base, VIRTIO_MMIO_QUEUE_SEL, idx);
 		/* The ring's layout is fixed for HVQ_MAX entries (see struct hvq). */
-		if (rd(base, VIRTIO_MMIO_LEGACY_QUEUE_PFN) || rd(base, VIRTIO_MMIO_QUEUE_NUM_MAX) < HVQ_MAX)
+		if (rd(base, VIRTIO_MMIO_QUEUE_PFN) || rd(base, VIRTIO_MMIO_QUEUE_NUM_MAX) < HVQ_MAX)
 			return 0;
 		hvq_init(q, HVQ_MAX);
 		wr(base, VIRTIO_MMIO_QUEUE_NUM, HVQ_MAX);
-		wr(base, VIRTIO_MMIO_LEGACY_QUEUE_ALIGN, VIRTIO_MMIO_LEGACY_PAGE_SIZE);
-		wr(base, VIRTIO_MMIO_LEGACY_QUEUE_PFN, (uint32_t)((uintptr_t)q->desc / VIRTIO_MMIO_LEGACY_PAGE_SIZE));
+		wr(base, VIRTIO_MMIO_QUEUE_ALIGN, VIRTIO_MMIO_LEGACY_PAGE_SIZE);
+		wr(base, VIRTIO_MMIO_QUEUE_PFN, (uint32_t)((uintptr_t)q->desc / VIRTIO_MMIO_LEGACY_PAGE_SIZE));
 		return HVQ_MAX;
 	}
 	wr(base, VIRTIO_MMIO_QUEUE_SEL, idx);
@@ -83,22 +84,22 @@ uint16_t virtio_host_queue(uintptr_t base, int legacy, unsigned idx, struct hvq 
 	wr(base, VIRTIO_MMIO_QUEUE_NUM, num);
 	wr(base, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(uintptr_t)q->desc);
 	wr(base, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)((uint64_t)(uintptr_t)q->desc >> 32));
-	wr(base, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(uintptr_t)&q->avail);
-	wr(base, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)((uint64_t)(uintptr_t)&q->avail >> 32));
-	wr(base, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(uintptr_t)&q->used);
-	wr(base, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)((uint64_t)(uintptr_t)&q->used >> 32));
+	wr(base, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(uintptr_t)&q->avail);
+	wr(base, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)((uint64_t)(uintptr_t)&q->avail >> 32));
+	wr(base, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(uintptr_t)&q->used);
+	wr(base, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)((uint64_t)(uintptr_t)&q->used >> 32));
 	wr(base, VIRTIO_MMIO_QUEUE_READY, 1);
 	return (uint16_t)num;
 }
 
 void virtio_host_driver_ok(uintptr_t base)
 {
-	wr(base, VIRTIO_MMIO_STATUS, rd(base, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
+	wr(base, VIRTIO_MMIO_STATUS, rd(base, VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 void virtio_host_fail(uintptr_t base)
 {
-	wr(base, VIRTIO_MMIO_STATUS, rd(base, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FAILED);
+	wr(base, VIRTIO_MMIO_STATUS, rd(base, VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_FAILED);
 }
 
 void virtio_host_notify(uintptr_t base, unsigned idx)

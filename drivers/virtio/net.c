@@ -37,12 +37,13 @@ static int setup(struct host_nic *n)
 {
 	if (virtio_host_negotiate(n->base, n->legacy, HOST_NET_FEATURES, &n->features))
 		return -1;
-	n->hdr_len = n->legacy ? VIRTIO_NET_HDR_LEN_LEGACY : VIRTIO_NET_HDR_LEN;
+	n->hdr_len = n->legacy ? sizeof(struct virtio_net_hdr) : VIRTIO_NET_HDR_LEN;
 	if (!virtio_host_queue(n->base, n->legacy, VIRTIO_NET_RXQ, &n->rxq) ||
 	    !virtio_host_queue(n->base, n->legacy, VIRTIO_NET_TXQ, &n->txq))
 		return -1;
 	for (int i = 0; i < ETH_ALEN; i++)
-		n->mac[i] = (uint8_t)virtio_host_config32(n->base, VIRTIO_NET_CFG_MAC + (unsigned)i);
+		n->mac[i] =
+			(uint8_t)virtio_host_config32(n->base, offsetof(struct virtio_net_config, mac) + (unsigned)i);
 	/* Fill the receive queue: the free list hands out 0, 1, 2... in order. */
 	for (uint16_t i = 0; i < n->rxq.num; i++)
 		post_rx(n, i);
@@ -139,7 +140,7 @@ void host_net_kick(struct host_nic *n)
 		while (n->txq.nfree && fill_tx(n))
 			sent++;
 		if (n->txq.nfree) {
-			__atomic_store_n(&n->txq.avail.flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELAXED);
+			__atomic_store_n(&n->txq.avail.flags, VRING_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELAXED);
 			break;
 		}
 		__atomic_store_n(&n->txq.avail.flags, 0, __ATOMIC_RELAXED);

@@ -19,18 +19,18 @@ int hvq_add(struct hvq *q, const struct hvq_buf *bufs, unsigned n)
 	if (!n || n > q->nfree)
 		return -1;
 	for (unsigned k = 0; k < n; k++) {
-		struct virtq_desc *d = &q->desc[i];
+		struct vring_desc *d = &q->desc[i];
 
 		d->addr = bufs[k].addr;
 		d->len = bufs[k].len;
-		d->flags = (uint16_t)((bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0) |
-				      (bufs[k].indirect ? VIRTQ_DESC_F_INDIRECT : 0));
+		d->flags = (uint16_t)((bufs[k].write ? VRING_DESC_F_WRITE : 0) | (k + 1 < n ? VRING_DESC_F_NEXT : 0) |
+				      (bufs[k].indirect ? VRING_DESC_F_INDIRECT : 0));
 		last = i;
 		i = d->next;
 	}
 	q->free_head = i;
 	q->nfree -= (uint16_t)n;
-	q->desc[last].flags &= (uint16_t)~VIRTQ_DESC_F_NEXT;
+	q->desc[last].flags &= (uint16_t)~VRING_DESC_F_NEXT;
 	q->chain_len[head] = (uint16_t)n;
 	q->avail.ring[q->avail_idx & (q->num - 1)] = head;
 	q->avail_idx++;
@@ -42,7 +42,7 @@ int hvq_add(struct hvq *q, const struct hvq_buf *bufs, unsigned n)
 int hvq_pop_used(struct hvq *q, uint32_t *len)
 {
 	uint16_t idx = __atomic_load_n(&q->used.idx, __ATOMIC_ACQUIRE), head, i;
-	const struct virtq_used_elem *e;
+	const struct vring_used_elem *e;
 
 	if (idx == q->last_used)
 		return -1;

@@ -14,7 +14,7 @@ struct hvq_avail {
 
 struct hvq_used {
 	uint16_t flags, idx;
-	struct virtq_used_elem ring[HVQ_MAX];
+	struct vring_used_elem ring[HVQ_MAX];
 	uint16_t avail_event;
 };
 
@@ -24,8 +24,8 @@ struct hvq_used {
  * page, the available ring follows it and the used ring starts on the next page boundary.
  */
 struct hvq {
-	struct virtq_desc desc[HVQ_MAX] __attribute__((aligned(VIRTIO_MMIO_LEGACY_PAGE_SIZE)));
-	struct hvq_avail avail __attribute__((aligned(VIRTQ_AVAIL_ALIGN)));
+	struct vring_desc desc[HVQ_MAX] __attribute__((aligned(VIRTIO_MMIO_LEGACY_PAGE_SIZE)));
+	struct hvq_avail avail __attribute__((aligned(VRING_AVAIL_ALIGN_SIZE)));
 	struct hvq_used used __attribute__((aligned(VIRTIO_MMIO_LEGACY_PAGE_SIZE)));
 	uint16_t num, nfree, free_head, avail_idx, last_used;
 	uint16_t chain_len[HVQ_MAX]; /* descriptors of the chain starting at each head */
@@ -39,7 +39,7 @@ struct hvq_buf {
 	uint64_t addr;
 	uint32_t len;
 	int write; /* device-writable */
-	int indirect; /* a table of virtq_desc holding the chain (VIRTIO_RING_F_INDIRECT_DESC) */
+	int indirect; /* a table of vring_desc holding the chain (VIRTIO_RING_F_INDIRECT_DESC) */
 };
 
 /* num: a power of 2 no larger than HVQ_MAX. */

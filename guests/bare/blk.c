@@ -38,18 +38,17 @@
 #define PLIC_THRESHOLD(ctx) (0x200000UL + 0x1000UL * (ctx))
 #define PLIC_CLAIM(ctx) (PLIC_THRESHOLD(ctx) + 4)
 #define OUTSIDE_RAM 0x1000UL /* no RAM there */
-#define T_DISCARD 11 /* VIRTIO_BLK_T_DISCARD: not served by Keel */
 #define HUGE_SECTOR (1ULL << 62)
 #define WRITE_SECTORS 16 /* written on disk 0 from sector 0; the harness checks them in the file */
 
-struct vring {
-	struct virtq_desc desc[QN] __attribute__((aligned(16)));
+struct ring {
+	struct vring_desc desc[QN] __attribute__((aligned(16)));
 	struct {
 		uint16_t flags, idx, ring[QN], used_event;
 	} avail __attribute__((aligned(2)));
 	struct {
 		uint16_t flags, idx;
-		struct virtq_used_elem ring[QN];
+		struct vring_used_elem ring[QN];
 		uint16_t avail_event;
 	} used __attribute__((aligned(4)));
 };
@@ -58,17 +57,17 @@ struct disk {
 	uintptr_t base;
 	unsigned irq;
 	uint64_t features, capacity;
-	struct vring *vr;
+	struct ring *vr;
 	uint16_t avail_idx, used_seen;
 	volatile unsigned irqs;
 };
 
-static struct vring rings[MAX_DISKS];
+static struct ring rings[MAX_DISKS];
 static struct disk disks[MAX_DISKS];
 static int ndisks;
 static uintptr_t plic;
 static unsigned ctx;
-static struct virtio_blk_req_hdr hdrs[QN];
+static struct virtio_blk_outhdr hdrs[QN];
 static volatile uint8_t status[QN];
 static uint8_t buf[WRITE_SECTORS * SECTOR] __attribute__((aligned(SECTOR)));
 static uint8_t rbuf[WRITE_SECTORS * SECTOR] __attribute__((aligned(SECTOR)));
@@ -178,8 +177,8 @@ static void on_irq(unsigned long irq)
 static uint32_t negotiate(struct disk *d, uint64_t want)
 {
 	*reg(d, VIRTIO_MMIO_STATUS) = 0;
-	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE;
-	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_CONFIG_S_ACKNOWLEDGE;
+	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 	*reg(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 1;
 	d->features = (uint64_t)*reg(d, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 	*reg(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 0;
@@ -188,7 +187,8 @@ static uint32_t negotiate(struct disk *d, uint64_t want)
 	*reg(d, VIRTIO_MMIO_DRIVER_FEATURES) = (uint32_t)(want >> 32);
 	*reg(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
 	*reg(d, VIRTIO_MMIO_DRIVER_FEATURES) = (uint32_t)want;
-	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
+	*reg(d, VIRTIO_MMIO_STATUS) =
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK;
 	return *reg(d, VIRTIO_MMIO_STATUS);
 }
 
@@ -198,10 +198,10 @@ static void set_queue(struct disk *d, uint64_t desc, uint64_t avail, uint64_t us
 	*reg(d, VIRTIO_MMIO_QUEUE_NUM) = num;
 	*reg(d, VIRTIO_MMIO_QUEUE_DESC_LOW) = (uint32_t)desc;
 	*reg(d, VIRTIO_MMIO_QUEUE_DESC_HIGH) = (uint32_t)(desc >> 32);
-	*reg(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW) = (uint32_t)avail;
-	*reg(d, VIRTIO_MMIO_QUEUE_DRIVER_HIGH) = (uint32_t)(avail >> 32);
-	*reg(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW) = (uint32_t)used;
-	*reg(d, VIRTIO_MMIO_QUEUE_DEVICE_HIGH) = (uint32_t)(used >> 32);
+	*reg(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW) = (uint32_t)avail;
+	*reg(d, VIRTIO_MMIO_QUEUE_AVAIL_HIGH) = (uint32_t)(avail >> 32);
+	*reg(d, VIRTIO_MMIO_QUEUE_USED_LOW) = (uint32_t)used;
+	*reg(d, VIRTIO_MMIO_QUEUE_USED_HIGH) = (uint32_t)(used >> 32);
 	*reg(d, VIRTIO_MMIO_QUEUE_READY) = 1;
 }
 
@@ -216,9 +216,9 @@ static uint32_t setup(struct disk *d)
 	memset(d->vr, 0, sizeof(*d->vr));
 	d->avail_idx = d->used_seen = 0;
 	set_queue(d, (uintptr_t)d->vr->desc, (uintptr_t)&d->vr->avail, (uintptr_t)&d->vr->used, QN);
-	*reg(d, VIRTIO_MMIO_STATUS) |= VIRTIO_STATUS_DRIVER_OK;
-	d->capacity = *reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY) |
-		      (uint64_t)*reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY + 4) << 32;
+	*reg(d, VIRTIO_MMIO_STATUS) |= VIRTIO_CONFIG_S_DRIVER_OK;
+	d->capacity = *reg(d, VIRTIO_MMIO_CFG(blk, capacity));
+	d->capacity |= (uint64_t)*reg(d, VIRTIO_MMIO_CFG(blk, capacity) + 4) << 32;
 	*plic_reg(PLIC_PRIORITY(d->irq)) = 1;
 	*plic_reg(PLIC_ENABLE(ctx) + 4 * (d->irq / 32)) |= 1U << (d->irq % 32);
 	return *reg(d, VIRTIO_MMIO_STATUS);
@@ -226,7 +226,7 @@ static uint32_t setup(struct disk *d)
 
 static void set_desc(struct disk *d, unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	d->vr->desc[i] = (struct virtq_desc){ addr, len, flags, next };
+	d->vr->desc[i] = (struct vring_desc){ addr, len, flags, next };
 }
 
 /* A well-formed request in descriptors 3*slot..3*slot+2; not yet notified. */
@@ -235,15 +235,15 @@ static void queue_req(struct disk *d, unsigned slot, uint32_t type, uint64_t sec
 	unsigned h = 3 * slot, n = h + 1;
 	int to_mem = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 
-	hdrs[slot] = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
+	hdrs[slot] = (struct virtio_blk_outhdr){ .type = type, .sector = sector };
 	status[slot] = NO_STATUS;
-	set_desc(d, h, (uintptr_t)&hdrs[slot], sizeof(hdrs[slot]), VIRTQ_DESC_F_NEXT, (uint16_t)n);
+	set_desc(d, h, (uintptr_t)&hdrs[slot], sizeof(hdrs[slot]), VRING_DESC_F_NEXT, (uint16_t)n);
 	if (len) {
-		set_desc(d, n, (uintptr_t)data, len, VIRTQ_DESC_F_NEXT | (to_mem ? VIRTQ_DESC_F_WRITE : 0),
+		set_desc(d, n, (uintptr_t)data, len, VRING_DESC_F_NEXT | (to_mem ? VRING_DESC_F_WRITE : 0),
 			 (uint16_t)(n + 1));
 		n++;
 	}
-	set_desc(d, n, (uintptr_t)&status[slot], 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(d, n, (uintptr_t)&status[slot], 1, VRING_DESC_F_WRITE, 0);
 	d->vr->avail.ring[d->avail_idx % QN] = (uint16_t)h;
 	mb();
 	d->avail_idx++;
@@ -297,7 +297,7 @@ static uint8_t do_req(struct disk *d, uint32_t type, uint64_t sector, void *data
 
 static int needs_reset(struct disk *d)
 {
-	return (*reg(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
+	return (*reg(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) != 0;
 }
 
 /* ---- the checks ---- */
@@ -310,9 +310,10 @@ static void check_setup(struct disk *d, int n, int ro)
 	       "disk %d: modern virtio-mmio at 0x%lx irq %u", n, (unsigned long)d->base, d->irq);
 	if (under_keel) {
 		st = negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX));
-		tap_ok(!(st & VIRTIO_STATUS_FEATURES_OK), "disk %d: FEATURES_OK refused for a feature not offered", n);
+		tap_ok(!(st & VIRTIO_CONFIG_S_FEATURES_OK), "disk %d: FEATURES_OK refused for a feature not offered",
+		       n);
 		st = negotiate(d, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
-		tap_ok(!(st & VIRTIO_STATUS_FEATURES_OK), "disk %d: FEATURES_OK refused without VERSION_1", n);
+		tap_ok(!(st & VIRTIO_CONFIG_S_FEATURES_OK), "disk %d: FEATURES_OK refused without VERSION_1", n);
 	} else {
 		negotiate(d, VIRTIO_BIT(VIRTIO_F_VERSION_1));
 	}
@@ -324,12 +325,11 @@ static void check_setup(struct disk *d, int n, int ro)
 	       "disk %d: offers VERSION_1 FLUSH BLK_SIZE SEG_MAX%s (features 0x%lx)", n, ro ? " RO" : ", not RO",
 	       (unsigned long)d->features);
 	st = setup(d);
-	tap_ok(st == (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-		      VIRTIO_STATUS_DRIVER_OK),
+	tap_ok(st == (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+		      VIRTIO_CONFIG_S_DRIVER_OK),
 	       "disk %d: status sequence reaches DRIVER_OK (0x%x)", n, st);
-	tap_ok(*reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_BLK_SIZE) == SECTOR &&
-		       *reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SEG_MAX) >= 1,
-	       "disk %d: config blk_size 512, seg_max %u", n, *reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SEG_MAX));
+	tap_ok(*reg(d, VIRTIO_MMIO_CFG(blk, blk_size)) == SECTOR && *reg(d, VIRTIO_MMIO_CFG(blk, seg_max)) >= 1,
+	       "disk %d: config blk_size 512, seg_max %u", n, *reg(d, VIRTIO_MMIO_CFG(blk, seg_max)));
 }
 
 static int pattern_ok(const uint8_t *p, uint64_t sector, unsigned nsect, int guest)
@@ -406,7 +406,7 @@ static unsigned long vcpu_exits(void)
 static void check_shadow(struct disk *d)
 {
 	volatile uint8_t *cfg8 = (volatile uint8_t *)(d->base + VIRTIO_MMIO_CONFIG);
-	volatile uint64_t *cap = (volatile uint64_t *)(d->base + VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY);
+	volatile uint64_t *cap = (volatile uint64_t *)(d->base + VIRTIO_MMIO_CFG(blk, capacity));
 	/* a word of the configuration space past the fields: where the time says */
 	unsigned past = VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SIZE, room = VIRTIO_MMIO_WINDOW - past;
 	unsigned junk_off = (past + (unsigned)(csr_read(time) % room)) & ~(unsigned)(sizeof(uint32_t) - 1);
@@ -418,7 +418,7 @@ static void check_shadow(struct disk *d)
 	for (unsigned i = 0; i < SHADOW_ROUNDS; i++)
 		sum += *reg(d, VIRTIO_MMIO_INTERRUPT_STATUS) + *reg(d, VIRTIO_MMIO_STATUS) +
 		       *reg(d, VIRTIO_MMIO_QUEUE_READY) + *reg(d, VIRTIO_MMIO_DEVICE_FEATURES) +
-		       cfg8[VIRTIO_BLK_CFG_BLK_SIZE + 1] + *cap;
+		       cfg8[offsetof(struct virtio_blk_config, blk_size) + 1] + *cap;
 	exits = vcpu_exits() - exits;
 	tap_ok(exits <= SHADOW_MAX_EXITS &&
 		       sum == SHADOW_ROUNDS * (status + 1 + (uint32_t)d->features + (SECTOR >> 8) + capacity),
@@ -427,7 +427,7 @@ static void check_shadow(struct disk *d)
 	exits = vcpu_exits();
 	*reg(d, VIRTIO_MMIO_MAGIC_VALUE) = SHADOW_JUNK;
 	*reg(d, VIRTIO_MMIO_DEVICE_ID) = SHADOW_JUNK;
-	*reg(d, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY) = SHADOW_JUNK;
+	*reg(d, VIRTIO_MMIO_CFG(blk, capacity)) = SHADOW_JUNK;
 	*reg(d, junk_off) = SHADOW_JUNK;
 	exits = vcpu_exits() - exits;
 	tap_ok(exits >= 4 && *reg(d, VIRTIO_MMIO_MAGIC_VALUE) == magic && *reg(d, VIRTIO_MMIO_DEVICE_ID) == id &&
@@ -449,7 +449,7 @@ static void check_errors(struct disk *d)
 	       "disk 0: read of half a sector: IOERR");
 	if (!under_keel)
 		return; /* what follows is Keel's choice where the spec leaves it to the device */
-	tap_ok(do_req(d, T_DISCARD, 0, buf, 16) == VIRTIO_BLK_S_UNSUPP, "disk 0: DISCARD: UNSUPP");
+	tap_ok(do_req(d, VIRTIO_BLK_T_DISCARD, 0, buf, 16) == VIRTIO_BLK_S_UNSUPP, "disk 0: DISCARD: UNSUPP");
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, (void *)OUTSIDE_RAM, SECTOR) == VIRTIO_BLK_S_IOERR,
 	       "disk 0: read into a buffer outside RAM: IOERR");
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, (void *)(uintptr_t)(0x80000000UL + dtb_memory_size() - SECTOR / 2),
@@ -457,7 +457,7 @@ static void check_errors(struct disk *d)
 	       "disk 0: read into a buffer crossing the end of RAM: IOERR");
 	/* A write whose data descriptor says device-writable. */
 	queue_req(d, 0, VIRTIO_BLK_T_OUT, 0, buf, SECTOR);
-	d->vr->desc[1].flags |= VIRTQ_DESC_F_WRITE;
+	d->vr->desc[1].flags |= VRING_DESC_F_WRITE;
 	notify(d);
 	tap_ok(wait_used(d, 1) == 1 && status[0] == VIRTIO_BLK_S_IOERR,
 	       "disk 0: write with a device-writable buffer: IOERR");
@@ -473,7 +473,7 @@ static void check_errors(struct disk *d)
 	tap_ok(wait_used(d, 1) == 1 && status[0] == VIRTIO_BLK_S_IOERR, "disk 0: 4 GiB descriptor: IOERR");
 	/* An indirect descriptor (offered, not negotiated). */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
-	d->vr->desc[1].flags |= VIRTQ_DESC_F_INDIRECT;
+	d->vr->desc[1].flags |= VRING_DESC_F_INDIRECT;
 	notify(d);
 	tap_ok(no_answer(d) && needs_reset(d), "disk 0: indirect descriptor not negotiated: NEEDS_RESET");
 	setup(d);
@@ -489,7 +489,7 @@ static void check_errors(struct disk *d)
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR) == VIRTIO_BLK_S_OK, "disk 0: works again after reset");
 	/* A descriptor loop. */
 	queue_req(d, 0, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR);
-	d->vr->desc[2].flags = VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT;
+	d->vr->desc[2].flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT;
 	d->vr->desc[2].next = 1;
 	notify(d);
 	tap_ok(no_answer(d) && needs_reset(d), "disk 0: descriptor loop: NEEDS_RESET");
@@ -524,7 +524,7 @@ static void check_errors(struct disk *d)
 	set_queue(d, (uintptr_t)d->vr->desc, (uintptr_t)&d->vr->avail, (uintptr_t)&d->vr->used, 4096);
 	tap_ok(needs_reset(d), "disk 0: queue size above QueueNumMax: NEEDS_RESET");
 	*reg(d, VIRTIO_MMIO_STATUS) = 0;
-	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK;
+	*reg(d, VIRTIO_MMIO_STATUS) = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK;
 	tap_ok(needs_reset(d), "disk 0: DRIVER_OK without FEATURES_OK: NEEDS_RESET");
 	setup(d);
 	tap_ok(do_req(d, VIRTIO_BLK_T_IN, 0, rbuf, SECTOR) == VIRTIO_BLK_S_OK && pattern_ok(rbuf, 0, 1, 1),
@@ -606,7 +606,7 @@ static void bench(struct disk *d)
 {
 	unsigned long rd, wr;
 
-	tap_ok(setup(d) & VIRTIO_STATUS_DRIVER_OK, "bench: disk 0 set up");
+	tap_ok(setup(d) & VIRTIO_CONFIG_S_DRIVER_OK, "bench: disk 0 set up");
 	tap_ok(d->capacity >= base + BENCH_REQS * (BENCH_BYTES / SECTOR), "bench: disk holds 4 MiB from sector %lu",
 	       (unsigned long)base);
 	unsigned long per_poll = poll_cost();
@@ -647,11 +647,11 @@ static uint32_t rnd_len(void)
 
 static void hostile(struct disk *d, unsigned rounds)
 {
-	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	       VIRTIO_MMIO_QUEUE_NUM,
-					 VIRTIO_MMIO_QUEUE_READY,      VIRTIO_MMIO_QUEUE_DESC_LOW,
-					 VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
-					 VIRTIO_MMIO_QUEUE_SEL,	       VIRTIO_MMIO_DRIVER_FEATURES,
-					 VIRTIO_MMIO_INTERRUPT_ACK,    VIRTIO_MMIO_QUEUE_NOTIFY };
+	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	      VIRTIO_MMIO_QUEUE_NUM,
+					 VIRTIO_MMIO_QUEUE_READY,     VIRTIO_MMIO_QUEUE_DESC_LOW,
+					 VIRTIO_MMIO_QUEUE_AVAIL_LOW, VIRTIO_MMIO_QUEUE_USED_LOW,
+					 VIRTIO_MMIO_QUEUE_SEL,	      VIRTIO_MMIO_DRIVER_FEATURES,
+					 VIRTIO_MMIO_INTERRUPT_ACK,   VIRTIO_MMIO_QUEUE_NOTIFY };
 
 	for (unsigned r = 0; r < rounds; r++) {
 		unsigned kind = (unsigned)(rnd() % 4), n = 1 + (unsigned)(rnd() % 4);
@@ -723,19 +723,19 @@ static void stress_queue(struct disk *d, unsigned slot, const struct stress_req 
 {
 	unsigned h = slot * STRESS_DESCS, i = h + 1, nseg = 1 + (unsigned)(rnd() % STRESS_MAX_SEGS);
 	uint32_t left = r->nsect * SECTOR, off = 0;
-	uint16_t wflag = r->type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0;
+	uint16_t wflag = r->type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
 
-	hdrs[slot] = (struct virtio_blk_req_hdr){ .type = r->type, .sector = r->sector };
+	hdrs[slot] = (struct virtio_blk_outhdr){ .type = r->type, .sector = r->sector };
 	status[slot] = NO_STATUS;
-	set_desc(d, h, (uintptr_t)&hdrs[slot], sizeof(hdrs[slot]), VIRTQ_DESC_F_NEXT, (uint16_t)i);
+	set_desc(d, h, (uintptr_t)&hdrs[slot], sizeof(hdrs[slot]), VRING_DESC_F_NEXT, (uint16_t)i);
 	for (unsigned k = 0; k < nseg && left; k++, i++) {
 		uint32_t len = k + 1 == nseg ? left : 1 + (uint32_t)(rnd() % left);
 
-		set_desc(d, i, (uintptr_t)(r->data + off), len, VIRTQ_DESC_F_NEXT | wflag, (uint16_t)(i + 1));
+		set_desc(d, i, (uintptr_t)(r->data + off), len, VRING_DESC_F_NEXT | wflag, (uint16_t)(i + 1));
 		off += len;
 		left -= len;
 	}
-	set_desc(d, i, (uintptr_t)&status[slot], 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(d, i, (uintptr_t)&status[slot], 1, VRING_DESC_F_WRITE, 0);
 	d->vr->avail.ring[d->avail_idx % QN] = (uint16_t)h;
 	mb();
 	d->avail_idx++;
@@ -854,10 +854,10 @@ void guest_secondary(unsigned long hartid, unsigned long arg)
 
 static void discard_chains(struct disk *d)
 {
-	hdrs[0] = (struct virtio_blk_req_hdr){ .type = T_DISCARD };
+	hdrs[0] = (struct virtio_blk_outhdr){ .type = VIRTIO_BLK_T_DISCARD }; /* not served by Keel */
 	for (unsigned k = 0; k < SMP_CHAINS; k++) {
-		set_desc(d, 2 * k, (uintptr_t)&hdrs[0], sizeof(hdrs[0]), VIRTQ_DESC_F_NEXT, (uint16_t)(2 * k + 1));
-		set_desc(d, 2 * k + 1, (uintptr_t)&status[0], 1, VIRTQ_DESC_F_WRITE, 0);
+		set_desc(d, 2 * k, (uintptr_t)&hdrs[0], sizeof(hdrs[0]), VRING_DESC_F_NEXT, (uint16_t)(2 * k + 1));
+		set_desc(d, 2 * k + 1, (uintptr_t)&status[0], 1, VRING_DESC_F_WRITE, 0);
 	}
 }
 
@@ -901,7 +901,7 @@ static void reboot_in_flight(struct disk *d)
 	struct sbiret r = SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_BOOT_COUNT);
 	unsigned long changed = 0;
 
-	tap_ok(setup(d) & VIRTIO_STATUS_DRIVER_OK, "reboot: disk 0 set up on boot %ld", r.value);
+	tap_ok(setup(d) & VIRTIO_CONFIG_S_DRIVER_OK, "reboot: disk 0 set up on boot %ld", r.value);
 	if (r.value == 1) {
 		for (unsigned i = 0; i < REBOOT_READS; i++)
 			queue_req(d, i, VIRTIO_BLK_T_IN, 0, (void *)(uintptr_t)canary, CANARY_BYTES);

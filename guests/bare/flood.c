@@ -30,18 +30,17 @@
 #define LINE 64 /* the console bytes are lines of dots (both chains end a line) */
 #define REPEAT_SEG_BYTES 64 /* the repeated-head chain: small, so a device that walks every entry still ends */
 #define FRAME_BYTES 60 /* a minimal Ethernet frame */
-#define ETH_ALEN 6 /* bytes of a MAC address (IEEE 802.3) */
 #define VBLK_DATA_SEGS 256 /* the SEG_MAX Keel offers */
 #define PAGE 4096
 #define SLICE_SECTORS 2048 /* the case gives this VM a 1 MiB slice */
 #define READ_EVERY 16 /* one request in this many reads the slice, a sector a segment; the rest lie past its end */
 
-GUEST_VRING(vring, QN);
+GUEST_VRING(ring, QN);
 
-static struct vring rings[2];
+static struct ring rings[2];
 static uint8_t buf[VQ_SEGS * SEG_BYTES] __attribute__((aligned(PAGE)));
-static struct virtq_desc tables[2][VBLK_DATA_SEGS + 2] __attribute__((aligned(16)));
-static struct virtio_blk_req_hdr hdr[2];
+static struct vring_desc tables[2][VBLK_DATA_SEGS + 2] __attribute__((aligned(16)));
+static struct virtio_blk_outhdr hdr[2];
 static uint8_t status[2];
 static uintptr_t base;
 
@@ -59,7 +58,7 @@ static void setup(uint32_t low)
 /* Offer `n` ring entries naming heads head(0..n-1), notify once, wait until all are used. */
 static int offer_all(unsigned q, unsigned n, uint16_t (*head)(unsigned))
 {
-	struct vring *r = &rings[q];
+	struct ring *r = &rings[q];
 	uint16_t want = (uint16_t)(r->used.idx + n);
 	unsigned long start;
 
@@ -71,7 +70,7 @@ static int offer_all(unsigned q, unsigned n, uint16_t (*head)(unsigned))
 	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = q;
 	start = read_time();
 	while (*(volatile uint16_t *)&r->used.idx != want && read_time() - start < WAIT_TICKS &&
-	       !(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+	       !(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET))
 		;
 	return *(volatile uint16_t *)&r->used.idx == want;
 }
@@ -81,8 +80,8 @@ static void chain(unsigned q, unsigned first, unsigned n, uint8_t *data, uint32_
 {
 	for (unsigned k = 0; k < n; k++)
 		rings[q].desc[first + k] =
-			(struct virtq_desc){ (uintptr_t)data + (uint64_t)k * seg, seg,
-					     (uint16_t)(k + 1 < n ? VIRTQ_DESC_F_NEXT : 0), (uint16_t)(first + k + 1) };
+			(struct vring_desc){ (uintptr_t)data + (uint64_t)k * seg, seg,
+					     (uint16_t)(k + 1 < n ? VRING_DESC_F_NEXT : 0), (uint16_t)(first + k + 1) };
 }
 
 static uint16_t head_zero(unsigned i)
@@ -116,7 +115,7 @@ static void console(unsigned long end)
 		chain(VIRTIO_CONSOLE_TXQ, VQ_SEGS, VQ_SEGS, buf, REPEAT_SEG_BYTES);
 		done += offer_all(VIRTIO_CONSOLE_TXQ, 1, head_zero);
 		offer_all(VIRTIO_CONSOLE_TXQ, QN, head_repeat);
-		refused += !!(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+		refused += !!(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 		rounds++;
 	}
 	tap_ok(done == rounds, "flood: console: %lu of %lu chains of %u KiB written", done, rounds,
@@ -133,7 +132,7 @@ static uint16_t nic_heads(unsigned i)
 
 static void net(unsigned long end)
 {
-	struct vring *r = &rings[VIRTIO_NET_TXQ];
+	struct ring *r = &rings[VIRTIO_NET_TXQ];
 	unsigned long rounds = 0, done = 0;
 
 	base = NIC_BASE;
@@ -144,7 +143,7 @@ static void net(unsigned long end)
 	for (unsigned k = 0; k < ETH_ALEN; k++)
 		buf[VIRTIO_NET_HDR_LEN + ETH_ALEN + k] = *(volatile uint8_t *)(base + VIRTIO_MMIO_CONFIG + k);
 	for (unsigned i = 0; i < QN; i++)
-		r->desc[i] = (struct virtq_desc){ (uintptr_t)buf, VIRTIO_NET_HDR_LEN + FRAME_BYTES, 0, 0 };
+		r->desc[i] = (struct vring_desc){ (uintptr_t)buf, VIRTIO_NET_HDR_LEN + FRAME_BYTES, 0, 0 };
 	while (read_time() < end) {
 		done += offer_all(VIRTIO_NET_TXQ, QN, nic_heads);
 		rounds++;
@@ -155,33 +154,33 @@ static void net(unsigned long end)
 
 static void blk(unsigned long end)
 {
-	struct vring *r = &rings[0];
+	struct ring *r = &rings[0];
 	unsigned long rounds = 0, done = 0, ok = 0, ioerr = 0;
 
 	base = DISK_BASE;
 	setup(1U << VIRTIO_RING_F_INDIRECT_DESC);
-	hdr[0] = (struct virtio_blk_req_hdr){ VIRTIO_BLK_T_IN, 0, 0 };
-	hdr[1] = (struct virtio_blk_req_hdr){ VIRTIO_BLK_T_IN, 0, SLICE_SECTORS };
+	hdr[0] = (struct virtio_blk_outhdr){ VIRTIO_BLK_T_IN, 0, 0 };
+	hdr[1] = (struct virtio_blk_outhdr){ VIRTIO_BLK_T_IN, 0, SLICE_SECTORS };
 	/* Two indirect tables, each a whole request (header, segments, status). */
 	for (unsigned t = 0; t < 2; t++) {
 		uint32_t seg = t ? PAGE : VIRTIO_BLK_SECTOR_SIZE;
 
-		tables[t][0] = (struct virtq_desc){ (uintptr_t)&hdr[t], sizeof(hdr[t]), VIRTQ_DESC_F_NEXT, 1 };
+		tables[t][0] = (struct vring_desc){ (uintptr_t)&hdr[t], sizeof(hdr[t]), VRING_DESC_F_NEXT, 1 };
 		for (unsigned k = 1; k <= VBLK_DATA_SEGS; k++)
-			tables[t][k] = (struct virtq_desc){ (uintptr_t)buf + (uint64_t)(k - 1) * seg, seg,
-							    VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, (uint16_t)(k + 1) };
+			tables[t][k] = (struct vring_desc){ (uintptr_t)buf + (uint64_t)(k - 1) * seg, seg,
+							    VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, (uint16_t)(k + 1) };
 	}
 	for (unsigned i = 0; i < QN; i++) {
-		struct virtq_desc *t = tables[i % READ_EVERY != 0];
+		struct vring_desc *t = tables[i % READ_EVERY != 0];
 
-		r->desc[i] = (struct virtq_desc){ (uintptr_t)t, sizeof(tables[0]), VIRTQ_DESC_F_INDIRECT, 0 };
+		r->desc[i] = (struct vring_desc){ (uintptr_t)t, sizeof(tables[0]), VRING_DESC_F_INDIRECT, 0 };
 	}
 	while (read_time() < end) {
 		/* each table's status byte: the last one written wins, and all of one kind agree */
 		for (unsigned t = 0; t < 2; t++) {
 			status[t] = 0xff;
 			tables[t][VBLK_DATA_SEGS + 1] =
-				(struct virtq_desc){ (uintptr_t)&status[t], 1, VIRTQ_DESC_F_WRITE, 0 };
+				(struct vring_desc){ (uintptr_t)&status[t], 1, VRING_DESC_F_WRITE, 0 };
 		}
 		done += offer_all(0, QN, head_each);
 		ok += status[0] == VIRTIO_BLK_S_OK;

@@ -31,14 +31,12 @@
 #define VICTIMS 2 /* the Linux VMs beside it (tests/qemu/cases.py net-hostile): 10.0.3.1 and 10.0.3.2 */
 #define NET_PREFIX 0x0a000300u /* their network, 10.0.3.0/24 */
 #define MY_HOST 99 /* the address it asks from, 10.0.3.99 */
-#define ETH_P_ARP 0x0806
 #define ETH_P_LOCAL 0x88b5 /* IEEE 802 local experimental EtherType: the neighbours ignore it */
 #define ARP_LEN 28 /* an ARP packet for IPv4 over Ethernet (RFC 826) */
-#define ETH_ZLEN 60 /* the shortest frame, padding included */
 
-GUEST_VRING(vring, QN);
+GUEST_VRING(ring, QN);
 
-static struct vring rings[2];
+static struct ring rings[2];
 static uint8_t scratch[QN * 2][FRAME_BYTES] __attribute__((aligned(16)));
 static uint8_t rxbuf[QN][FRAME_BYTES] __attribute__((aligned(16)));
 static uint64_t rng = 0x6b65656c6e6574ULL; /* "keelnet" */
@@ -92,7 +90,7 @@ static void frame(unsigned i, uint32_t len, int broadcast)
 	b[VIRTIO_NET_HDR_LEN + 6] &= (uint8_t)~1U; /* a unicast source, mostly */
 	if (csum_offload && rnd() % 2) {
 		/* a partial checksum anywhere: in the frame, at its last byte, or with an offset of up to 64 KiB */
-		struct virtio_net_hdr *h = (struct virtio_net_hdr *)b;
+		struct virtio_net_hdr_v1 *h = (struct virtio_net_hdr_v1 *)b;
 		uint16_t ends[] = { (uint16_t)(len - 1), (uint16_t)(len - 2), (uint16_t)rnd(), (uint16_t)(rnd() % 64) };
 
 		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -123,7 +121,7 @@ static uint64_t now(void)
 
 static void rx_post(uint16_t d)
 {
-	rings[0].desc[d] = (struct virtq_desc){ (uintptr_t)rxbuf[d], FRAME_BYTES, VIRTQ_DESC_F_WRITE, 0 };
+	rings[0].desc[d] = (struct vring_desc){ (uintptr_t)rxbuf[d], FRAME_BYTES, VRING_DESC_F_WRITE, 0 };
 	offer(0, d);
 }
 
@@ -146,7 +144,7 @@ static void rx_poll(void)
 
 	mb();
 	while (rx_seen != *(volatile uint16_t *)&rings[0].used.idx) {
-		const struct virtq_used_elem *u = &rings[0].used.ring[rx_seen % QN];
+		const struct vring_used_elem *u = &rings[0].used.ring[rx_seen % QN];
 		uint16_t d = (uint16_t)(u->id % QN);
 		const uint8_t *f = rxbuf[d] + VIRTIO_NET_HDR_LEN;
 
@@ -176,7 +174,7 @@ static void tx(const uint8_t *dst, const uint8_t *src, unsigned type, const uint
 	b[VIRTIO_NET_HDR_LEN + ETH_TYPE_OFF] = (uint8_t)(type >> 8);
 	b[VIRTIO_NET_HDR_LEN + ETH_TYPE_OFF + 1] = (uint8_t)type;
 	memcpy(b + VIRTIO_NET_HDR_LEN + ETH_HLEN, payload, len);
-	rings[1].desc[d] = (struct virtq_desc){ (uintptr_t)b, VIRTIO_NET_HDR_LEN + flen, 0, 0 };
+	rings[1].desc[d] = (struct vring_desc){ (uintptr_t)b, VIRTIO_NET_HDR_LEN + flen, 0, 0 };
 	offer(1, d);
 	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 1;
 	while (*(volatile uint16_t *)&rings[1].used.idx != rings[1].avail.idx && polls < POLLS)
@@ -239,10 +237,10 @@ static void spoof(void)
 
 void guest_main(unsigned long hartid)
 {
-	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	       VIRTIO_MMIO_QUEUE_NUM,
-					 VIRTIO_MMIO_QUEUE_READY,      VIRTIO_MMIO_QUEUE_DESC_LOW,
-					 VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
-					 VIRTIO_MMIO_QUEUE_SEL,	       VIRTIO_MMIO_INTERRUPT_ACK };
+	static const unsigned regs[] = { VIRTIO_MMIO_STATUS,	      VIRTIO_MMIO_QUEUE_NUM,
+					 VIRTIO_MMIO_QUEUE_READY,     VIRTIO_MMIO_QUEUE_DESC_LOW,
+					 VIRTIO_MMIO_QUEUE_AVAIL_LOW, VIRTIO_MMIO_QUEUE_USED_LOW,
+					 VIRTIO_MMIO_QUEUE_SEL,	      VIRTIO_MMIO_INTERRUPT_ACK };
 	unsigned long resets = 0;
 
 	(void)hartid;
@@ -252,14 +250,14 @@ void guest_main(unsigned long hartid)
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		unsigned q = (unsigned)(rnd() % 2), kind = (unsigned)(rnd() % 4);
 
-		if (r % 32 == 0 || (*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
+		if (r % 32 == 0 || (*reg(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET)) {
 			setup((int)(rnd() % 2));
 			resets++;
 		}
 		if (kind == 0) {
 			/* garbage descriptors and indexes */
 			for (unsigned i = 0; i < QN; i++)
-				rings[q].desc[i] = (struct virtq_desc){ rnd_addr(), rnd_len(), (uint16_t)rnd(),
+				rings[q].desc[i] = (struct vring_desc){ rnd_addr(), rnd_len(), (uint16_t)rnd(),
 									(uint16_t)(rnd() % (QN + 2)) };
 			for (unsigned i = 0; i < QN; i++)
 				rings[q].avail.ring[i] = (uint16_t)(rnd() % 8 ? rnd() % QN : rnd());
@@ -274,8 +272,8 @@ void guest_main(unsigned long hartid)
 				uint32_t len = (uint32_t)(rnd() % 2 ? 14 + rnd() % 1505 : rnd() % (FRAME_BYTES - 12));
 
 				frame(d, len, (int)(rnd() % 2));
-				rings[q].desc[d] = (struct virtq_desc){ (uintptr_t)scratch[d], VIRTIO_NET_HDR_LEN + len,
-									q == 0 ? VIRTQ_DESC_F_WRITE : 0, 0 };
+				rings[q].desc[d] = (struct vring_desc){ (uintptr_t)scratch[d], VIRTIO_NET_HDR_LEN + len,
+									q == 0 ? VRING_DESC_F_WRITE : 0, 0 };
 				if (kind == 1 && rnd() % 4 == 0)
 					rings[q].desc[d].addr = rnd_addr();
 				offer(q, d);
@@ -289,13 +287,13 @@ void guest_main(unsigned long hartid)
 	/* Behave: one good broadcast frame must go out. */
 	setup(0);
 	frame(0, 60, 1);
-	rings[1].desc[0] = (struct virtq_desc){ (uintptr_t)scratch[0], VIRTIO_NET_HDR_LEN + 60, 0, 0 };
+	rings[1].desc[0] = (struct vring_desc){ (uintptr_t)scratch[0], VIRTIO_NET_HDR_LEN + 60, 0, 0 };
 	offer(1, 0);
 	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 1;
 	unsigned long polls = 0;
 
 	while (*(volatile uint16_t *)&rings[1].used.idx != 1 && polls < POLLS)
 		polls++;
-	tap_ok(rings[1].used.idx == 1 && !(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET),
+	tap_ok(rings[1].used.idx == 1 && !(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET),
 	       "nethostile: after a reset the card sends a good frame");
 }

@@ -21,7 +21,6 @@
 #define FLOOD_GAP_TICKS 800 /* 80 us: QN buffers last about 20 ms */
 #define FLOOD_TICKS (3000 * TICKS_PER_MS)
 #define WAIT_TICKS (2000 * TICKS_PER_MS) /* for the first frame, and for a send */
-#define ETH_ALEN 6
 #define ETH_TYPE_TEST 0x88b5 /* IEEE 802 local experimental ethertype */
 
 /* The MACs the case gives the two VMs (keel,macs). */
@@ -29,7 +28,7 @@ static const uint8_t mac_reboot[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t mac_flood[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t mac_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static GUEST_VRING(vring, QN) rings[GUEST_VNIC_QUEUES];
+static GUEST_VRING(ring, QN) rings[GUEST_VNIC_QUEUES];
 static uint8_t txbuf[BUF_BYTES] __attribute__((aligned(16)));
 /* The receive buffers: in .data, so the reboot's reload writes them again. */
 static volatile uint32_t canary[CANARY_WORDS]
@@ -65,7 +64,7 @@ static int send(const uint8_t *dst)
 	txbuf[VIRTIO_NET_HDR_LEN + 2 * ETH_ALEN] = ETH_TYPE_TEST >> 8;
 	txbuf[VIRTIO_NET_HDR_LEN + 2 * ETH_ALEN + 1] = ETH_TYPE_TEST & 0xff;
 	rings[TXQ].desc[0] =
-		(struct virtq_desc){ (uintptr_t)txbuf, VIRTIO_NET_HDR_LEN + 2 * ETH_ALEN + 2 + FRAME_PAYLOAD, 0, 0 };
+		(struct vring_desc){ (uintptr_t)txbuf, VIRTIO_NET_HDR_LEN + 2 * ETH_ALEN + 2 + FRAME_PAYLOAD, 0, 0 };
 	offer(TXQ, 0);
 	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = TXQ;
 	while (*(volatile uint16_t *)&rings[TXQ].used.idx != want && read_time() < deadline)
@@ -113,7 +112,7 @@ static void reboot_with_buffers(void)
 	tap_ok(send(mac_broadcast), "netreboot: boot 1 sent its first frame");
 	for (uint16_t i = 0; i < QN; i++) {
 		rings[RXQ].desc[i] =
-			(struct virtq_desc){ (uintptr_t)canary + i * BUF_BYTES, BUF_BYTES, VIRTQ_DESC_F_WRITE, 0 };
+			(struct vring_desc){ (uintptr_t)canary + i * BUF_BYTES, BUF_BYTES, VRING_DESC_F_WRITE, 0 };
 		offer(RXQ, i);
 	}
 	*reg(VIRTIO_MMIO_QUEUE_NOTIFY) = RXQ;

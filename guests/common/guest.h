@@ -74,17 +74,17 @@ void secondary_start(void);
 
 /*
  * A split virtqueue of n entries as a guest driver lays it out in its RAM (virtio 1.1, 2.6; the
- * element types from drivers/virtio/virtio_spec.h): declares struct name.
+ * element types from the Linux UAPI virtio_ring.h, by drivers/virtio/virtio_spec.h): declares struct name.
  */
 #define GUEST_VRING(name, n)                                      \
 	struct name {                                             \
-		struct virtq_desc desc[n];                        \
+		struct vring_desc desc[n];                        \
 		struct {                                          \
 			uint16_t flags, idx, ring[n], used_event; \
 		} avail __attribute__((aligned(4)));              \
 		struct {                                          \
 			uint16_t flags, idx;                      \
-			struct virtq_used_elem ring[n];           \
+			struct vring_used_elem ring[n];           \
 			uint16_t avail_event;                     \
 		} used __attribute__((aligned(4096)));            \
 	} __attribute__((aligned(4096)))

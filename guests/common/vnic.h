@@ -26,13 +26,13 @@ static inline void guest_vnic_setup(uintptr_t base, uint32_t low, unsigned n, ui
 				    size_t avail_off, size_t used_off)
 {
 	guest_vnic_reg(base, VIRTIO_MMIO_STATUS, 0);
-	guest_vnic_reg(base, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	guest_vnic_reg(base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(VIRTIO_BIT(VIRTIO_F_VERSION_1) >> 32));
 	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	guest_vnic_reg(base, VIRTIO_MMIO_DRIVER_FEATURES, low);
 	guest_vnic_reg(base, VIRTIO_MMIO_STATUS,
-		       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+		       VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	for (unsigned q = 0; q < GUEST_VNIC_QUEUES; q++) {
 		uint8_t *r = rings + q * ring_bytes;
 
@@ -43,15 +43,15 @@ static inline void guest_vnic_setup(uintptr_t base, uint32_t low, unsigned n, ui
 		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_NUM, n);
 		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(uintptr_t)r);
 		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(uintptr_t)(r + avail_off));
-		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(uintptr_t)(r + used_off));
-		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(uintptr_t)(r + avail_off));
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(uintptr_t)(r + used_off));
+		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
 		guest_vnic_reg(base, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	guest_vnic_reg(base, VIRTIO_MMIO_STATUS,
-		       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-			       VIRTIO_STATUS_DRIVER_OK);
+		       VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+			       VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* rings: an array of GUEST_VNIC_QUEUES GUEST_VRING(n). */

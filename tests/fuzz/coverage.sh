@@ -13,7 +13,7 @@ build=$1
 shift
 out=$build/coverage
 mkdir -p "$out"
-flags=(-O1 -g -I. -Ibuild/libfdt -Itests/fuzz -DKEEL_HOST_TEST
+flags=(-O1 -g -I. -Ibuild/libfdt -isystem build/uapi -Itests/fuzz -DKEEL_HOST_TEST
 	-fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping)
 
 for t in "$@"; do

@@ -26,7 +26,7 @@ trap 'rm -f "$out"' EXIT
 # rv64 lp64 has the sizes of unix64. libfdt's headers (build/libfdt, from make) give its prototypes.
 # shellcheck disable=SC2086 # DIRS is a list
 "$CPPCHECK" --enable="$ENABLE" --std=c11 --platform=unix64 -U__ASSEMBLER__ -DKEEL_CPPCHECK \
-	-I. -Ilib/include -Ibuild/gen -Ibuild/libfdt \
+	-I. -Ilib/include -Ibuild/gen -Ibuild/libfdt -Ibuild/uapi \
 	--suppressions-list=tests/fuzz/cppcheck-suppressions.txt --inline-suppr \
 	--template='{file}:{line}: {severity}: {id}: {message}' -q -j 2 $DIRS 2>"$out"
 rc=$?

@@ -21,7 +21,7 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/fuzz_%,$(FUZZ_TARGETS))
 # UBSan aborts (no recovery) so libFuzzer sees every report as a crash and keeps the input.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-function -I. -I$(LIBFDT_DIR) \
-	-Itests/fuzz -DKEEL_HOST_TEST $(FUZZ_SAN)
+	-isystem $(UAPI_DIR) -Itests/fuzz -DKEEL_HOST_TEST $(FUZZ_SAN)
 
 # Keel sources each target links (FUZZ_SRCS_<target>), as tests/unit/sources.mk does for unit tests.
 FUZZ_SRCS_insn := vcpu/insn.c
@@ -61,7 +61,7 @@ $(FUZZ_BUILD)/libfdt/%.o: $(LIBFDT_DIR)/libfdt.h
 # later includes too): rebuilt when the harness, a linked source or any header changes.
 define FUZZ_RULE
 $(FUZZ_BUILD)/bin/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(FUZZ_LIBFDT_$(1)) $(FUZZ_HDRS) \
-		tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h
+		tests/fuzz/fuzz.mk $(LIBFDT_DIR)/libfdt.h $(UAPI_LINKS)
 	@mkdir -p $$(dir $$@)
 	@echo "  FUZZCC  $$<"
 	@$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$< $(FUZZ_SRCS_$(1)) $(FUZZ_LIBFDT_$(1)) $(FUZZ_WRAP_$(1)) -o $$@
@@ -79,8 +79,8 @@ fuzz-smoke: $(FUZZ_BINS)
 fuzz-seeds:
 	@python3 tests/fuzz/make-seeds.py tests/fuzz/corpus
 
-static-check: $(LIBFDT_DIR)/libfdt.h
+static-check: $(LIBFDT_DIR)/libfdt.h $(UAPI_LINKS)
 	@KEEL_DIRS='$(KEEL_DIRS)' tests/fuzz/cppcheck.sh
 
-fuzz-coverage:
+fuzz-coverage: $(UAPI_LINKS)
 	@tests/fuzz/coverage.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)

@@ -19,9 +19,9 @@
 #define FUZZ_RAM_CHUNK 32 /* bytes one raw RAM write can give */
 
 static const uint64_t vdrv_regs[] = {
-	VIRTIO_MMIO_QUEUE_SEL,	      VIRTIO_MMIO_QUEUE_NUM, VIRTIO_MMIO_QUEUE_READY,	 VIRTIO_MMIO_QUEUE_NOTIFY,
-	VIRTIO_MMIO_INTERRUPT_ACK,    VIRTIO_MMIO_STATUS,    VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
-	VIRTIO_MMIO_QUEUE_DEVICE_LOW, VIRTIO_MMIO_CONFIG,
+	VIRTIO_MMIO_QUEUE_SEL,	    VIRTIO_MMIO_QUEUE_NUM, VIRTIO_MMIO_QUEUE_READY,    VIRTIO_MMIO_QUEUE_NOTIFY,
+	VIRTIO_MMIO_INTERRUPT_ACK,  VIRTIO_MMIO_STATUS,	   VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+	VIRTIO_MMIO_QUEUE_USED_LOW, VIRTIO_MMIO_CONFIG,
 };
 static const uint64_t vdrv_values[] = { 0, 1, 2, 4, 8, 0xf, 0x40, 0x80, 16, 32, 0x80001000, 0x80004000, 0xffffffff };
 
@@ -53,22 +53,24 @@ static uint32_t vdrv_rd(struct virtio_mmio *t, uint64_t off)
 static void vdrv_setup(struct virtio_mmio *t, uint32_t num, uint32_t features_lo)
 {
 	vdrv_wr(t, VIRTIO_MMIO_STATUS, 0);
-	vdrv_wr(t, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vdrv_wr(t, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES, features_lo);
 	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	vdrv_wr(t, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(VIRTIO_BIT(VIRTIO_F_VERSION_1) >> 32));
-	vdrv_wr(t, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	vdrv_wr(t, VIRTIO_MMIO_STATUS,
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	for (unsigned q = 0; q < 2; q++) {
 		vdrv_wr(t, VIRTIO_MMIO_QUEUE_SEL, q);
 		vdrv_wr(t, VIRTIO_MMIO_QUEUE_NUM, num);
 		vdrv_wr(t, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(FUZZ_RAM_GPA + FUZZ_QUEUE_OFF(q)));
-		vdrv_wr(t, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(FUZZ_RAM_GPA + FUZZ_QUEUE_OFF(q) + FUZZ_AVAIL_OFF));
-		vdrv_wr(t, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(FUZZ_RAM_GPA + FUZZ_QUEUE_OFF(q) + FUZZ_USED_OFF));
+		vdrv_wr(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(FUZZ_RAM_GPA + FUZZ_QUEUE_OFF(q) + FUZZ_AVAIL_OFF));
+		vdrv_wr(t, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(FUZZ_RAM_GPA + FUZZ_QUEUE_OFF(q) + FUZZ_USED_OFF));
 		vdrv_wr(t, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	vdrv_wr(t, VIRTIO_MMIO_STATUS,
-		VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+			VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* A register from the table written with a value from the table. */
@@ -84,7 +86,7 @@ static void vdrv_take_desc(struct fuzz_in *in, uint8_t *ram, const uint64_t *add
 			   size_t nlens)
 {
 	unsigned i = take_u8(in), q = i >> 7;
-	struct virtq_desc desc = { take_pick(in, addrs, naddrs), (uint32_t)take_pick(in, lens, nlens), take_u16(in),
+	struct vring_desc desc = { take_pick(in, addrs, naddrs), (uint32_t)take_pick(in, lens, nlens), take_u16(in),
 				   take_u16(in) };
 
 	memcpy(ram + FUZZ_QUEUE_OFF(q) + sizeof(desc) * (i % FUZZ_QMAX), &desc, sizeof(desc));
@@ -94,7 +96,7 @@ static void vdrv_take_desc(struct fuzz_in *in, uint8_t *ram, const uint64_t *add
 static void vdrv_take_avail(struct fuzz_in *in, uint8_t *ram)
 {
 	uint8_t b = take_u8(in);
-	struct virtq_avail *a = (struct virtq_avail *)(ram + FUZZ_QUEUE_OFF(b & 1) + FUZZ_AVAIL_OFF);
+	struct vring_avail *a = (struct vring_avail *)(ram + FUZZ_QUEUE_OFF(b & 1) + FUZZ_AVAIL_OFF);
 
 	a->ring[a->idx % FUZZ_QMAX] = take_u16(in);
 	a->idx++;

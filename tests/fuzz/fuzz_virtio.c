@@ -59,12 +59,12 @@ static const uint64_t regs[] = {
 	VIRTIO_MMIO_STATUS,
 	VIRTIO_MMIO_QUEUE_DESC_LOW,
 	VIRTIO_MMIO_QUEUE_DESC_HIGH,
-	VIRTIO_MMIO_QUEUE_DRIVER_LOW,
-	VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
-	VIRTIO_MMIO_QUEUE_DEVICE_LOW,
-	VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
+	VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+	VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
+	VIRTIO_MMIO_QUEUE_USED_LOW,
+	VIRTIO_MMIO_QUEUE_USED_HIGH,
 	VIRTIO_MMIO_CONFIG,
-	VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_BLK_SIZE,
+	VIRTIO_MMIO_CFG(blk, blk_size),
 };
 
 static const uint64_t values[] = { 0,	1,   2,		 4,	     8,		 0xf,	     0x40,	 0x80,	    16,
@@ -162,19 +162,19 @@ static void wr(uint64_t off, uint32_t v)
 static void driver_setup(uint32_t num)
 {
 	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, indirect ? 1U << VIRTIO_RING_F_INDIRECT_DESC : 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	wr(VIRTIO_MMIO_QUEUE_NUM, num);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_GPA + DESC_OFF));
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(RAM_GPA + AVAIL_OFF));
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(RAM_GPA + USED_OFF));
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RAM_GPA + AVAIL_OFF));
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(RAM_GPA + USED_OFF));
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+				       VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static void complete(int i, uint8_t status)
@@ -231,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_DESC: {
 			unsigned i = take_u8(&in) % 32;
-			struct virtq_desc d = { take_pick(&in, addrs, ARRAY_LEN(addrs)),
+			struct vring_desc d = { take_pick(&in, addrs, ARRAY_LEN(addrs)),
 						(uint32_t)take_pick(&in, lens, ARRAY_LEN(lens)), take_u16(&in),
 						take_u16(&in) };
 
@@ -239,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case OP_AVAIL: {
-			struct virtq_avail *a = (struct virtq_avail *)(ram + AVAIL_OFF);
+			struct vring_avail *a = (struct vring_avail *)(ram + AVAIL_OFF);
 			uint16_t head = take_u16(&in);
 
 			a->ring[a->idx % 32] = head;

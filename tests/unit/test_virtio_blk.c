@@ -28,17 +28,17 @@ static struct vq_mem mem;
 static struct virtq q;
 static struct vq_chain chain;
 
-static struct virtq_desc *desc(unsigned i)
+static struct vring_desc *desc(unsigned i)
 {
-	return (struct virtq_desc *)(ram + DESC_OFF) + i;
+	return (struct vring_desc *)(ram + DESC_OFF) + i;
 }
-static struct virtq_avail *avail(void)
+static struct vring_avail *avail(void)
 {
-	return (struct virtq_avail *)(ram + AVAIL_OFF);
+	return (struct vring_avail *)(ram + AVAIL_OFF);
 }
-static struct virtq_used *used(void)
+static struct vring_used *used(void)
 {
-	return (struct virtq_used *)(ram + USED_OFF);
+	return (struct vring_used *)(ram + USED_OFF);
 }
 static uint64_t gpa(uint64_t off)
 {
@@ -67,7 +67,7 @@ static int teardown(void **state)
 
 static void set_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	*desc(i) = (struct virtq_desc){ addr, len, flags, next };
+	*desc(i) = (struct vring_desc){ addr, len, flags, next };
 }
 
 static void offer(uint16_t head)
@@ -79,13 +79,13 @@ static void offer(uint16_t head)
 /* header (desc 0) -> data (desc 1, `len`, `dflags`) -> status (desc 2) */
 static void request(uint32_t type, uint64_t sector, uint32_t len, uint16_t dflags)
 {
-	struct virtio_blk_req_hdr h = { .type = type, .sector = sector };
+	struct virtio_blk_outhdr h = { .type = type, .sector = sector };
 
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
 	ram[STATUS_OFF] = 0xaa;
-	set_desc(0, gpa(HDR_OFF), sizeof(h), VIRTQ_DESC_F_NEXT, len ? 1 : 2);
-	set_desc(1, gpa(DATA_OFF), len, VIRTQ_DESC_F_NEXT | dflags, 2);
-	set_desc(2, gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(0, gpa(HDR_OFF), sizeof(h), VRING_DESC_F_NEXT, len ? 1 : 2);
+	set_desc(1, gpa(DATA_OFF), len, VRING_DESC_F_NEXT | dflags, 2);
+	set_desc(2, gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0);
 	offer(0);
 }
 
@@ -123,7 +123,7 @@ static void test_pop_well_formed(void **state)
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_EMPTY);
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_CHAIN);
 	assert_int_equal(chain.err, 0);
 	assert_int_equal(chain.nseg, 3);
@@ -145,7 +145,7 @@ static void test_pop_bad_ring(void **state)
 	q.last_avail = 0xffff;
 	avail()->idx = 0;
 	avail()->ring[QN - 1] = 0;
-	set_desc(0, gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(0, gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_CHAIN);
 	assert_int_equal(chain.err, 0);
 }
@@ -158,7 +158,7 @@ static void test_pop_repeated_head(void **state)
 {
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_CHAIN);
 	virtq_push(&q, chain.head, 0);
 	offer(0); /* after it was used: a new batch */
@@ -170,7 +170,7 @@ static void test_pop_repeated_head(void **state)
 	/* another head of the same batch is fine */
 	virtq_enable(&q, &mem, QN);
 	avail()->idx = 0;
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	offer(2);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_CHAIN);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, VQ_MAX_SEGS), VQ_CHAIN);
@@ -207,8 +207,8 @@ static void test_pop_upto_stops_early(void **state)
 {
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
-	set_desc(0, gpa(DATA_OFF), 100, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, gpa(DATA_OFF + 100), 100, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, QN); /* bad next */
+	set_desc(0, gpa(DATA_OFF), 100, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	set_desc(1, gpa(DATA_OFF + 100), 100, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, QN); /* bad next */
 	offer(0);
 	assert_int_equal(virtq_pop_upto(&q, &mem, &chain, VQ_MAX_SEGS, 150), VQ_CHAIN);
 	assert_int_equal(chain.err, 0);
@@ -233,25 +233,25 @@ static void test_pop_bad_chains(void **state)
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
 	/* a loop: 0 -> 1 -> 0 */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, gpa(DATA_OFF), 16, VIRTQ_DESC_F_NEXT, 0);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 1);
+	set_desc(1, gpa(DATA_OFF), 16, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_LOOP);
 	assert_int_equal(chain.ndesc, QN + 1);
 	/* a self loop */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 0);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_LOOP);
 	/* next beyond the table */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 0xffff);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 0xffff);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_NEXT);
 	/* indirect, not negotiated */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
 	/* readable after writable */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
 	set_desc(1, gpa(DATA_OFF), 16, 0, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_ORDER);
@@ -271,18 +271,18 @@ static void test_pop_bad_chains(void **state)
 
 #define TABLE_OFF 0x6000 /* an indirect table */
 
-static struct virtq_desc *table(unsigned i)
+static struct vring_desc *table(unsigned i)
 {
-	return (struct virtq_desc *)(ram + TABLE_OFF) + i;
+	return (struct vring_desc *)(ram + TABLE_OFF) + i;
 }
 
 /* The head refers to a table of n entries; the table holds header -> data -> status. */
 static void indirect_request(unsigned n)
 {
-	*table(0) = (struct virtq_desc){ gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1 };
-	*table(1) = (struct virtq_desc){ gpa(DATA_OFF), 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2 };
-	*table(2) = (struct virtq_desc){ gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0 };
-	set_desc(0, gpa(TABLE_OFF), n * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	*table(0) = (struct vring_desc){ gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 1 };
+	*table(1) = (struct vring_desc){ gpa(DATA_OFF), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2 };
+	*table(2) = (struct vring_desc){ gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0 };
+	set_desc(0, gpa(TABLE_OFF), n * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 }
 
@@ -301,7 +301,7 @@ static void test_pop_indirect(void **state)
 	assert_ptr_equal(chain.last.host, ram + STATUS_OFF);
 	/* the WRITE flag of the descriptor naming the table is ignored (2.6.5.3.2) */
 	indirect_request(3);
-	desc(0)->flags |= VIRTQ_DESC_F_WRITE;
+	desc(0)->flags |= VRING_DESC_F_WRITE;
 	assert_int_equal(pop_err(), 0);
 	/* a table of more entries than the chain uses is fine, and it may be longer than the queue */
 	indirect_request(VQ_MAX_SEGS);
@@ -316,11 +316,11 @@ static void test_pop_bad_indirect(void **state)
 	q.indirect = 1;
 	/* INDIRECT with NEXT */
 	indirect_request(3);
-	desc(0)->flags |= VIRTQ_DESC_F_NEXT;
+	desc(0)->flags |= VRING_DESC_F_NEXT;
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
 	/* a table that is not a whole number of descriptors, empty, or longer than a chain may be */
-	static const uint32_t bad_len[] = { 0, 8, 3 * sizeof(struct virtq_desc) + 1,
-					    (VQ_MAX_SEGS + 1) * sizeof(struct virtq_desc) };
+	static const uint32_t bad_len[] = { 0, 8, 3 * sizeof(struct vring_desc) + 1,
+					    (VQ_MAX_SEGS + 1) * sizeof(struct vring_desc) };
 	for (unsigned i = 0; i < ARRAY_LEN(bad_len); i++) {
 		indirect_request(3);
 		desc(0)->len = bad_len[i];
@@ -335,25 +335,25 @@ static void test_pop_bad_indirect(void **state)
 	}
 	/* a table inside a table */
 	indirect_request(3);
-	table(1)->flags |= VIRTQ_DESC_F_INDIRECT;
+	table(1)->flags |= VRING_DESC_F_INDIRECT;
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
 	/* a table that is the queue's own table, its head naming it again (found by the fuzzer: a loop) */
-	set_desc(0, gpa(DESC_OFF), QN * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(0, gpa(DESC_OFF), QN * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
 	/* a table named by a descriptor after the head */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, gpa(TABLE_OFF), 3 * sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 1);
+	set_desc(1, gpa(TABLE_OFF), 3 * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	assert_true(pop_err() & VQ_ERR_INDIRECT);
 	/* a loop inside the table, and a next beyond its end */
 	indirect_request(3);
-	table(2)->flags |= VIRTQ_DESC_F_NEXT;
+	table(2)->flags |= VRING_DESC_F_NEXT;
 	table(2)->next = 0;
 	assert_true(pop_err() & VQ_ERR_LOOP);
 	assert_int_equal(chain.ndesc, 4);
 	indirect_request(3);
-	table(2)->flags |= VIRTQ_DESC_F_NEXT;
+	table(2)->flags |= VRING_DESC_F_NEXT;
 	table(2)->next = 3;
 	assert_true(pop_err() & VQ_ERR_NEXT);
 	/* a buffer of the table outside RAM: the chain is whole, the segment is refused */
@@ -367,7 +367,7 @@ static void test_pop_too_many_keeps_last(void **state)
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
 	for (unsigned i = 0; i < QN; i++)
-		set_desc(i, gpa(DATA_OFF + 16 * i), 16, i + 1 < QN ? VIRTQ_DESC_F_NEXT : VIRTQ_DESC_F_WRITE, i + 1);
+		set_desc(i, gpa(DATA_OFF + 16 * i), 16, i + 1 < QN ? VRING_DESC_F_NEXT : VRING_DESC_F_WRITE, i + 1);
 	offer(0);
 	assert_int_equal(virtq_pop(&q, &mem, &chain, 3), VQ_CHAIN);
 	assert_int_equal(chain.err, VQ_ERR_TOO_MANY);
@@ -385,7 +385,7 @@ static void test_push(void **state)
 		assert_true(virtq_push(&q, (uint16_t)i, 7));
 	assert_int_equal(used()->idx, QN + 2);
 	assert_int_equal(used()->ring[1].id, QN + 1);
-	avail()->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	avail()->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	assert_false(virtq_push(&q, 0, 1));
 }
 
@@ -417,7 +417,7 @@ static void test_parse_good(void **state)
 
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
-	request(VIRTIO_BLK_T_IN, 3, 1024, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 3, 1024, VRING_DESC_F_WRITE);
 	assert_int_equal(parse(&rw_disk, &st), VBLK_SUBMIT);
 	assert_int_equal(req.sector, 3);
 	assert_int_equal(req.nseg, 1);
@@ -430,13 +430,13 @@ static void test_parse_good(void **state)
 	assert_int_equal(req.used_len, 1);
 	request(VIRTIO_BLK_T_FLUSH, 0, 0, 0);
 	assert_int_equal(parse(&rw_disk, &st), VBLK_SUBMIT);
-	request(VIRTIO_BLK_T_GET_ID, 0, 64, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_GET_ID, 0, 64, VRING_DESC_F_WRITE);
 	memset(ram + DATA_OFF, 'x', 64);
 	expect_status(&rw_disk, VIRTIO_BLK_S_OK);
 	assert_string_equal((char *)ram + DATA_OFF, "keel-test");
 	assert_int_equal(ram[DATA_OFF + VIRTIO_BLK_ID_BYTES], 'x'); /* 20 bytes, no more */
 	assert_int_equal(req.used_len, VIRTIO_BLK_ID_BYTES + 1);
-	request(VIRTIO_BLK_T_GET_ID, 0, 4, VIRTQ_DESC_F_WRITE); /* a short buffer gets what fits */
+	request(VIRTIO_BLK_T_GET_ID, 0, 4, VRING_DESC_F_WRITE); /* a short buffer gets what fits */
 	memset(ram + DATA_OFF, 'x', 64);
 	expect_status(&rw_disk, VIRTIO_BLK_S_OK);
 	assert_int_equal(ram[DATA_OFF + 4], 'x');
@@ -445,15 +445,15 @@ static void test_parse_good(void **state)
 static void test_parse_odd_framing(void **state)
 {
 	uint8_t st;
-	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN, .sector = 5 };
+	struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_IN, .sector = 5 };
 
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
 	/* header split over two descriptors, data and status in one */
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
-	set_desc(0, gpa(HDR_OFF), 10, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, gpa(HDR_OFF + 10), 6, VIRTQ_DESC_F_NEXT, 2);
-	set_desc(2, gpa(DATA_OFF), 513, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(0, gpa(HDR_OFF), 10, VRING_DESC_F_NEXT, 1);
+	set_desc(1, gpa(HDR_OFF + 10), 6, VRING_DESC_F_NEXT, 2);
+	set_desc(2, gpa(DATA_OFF), 513, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	assert_int_equal(parse(&rw_disk, &st), VBLK_SUBMIT);
 	assert_int_equal(req.sector, 5);
@@ -463,8 +463,8 @@ static void test_parse_odd_framing(void **state)
 	/* header and write data in one descriptor */
 	h.type = VIRTIO_BLK_T_OUT;
 	memcpy(ram + DATA_OFF, &h, sizeof(h));
-	set_desc(0, gpa(DATA_OFF), 16 + 512, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(0, gpa(DATA_OFF), 16 + 512, VRING_DESC_F_NEXT, 1);
+	set_desc(1, gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	assert_int_equal(parse(&rw_disk, &st), VBLK_SUBMIT);
 	assert_ptr_equal(req.seg[0].host, ram + DATA_OFF + 16);
@@ -477,22 +477,22 @@ static void test_parse_errors(void **state)
 
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
-	request(VIRTIO_BLK_T_IN, NSECT, 512, VIRTQ_DESC_F_WRITE); /* at the end */
+	request(VIRTIO_BLK_T_IN, NSECT, 512, VRING_DESC_F_WRITE); /* at the end */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	assert_int_equal(req.used_len, 1);
-	request(VIRTIO_BLK_T_IN, NSECT - 1, 1024, VIRTQ_DESC_F_WRITE); /* across it */
+	request(VIRTIO_BLK_T_IN, NSECT - 1, 1024, VRING_DESC_F_WRITE); /* across it */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	request(VIRTIO_BLK_T_OUT, ~0ULL, 512, 0); /* sector + count would wrap */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	request(VIRTIO_BLK_T_OUT, 0, 512, 0);
 	expect_status(&ro_disk, VIRTIO_BLK_S_IOERR);
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE); /* reads of a read-only disk are fine */
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE); /* reads of a read-only disk are fine */
 	assert_int_equal(parse(&ro_disk, &st), VBLK_SUBMIT);
-	request(VIRTIO_BLK_T_IN, 0, 100, VIRTQ_DESC_F_WRITE); /* not whole sectors */
+	request(VIRTIO_BLK_T_IN, 0, 100, VRING_DESC_F_WRITE); /* not whole sectors */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	request(VIRTIO_BLK_T_IN, 0, 512, 0); /* IN with a device-readable buffer */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
-	request(VIRTIO_BLK_T_OUT, 0, 512, VIRTQ_DESC_F_WRITE); /* OUT with a device-writable buffer */
+	request(VIRTIO_BLK_T_OUT, 0, 512, VRING_DESC_F_WRITE); /* OUT with a device-writable buffer */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	request(VIRTIO_BLK_T_IN, 0, 0, 0); /* no data */
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
@@ -504,28 +504,28 @@ static void test_parse_errors(void **state)
 		expect_status(&rw_disk, VIRTIO_BLK_S_UNSUPP);
 	}
 	/* data buffer outside RAM: IOERR (the status byte is fine) */
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	desc(1)->addr = 0x1000;
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	/* a short header */
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	desc(0)->len = 8;
 	expect_status(&rw_disk, VIRTIO_BLK_S_IOERR);
 	/* more data segments than SEG_MAX */
-	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN };
+	struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_IN };
 	struct virtq q2 = {
 		.num = 512, .desc_gpa = gpa(0x40000), .avail_gpa = gpa(AVAIL_OFF), .used_gpa = gpa(0x50000)
 	};
-	struct virtq_desc *d2 = (struct virtq_desc *)(ram + 0x40000);
+	struct vring_desc *d2 = (struct vring_desc *)(ram + 0x40000);
 
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
 	avail()->idx = 0;
 	assert_int_equal(virtq_enable(&q2, &mem, 512), 0);
-	d2[0] = (struct virtq_desc){ gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1 };
+	d2[0] = (struct vring_desc){ gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 1 };
 	for (unsigned i = 1; i <= VBLK_SEG_MAX + 1; i++)
-		d2[i] = (struct virtq_desc){ gpa(DATA_OFF + 512 * i), 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+		d2[i] = (struct vring_desc){ gpa(DATA_OFF + 512 * i), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
 					     (uint16_t)(i + 1) };
-	d2[VBLK_SEG_MAX + 2] = (struct virtq_desc){ gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0 };
+	d2[VBLK_SEG_MAX + 2] = (struct vring_desc){ gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0 };
 	avail()->ring[0] = 0;
 	avail()->idx = 1;
 	assert_int_equal(virtq_pop(&q2, &mem, &chain, VBLK_SEG_MAX + 2), VQ_CHAIN);
@@ -541,23 +541,23 @@ static void test_parse_offered_limits(void **state)
 
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
-	request(VIRTIO_BLK_T_IN, 0, 1024, VIRTQ_DESC_F_WRITE); /* a segment of SIZE_MAX */
+	request(VIRTIO_BLK_T_IN, 0, 1024, VRING_DESC_F_WRITE); /* a segment of SIZE_MAX */
 	assert_int_equal(parse(&small, &st), VBLK_SUBMIT);
-	request(VIRTIO_BLK_T_IN, 0, 1536, VIRTQ_DESC_F_WRITE); /* larger than SIZE_MAX */
+	request(VIRTIO_BLK_T_IN, 0, 1536, VRING_DESC_F_WRITE); /* larger than SIZE_MAX */
 	expect_status(&small, VIRTIO_BLK_S_IOERR);
 	request(VIRTIO_BLK_T_OUT, 0, 1536, 0);
 	expect_status(&small, VIRTIO_BLK_S_IOERR);
-	request(VIRTIO_BLK_T_IN, 0, 1536, VIRTQ_DESC_F_WRITE); /* no SIZE_MAX offered: any size */
+	request(VIRTIO_BLK_T_IN, 0, 1536, VRING_DESC_F_WRITE); /* no SIZE_MAX offered: any size */
 	assert_int_equal(parse(&rw_disk, &st), VBLK_SUBMIT);
 	/* header, SEG_MAX + 1 data segments of one sector each, status */
-	struct virtio_blk_req_hdr h = { .type = VIRTIO_BLK_T_IN };
+	struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_IN };
 
 	memcpy(ram + HDR_OFF, &h, sizeof(h));
-	set_desc(0, gpa(HDR_OFF), sizeof(h), VIRTQ_DESC_F_NEXT, 1);
+	set_desc(0, gpa(HDR_OFF), sizeof(h), VRING_DESC_F_NEXT, 1);
 	for (unsigned i = 1; i <= small.seg_max + 1; i++)
 		set_desc(i, gpa(DATA_OFF + VIRTIO_BLK_SECTOR_SIZE * i), VIRTIO_BLK_SECTOR_SIZE,
-			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, (uint16_t)(i + 1));
-	set_desc(small.seg_max + 2, gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0);
+			 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, (uint16_t)(i + 1));
+	set_desc(small.seg_max + 2, gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	expect_status(&small, VIRTIO_BLK_S_IOERR);
 	desc(small.seg_max)->next = (uint16_t)(small.seg_max + 2); /* SEG_MAX segments: fine */
@@ -572,14 +572,14 @@ static void test_parse_broken(void **state)
 
 	(void)state;
 	assert_int_equal(virtq_enable(&q, &mem, QN), 0);
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	desc(2)->flags = 0; /* status device-readable */
 	assert_int_equal(parse(&rw_disk, &st), VBLK_BROKEN);
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
 	desc(2)->addr = 0x1000; /* status outside RAM */
 	assert_int_equal(parse(&rw_disk, &st), VBLK_BROKEN);
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE);
-	desc(2)->flags = VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT; /* loops back */
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE);
+	desc(2)->flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT; /* loops back */
 	desc(2)->next = 0;
 	assert_int_equal(parse(&rw_disk, &st), VBLK_BROKEN);
 	assert_int_equal(ram[STATUS_OFF], 0xaa); /* nothing written */
@@ -654,18 +654,18 @@ static void dev_up(const struct vblk_disk *disk)
 	memset(&fb, 0, sizeof(fb));
 	irq_level = irq_raises = 0;
 	vblk_init(&dev, disk, &be, &mem, &chain, set_irq, NULL);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)gpa(DESC_OFF));
 	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)gpa(AVAIL_OFF));
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)gpa(USED_OFF));
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)gpa(AVAIL_OFF));
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)gpa(USED_OFF));
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+				       VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static void test_device_registers(void **state)
@@ -687,7 +687,7 @@ static void test_device_registers(void **state)
 	assert_int_equal(v, NSECT);
 	assert_int_equal(virtio_mmio_ops.read(&dev.t, VIRTIO_MMIO_CONFIG, 1, &v), MMIO_OK);
 	assert_int_equal(v, NSECT);
-	assert_int_equal(virtio_mmio_ops.read(&dev.t, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_BLK_SIZE, 4, &v), MMIO_OK);
+	assert_int_equal(virtio_mmio_ops.read(&dev.t, VIRTIO_MMIO_CFG(blk, blk_size), 4, &v), MMIO_OK);
 	assert_int_equal(v, 512);
 	assert_int_equal(virtio_mmio_ops.read(&dev.t, VIRTIO_MMIO_CONFIG + 0xefc, 4, &v), MMIO_OK);
 	assert_int_equal(v, 0);
@@ -711,23 +711,23 @@ static void test_device_negotiation(void **state)
 	dev_up(&rw_disk);
 	/* features not offered, and no VERSION_1: FEATURES_OK does not stick */
 	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_EVENT_IDX);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	/* DRIVER_OK without FEATURES_OK */
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
-	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK);
+	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* clearing a status bit */
 	dev_up(&rw_disk);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_true(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
 	/* a queue outside RAM */
 	dev_up(&rw_disk);
@@ -736,14 +736,14 @@ static void test_device_negotiation(void **state)
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	assert_int_equal(rd(VIRTIO_MMIO_QUEUE_READY), 0);
-	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_device_requests(void **state)
 {
 	(void)state;
 	dev_up(&rw_disk);
-	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 1, 512, VRING_DESC_F_WRITE);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(fb.n, 1);
 	assert_int_equal(fb.kicks, 1);
@@ -757,13 +757,13 @@ static void test_device_requests(void **state)
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	assert_int_equal(irq_level, 0);
 	/* an error answered at once, without the backend */
-	request(VIRTIO_BLK_T_IN, NSECT, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, NSECT, 512, VRING_DESC_F_WRITE);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(fb.n, 1);
 	assert_int_equal(used()->idx, 2);
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_IOERR);
 	/* a reset while a request is at the backend: its completion is dropped */
-	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 1, 512, VRING_DESC_F_WRITE);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(fb.n, 2);
 	wr(VIRTIO_MMIO_STATUS, 0);
@@ -778,7 +778,7 @@ static void test_device_backend_busy(void **state)
 	(void)state;
 	dev_up(&rw_disk);
 	fb.busy = 1;
-	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 1, 512, VRING_DESC_F_WRITE);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(fb.n, 0);
 	assert_true(dev.blocked);
@@ -794,9 +794,9 @@ static void test_device_inflight_limit(void **state)
 	(void)state;
 	dev_up(&rw_disk);
 	/* the guest offers the same head again with each notify: each one takes a slot until none is left */
-	set_desc(0, gpa(HDR_OFF), 16, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, gpa(DATA_OFF), 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
-	set_desc(2, gpa(STATUS_OFF), 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(0, gpa(HDR_OFF), 16, VRING_DESC_F_NEXT, 1);
+	set_desc(1, gpa(DATA_OFF), 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	set_desc(2, gpa(STATUS_OFF), 1, VRING_DESC_F_WRITE, 0);
 	memset(ram + HDR_OFF, 0, 16);
 	for (int round = 0; round < 2 * VBLK_INFLIGHT; round++) {
 		offer(0);
@@ -804,7 +804,7 @@ static void test_device_inflight_limit(void **state)
 	}
 	assert_int_equal(fb.n, VBLK_INFLIGHT);
 	assert_true(dev.blocked);
-	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_false(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_device_repeated_head(void **state)
@@ -812,12 +812,12 @@ static void test_device_repeated_head(void **state)
 	(void)state;
 	dev_up(&rw_disk);
 	/* one notify, a ring's worth naming one head: a driver bug, refused at the second (NEEDS_RESET) */
-	request(VIRTIO_BLK_T_IN, 0, 512, VIRTQ_DESC_F_WRITE); /* offers head 0 */
+	request(VIRTIO_BLK_T_IN, 0, 512, VRING_DESC_F_WRITE); /* offers head 0 */
 	for (int i = 1; i < QN; i++)
 		offer(0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(fb.n, 1);
-	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 #define VIRTIO_MMIO_RESERVED (VIRTIO_MMIO_CONFIG_GENERATION - sizeof(uint32_t)) /* no register there */
@@ -848,26 +848,26 @@ static void test_device_shadow(void **state)
 	}
 	/* the status sequence and feature negotiation, queue 0 set up in between */
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_true(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)gpa(DESC_OFF));
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)gpa(AVAIL_OFF));
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)gpa(USED_OFF));
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)gpa(AVAIL_OFF));
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)gpa(USED_OFF));
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_QUEUE_READY / sizeof(uint32_t)], 1);
 	wr(VIRTIO_MMIO_QUEUE_SEL, 1); /* no such queue: reads 0 */
 	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_QUEUE_READY / sizeof(uint32_t)], 0);
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+				       VIRTIO_CONFIG_S_DRIVER_OK);
 	shadow_ok(VSHADOW_ALL);
 	/* a request answered from the backend (as from another hart): InterruptStatus, then the ack */
-	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 1, 512, VRING_DESC_F_WRITE);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	vblk_complete(fb.reqs[0], VIRTIO_BLK_S_OK);
 	assert_int_equal(irq_level, 1);
@@ -877,13 +877,13 @@ static void test_device_shadow(void **state)
 	assert_int_equal(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)], 0);
 	/* the device breaks outside any register write (a retry, as from another hart, finds a broken ring) */
 	fb.busy = 1;
-	request(VIRTIO_BLK_T_IN, 1, 512, VIRTQ_DESC_F_WRITE);
+	request(VIRTIO_BLK_T_IN, 1, 512, VRING_DESC_F_WRITE);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_true(dev.blocked);
 	avail()->idx += 2 * QN; /* more entries than the ring holds */
 	fb.busy = 0;
 	vblk_retry(&dev);
-	assert_true(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)] & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_true(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)] & VIRTIO_CONFIG_S_NEEDS_RESET);
 	shadow_ok(VSHADOW_ALL);
 	/* writes to read-only registers, the configuration space and holes change nothing the guest sees */
 	memcpy(before, dev.t.shadow, sizeof(before));
@@ -891,8 +891,8 @@ static void test_device_shadow(void **state)
 		wr(read_only[i], 0x5a5a5a5aU);
 	assert_memory_equal(before, dev.t.shadow, sizeof(before));
 	/* a protocol error: DEVICE_NEEDS_RESET and the configuration interrupt */
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	assert_true(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)] & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	assert_true(dev.t.shadow[VIRTIO_MMIO_STATUS / sizeof(uint32_t)] & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_true(dev.t.shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)] & VIRTIO_MMIO_INT_CONFIG);
 	shadow_ok(VSHADOW_ALL);
 	/* a bad queue while setting up: NEEDS_RESET before DRIVER_OK (no interrupt) */
@@ -904,7 +904,7 @@ static void test_device_shadow(void **state)
 	wr(VIRTIO_MMIO_STATUS, 0);
 	shadow_ok(VSHADOW_ALL);
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	spin_lock(&dev.t.lock);
 	virtio_mmio_interrupt(&dev.t, VIRTIO_MMIO_INT_CONFIG); /* pending when the VM resets (found by tests/fuzz) */
 	virtio_mmio_unlock(&dev.t);

@@ -81,13 +81,13 @@ static void print(const char *s)
 /* The guest posts one receive buffer of len bytes. */
 static void post_rx(uint32_t len)
 {
-	vdrv_offer(&drv, RXQ, &len, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&drv, RXQ, &len, 1, VRING_DESC_F_WRITE);
 	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
 }
 
 static int needs_reset(void)
 {
-	return !!(vdrv_rd(&drv, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	return !!(vdrv_rd(&drv, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_registers(void **state)
@@ -106,8 +106,7 @@ static void test_registers(void **state)
 	assert_int_equal(vdrv_rd(&drv, VIRTIO_MMIO_QUEUE_NUM_MAX), VCONS_QUEUE_MAX);
 	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_SEL, 2); /* port 0 only: no control queues */
 	assert_int_equal(vdrv_rd(&drv, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
-	assert_int_equal(virtio_mmio_ops.read(&dev.t, VIRTIO_MMIO_CONFIG + VIRTIO_CONSOLE_CFG_MAX_NR_PORTS, 4, &v),
-			 MMIO_OK);
+	assert_int_equal(virtio_mmio_ops.read(&dev.t, VIRTIO_MMIO_CFG(console, max_nr_ports), 4, &v), MMIO_OK);
 	assert_int_equal(v, 0);
 	assert_int_equal(vdrv_rd(&drv, VIRTIO_MMIO_STATUS), STATUS_LIVE);
 }
@@ -130,7 +129,7 @@ static void test_output(void **state)
 	/* One chain of two buffers; no interrupt when the driver asks for none. */
 	memcpy(vdrv_buf(&drv, TXQ, drv.next_desc[TXQ]), "abc", 3);
 	memcpy(vdrv_buf(&drv, TXQ, (drv.next_desc[TXQ] + 1) % QN), "defg", 4);
-	vdrv_avail(&drv, TXQ)->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	vdrv_avail(&drv, TXQ)->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	vdrv_offer(&drv, TXQ, lens, 2, 0);
 	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
 	assert_int_equal(nprinted, 20);
@@ -144,7 +143,7 @@ static void test_output_waits_for_driver_ok(void **state)
 {
 	(void)state;
 	vdrv_wr(&drv, VIRTIO_MMIO_STATUS, 0);
-	vdrv_wr(&drv, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	vdrv_wr(&drv, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	print("early");
 	assert_int_equal(nprinted, 0);
 	assert_int_equal(vdrv_used(&drv, TXQ)->idx, 0);
@@ -157,10 +156,10 @@ static void test_output_bad_buffers(void **state)
 
 	/* Device-writable in a transmit chain: given back, nothing printed. */
 	memcpy(vdrv_buf(&drv, TXQ, drv.next_desc[TXQ]), "oops", 4);
-	vdrv_offer(&drv, TXQ, &len, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&drv, TXQ, &len, 1, VRING_DESC_F_WRITE);
 	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
 	/* Outside guest RAM. */
-	*vdrv_desc(&drv, TXQ, drv.next_desc[TXQ]) = (struct virtq_desc){ gpa(RAM_SIZE - 2), 4, 0, 0 };
+	*vdrv_desc(&drv, TXQ, drv.next_desc[TXQ]) = (struct vring_desc){ gpa(RAM_SIZE - 2), 4, 0, 0 };
 	vdrv_avail(&drv, TXQ)->ring[vdrv_avail(&drv, TXQ)->idx % QN] = drv.next_desc[TXQ];
 	vdrv_avail(&drv, TXQ)->idx++;
 	drv.next_desc[TXQ]++;
@@ -204,7 +203,7 @@ static void test_output_broken_chain(void **state)
 	driver_setup();
 	vdrv_offer(&drv, TXQ, lens, 2, 0);
 	vdrv_desc(&drv, TXQ, 1)->next = 0;
-	vdrv_desc(&drv, TXQ, 1)->flags = VIRTQ_DESC_F_NEXT;
+	vdrv_desc(&drv, TXQ, 1)->flags = VRING_DESC_F_NEXT;
 	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
 	assert_true(needs_reset());
 	assert_int_equal(nprinted, 5);
@@ -269,7 +268,7 @@ static void test_input_bad_buffers(void **state)
 	assert_int_equal(dev.stats.bad_buffers, 1);
 	assert_int_equal(dev.in_len, 1);
 	/* A receive chain with a bad next index: NEEDS_RESET, nothing written. */
-	vdrv_offer(&drv, RXQ, (uint32_t[]){ 4, 4 }, 2, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&drv, RXQ, (uint32_t[]){ 4, 4 }, 2, VRING_DESC_F_WRITE);
 	vdrv_desc(&drv, RXQ, 1)->next = QN + 3;
 	vdrv_wr(&drv, VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
 	assert_true(needs_reset());

@@ -129,7 +129,7 @@ static void test_registers(void **state)
 		assert_int_equal(virtio_mmio_ops.read(&x->dev.t, VIRTIO_MMIO_CONFIG + i, 1, &v), MMIO_OK);
 		assert_int_equal(v, x->dev.mac[i]);
 	}
-	assert_int_equal(virtio_mmio_ops.read(&x->dev.t, VIRTIO_MMIO_CONFIG + VIRTIO_NET_CFG_STATUS, 2, &v), MMIO_OK);
+	assert_int_equal(virtio_mmio_ops.read(&x->dev.t, VIRTIO_MMIO_CFG(net, status), 2, &v), MMIO_OK);
 	assert_int_equal(v, VIRTIO_NET_S_LINK_UP);
 	assert_int_equal(virtio_mmio_ops.read(&x->dev.t, VIRTIO_MMIO_CONFIG + VIRTIO_NET_CFG_SIZE, 4, &v), MMIO_OK);
 	assert_int_equal(v, 0);
@@ -138,7 +138,7 @@ static void test_registers(void **state)
 static void test_frame_between_guests(void **state)
 {
 	uint32_t rx[2] = { HDR, 1600 };
-	struct virtio_net_hdr h;
+	struct virtio_net_hdr_v1 h;
 
 	(void)state;
 	/* B posts a two-part buffer (header, data) after the frame arrived: delivered on its notify */
@@ -148,11 +148,11 @@ static void test_frame_between_guests(void **state)
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 1);
 	/* A frame waits and B has no buffer: B is asked to notify when it posts one. */
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->flags, 0);
-	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 2, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 2, VRING_DESC_F_WRITE);
 	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 1);
 	/* Nothing waits: new buffers need no notification (a frame brings its own kick). */
-	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->flags, VIRTQ_USED_F_NO_NOTIFY);
+	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->flags, VRING_USED_F_NO_NOTIFY);
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->ring[0].len, HDR + 100);
 	assert_int_equal(g[1].irq, 1);
 	memcpy(&h, vdrv_buf(&g[1].d, VIRTIO_NET_RXQ, 0), HDR);
@@ -160,7 +160,7 @@ static void test_frame_between_guests(void **state)
 	assert_int_equal(h.flags, 0);
 	assert_memory_equal(vdrv_buf(&g[1].d, VIRTIO_NET_RXQ, 1), vdrv_buf(&g[0].d, VIRTIO_NET_TXQ, 0) + HDR, 100);
 	/* A posted buffer first, then a unicast frame to B (learned from its... B never sent: flooded) */
-	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 2, VIRTQ_DESC_F_WRITE); /* no notify: the frame finds it */
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 2, VRING_DESC_F_WRITE); /* no notify: the frame finds it */
 	send_frame(&g[0], 2, ETH_FRAME_MAX);
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 2);
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->ring[1].len, HDR + ETH_FRAME_MAX);
@@ -182,7 +182,12 @@ static void send_tso(struct guest *x, unsigned payload, uint16_t gso_size)
 {
 	uint32_t lens[1] = { HDR + 54 + payload };
 	uint8_t *b = vdrv_buf(&x->d, VIRTIO_NET_TXQ, x->d.next_desc[VIRTIO_NET_TXQ]);
-	struct virtio_net_hdr h = { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 54, gso_size, 34, 16, 0 };
+	struct virtio_net_hdr_v1 h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				       .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				       .hdr_len = 54,
+				       .gso_size = gso_size,
+				       .csum_start = 34,
+				       .csum_offset = 16 };
 
 	memset(b, 0, HDR + 54 + payload);
 	memcpy(b, &h, HDR);
@@ -201,7 +206,7 @@ static void test_offloads_between_guests(void **state)
 	uint32_t all = (1U << VIRTIO_NET_F_CSUM) | (1U << VIRTIO_NET_F_GUEST_CSUM) | (1U << VIRTIO_NET_F_HOST_TSO4) |
 		       (1U << VIRTIO_NET_F_GUEST_TSO4),
 		 rx[1] = { BUF_STRIDE };
-	struct virtio_net_hdr h;
+	struct virtio_net_hdr_v1 h;
 
 	(void)state;
 	/* Without the features negotiated, a header asking for them is malformed. */
@@ -211,7 +216,7 @@ static void test_offloads_between_guests(void **state)
 	redo_setup(&g[1], all);
 	assert_int_equal(sw.port[g[1].port].caps, NET_CAP_CSUM | NET_CAP_TSO4);
 	/* 3000 bytes of payload in one frame, passed whole with its metadata */
-	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, rx, 1, VRING_DESC_F_WRITE);
 	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_tso(&g[0], 3000, 1000);
 	assert_int_equal(g[0].dev.stats.tx_frames, 1);
@@ -247,7 +252,7 @@ static void test_bad_frames_counted(void **state)
 	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 	assert_int_equal(g[0].dev.stats.tx_runt, 2);
 	/* a device-writable transmit buffer, and one outside RAM: dropped as malformed */
-	vdrv_offer(&g[0].d, VIRTIO_NET_TXQ, small, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&g[0].d, VIRTIO_NET_TXQ, small, 1, VRING_DESC_F_WRITE);
 	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
 	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, g[0].d.next_desc[VIRTIO_NET_TXQ])->addr = 0x1000;
 	vdrv_avail(&g[0].d, VIRTIO_NET_TXQ)->ring[vdrv_avail(&g[0].d, VIRTIO_NET_TXQ)->idx % QN] =
@@ -257,9 +262,9 @@ static void test_bad_frames_counted(void **state)
 	assert_int_equal(g[0].dev.stats.tx_bad, 2);
 	assert_int_equal(vdrv_used(&g[0].d, VIRTIO_NET_TXQ)->idx, 5);
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 0);
-	assert_false(vdrv_rd(&g[0].d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_false(vdrv_rd(&g[0].d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* a receive buffer too small for the frame: it is dropped, the buffer returned empty */
-	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, small, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&g[1].d, VIRTIO_NET_RXQ, small, 1, VRING_DESC_F_WRITE);
 	vdrv_wr(&g[1].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_frame(&g[0], 0xff, 200);
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 1);
@@ -275,10 +280,10 @@ static void test_broken_ring_needs_reset(void **state)
 	(void)state;
 	/* a descriptor loop on A's transmit queue */
 	vdrv_offer(&g[0].d, VIRTIO_NET_TXQ, len, 1, 0);
-	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, 0)->flags = VIRTQ_DESC_F_NEXT;
+	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, 0)->flags = VRING_DESC_F_NEXT;
 	vdrv_desc(&g[0].d, VIRTIO_NET_TXQ, 0)->next = 0;
 	vdrv_wr(&g[0].d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
-	assert_true(vdrv_rd(&g[0].d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_true(vdrv_rd(&g[0].d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_int_equal(g[0].dev.stats.tx_frames, 0);
 	/* B's receive ring claims more entries than the queue holds: B needs a reset when a frame comes */
 	vdrv_avail(&g[1].d, VIRTIO_NET_RXQ)->idx = QN + 1;
@@ -289,7 +294,7 @@ static void test_broken_ring_needs_reset(void **state)
 	dev_up_again(&g[0]);
 	send_frame(&g[0], 0xff, 64);
 	assert_int_equal(g[0].dev.stats.tx_frames, 1);
-	assert_true(vdrv_rd(&g[1].d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	assert_true(vdrv_rd(&g[1].d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_int_equal(vdrv_used(&g[1].d, VIRTIO_NET_RXQ)->idx, 0);
 	assert_int_equal(switch_pending(&sw, (unsigned)g[1].port), 1); /* it waits for B's reset */
 }
@@ -301,7 +306,7 @@ static void test_networks_apart(void **state)
 
 	(void)state;
 	dev_up(&other, 1, 3);
-	vdrv_offer(&other.d, VIRTIO_NET_RXQ, rx, 1, VIRTQ_DESC_F_WRITE);
+	vdrv_offer(&other.d, VIRTIO_NET_RXQ, rx, 1, VRING_DESC_F_WRITE);
 	vdrv_wr(&other.d, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
 	send_frame(&g[0], 0xff, 64);
 	send_frame(&g[0], 3, 64);
@@ -314,7 +319,7 @@ static void test_gather_pure(void **state)
 {
 	static uint8_t mem[4096], frame[VNET_FRAME_MAX];
 	struct vq_chain c = { 0 };
-	struct virtio_net_hdr hdr;
+	struct virtio_net_hdr_v1 hdr;
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(mem); i++)

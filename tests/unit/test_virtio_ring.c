@@ -31,16 +31,16 @@ static int teardown(void **state)
 /* The device's side: return chain `head` as used. */
 static void device_uses(uint16_t head, uint32_t len)
 {
-	q->used.ring[q->used.idx % q->num] = (struct virtq_used_elem){ head, len };
+	q->used.ring[q->used.idx % q->num] = (struct vring_used_elem){ head, len };
 	q->used.idx++;
 }
 
 static void test_layout(void **state)
 {
 	(void)state;
-	assert_int_equal((uintptr_t)q->desc % VIRTQ_DESC_ALIGN, 0);
-	assert_int_equal((uintptr_t)&q->avail % VIRTQ_AVAIL_ALIGN, 0);
-	assert_int_equal((uintptr_t)&q->used % VIRTQ_USED_ALIGN, 0);
+	assert_int_equal((uintptr_t)q->desc % VRING_DESC_ALIGN_SIZE, 0);
+	assert_int_equal((uintptr_t)&q->avail % VRING_AVAIL_ALIGN_SIZE, 0);
+	assert_int_equal((uintptr_t)&q->used % VRING_USED_ALIGN_SIZE, 0);
 	assert_int_equal(offsetof(struct hvq_avail, ring), 4);
 	assert_int_equal(offsetof(struct hvq_used, ring), 4);
 	/* the legacy interface finds avail right after the table and used on the next page */
@@ -61,9 +61,9 @@ static void test_chain_and_free(void **state)
 	assert_int_equal(q->avail.idx, 1);
 	assert_int_equal(q->avail.ring[0], 0);
 	/* the chain: flags and links as the spec wants them */
-	assert_int_equal(q->desc[0].flags, VIRTQ_DESC_F_NEXT);
-	assert_int_equal(q->desc[q->desc[0].next].flags, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE);
-	assert_int_equal(q->desc[q->desc[q->desc[0].next].next].flags, VIRTQ_DESC_F_WRITE);
+	assert_int_equal(q->desc[0].flags, VRING_DESC_F_NEXT);
+	assert_int_equal(q->desc[q->desc[0].next].flags, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	assert_int_equal(q->desc[q->desc[q->desc[0].next].next].flags, VRING_DESC_F_WRITE);
 	assert_int_equal(q->desc[q->desc[q->desc[0].next].next].addr, 0x3000);
 	assert_int_equal(hvq_pop_used(q, &len), -1);
 	device_uses(0, 513);

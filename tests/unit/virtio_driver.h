@@ -24,7 +24,7 @@
 #define BUF_OFF 0x10000
 #define BUF_STRIDE 0x1000
 #define STATUS_LIVE \
-	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK)
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)
 
 struct vdrv {
 	uint8_t *ram;
@@ -46,17 +46,17 @@ static uint64_t gpa(uint64_t off)
 {
 	return RAM_GPA + off;
 }
-static struct virtq_desc *vdrv_desc(struct vdrv *d, unsigned q, unsigned i)
+static struct vring_desc *vdrv_desc(struct vdrv *d, unsigned q, unsigned i)
 {
-	return (struct virtq_desc *)(d->ram + DESC_OFF + q * QUEUE_STRIDE) + i;
+	return (struct vring_desc *)(d->ram + DESC_OFF + q * QUEUE_STRIDE) + i;
 }
-static struct virtq_avail *vdrv_avail(struct vdrv *d, unsigned q)
+static struct vring_avail *vdrv_avail(struct vdrv *d, unsigned q)
 {
-	return (struct virtq_avail *)(d->ram + AVAIL_OFF + q * QUEUE_STRIDE);
+	return (struct vring_avail *)(d->ram + AVAIL_OFF + q * QUEUE_STRIDE);
 }
-static struct virtq_used *vdrv_used(struct vdrv *d, unsigned q)
+static struct vring_used *vdrv_used(struct vdrv *d, unsigned q)
 {
-	return (struct virtq_used *)(d->ram + USED_OFF + q * QUEUE_STRIDE);
+	return (struct vring_used *)(d->ram + USED_OFF + q * QUEUE_STRIDE);
 }
 /* Descriptor i's buffer on queue q. */
 static uint8_t *vdrv_buf(struct vdrv *d, unsigned q, unsigned i)
@@ -92,18 +92,19 @@ static void vdrv_wr(struct vdrv *d, unsigned off, uint32_t v)
 /* What a driver does at probe: the features, VERSION_1, two queues of QN, DRIVER_OK. */
 static void vdrv_setup(struct vdrv *d, uint32_t features_lo)
 {
-	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, features_lo);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(VIRTIO_BIT(VIRTIO_F_VERSION_1) >> 32));
-	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	vdrv_wr(d, VIRTIO_MMIO_STATUS,
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	for (unsigned q = 0; q < 2; q++) {
 		vdrv_wr(d, VIRTIO_MMIO_QUEUE_SEL, q);
 		vdrv_wr(d, VIRTIO_MMIO_QUEUE_NUM, QN);
 		vdrv_wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)gpa(DESC_OFF + q * QUEUE_STRIDE));
-		vdrv_wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)gpa(AVAIL_OFF + q * QUEUE_STRIDE));
-		vdrv_wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)gpa(USED_OFF + q * QUEUE_STRIDE));
+		vdrv_wr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)gpa(AVAIL_OFF + q * QUEUE_STRIDE));
+		vdrv_wr(d, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)gpa(USED_OFF + q * QUEUE_STRIDE));
 		vdrv_wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	vdrv_wr(d, VIRTIO_MMIO_STATUS, STATUS_LIVE);
@@ -118,8 +119,8 @@ static void vdrv_offer(struct vdrv *d, unsigned q, const uint32_t *lens, unsigne
 	for (unsigned k = 0; k < n; k++) {
 		uint16_t i = (uint16_t)((head + k) % QN);
 
-		*vdrv_desc(d, q, i) = (struct virtq_desc){ gpa(BUF_OFF + (q * QN + i) * BUF_STRIDE), lens[k],
-							   (uint16_t)(flags | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0)),
+		*vdrv_desc(d, q, i) = (struct vring_desc){ gpa(BUF_OFF + (q * QN + i) * BUF_STRIDE), lens[k],
+							   (uint16_t)(flags | (k + 1 < n ? VRING_DESC_F_NEXT : 0)),
 							   (uint16_t)((i + 1) % QN) };
 	}
 	d->next_desc[q] = (uint16_t)((head + n) % QN);

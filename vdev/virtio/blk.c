@@ -28,7 +28,7 @@ static int fail(struct vblk_req *r, uint8_t *result, uint8_t status)
 
 int vblk_parse(const struct vq_chain *c, const struct vblk_disk *d, struct vblk_req *r, uint8_t *result)
 {
-	struct virtio_blk_req_hdr hdr;
+	struct virtio_blk_outhdr hdr;
 	unsigned hdr_got = 0;
 	uint64_t out_len = 0, in_len = 0;
 	int refused = 0;
@@ -142,16 +142,16 @@ static uint64_t vblk_features(void *dev)
 static uint64_t vblk_config_read(void *dev, unsigned off, unsigned width)
 {
 	struct vblk *b = dev;
-	uint8_t cfg[VIRTIO_BLK_CFG_SIZE] = { 0 };
-	uint32_t seg_max = b->disk.seg_max ? b->disk.seg_max : VBLK_SEG_MAX, blk_size = VIRTIO_BLK_SECTOR_SIZE;
+	const struct virtio_blk_config cfg = {
+		.capacity = b->disk.nsectors,
+		.size_max = b->disk.size_max,
+		.seg_max = b->disk.seg_max ? b->disk.seg_max : VBLK_SEG_MAX,
+		.blk_size = VIRTIO_BLK_SECTOR_SIZE,
+	};
 	uint64_t val = 0;
 
-	memcpy(cfg + VIRTIO_BLK_CFG_CAPACITY, &b->disk.nsectors, sizeof(uint64_t));
-	memcpy(cfg + VIRTIO_BLK_CFG_SIZE_MAX, &b->disk.size_max, sizeof(uint32_t));
-	memcpy(cfg + VIRTIO_BLK_CFG_SEG_MAX, &seg_max, sizeof(seg_max));
-	memcpy(cfg + VIRTIO_BLK_CFG_BLK_SIZE, &blk_size, sizeof(blk_size));
-	if (off < sizeof(cfg) && width <= sizeof(cfg) - off)
-		memcpy(&val, cfg + off, width);
+	if (off < VIRTIO_BLK_CFG_SIZE && width <= VIRTIO_BLK_CFG_SIZE - off)
+		memcpy(&val, (const uint8_t *)&cfg + off, width);
 	return val;
 }
 

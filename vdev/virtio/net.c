@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <string.h>
 
-int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, struct virtio_net_hdr *hdr, uint8_t *frame, unsigned max)
+int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, struct virtio_net_hdr_v1 *hdr, uint8_t *frame,
+		   unsigned max)
 {
 	uint64_t skip = hdr_len, total = 0;
 	uint8_t *h = (uint8_t *)hdr;
@@ -39,7 +40,7 @@ int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, struct virtio_net
 	return (int)total;
 }
 
-int vnet_hdr_offload(const struct virtio_net_hdr *hdr, uint64_t features, struct net_offload *o)
+int vnet_hdr_offload(const struct virtio_net_hdr_v1 *hdr, uint64_t features, struct net_offload *o)
 {
 	*o = (struct net_offload){ 0 };
 	if (hdr->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
@@ -79,7 +80,7 @@ int vnet_rx_room(const struct vq_chain *c, unsigned hdr_len, unsigned max)
 	return room > max ? (int)max : (int)room;
 }
 
-uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const struct virtio_net_hdr *hdr,
+uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const struct virtio_net_hdr_v1 *hdr,
 		      const uint8_t *frame, unsigned len)
 {
 	const uint8_t *h = (const uint8_t *)hdr;
@@ -140,14 +141,12 @@ static void update_caps(struct vnet *n)
 static uint64_t vnet_config_read(void *dev, unsigned off, unsigned width)
 {
 	struct vnet *n = dev;
-	uint8_t cfg[VIRTIO_NET_CFG_SIZE] = { 0 };
-	uint16_t status = VIRTIO_NET_S_LINK_UP;
+	struct virtio_net_config cfg = { .status = VIRTIO_NET_S_LINK_UP };
 	uint64_t val = 0;
 
-	memcpy(cfg + VIRTIO_NET_CFG_MAC, n->mac, ETH_ALEN);
-	memcpy(cfg + VIRTIO_NET_CFG_STATUS, &status, sizeof(status));
-	if (off < sizeof(cfg) && width <= sizeof(cfg) - off)
-		memcpy(&val, cfg + off, width);
+	memcpy(cfg.mac, n->mac, ETH_ALEN);
+	if (off < VIRTIO_NET_CFG_SIZE && width <= VIRTIO_NET_CFG_SIZE - off)
+		memcpy(&val, (const uint8_t *)&cfg + off, width);
 	return val;
 }
 
@@ -161,7 +160,7 @@ struct rx_ctx {
 static int rx_deliver(void *ctx, const uint8_t *frame, unsigned len, const struct net_offload *o)
 {
 	struct rx_ctx *r = ctx;
-	struct virtio_net_hdr hdr = { .gso_type = VIRTIO_NET_HDR_GSO_NONE, .num_buffers = 1 };
+	struct virtio_net_hdr_v1 hdr = { .gso_type = VIRTIO_NET_HDR_GSO_NONE, .num_buffers = 1 };
 
 	if (r->room < 0 || len > (unsigned)r->room)
 		return -ENOSPC;
@@ -258,7 +257,7 @@ static int tx_process(struct vnet *n)
 		while (nb < VNET_TX_BATCH && max <= VNET_TX_STAGE - staged && vq_budget_left(&b) &&
 		       virtio_mmio_live(t) && q->ready) {
 			int got = virtq_pop(q, &t->mem, &n->chain, VNET_MAX_SEGS), len;
-			struct virtio_net_hdr hdr;
+			struct virtio_net_hdr_v1 hdr;
 
 			if (got == VQ_EMPTY)
 				break;

@@ -77,18 +77,18 @@ struct vnet {
  * the frame behind it into frame[max]: its length, or VNET_ERR_*. Pure: touches only the chain's
  * (checked) guest buffers.
  */
-int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, struct virtio_net_hdr *hdr, uint8_t *frame,
+int vnet_tx_gather(const struct vq_chain *c, unsigned hdr_len, struct virtio_net_hdr_v1 *hdr, uint8_t *frame,
 		   unsigned max);
 /*
  * The offload a transmit header asks for, given the features the driver accepted: 0 and *o, or -1
  * when it asks for one not negotiated or not known (the frame is dropped). The frame itself is
  * checked by the switch (net_offload_check).
  */
-int vnet_hdr_offload(const struct virtio_net_hdr *hdr, uint64_t features, struct net_offload *o);
+int vnet_hdr_offload(const struct virtio_net_hdr_v1 *hdr, uint64_t features, struct net_offload *o);
 /* Room for a frame in a receive chain (after the header), at most max: bytes, or -1 when unusable. */
 int vnet_rx_room(const struct vq_chain *c, unsigned hdr_len, unsigned max);
 /* Write hdr (its first hdr_len bytes) and the frame into a receive chain (room checked first): bytes written. */
-uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const struct virtio_net_hdr *hdr,
+uint32_t vnet_rx_fill(const struct vq_chain *c, unsigned hdr_len, const struct virtio_net_hdr_v1 *hdr,
 		      const uint8_t *frame, unsigned len);
 
 void vnet_init(struct vnet *n, const uint8_t mac[ETH_ALEN], const struct vnet_backend *be, const struct vq_mem *mem,

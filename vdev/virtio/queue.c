@@ -25,7 +25,8 @@ int virtq_enable(struct virtq *q, const struct vq_mem *m, uint32_t max_num)
 	/* 2.6: a power of 2 no larger than what the device offers. */
 	if (!n || n > max_num || n > VIRTQ_MAX_SIZE || n > VQ_TRACKED_MAX || (n & (n - 1)))
 		return -1;
-	if (q->desc_gpa % VIRTQ_DESC_ALIGN || q->avail_gpa % VIRTQ_AVAIL_ALIGN || q->used_gpa % VIRTQ_USED_ALIGN)
+	if (q->desc_gpa % VRING_DESC_ALIGN_SIZE || q->avail_gpa % VRING_AVAIL_ALIGN_SIZE ||
+	    q->used_gpa % VRING_USED_ALIGN_SIZE)
 		return -1;
 	desc = vq_mem_ptr(m, q->desc_gpa, VIRTQ_DESC_SIZE(n));
 	avail = vq_mem_ptr(m, q->avail_gpa, VIRTQ_AVAIL_SIZE(n));
@@ -56,22 +57,22 @@ static uint16_t guest_u16(const uint16_t *p)
  * larger, what the walker keeps of a chain (Linux sizes a table by the request, seg_max + 2, not
  * by the queue). Returns the table, or NULL.
  */
-static const volatile struct virtq_desc *indirect_table(const struct virtq *q, const struct vq_mem *m,
-							const struct virtq_desc *d, uint16_t *n)
+static const volatile struct vring_desc *indirect_table(const struct virtq *q, const struct vq_mem *m,
+							const struct vring_desc *d, uint16_t *n)
 {
 	uint32_t max = q->num > VQ_MAX_SEGS ? q->num : VQ_MAX_SEGS;
 
-	if (!q->indirect || (d->flags & VIRTQ_DESC_F_NEXT) || !d->len || d->len % sizeof(struct virtq_desc) ||
-	    d->len / sizeof(struct virtq_desc) > max || d->addr % _Alignof(struct virtq_desc))
+	if (!q->indirect || (d->flags & VRING_DESC_F_NEXT) || !d->len || d->len % sizeof(struct vring_desc) ||
+	    d->len / sizeof(struct vring_desc) > max || d->addr % _Alignof(struct vring_desc))
 		return NULL;
-	*n = (uint16_t)(d->len / sizeof(struct virtq_desc));
+	*n = (uint16_t)(d->len / sizeof(struct vring_desc));
 	return vq_mem_ptr(m, d->addr, d->len);
 }
 
 int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, unsigned max_segs, uint64_t enough)
 {
 	uint16_t avail_idx, head, i, n;
-	const volatile struct virtq_desc *table;
+	const volatile struct vring_desc *table;
 	int nested = 0;
 	uint64_t writable = 0;
 
@@ -112,8 +113,8 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 	n = (uint16_t)q->num;
 	i = head;
 	for (;;) {
-		const volatile struct virtq_desc *vd = &table[i];
-		struct virtq_desc d;
+		const volatile struct vring_desc *vd = &table[i];
+		struct vring_desc d;
 		struct vq_seg s;
 
 		/* One read of the descriptor: every check and use below reads the copy. */
@@ -121,7 +122,7 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 		d.len = vd->len;
 		d.flags = vd->flags;
 		d.next = vd->next;
-		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+		if (d.flags & VRING_DESC_F_INDIRECT) {
 			/*
 			 * Only the head of a chain in the queue's own table may refer to a table (which
 			 * may even be that table: `nested`, not the address, tells where the walk is).
@@ -138,7 +139,7 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 			c->err |= VQ_ERR_LOOP;
 			break;
 		}
-		s.write = !!(d.flags & VIRTQ_DESC_F_WRITE);
+		s.write = !!(d.flags & VRING_DESC_F_WRITE);
 		s.len = d.len;
 		s.host = vq_mem_ptr(m, d.addr, d.len);
 		if (!s.host)
@@ -152,7 +153,7 @@ int virtq_pop_upto(struct virtq *q, const struct vq_mem *m, struct vq_chain *c, 
 			c->err |= VQ_ERR_TOO_MANY;
 		if (s.write)
 			writable += s.len;
-		if (!(d.flags & VIRTQ_DESC_F_NEXT) || writable >= enough)
+		if (!(d.flags & VRING_DESC_F_NEXT) || writable >= enough)
 			break;
 		if (d.next >= n) {
 			c->err |= VQ_ERR_NEXT;
@@ -167,7 +168,7 @@ int virtq_want_notify(struct virtq *q, int wanted)
 {
 	if (!q->ready)
 		return 0;
-	__atomic_store_n(&q->used->flags, wanted ? 0 : VIRTQ_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	__atomic_store_n(&q->used->flags, wanted ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
 	if (!wanted)
 		return 0;
 	/* The driver writes its index, then reads the flags; this side the other way round (2.6.13.3). */
@@ -189,7 +190,7 @@ uint64_t vq_chain_bytes(const struct vq_chain *c)
 
 int virtq_push(struct virtq *q, uint16_t id, uint32_t len)
 {
-	struct virtq_used_elem *e;
+	struct vring_used_elem *e;
 
 	if (!q->ready)
 		return 0;
@@ -200,5 +201,5 @@ int virtq_push(struct virtq *q, uint16_t id, uint32_t len)
 	/* The element is visible before the index that publishes it (2.6.8). */
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !(guest_u16(&q->avail->flags) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	return !(guest_u16(&q->avail->flags) & VRING_AVAIL_F_NO_INTERRUPT);
 }

@@ -27,9 +27,9 @@ struct virtq {
 	int ready;
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	/* Valid while ready: the checked host addresses of the three parts. */
-	struct virtq_desc *desc;
-	struct virtq_avail *avail;
-	struct virtq_used *used;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
 	uint16_t last_avail; /* the next available-ring entry to take */
 	uint16_t used_idx; /* the next used-ring entry to fill (never read back from the guest) */
 	int indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated: a chain's head may refer to a table */
@@ -58,7 +58,7 @@ struct vq_seg {
 /* Chain faults. The structural ones leave the chain unusable (the device needs a reset). */
 #define VQ_ERR_ADDR 1U /* a buffer outside guest RAM, or of length 0 */
 #define VQ_ERR_TOO_MANY 2U /* more descriptors than the caller takes */
-#define VQ_ERR_INDIRECT 4U /* VIRTQ_DESC_F_INDIRECT not negotiated, not on the head, or a bad table */
+#define VQ_ERR_INDIRECT 4U /* VRING_DESC_F_INDIRECT not negotiated, not on the head, or a bad table */
 #define VQ_ERR_ORDER 8U /* a device-readable descriptor after a device-writable one */
 #define VQ_ERR_NEXT 16U /* a next index beyond the table */
 #define VQ_ERR_LOOP 32U /* more descriptors than the queue holds: a loop */

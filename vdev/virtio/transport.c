@@ -120,19 +120,19 @@ void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits)
 void virtio_mmio_needs_reset(struct virtio_mmio *t)
 {
 	t->protocol_errors++;
-	if (t->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
+	if (t->status & VIRTIO_CONFIG_S_NEEDS_RESET)
 		return;
-	t->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	t->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	shadow_reg(t, VIRTIO_MMIO_STATUS);
 	/* 2.1.2: a device entering NEEDS_RESET sends a configuration change notification once live. */
-	if (t->status & VIRTIO_STATUS_DRIVER_OK)
+	if (t->status & VIRTIO_CONFIG_S_DRIVER_OK)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_CONFIG);
 }
 
 int virtio_mmio_live(const struct virtio_mmio *t)
 {
-	return (t->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET |
-			     VIRTIO_STATUS_FAILED)) == (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK);
+	return (t->status & (VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_NEEDS_RESET |
+			     VIRTIO_CONFIG_S_FAILED)) == (VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
 static struct virtq *selected(struct virtio_mmio *t)
@@ -148,7 +148,7 @@ static uint64_t device_features(const struct virtio_mmio *t)
 /* The ring features the driver accepted, as the queue walker applies them (fixed once FEATURES_OK sticks). */
 static void queue_features(const struct virtio_mmio *t, struct virtq *q)
 {
-	q->indirect = (t->status & VIRTIO_STATUS_FEATURES_OK) &&
+	q->indirect = (t->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 		      (t->driver_features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC));
 }
 
@@ -239,30 +239,30 @@ static void write_status(struct virtio_mmio *t, uint32_t val)
 		reset_locked(t);
 		return;
 	}
-	val &= ~VIRTIO_STATUS_DEVICE_NEEDS_RESET; /* the device's bit, not the driver's */
+	val &= ~VIRTIO_CONFIG_S_NEEDS_RESET; /* the device's bit, not the driver's */
 	/* 3.1.1: bits are only ever added until reset. */
-	if ((old & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET) & ~val) {
+	if ((old & ~VIRTIO_CONFIG_S_NEEDS_RESET) & ~val) {
 		virtio_mmio_needs_reset(t);
 		return;
 	}
-	if ((val & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
+	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		/* 2.2.2: accept only a subset of what was offered, and only the modern interface. */
 		if ((t->driver_features & ~device_features(t)) ||
 		    !(t->driver_features & VIRTIO_BIT(VIRTIO_F_VERSION_1)))
-			val &= ~VIRTIO_STATUS_FEATURES_OK;
+			val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
-	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(val & VIRTIO_STATUS_FEATURES_OK)) {
-		t->status = (old | val) & ~VIRTIO_STATUS_DRIVER_OK;
+	if ((val & VIRTIO_CONFIG_S_DRIVER_OK) && !(val & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		t->status = (old | val) & ~VIRTIO_CONFIG_S_DRIVER_OK;
 		virtio_mmio_needs_reset(t);
 		return;
 	}
-	t->status = val | (old & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	t->status = val | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* Queues made ready before FEATURES_OK (3.1.1 puts them after) get the final set now. */
-	if ((val & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK))
+	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK))
 		for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 			queue_features(t, &t->vq[i]);
 	/* Buffers may have been offered before DRIVER_OK (3.1.1 allows it). */
-	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) && virtio_mmio_live(t))
+	if ((val & VIRTIO_CONFIG_S_DRIVER_OK) && !(old & VIRTIO_CONFIG_S_DRIVER_OK) && virtio_mmio_live(t))
 		for (unsigned i = 0; i < t->ops->nqueues; i++)
 			if (t->vq[i].ready)
 				virtio_mmio_notify(t, i);
@@ -283,7 +283,7 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t val)
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		/* Only while negotiating: after FEATURES_OK the set is fixed. */
-		if (t->drv_features_sel < 2 && !(t->status & VIRTIO_STATUS_FEATURES_OK))
+		if (t->drv_features_sel < 2 && !(t->status & VIRTIO_CONFIG_S_FEATURES_OK))
 			set_u64_half(&t->driver_features, t->drv_features_sel == 1, val);
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
@@ -298,15 +298,15 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t val)
 		if (qw)
 			set_u64_half(&qw->desc_gpa, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
 		break;
-	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
-	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
 		if (qw)
-			set_u64_half(&qw->avail_gpa, off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH, val);
+			set_u64_half(&qw->avail_gpa, off == VIRTIO_MMIO_QUEUE_AVAIL_HIGH, val);
 		break;
-	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
-	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
 		if (qw)
-			set_u64_half(&qw->used_gpa, off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH, val);
+			set_u64_half(&qw->used_gpa, off == VIRTIO_MMIO_QUEUE_USED_HIGH, val);
 		break;
 	case VIRTIO_MMIO_QUEUE_READY:
 		if (!q)
