@@ -7,8 +7,8 @@
  * device models guests see (vdev/virtio/). Little-endian only, as is RISC-V: __le16 and __virtio16
  * are plain integers here.
  */
-#ifndef KEEL_DRIVERS_VIRTIO_VIRTIO_SPEC_H
-#define KEEL_DRIVERS_VIRTIO_VIRTIO_SPEC_H
+#ifndef KEEL_LIB_VIRTIO_SPEC_H
+#define KEEL_LIB_VIRTIO_SPEC_H
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/virtio_config.h>

@@ -10,7 +10,7 @@
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
 #include "vdev/virtio/console.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 
 #define MAX_VMS 4
 #define MAX_VCPUS_PER_VM 8

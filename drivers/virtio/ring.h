@@ -2,7 +2,7 @@
 #ifndef KEEL_DRIVERS_VIRTIO_RING_H
 #define KEEL_DRIVERS_VIRTIO_RING_H
 #include <stdint.h>
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 
 #define HVQ_MAX 256 /* descriptors per host queue (fewer if the device offers fewer) */
 

@@ -23,7 +23,7 @@
  * writes and reads the same host sectors and checks what the spec defines (the differential run).
  */
 #include "guests/common/guest.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 #include <libfdt.h>
 #include <string.h>
 

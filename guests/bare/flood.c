@@ -14,7 +14,7 @@
  * its wake-up bound, and this VM must still get its work done.
  */
 #include "guests/common/guest.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 #include "guests/common/vnic.h"
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@
  * drops a NIC's frames from any MAC but its own), and their own traffic must still complete.
  */
 #include "guests/common/guest.h"
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 #include "guests/common/vnic.h"
 #include "net/eth.h"
 #include <string.h>

@@ -74,7 +74,7 @@ void secondary_start(void);
 
 /*
  * A split virtqueue of n entries as a guest driver lays it out in its RAM (virtio 1.1, 2.6; the
- * element types from the Linux UAPI virtio_ring.h, by drivers/virtio/virtio_spec.h): declares struct name.
+ * element types from the Linux UAPI virtio_ring.h, by lib/virtio_spec.h): declares struct name.
  */
 #define GUEST_VRING(name, n)                                      \
 	struct name {                                             \

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 #include "guests/common/guest.h"
 
 #define GUEST_VNIC_QUEUES 2 /* receive (0) and transmit (1) */

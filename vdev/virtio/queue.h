@@ -7,7 +7,7 @@
 #ifndef KEEL_VDEV_VIRTIO_QUEUE_H
 #define KEEL_VDEV_VIRTIO_QUEUE_H
 #include <stdint.h>
-#include "drivers/virtio/virtio_spec.h"
+#include "lib/virtio_spec.h"
 
 /* Guest RAM: one contiguous range, at `host` in Keel's (physical) address space. */
 struct vq_mem {
