@@ -4,11 +4,11 @@
  * and flags (loops, INDIRECT, device-writable transmit buffers), available indexes far ahead,
  * registers written at random, resets mid-flight, and a flood of frames of every length (runts,
  * oversized) with random addresses, half the time with checksum offload negotiated and partial
- * checksums whose start and offset point anywhere (past the frame, in its last byte: issue 20.1).
+ * checksums whose start and offset point anywhere (past the frame, in its last byte).
  * Then it resets the card, sets it up properly and checks one
  * good frame still goes out. The VMs beside it on the same network must finish their own traffic.
  *
- * First, while its neighbours talk (issue 20.4, 20.5): it learns their MACs from the frames it
+ * First, while its neighbours talk: it learns their MACs from the frames it
  * receives (asking for them by ARP), then for a while sends frames with their MACs and with made-up
  * ones as the source, and counts the unicast frames for them that reach it: none may (the switch
  * drops a NIC's frames from any MAC but its own), and their own traffic must still complete.

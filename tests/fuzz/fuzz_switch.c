@@ -17,7 +17,7 @@
  * only as a TSO frame, and its ring bytes lie inside the ring and add up; offload metadata is accepted
  * only when its checksum field lies inside the frame (the switch writes there); a frame taken from a port
  * without offloads has a complete TCP checksum when it is a TCP/IPv4 frame cut or completed by Keel.
- * Sources (issue 20.4, 20.5): a locked port's frame from any other MAC, and any other port's frame
+ * Sources: a locked port's frame from any other MAC, and any other port's frame
  * from a locked port's MAC, is refused; every queued frame from a locked port carries its MAC; the
  * learning table never holds a locked port's MAC or an entry of a locked port, an entry lies in its
  * network's share and belongs to a port of that network, no bucket holds a MAC twice, and no port
@@ -79,7 +79,7 @@ static void set_source(uint8_t *f, uint8_t kind, unsigned port, unsigned op)
 	}
 }
 
-/* Spec of issue 20.4, apart from the switch's: may port send from mac? */
+/* The rule, written apart from the switch's: may port send from mac (a locked port only from its own)? */
 static int source_ok(unsigned port, const uint8_t *mac)
 {
 	uint8_t own[ETH_ALEN];
@@ -242,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (blen > NET_GSO_FRAME_MAX + 16)
 				blen = NET_GSO_FRAME_MAX + 16;
-			/* Any 16-bit start and offset; bit 7 puts the start in the frame's last bytes (issue 20.1). */
+			/* Any 16-bit start and offset; bit 7 puts the start in the frame's last bytes. */
 			if (how & NEAR_END)
 				o.csum_start = (uint16_t)(blen - o.csum_start % 4);
 			else if (how & NEAR_TCP)

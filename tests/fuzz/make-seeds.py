@@ -551,19 +551,19 @@ def switch_seeds():
         + sw_take(2, 2000) * 4 + sw_take(1, 0xffff),
         "tso-bad-metadata": u8(2) + bytes([0, 0xC0, 0]) + sw_tso(0, 20000, 1448, csum_start=33)
         + sw_tso(0, 20000, 0) + sw_tso(0, 20000, 1500) + sw_tso(0, 66000, 1448) + sw_tso(0, 1000, 1448, flags=1),
-        # issue 20.1: a partial checksum starting in the frame's last byte (flag 0x80: start = length - 1),
+        # a partial checksum starting in the frame's last byte (flag 0x80: start = length - 1),
         # its field up to 64 KiB past the frame, for a plain port that has the switch complete it
         "csum-past-the-frame": u8(2) + bytes([0, 0, 0]) + sw_tso(0, 100, 0, flags=0x81, csum_start=1,
                                                                 csum_offset=0xffff)
         + sw_tso(0, 100, 0, flags=1, csum_start=99, csum_offset=0) + sw_take(1, 1518),
-        # issue 20.4: ports 0 and 1 locked (guests, MACs 1 and 2), port 2 learns (the uplink): each
+        # locked ports: 0 and 1 locked (guests, MACs 1 and 2), port 2 learns (the uplink): each
         # claims the others' MACs and a made-up one; the victim's unicast must still reach it
         "spoofed-source": u8(2) + bytes([SW_LOCKED, SW_LOCKED, 0]) + sw_frame(0, bcast, mac[1], 60)
         + sw_frame(1, bcast, mac[2], 60) + sw_frame(2, bcast, mac[5], 60) + sw_frame(0, mac[5], mac[2], 60)
         + sw_frame(0, mac[5], mac[5], 60) + sw_frame(2, mac[2], mac[1], 60) + sw_frame(1, mac[1], mac[7], 60)
         + sw_frame(2, mac[1], mac[5], 60) + sw_frame(0, mac[5], mac[0], 60, kind=SW_OWN_SOURCE)
         + sw_tso(1, 3000, 1000) + b"".join(sw_take(p, 2048) for p in range(3)),
-        # issue 20.5: port 0 (network 0) and port 2 (the uplink of network 1) spray made-up sources;
+        # learning bounds: port 0 (network 0) and port 2 (the uplink of network 1) spray made-up sources;
         # network 1's learned station behind port 3 and its locked port 1 keep their unicast
         "spray-two-nets": u8(4) + bytes([0, SW_LOCKED | 1, 1, 1, 0]) + sw_frame(3, bcast, mac[6], 60)
         + b"".join(sw_frame(0, bcast, mac[0], 14, kind=SW_SPRAY) for _ in range(300))
@@ -673,7 +673,7 @@ def vnet_seeds():
                            n_op(N_NOTIFY, 0) + u8(1) + n_op(N_RESUME, 0))
     s["tso-to-b-and-uplink"] = (n_op(N_SETUP, 0) + u8(0x83) + n_op(N_SETUP, 1) + u8(0x83)
                                 + n_rx_buffer(1, 0x4000) + n_tso(0, 3000, 1000))
-    # issue 20.1: a 100-byte frame whose partial checksum starts at its last byte, the field 64 KiB on
+    # a 100-byte frame whose partial checksum starts at its last byte, the field 64 KiB on
     s["csum-past-the-frame"] = (n_op(N_SETUP, 0) + u8(0x83) + n_op(N_SETUP, 1) + u8(0x83)
                                 + n_tso(0, 100 - 54, 0, gso_type=0, csum_start=99, csum_offset=0xffff))
     return s

@@ -333,7 +333,7 @@ NET_CASES = [
     # A guest scribbling its virtio-net rings and registers and flooding frames of every length beside
     # two Linux VMs on the same network, whose UDP echo and checked TCP stream must still complete.
     # First it sends from their MACs and from made-up ones while they talk: none of their unicast
-    # may reach it (issue 20.4, 20.5), every such frame is dropped and counted as spoofed.
+    # may reach it (a spoofed source), every such frame is dropped and counted as spoofed.
     {"name": "net-hostile", "smp": 3, "timeout": 240, "plans": 3, "after": sink_matches_sender,
      "vms": [{"guest": "nethostile", "name": "hostile", "harts": "2", "mem": "16M", "nics": "lan"},
              net_vm("alpha", 0, "lan", "udpecho,client,10.0.3.2,7,1000+tcpsend,10.0.3.2,5001,4"),

@@ -218,7 +218,7 @@ static void bad_metadata_is_dropped_and_counted(void **state)
 }
 
 /*
- * Issue 20.1: a checksum start in the frame's last byte left len - start - 2 to wrap, and the
+ * The wrap this guards against: a checksum start in the frame's last byte left len - start - 2 to wrap, and the
  * switch wrote the sum up to 64 KiB past the frame for a port without GUEST_CSUM. Every start and
  * offset whose 16-bit field does not lie wholly inside the frame is refused before any copy.
  */
