@@ -28,12 +28,6 @@ int irq_register(unsigned source, enum irq_done (*handle)(unsigned source, void 
 	return 0;
 }
 
-void irq_unregister(unsigned source)
-{
-	if (source && source < IRQ_MAX_SOURCES)
-		__atomic_store_n(&table[source].handle, NULL, __ATOMIC_RELEASE);
-}
-
 void irq_route(unsigned source, unsigned long hart)
 {
 	if (controller)

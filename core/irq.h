@@ -21,7 +21,6 @@ struct irq_controller {
 void irq_controller_set(const struct irq_controller *c);
 /* Returns 0, -EINVAL for a source out of range, -EBUSY when it has a handler already. */
 int irq_register(unsigned source, enum irq_done (*handle)(unsigned source, void *ctx), void *ctx);
-void irq_unregister(unsigned source);
 void irq_route(unsigned source, unsigned long hart);
 void irq_complete(unsigned long hart, unsigned source);
 /* Claim, handle and complete every source pending on this hart; one without a handler is completed. */

@@ -2,6 +2,7 @@
 #ifndef KEEL_SBI_SBI_H
 #define KEEL_SBI_SBI_H
 #include "arch/riscv/sbi_defs.h"
+#include "vcpu/timer.h" /* vcpu_timer_set: TIME and the legacy call (stubbed in host tests) */
 #include "vcpu/vcpu.h"
 
 /* What a handler hands back to the dispatcher. */
@@ -82,8 +83,5 @@ void hvc_complete(struct vcpu *v, const struct vcpu_exit *exit);
 /* Shared by the legacy extension and its v0.2+ successors. */
 long sbi_send_ipi(struct vcpu *v, unsigned long mask, unsigned long base);
 long sbi_remote_fence(struct vcpu *v, unsigned long mask, unsigned long base, unsigned long req);
-
-/* Services the SBI layer uses (vcpu/timer.c; stubbed in host tests). */
-void vcpu_timer_set(struct vcpu *v, uint64_t deadline);
 
 #endif
