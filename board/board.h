@@ -6,8 +6,17 @@
 
 struct hart;
 
-/* Set up the VM's emulated devices and pass-through (0, or -1 with err naming the field). */
+/*
+ * Set up the VM's emulated devices and pass-through: 0, or -1 with err naming the field and
+ * nothing the devices took kept (vm_devices_exit ran).
+ */
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen);
+/*
+ * Undo vm_devices_init, whole or in part, for a VM whose vCPUs never ran: its NICs' switch ports
+ * and the pages of its NICs and disks go back, its bus is empty. Its stage-2 tables (the devices'
+ * mappings with them) are the VM's to free.
+ */
+void vm_devices_exit(struct vm *vm);
 /*
  * Put a virtio device on the VM's bus at base and map its shadow page there, read-only: -1 when
  * the bus is full or the stage-2 tables cannot grow.

@@ -12,6 +12,7 @@
 #include "core/irq.h"
 #include "drivers/virtio/net.h"
 #include "lib/printf.h"
+#include "vdev/mmio.h"
 #include "vdev/syscon.h"
 #include "board/vdisk.h"
 #include "board/vnet.h"
@@ -113,6 +114,7 @@ int vm_window_passed_through(const struct vm *vm, uint64_t base, uint64_t size)
 }
 
 _Static_assert(sizeof(((struct virtio_mmio *)0)->shadow) == SZ_4K, "a shadow is one stage-2 page");
+_Static_assert(VM_FIXED_DEVICES + VM_VIRTIO_SLOTS <= MAX_MMIO_REGIONS, "a VM's bus holds all its devices");
 
 /*
  * One of Keel's pages read-only at gpa: the guest's reads see it without an exit, its writes and
@@ -172,7 +174,7 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 		if (overlaps(vm->cfg.ram_base, vm->cfg.ram_size, r->base, r->size)) {
 			snprintf(err, errlen, "field keel,memory: overlaps the %s at 0x%lx", r->name,
 				 (unsigned long)r->base);
-			return -1;
+			goto fail;
 		}
 	}
 	/*
@@ -187,23 +189,34 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 	    (vm->nvcpus == 1 &&
 	     map_read_only(vm, claim_gpa, vm->plic.idle_context_page, sizeof(vm->plic.idle_context_page)))) {
 		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
-		return -1;
+		goto fail;
 	}
 	vm->idle_claim_pte = vm->nvcpus == 1 ? stage2_leaf(&vm->s2, claim_gpa) : NULL;
 	for (int i = 0; i < vm->cfg.npass; i++) {
 		const struct passthrough *p = &vm->cfg.pass[i];
 
 		if (check_passthrough(vm, p, err, errlen))
-			return -1;
+			goto fail;
 		if (stage2_map(&vm->s2, p->base, p->base, p->size, S2_READ | S2_WRITE)) {
 			snprintf(err, errlen, "field keel,devices: cannot map 0x%lx", (unsigned long)p->base);
-			return -1;
+			goto fail;
 		}
 	}
-	if (vm_console_init(vm, err, errlen) || vm_nics_init(vm, err, errlen))
-		return -1;
-	/* Last: nothing after it can fail, so a refused VM never holds guest disks. */
-	return vm_disks_init(vm, err, errlen);
+	if (vm_console_init(vm, err, errlen) || vm_nics_init(vm, err, errlen) || vm_disks_init(vm, err, errlen))
+		goto fail;
+	return 0;
+fail:
+	vm_devices_exit(vm);
+	return -1;
+}
+
+/* The UART, the vPLIC and the virtio console live in struct vm: only the NICs and disks hold more. */
+void vm_devices_exit(struct vm *vm)
+{
+	vm_disks_exit(vm);
+	vm_nics_exit(vm);
+	vm->idle_claim_pte = NULL;
+	vm->mmio.n = 0;
 }
 
 /*

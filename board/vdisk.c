@@ -154,16 +154,6 @@ static int check_disk(struct vm *vm, int i, char *err, unsigned long errlen)
 	return 0;
 }
 
-/* A VM refused after some of its disks were made: give their memory back. */
-static int free_vdisks(int n)
-{
-	for (int i = 0; i < n; i++) {
-		page_free((uint64_t)(uintptr_t)vdisk_pool[nvdisks + i], VDISK_BYTES);
-		vdisk_pool[nvdisks + i] = NULL;
-	}
-	return -1;
-}
-
 int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 {
 	struct vq_mem mem = { vm->cfg.ram_base, vm->cfg.ram_size, (uint8_t *)(uintptr_t)vm->ram_hpa };
@@ -189,10 +179,10 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 
 		if (!vd) {
 			snprintf(err, errlen, "field keel,disks: no memory left for disk %d", i);
-			return free_vdisks(i);
+			return -1;
 		}
 		memset(vd, 0, sizeof(*vd));
-		vdisk_pool[nvdisks + i] = vd;
+		vm->disks[i] = vd; /* vm_disks_exit gives it back from here on */
 		vd->vm = vm;
 		vd->index = i;
 		vd->host = host_disks[d->host];
@@ -205,13 +195,14 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 		if (vm_virtio_attach(vm, VM_DISK_BASE(i), &vd->blk.t, "virtio-blk")) {
 			snprintf(err, errlen,
 				 "field keel,disks: no room for disk %d on the VM's bus or in its stage-2 tables", i);
-			return free_vdisks(i + 1);
+			return -1;
 		}
 	}
+	/* Nothing fails from here: the disks join the pool the host disks' completions search. */
 	for (int i = 0; i < vm->cfg.ndisks; i++) {
 		const struct vm_disk_cfg *d = &vm->cfg.disks[i];
 
-		vm->disks[i] = vdisk_pool[nvdisks + i];
+		vdisk_pool[nvdisks + i] = vm->disks[i];
 		host_users[d->host]++;
 		kprintf("keel: vm '%s': disk %d at 0x%lx irq %lu: host disk %u sectors %lu-%lu (%lu KiB)%s\n",
 			vm->cfg.name, i, VM_DISK_BASE(i), (unsigned long)VM_DISK_IRQ(i), d->host,
@@ -220,6 +211,15 @@ int vm_disks_init(struct vm *vm, char *err, unsigned long errlen)
 	}
 	nvdisks += vm->cfg.ndisks;
 	return 0;
+}
+
+void vm_disks_exit(struct vm *vm)
+{
+	for (int i = 0; i < MAX_VM_DISKS; i++)
+		if (vm->disks[i]) {
+			page_free((uint64_t)(uintptr_t)vm->disks[i], VDISK_BYTES);
+			vm->disks[i] = NULL;
+		}
 }
 
 void vm_disks_reset(struct vm *vm)

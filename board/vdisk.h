@@ -26,6 +26,8 @@ struct vdisk {
 void vdisks_host_init(void);
 /* Check the VM's keel,disks against the host disks and the other VMs, then add its devices. */
 int vm_disks_init(struct vm *vm, char *err, unsigned long errlen);
+/* Undo a vm_disks_init that failed: the disks it made go back to Keel's pool of pages. */
+void vm_disks_exit(struct vm *vm);
 void vm_disks_reset(struct vm *vm);
 /* Whether no request of the VM's disks is at a host disk any more (none starts after vm_disks_reset). */
 int vm_disks_idle(const struct vm *vm);

@@ -132,8 +132,8 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 		v->vm = vm;
 		v->index = i;
 		v->port = switch_add_port(&netsw, (unsigned)net, c->mac, &v->queue, port_kick, v);
+		vm->nics[i] = v; /* vm_nics_exit gives it back from here on */
 		if (v->port < 0) {
-			page_free((uint64_t)(uintptr_t)v, VNIC_BYTES);
 			snprintf(err, errlen, "field keel,nics: %s for NIC %d",
 				 v->port == -EEXIST ? "another card on its network has its MAC"
 						    : "the switch has no port left",
@@ -147,12 +147,25 @@ int vm_nics_init(struct vm *vm, char *err, unsigned long errlen)
 				 "field keel,nics: no room for NIC %d on the VM's bus or in its stage-2 tables", i);
 			return -1;
 		}
-		vm->nics[i] = v;
 		kprintf("keel: vm '%s': NIC %d at 0x%lx irq %lu on network '%s', MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 			vm->cfg.name, i, VM_NIC_BASE(i), (unsigned long)VM_NIC_IRQ(i), c->net, c->mac[0], c->mac[1],
 			c->mac[2], c->mac[3], c->mac[4], c->mac[5]);
 	}
 	return 0;
+}
+
+void vm_nics_exit(struct vm *vm)
+{
+	for (int i = 0; i < MAX_VM_NICS; i++) {
+		struct vnic *v = vm->nics[i];
+
+		if (!v)
+			continue;
+		if (v->port >= 0)
+			switch_remove_port(&netsw, (unsigned)v->port);
+		page_free((uint64_t)(uintptr_t)v, VNIC_BYTES);
+		vm->nics[i] = NULL;
+	}
 }
 
 void vm_nics_reset(struct vm *vm)

@@ -17,6 +17,8 @@ struct vnic {
 
 /* Add the VM's keel,nics (virtio-net devices on its bus, ports on the switch). */
 int vm_nics_init(struct vm *vm, char *err, unsigned long errlen);
+/* Undo vm_nics_init, whole or in part: the cards' switch ports and pages go back. */
+void vm_nics_exit(struct vm *vm);
 void vm_nics_reset(struct vm *vm);
 /* One line per NIC: frames each way and what was dropped. */
 void vm_nics_report(struct vm *vm);

@@ -322,6 +322,22 @@ int switch_add_port(struct netswitch *sw, unsigned net, const uint8_t *mac, stru
 	return port;
 }
 
+int switch_remove_port(struct netswitch *sw, unsigned port)
+{
+	int ret = -EINVAL;
+
+	spin_lock(&sw->lock);
+	if (port < SWITCH_PORTS && sw->port[port].used) {
+		for (int i = 0; i < SWITCH_FDB_ENTRIES; i++)
+			if (sw->fdb[i].used && sw->fdb[i].port == port)
+				sw->fdb[i].used = 0;
+		memset(&sw->port[port], 0, sizeof(sw->port[port]));
+		ret = 0;
+	}
+	spin_unlock(&sw->lock);
+	return ret;
+}
+
 int switch_input(struct netswitch *sw, unsigned port, const void *frame, unsigned len, uint64_t now)
 {
 	return switch_input_offload(sw, port, frame, len, NULL, now);

@@ -114,6 +114,12 @@ void switch_set_group_rate(struct netswitch *sw, uint64_t interval);
 int switch_add_port(struct netswitch *sw, unsigned net, const uint8_t *mac, struct switch_queue *q,
 		    void (*kick)(void *), void *ctx);
 /*
+ * The port goes: its number, its MAC and what was learned on it are free for another port, and no
+ * frame is queued for it any more (its queue is its owner's again). Frames it sent that wait in
+ * other queues are still delivered. -EINVAL for a port that is not in use.
+ */
+int switch_remove_port(struct netswitch *sw, unsigned port);
+/*
  * A frame sent by `port` at time `now`. Returns how many ports it was queued for (0 when filtered
  * or dropped for lack of room), or -EINVAL when the frame itself is bad or its source address one
  * the port may not send from (counted on the port).

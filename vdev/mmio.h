@@ -7,7 +7,8 @@
 #define KEEL_VDEV_MMIO_H
 #include <stdint.h>
 
-#define MAX_MMIO_REGIONS 8
+/* Regions of one bus: a VM's whole board (board/devices.c checks it fits). */
+#define MAX_MMIO_REGIONS 12
 
 /* Results of a device access (handlers return these). */
 enum mmio_result {

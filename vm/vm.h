@@ -27,6 +27,7 @@
 #define VM_PLIC_BASE 0xc000000UL
 #define VM_UART_BASE 0x10000000UL
 #define VM_UART_IRQ 10
+#define VM_FIXED_DEVICES 3 /* the syscon, the PLIC and the UART, on every VM's bus */
 /* Virtio-mmio transports as on QEMU virt; QEMU fills them from the highest address down, so does Keel. */
 #define VM_VIRTIO_BASE 0x10001000UL
 #define VM_VIRTIO_SLOTS 8

@@ -810,6 +810,22 @@ CASES = [
                 r"device",
                 r"^keel: vm 'second' not started: field keel,disks: sectors 4000\+100 of host disk 0 overlap "
                 r"vm 'first'", r"^keel: vm 'first' stopped: guest shut down"]},
+    # A VM with every device the board has room for: 2 NICs, the virtio console and 4 disks, 10
+    # regions on its bus with the UART, PLIC and syscon; each answers where its DT node says.
+    {"name": "board-full", "disks": [BLK_IMAGE], "plans": 1,
+     "vms": [{"guest": "board", "name": "full", "harts": "0", "mem": "16M", "nics": "lan+lan", "console": "virtio",
+              "disks": "0:0:100+0:100:100+0:200:100+0:300:100", "bootargs": "keel nets=2 blks=4 consoles=1"}],
+     "expect": [r"^keel: vm 'full': disk 3 at 0x10005000 irq 5", r"^ok \d+ - 2 network cards, 4 disks, 1 consoles$",
+                r"^keel: vm 'full' stopped: guest shut down"]},
+    # A VM refused after its NIC was made gives the NIC back: its MAC is free for the next VM.
+    {"name": "nic-teardown", "disks": [BLK_IMAGE], "plans": 1,
+     "vms": [{"guest": "hello", "name": "refused", "harts": "0", "mem": "16M", "nics": "lan+lan",
+              "macs": "02:00:00:00:00:0a+02:00:00:00:00:0b", "disks": "1"},
+             {"guest": "hello", "name": "after", "harts": "0", "mem": "16M", "nics": "lan",
+              "macs": "02:00:00:00:00:0b"}],
+     "expect": [r"^keel: vm 'refused' not started: field keel,disks: host disk 1 does not exist \(1 found\)",
+                r"^keel: vm 'after': NIC 0 at 0x10001000 irq 1 on network 'lan', MAC 02:00:00:00:00:0b",
+                r"^keel: vm 'after' stopped: guest shut down"]},
 ] + [
     {"name": "hostile-blk-seed%d" % seed, "disks": [BLK_IMAGE], "after": blk_image_check(skip=(0, 2048)),
      "plans": 2, "timeout": 120,

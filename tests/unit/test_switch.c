@@ -387,6 +387,33 @@ static void the_uplink_cannot_claim_a_guests_mac(void **state)
 	assert_int_equal(take_tag(peer), 72);
 }
 
+/* A removed port frees its number and its MAC, forgets what it learned, and gets no more frames. */
+static void a_removed_port_leaves_nothing_behind(void **state)
+{
+	(void)state;
+	int card = add_port(0, 1), up = add(0), peer = add(0);
+
+	assert_int_equal(send(up, 0xff, 9, 90, 0), 2); /* station 9 learned behind the uplink */
+	take_tag(card);
+	take_tag(peer);
+	assert_int_equal(switch_remove_port(&sw, (unsigned)card), 0);
+	assert_int_equal(switch_remove_port(&sw, (unsigned)card), -EINVAL);
+	assert_int_equal(switch_remove_port(&sw, SWITCH_PORTS), -EINVAL);
+	assert_int_equal(send(peer, 1, 2, 91, 1), 1); /* the card's MAC is unknown again: flooded to the uplink */
+	assert_int_equal(take_tag(up), 91);
+	assert_int_equal(switch_remove_port(&sw, (unsigned)up), 0);
+	assert_int_equal(send(peer, 9, 2, 92, 2), 0); /* nothing left to reach, and nothing queued for the gone */
+	/* Both numbers come back, the card's MAC with one of them. */
+	uint8_t mac[ETH_ALEN];
+
+	station(mac, 1);
+	assert_int_equal(switch_add_port(&sw, 0, mac, &queues[card], kick, &queues[card]), card);
+	assert_int_equal(switch_add_port(&sw, 0, NULL, &queues[up], kick, &queues[up]), up);
+	assert_int_equal(send(peer, 9, 2, 93, 3), 2); /* station 9 was forgotten with its port: flooded */
+	assert_int_equal(take_tag(card), 93);
+	assert_int_equal(take_tag(up), 93);
+}
+
 static void a_sprayer_cannot_evict_another_networks_stations(void **state)
 {
 	(void)state;
@@ -478,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup(a_port_is_locked_to_one_mac_per_network, setup),
 		cmocka_unit_test_setup(a_spoofed_source_is_dropped_and_counted, setup),
 		cmocka_unit_test_setup(the_uplink_cannot_claim_a_guests_mac, setup),
+		cmocka_unit_test_setup(a_removed_port_leaves_nothing_behind, setup),
 		cmocka_unit_test_setup(a_sprayer_cannot_evict_another_networks_stations, setup),
 		cmocka_unit_test_setup(an_uplink_sprayer_owns_at_most_its_bound, setup),
 	};
