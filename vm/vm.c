@@ -1,11 +1,10 @@
-/* VM objects: creation from configuration, guest memory, and whole-VM stop and restart. */
+/* VM objects: creation from configuration, and whole-VM stop and restart. */
 #include "vm/lifecycle.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/sbi_defs.h"
 #include "board/board.h"
-#include "board/guest_fdt.h"
 #include "board/vdisk.h"
 #include "board/vnet.h"
 #include "core/console.h"
@@ -15,6 +14,7 @@
 #include "lib/printf.h"
 #include "mm/palloc.h"
 #include "vm/config.h"
+#include "vm/loader.h"
 #include "vm/vmid.h"
 #include <libfdt.h>
 #include <string.h>
@@ -23,93 +23,6 @@ struct vm vms[MAX_VMS];
 int nvms;
 static struct vcpu vcpu_pool[MAX_VMS * MAX_VCPUS_PER_VM];
 static int nvcpu_pool;
-
-struct fence_ctx {
-	struct vcpu *self;
-	unsigned long tickets[MAX_VCPUS_PER_VM];
-};
-
-static void post_fence(struct vcpu *target, void *ctx)
-{
-	struct fence_ctx *f = ctx;
-	int state = __atomic_load_n(&target->hsm_state, __ATOMIC_ACQUIRE);
-
-	if (target == f->self) {
-		hfence_vvma_all();
-		__asm__ volatile("fence.i" ::: "memory");
-		return;
-	}
-	/* A stopped vCPU flushes when it starts (vcpu_reset_for_start). */
-	if (state == SBI_HSM_STATE_STOPPED)
-		return;
-	f->tickets[target->id] = __atomic_add_fetch(&target->fence_asked, 1, __ATOMIC_ACQ_REL);
-	hart_kick(target->hart);
-}
-
-long vm_remote_request(struct vm *vm, struct vcpu *self, unsigned long mask, unsigned long base, unsigned long req)
-{
-	struct fence_ctx f = { .self = self };
-	long err;
-
-	(void)req; /* both fence kinds do hfence.vvma + fence.i on the target */
-	err = vm_for_each_in_mask(vm, mask, base, post_fence, &f);
-	if (err)
-		return err;
-	for (int i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *t = vm->vcpus[i];
-
-		if (!f.tickets[i])
-			continue;
-		/* Keep serving fences asked of us meanwhile, so two harts fencing each other cannot deadlock. */
-		while ((long)(__atomic_load_n(&t->fence_done, __ATOMIC_ACQUIRE) - f.tickets[i]) < 0 &&
-		       __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE) != SBI_HSM_STATE_STOPPED) {
-			vcpu_process_fences(self);
-			hart_pause(); /* serves this hart's unbound vCPUs first: t may be one of them */
-		}
-	}
-	return SBI_SUCCESS;
-}
-
-/* RISC-V Linux Image header (Documentation/riscv/boot-image-header.rst). */
-#define LINUX_IMAGE_MAGIC2 0x05435352U /* "RSC\x05" */
-#define LINUX_HDR_IMAGE_SIZE 16
-#define LINUX_HDR_MAGIC2 56
-
-static uint64_t linux_image_size(uint64_t addr, uint64_t size)
-{
-	const uint8_t *img = (const uint8_t *)(uintptr_t)addr;
-	uint32_t magic2;
-	uint64_t image_size;
-
-	if (size < LINUX_HDR_MAGIC2 + sizeof(magic2))
-		return size;
-	memcpy(&magic2, img + LINUX_HDR_MAGIC2, sizeof(magic2));
-	memcpy(&image_size, img + LINUX_HDR_IMAGE_SIZE, sizeof(image_size));
-	return magic2 == LINUX_IMAGE_MAGIC2 && image_size > size ? image_size : size;
-}
-
-static const void *host_fdt_blob; /* for copying pass-through device nodes */
-
-static int vm_load_image(struct vm *vm)
-{
-	const struct vm_config *cfg = &vm->cfg;
-	void *dst = vm_gpa_to_host(vm, cfg->ram_base + cfg->kernel_offset, cfg->kernel_size);
-	void *dtb = vm_gpa_to_host(vm, vm->dtb_gpa, GUEST_FDT_MAX);
-	int size;
-
-	if (!dst || !dtb)
-		return -EINVAL;
-	memcpy(dst, (void *)(uintptr_t)cfg->kernel_addr, cfg->kernel_size);
-	if (cfg->initrd_size) {
-		void *rd = vm_gpa_to_host(vm, cfg->ram_base + cfg->initrd_offset, cfg->initrd_size);
-
-		if (!rd)
-			return -EINVAL;
-		memcpy(rd, (void *)(uintptr_t)cfg->initrd_addr, cfg->initrd_size);
-	}
-	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, platform.isa, platform.timebase, host_fdt_blob);
-	return size < 0 ? size : 0;
-}
 
 /* A VM that could not be created gives back its RAM and stage-2 tables. */
 static int vm_create_failed(struct vm *vm)
@@ -212,7 +125,7 @@ int vms_create(const void *fdt)
 	static struct hart_claims claims;
 	char err[CONFIG_ERR_MAX];
 
-	host_fdt_blob = fdt;
+	vm_loader_init(fdt);
 	if (chosen < 0)
 		return 0;
 	vmid_bits_cap(fdt, chosen);
