@@ -163,12 +163,16 @@ def config_nodes(path, host_mem):
     return FILE_PROP.sub(place, text), loaders
 
 
+# Bound of each tool the launcher runs before QEMU proper (QEMU's DT dump, dtc).
+TOOL_TIMEOUT = 60
+
+
 def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None, chosen=()):
     base = os.path.join(workdir, "base.dtb")
     subprocess.run(machine_args(smp, mem, cpu) + ["-machine", "dumpdtb=" + base],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TOOL_TIMEOUT)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], check=True,
-                         capture_output=True, text=True).stdout
+                         capture_output=True, text=True, timeout=TOOL_TIMEOUT).stdout
     if config:
         text, loaders = config_nodes(config, mem)
         dts += "\n" + text
@@ -182,7 +186,7 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None, chos
     with open(src, "w") as f:
         f.write(dts)
     out = os.path.join(workdir, "keel.dtb")
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out, src], check=True)
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out, src], check=True, timeout=TOOL_TIMEOUT)
     return out, loaders
 
 

@@ -10,6 +10,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,24 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
 
 
 LINUX = {}  # "kernel", "initrd" and "rootfs" paths, from the command line
+
+# Bounds of the commands make test runs beside QEMU (each QEMU run has its case's own timeout).
+UNIT_TIMEOUT = 600  # every host unit test binary together
+CHECK_TIMEOUT = 1200  # one --check command (the fuzz smoke runs are the longest, about 3 minutes)
+HOST_CHECK_TIMEOUT = 120  # one host command after a run (e2fsck, debugfs)
+
+
+def run_bounded(cmd, timeout, shell=False):
+    """Run cmd with its output collected; after `timeout` seconds it and everything it started (its
+    own process group) are killed. Returns (exit status or None when it was killed, output)."""
+    p = subprocess.Popen(cmd, shell=shell, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        return None, out.decode(errors="replace") + "\n[killed after %d s]\n" % timeout
 
 
 def make_disks(case, build):
@@ -288,8 +307,8 @@ def make_disk(case, build, tally):
             shutil.copyfile(LINUX["rootfs"], path)
         else:
             subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-L", "keel-test", path, spec.get("size", "32M")],
-                           check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as e:
+                           check=True, capture_output=True, timeout=HOST_CHECK_TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as e:
         tally.check(case["name"], False, "disk image %s not made: %s" % (path, e))
         return None
     return path
@@ -301,11 +320,10 @@ def run_host_checks(name, case, disk, tally, log):
     {disk} and {rootfs} in a command are replaced by the case's disk image and the Linux one."""
     for check in case.get("host", []):
         cmd = check["cmd"].format(disk=disk, rootfs=LINUX.get("rootfs"))
-        p = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        out = p.stdout.decode(errors="replace")
-        log.write("\n$ %s\n%s[exit status %d]\n" % (cmd, out, p.returncode))
-        tally.check(name, p.returncode == check.get("rc", 0),
-                    "host: `%s` exit status %d (want %d)" % (cmd, p.returncode, check.get("rc", 0)))
+        rc, out = run_bounded(cmd, HOST_CHECK_TIMEOUT, shell=True)
+        log.write("\n$ %s\n%s[exit status %s]\n" % (cmd, out, rc))
+        tally.check(name, rc == check.get("rc", 0),
+                    "host: `%s` exit status %s (want %d)" % (cmd, rc, check.get("rc", 0)))
         for pattern in check.get("expect", []):
             tally.check(name, re.search(pattern, out, re.M) is not None, "host: `%s` output has /%s/" % (cmd, pattern))
         for pattern in check.get("reject", []):
@@ -375,8 +393,11 @@ def run_unit(binaries, tally):
     if not binaries:
         return
     summary = tempfile.mktemp(prefix="keel-unit-")
-    subprocess.run([os.path.join(HERE, "..", "..", "scripts", "run-unit-tests.sh"), "--summary-file", summary]
-                   + binaries)
+    rc, out = run_bounded([os.path.join(HERE, "..", "..", "scripts", "run-unit-tests.sh"), "--summary-file", summary]
+                          + binaries, UNIT_TIMEOUT)
+    sys.stdout.write(out)
+    if rc is None:
+        tally.failures.append("unit tests: did not finish within %d s" % UNIT_TIMEOUT)
     try:
         with open(summary) as f:
             passed, failed = (int(x) for x in f.read().split())
@@ -396,8 +417,7 @@ def run_check(spec, tally):
     """Another test command (fuzz smoke runs, static analysis): its own "N passed, N failed"
     line counts, else its exit status counts as one assertion."""
     name, _, cmd = spec.partition("=")
-    p = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = p.stdout.decode(errors="replace")
+    rc, out = run_bounded(cmd, CHECK_TIMEOUT, shell=True)
     sys.stdout.write(out)
     m = None
     for m in SUMMARY_RE.finditer(out):
@@ -405,10 +425,11 @@ def run_check(spec, tally):
     if m:
         tally.passed += int(m.group(1))
         tally.failed += int(m.group(2))
-    if p.returncode != 0 or (m and int(m.group(2))):
-        if not m:
+    if rc != 0 or (m and int(m.group(2))):
+        if not m or rc is None:
             tally.failed += 1
-        tally.failures.append("%s: failed (exit status %d)" % (name, p.returncode))
+        tally.failures.append("%s: failed (exit status %s)" % (name, rc if rc is not None else
+                                                              "none: killed after %d s" % CHECK_TIMEOUT))
     elif not m:
         tally.passed += 1
 

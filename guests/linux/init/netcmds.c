@@ -319,6 +319,29 @@ static int tcp_listen(struct shell *sh, const char *cmd, const char *port)
 	return fd;
 }
 
+/*
+ * The next of a server's COUNT connections (0: no limit). Once the last one is accepted the
+ * listening socket closes at once: a client connecting after it (the next command of a script)
+ * is refused and tries again (tcp_connect) until the next server listens, instead of landing in
+ * the backlog of a socket that is about to close and being reset halfway through its stream.
+ */
+static int tcp_accept(int *lfd, long n, long count)
+{
+	int fd = accept(*lfd, NULL, NULL);
+
+	if (count && n + 1 >= count) {
+		close(*lfd);
+		*lfd = -1;
+	}
+	return fd;
+}
+
+static void tcp_unlisten(int lfd)
+{
+	if (lfd >= 0)
+		close(lfd);
+}
+
 /* Connect, trying again while the server is not up yet (bounded). */
 static int tcp_connect(struct shell *sh, const char *cmd, const char *host, const char *port)
 {
@@ -376,7 +399,7 @@ int cmd_tcpecho(struct shell *sh, int argc, char **argv)
 		if (lfd < 0)
 			return 1;
 		for (long n = 0; !count || n < count; n++) {
-			int fd = accept(lfd, NULL, NULL);
+			int fd = tcp_accept(&lfd, n, count);
 			ssize_t len;
 
 			if (fd < 0)
@@ -386,7 +409,7 @@ int cmd_tcpecho(struct shell *sh, int argc, char **argv)
 					break;
 			close(fd);
 		}
-		close(lfd);
+		tcp_unlisten(lfd);
 		return 0;
 	}
 	if (argc >= 5 && !strcmp(argv[1], "client")) {
@@ -441,7 +464,7 @@ int cmd_tcpsink(struct shell *sh, int argc, char **argv)
 	if (lfd < 0)
 		return 1;
 	for (long n = 0; !count || n < count; n++) {
-		int fd = accept(lfd, NULL, NULL);
+		int fd = tcp_accept(&lfd, n, count);
 		struct cksum ck;
 		ssize_t len;
 		char line[LINE_MAX_LEN], sum_text[16] = "-";
@@ -464,7 +487,7 @@ int cmd_tcpsink(struct shell *sh, int argc, char **argv)
 		fprintf(sh->out, "tcpsink: received %llu bytes, cksum %s%s\n", (unsigned long long)bytes, sum_text,
 			len < 0 ? " (cut short)" : "");
 	}
-	close(lfd);
+	tcp_unlisten(lfd);
 	return 0;
 }
 
@@ -537,7 +560,7 @@ int cmd_httpd(struct shell *sh, int argc, char **argv)
 		return 1;
 	uname(&u);
 	for (long n = 0; !count || n < count; n++) {
-		int fd = accept(lfd, NULL, NULL);
+		int fd = tcp_accept(&lfd, n, count);
 		char req[1024], body[LINE_MAX_LEN], head[LINE_MAX_LEN];
 		size_t got = 0;
 		ssize_t len;
@@ -565,6 +588,6 @@ int cmd_httpd(struct shell *sh, int argc, char **argv)
 		fprintf(sh->out, "httpd: answered %.*s\n", (int)strcspn(req, "\r\n"), req);
 		fflush(sh->out);
 	}
-	close(lfd);
+	tcp_unlisten(lfd);
 	return 0;
 }
