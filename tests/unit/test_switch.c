@@ -2,7 +2,7 @@
  * Host tests for net/switch.c: learning, flooding, networks kept apart, bad frames dropped and
  * counted, bounded queues with a fair share per source, and a buffer too small for a frame;
  * locked ports (a guest's NIC sends only from its MAC) and a learning table no sprayer of source
- * addresses can take over (issue 20, items 4 and 5).
+ * addresses can take over (a port owns at most half of a bucket: its new addresses replace its own).
  */
 #include "unit.h"
 #include <string.h>
