@@ -8,6 +8,7 @@
 #define KEEL_CORE_TIMER_H
 #include <stdint.h>
 #include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 
 #define HART_TIMER_OFF (~0UL)
@@ -20,8 +21,6 @@ enum hart_timer {
 	HART_TIMER_COUNT
 };
 
-/* Set (or with HART_TIMER_OFF clear) one of h's deadlines, on h itself; re-arms the host timer. */
-void hart_timer_set(struct hart *h, enum hart_timer which, uint64_t when);
 uint64_t hart_timer_get(const struct hart *h, enum hart_timer which);
 /* What runs when `which` expires on a hart (set once at boot, the same for every hart). */
 void hart_timer_on_expiry(enum hart_timer which, void (*fn)(struct hart *h, uint64_t now));
@@ -29,6 +28,8 @@ void hart_timer_on_expiry(enum hart_timer which, void (*fn)(struct hart *h, uint
 void hart_timer_on_guest_expiry(void (*fn)(struct hart *h, uint64_t now));
 /* The host timer interrupt (or its pending bit seen in a wait): run what expired, re-arm. */
 void hart_timer_irq(struct hart *h);
+/* Run Keel's deadlines on h that `now` has passed (hart_timer_run's out-of-line half). */
+void hart_timer_expire(struct hart *h, uint64_t now);
 /* At a hart's start, before its first deadline. */
 void hart_timers_init(struct hart *h);
 
@@ -37,10 +38,50 @@ static inline __attribute__((always_inline)) void hart_timer_program(struct hart
 	host_timer_set(h->timer_guest < h->timer_keel ? h->timer_guest : h->timer_keel);
 }
 
+/* Every hart's deadlines (core/timer.c; only hart_timer_set below and that file touch them). */
+extern uint64_t hart_deadlines[MAX_HARTS][HART_TIMER_COUNT];
+/* h->timer_keel = the earliest of h's deadlines, found again. */
+void hart_timer_recompute(struct hart *h);
+
+/*
+ * Set (or with HART_TIMER_OFF clear) one of h's deadlines, on h itself; re-arms the host timer.
+ * Inline: the scheduler sets its slice on every tick and switch. h->timer_keel is the earliest
+ * deadline, so only the earliest one moving later needs a look at all of them.
+ */
+static inline __attribute__((always_inline)) void hart_timer_set(struct hart *h, enum hart_timer which, uint64_t when)
+{
+	uint64_t *d = &hart_deadlines[h->id][which], old = *d;
+
+	*d = when;
+	if (when <= h->timer_keel)
+		h->timer_keel = when;
+	else if (old == h->timer_keel)
+		hart_timer_recompute(h);
+	hart_timer_program(h);
+}
+
 /* On the exit path (an SBI set_timer): only the guest's deadline moves. */
 static inline __attribute__((always_inline)) void hart_timer_set_guest(struct hart *h, uint64_t when)
 {
 	h->timer_guest = when;
+	hart_timer_program(h);
+}
+
+/*
+ * hart_timer_irq with the guest's expiry named at compile time: the exit path's timer interrupt
+ * (exit/exit.c) calls its vCPU's directly instead of through the registered pointer.
+ */
+static inline __attribute__((always_inline)) void hart_timer_run(struct hart *h,
+								 void (*guest_expired)(struct hart *h, uint64_t now))
+{
+	uint64_t now = read_time();
+
+	if (h->timer_guest <= now) {
+		h->timer_guest = HART_TIMER_OFF;
+		guest_expired(h, now);
+	}
+	if (h->timer_keel <= now)
+		hart_timer_expire(h, now);
 	hart_timer_program(h);
 }
 

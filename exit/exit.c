@@ -12,6 +12,7 @@
 #include "sbi/sbi.h"
 #include "vcpu/insn.h"
 #include "vcpu/irqs.h"
+#include "vcpu/timer.h"
 #include "vcpu/vcpu.h"
 #include "vcpu/vswalk.h"
 #include "vdev/mmio.h"
@@ -257,7 +258,7 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 	switch (code) {
 	case IRQ_S_TIMER:
 		v->stats[STAT_TIMER_IRQ]++;
-		hart_timer_irq(this_hart());
+		hart_timer_run(this_hart(), vcpu_timer_expired);
 		return v->irq_exit;
 	case IRQ_S_SOFT:
 		v->stats[STAT_SOFT_IRQ]++;

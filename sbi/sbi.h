@@ -32,25 +32,40 @@ struct sbi_machine_ids {
 };
 extern struct sbi_machine_ids sbi_machine_ids;
 
-#define SBI_EXTENSION(name, first, last) extern const struct sbi_ext sbi_ext_##name;
+#define SBI_EXTENSION(name, eid) extern const struct sbi_ext sbi_ext_##name;
+#define SBI_EXTENSION_RANGE(name, first, last) extern const struct sbi_ext sbi_ext_##name;
 #include "sbi/extensions.h"
 #undef SBI_EXTENSION
+#undef SBI_EXTENSION_RANGE
 
 #define ECALL_INSN_LEN 4
 
 /* a0-a5 are consecutive x-registers, so the arguments are read where they are. */
 _Static_assert(GPR_A5 - GPR_A0 == 5, "a0-a5 are x10-x15");
 
-/* The extension behind an EID: one switch from the table, so the hot ones take a compare or two. */
+/*
+ * The extension behind an EID: one switch over the single EIDs, so the hot ones take a compare or
+ * two, then the ranges in the switch's default (a range inside the switch would make GCC test it
+ * first on every call).
+ */
 static inline const struct sbi_ext *sbi_ext_of(unsigned long eid)
 {
 	switch (eid) {
-#define SBI_EXTENSION(name, first, last) \
-	case (first)...(last):           \
+#define SBI_EXTENSION(name, eid) \
+	case (eid):              \
+		return &sbi_ext_##name;
+#define SBI_EXTENSION_RANGE(name, first, last)
+#include "sbi/extensions.h"
+#undef SBI_EXTENSION
+#undef SBI_EXTENSION_RANGE
+	default:
+#define SBI_EXTENSION(name, eid)
+#define SBI_EXTENSION_RANGE(name, first, last)                \
+	if (eid - (unsigned long)(first) <= (last) - (first)) \
 		return &sbi_ext_##name;
 #include "sbi/extensions.h"
 #undef SBI_EXTENSION
-	default:
+#undef SBI_EXTENSION_RANGE
 		return NULL;
 	}
 }

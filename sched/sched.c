@@ -154,6 +154,7 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 
 	for (int i = 0; i < s->n; i++) {
 		struct vcpu *v = s->members[i];
+		struct sched_entity *e = v->sched;
 		int want;
 
 		if (v == cur) {
@@ -163,16 +164,15 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 			vcpu_timer_expire_saved(v, now);
 		}
 		want = wants_hart(h, v, now);
-		if (want && !v->sched->rq.queued) {
-			runq_enqueue(&s->rq, &v->sched->rq,
-				     runq_scaled(v->sched->slice_ticks, v->sched->rq.weight) / WAKE_BONUS_DIV);
+		if (want && !e->rq.queued) {
+			runq_enqueue(&s->rq, &e->rq, runq_scaled(e->slice_ticks, e->rq.weight) / WAKE_BONUS_DIV);
 			if (cur && !cur->halted && cur->sched->rq.queued &&
-			    runq_wakeup_preempts(&cur->sched->rq, &v->sched->rq,
+			    runq_wakeup_preempts(&cur->sched->rq, &e->rq,
 						 runq_scaled(cur->sched->slice_ticks, cur->sched->rq.weight) /
 							 WAKE_GAP_DIV))
 				s->resched = 1;
-		} else if (!want && v->sched->rq.queued) {
-			runq_dequeue(&s->rq, &v->sched->rq);
+		} else if (!want && e->rq.queued) {
+			runq_dequeue(&s->rq, &e->rq);
 		}
 	}
 }
@@ -204,8 +204,12 @@ static void arm(struct hart *h, struct hart_sched *s, const struct vcpu *running
 		if (sd < d)
 			d = sd;
 	}
-	if (running && runq_has_other(&s->rq, &running->sched->rq) && s->slice_start + running->sched->slice_ticks < d)
-		d = s->slice_start + running->sched->slice_ticks;
+	if (running) {
+		const struct sched_entity *e = running->sched;
+
+		if (runq_has_other(&s->rq, &e->rq) && s->slice_start + e->slice_ticks < d)
+			d = s->slice_start + e->slice_ticks;
+	}
 	hart_timer_set(h, HART_TIMER_SLICE, d);
 }
 
@@ -219,15 +223,16 @@ static void charge(struct hart_sched *s, struct vcpu *v, uint64_t now)
 static int tick(struct hart *h, struct hart_sched *s, struct vcpu *v)
 {
 	uint64_t now = read_time(), from = csr_read(instret);
+	struct sched_entity *e = v->sched;
 
 	charge(s, v, now);
 	update(h, s, now);
-	if (s->resched || runq_should_preempt(&s->rq, &v->sched->rq, now - s->slice_start, v->sched->slice_ticks)) {
+	if (s->resched || runq_should_preempt(&s->rq, &e->rq, now - s->slice_start, e->slice_ticks)) {
 		s->switch_from = from;
 		return 1;
 	}
 	/* Still the one to run (its weight, or nobody else): a new slice. */
-	if (now - s->slice_start >= v->sched->slice_ticks)
+	if (now - s->slice_start >= e->slice_ticks)
 		s->slice_start = now;
 	arm(h, s, v, now);
 	s->tick_insns += csr_read(instret) - from;
