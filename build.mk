@@ -85,7 +85,7 @@ $(UAPI_DIR)/linux/%.h: $(UAPI_INC)/linux/%.h
 # ---- generated assembly offsets: one header per room that has assembly (arch/riscv, vcpu) ----
 ASM_OFFSETS := $(GEN)/arch-offsets.h $(GEN)/vcpu-offsets.h
 $(GEN)/arch-offsets.h: arch/riscv/asm-offsets.c arch/riscv/hart.h scripts/gen-asm-offsets.sh
-$(GEN)/vcpu-offsets.h: vcpu/asm-offsets.c arch/riscv/hart.h vcpu/regs.h scripts/gen-asm-offsets.sh
+$(GEN)/vcpu-offsets.h: vcpu/asm-offsets.c arch/riscv/hart.h arch/riscv/cpu.h vcpu/regs.h scripts/gen-asm-offsets.sh
 $(ASM_OFFSETS):
 	@mkdir -p $(GEN)
 	@echo "  GEN     $@"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "arch/riscv/csr.h"
 #include "vdev/syscon.h"
+#include "drivers/platform.h"
 
 #define PHANDLE_CPU_INTC(i) ((uint32_t)(i) + 1)
 #define PHANDLE_PLIC 0x100
@@ -14,46 +15,16 @@
 #define SYSCON_RESET_VALUE 0x7777
 #define IRQ_S_EXT_NUM IRQ_S_EXT
 
-static int append(char *out, size_t len, size_t *pos, const char *s, size_t n)
+int guest_isa_for(const struct vm_config *cfg, const struct guest_harts *harts, char *out, size_t len)
 {
-	if (*pos + n + 1 > len)
-		return -1;
-	memcpy(out + *pos, s, n);
-	*pos += n;
-	out[*pos] = '\0';
-	return 0;
-}
+	unsigned offer = harts->offer | (cfg->timer == TIMER_SSTC ? GUEST_ISA_SSTC : 0);
 
-int guest_isa_string(const char *host, int sstc, char *out, size_t len)
-{
-	size_t pos = 0;
-	const char *p = host;
-
-	if (!len)
-		return -1;
-	out[0] = '\0';
-	if (strncmp(p, "rv64", 4) && strncmp(p, "rv32", 4))
-		return -1;
-	if (append(out, len, &pos, p, 4))
-		return -1;
-	/* Single-letter extensions up to the first '_': drop 'h'. */
-	for (p += 4; *p && *p != '_'; p++)
-		if (*p != 'h' && append(out, len, &pos, p, 1))
-			return -1;
-	/* Multi-letter extensions: drop the hypervisor ones and, unless given, sstc. */
-	while (*p == '_') {
-		const char *name = ++p;
-		size_t n = 0;
-
-		while (name[n] && name[n] != '_')
-			n++;
-		p = name + n;
-		if (!n || name[0] == 'h' || (!sstc && n == 4 && !strncmp(name, "sstc", 4)))
-			continue;
-		if (append(out, len, &pos, "_", 1) || append(out, len, &pos, name, n))
-			return -1;
-	}
-	return 0;
+	/* Linux needs the block size with Zicbom and Zicboz: without it they stay hidden. */
+	if (!harts->cbom_block)
+		offer &= ~GUEST_ISA_ZICBOM;
+	if (!harts->cboz_block)
+		offer &= ~GUEST_ISA_ZICBOZ;
+	return harts->host_isa ? guest_isa_string(harts->host_isa, offer, out, len) : -1;
 }
 
 /* The host node whose first reg entry starts at base, or -1. */
@@ -87,14 +58,20 @@ static int fdt_reg64(void *fdt, uint64_t base, uint64_t size)
 	} while (0)
 
 /* Empty properties get a non-NULL value pointer: libfdt memcpy()s from it even for 0 bytes. */
-static int build_cpus(void *fdt, const struct vm_config *cfg, const char *isa, unsigned long timebase)
+static int build_cpus(void *fdt, const struct vm_config *cfg, const struct guest_harts *h, const char *isa)
 {
-	char name[24];
+	char name[24], list[ISA_STRING_MAX + 64], base[] = "rv64i";
+	int nlist = isa_extension_list(isa, list, sizeof(list));
+
+	if (nlist < 0)
+		return -FDT_ERR_BADVALUE;
+	base[2] = isa[2];
+	base[3] = isa[3];
 
 	TRY(fdt_begin_node(fdt, "cpus"));
 	TRY(fdt_property_u32(fdt, "#address-cells", 1));
 	TRY(fdt_property_u32(fdt, "#size-cells", 0));
-	TRY(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)timebase));
+	TRY(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)h->timebase));
 	for (int i = 0; i < cfg->nvcpus; i++) {
 		snprintf(name, sizeof(name), "cpu@%d", i);
 		TRY(fdt_begin_node(fdt, name));
@@ -103,7 +80,15 @@ static int build_cpus(void *fdt, const struct vm_config *cfg, const char *isa, u
 		TRY(fdt_property_string(fdt, "status", "okay"));
 		TRY(fdt_property_string(fdt, "compatible", "riscv"));
 		TRY(fdt_property_string(fdt, "riscv,isa", isa));
-		TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv48"));
+		TRY(fdt_property_string(fdt, "riscv,isa-base", base));
+		TRY(fdt_property(fdt, "riscv,isa-extensions", list, nlist));
+		if (isa_string_has(isa, "zicbom"))
+			TRY(fdt_property_u32(fdt, "riscv,cbom-block-size", h->cbom_block));
+		if (isa_string_has(isa, "zicboz"))
+			TRY(fdt_property_u32(fdt, "riscv,cboz-block-size", h->cboz_block));
+		if (isa_string_has(isa, "zicbop") && h->cbop_block)
+			TRY(fdt_property_u32(fdt, "riscv,cbop-block-size", h->cbop_block));
+		TRY(fdt_property_string(fdt, "mmu-type", h->mmu_type ? h->mmu_type : "riscv,sv39"));
 		TRY(fdt_begin_node(fdt, "interrupt-controller"));
 		TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 		TRY(fdt_property(fdt, "interrupt-controller", "", 0));
@@ -235,12 +220,12 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	return syscon_action(fdt, "reboot", "syscon-reboot", SYSCON_RESET_VALUE);
 }
 
-int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const char *host_isa, unsigned long timebase,
+int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const struct guest_harts *harts,
 		    const void *host_fdt)
 {
-	char isa[128], name[32];
+	char isa[ISA_STRING_MAX], name[32];
 
-	if (guest_isa_string(host_isa, cfg->timer == TIMER_SSTC, isa, sizeof(isa)))
+	if (guest_isa_for(cfg, harts, isa, sizeof(isa)))
 		return -FDT_ERR_BADVALUE;
 	TRY(fdt_create(buf, (int)size));
 	TRY(fdt_finish_reservemap(buf));
@@ -266,7 +251,7 @@ int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const c
 	TRY(fdt_reg64(buf, cfg->ram_base, cfg->ram_size));
 	TRY(fdt_end_node(buf));
 
-	TRY(build_cpus(buf, cfg, isa, timebase));
+	TRY(build_cpus(buf, cfg, harts, isa));
 	TRY(build_devices(buf, cfg, host_fdt));
 	TRY(fdt_end_node(buf));
 	TRY(fdt_finish(buf));

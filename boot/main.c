@@ -90,6 +90,15 @@ static void report_cpu(void)
 	kprintf("keel: H extension present; stage-2 modes:%s%s; VMID bits %u; Sstc %s\n",
 		cpu.has_sv39x4 ? " Sv39x4" : "", cpu.has_sv48x4 ? " Sv48x4" : "", cpu.vmid_bits,
 		cpu.has_sstc ? "on" : "off");
+	kprintf("keel: senvcfg %s, hstateen0 %s\n", cpu.has_senvcfg ? "switched per vCPU" : "absent",
+		cpu.has_hstateen ? "present" : "absent");
+	if (cpu.vlenb)
+		kprintf("keel: vector registers of %lu bits, switched per vCPU\n", cpu.vlenb * 8);
+	else if (cpu.vlenb_found)
+		kprintf("keel: vector registers of %lu bits, wider than Keel keeps (%d): guests get no V\n",
+			cpu.vlenb_found * 8, VLENB_MAX * 8);
+	else
+		kprintf("keel: no vector unit\n");
 }
 
 static void secondary_harts_boot(unsigned long boot_hart)
@@ -130,6 +139,11 @@ void keel_main(unsigned long hartid, const void *dtb)
 	}
 	kprintf("\nKeel %d.%d: RISC-V hypervisor, boot hart %lu of %d\n", KEEL_VERSION_MAJOR, KEEL_VERSION_MINOR,
 		hartid, platform.nharts);
+	if (platform.isa_too_long) {
+		kprintf("keel: the hart's riscv,isa is %lu characters, Keel holds %d\n",
+			(unsigned long)platform.isa_too_long, ISA_STRING_MAX - 1);
+		fatal("riscv,isa in the device tree is longer than Keel holds (ISA_STRING_MAX)");
+	}
 	if (cpu_probe())
 		fatal("this hart has no H extension (hstatus is not readable): run QEMU with -cpu rv64,h=true");
 	report_cpu();

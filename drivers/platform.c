@@ -92,6 +92,26 @@ static void parse_reserved(const void *fdt, struct platform *p)
 		add_reserved(p, base, size);
 }
 
+static uint32_t u32_prop(const void *fdt, int node, const char *name)
+{
+	int len;
+	const fdt32_t *v = fdt_getprop(fdt, node, name, &len);
+
+	return v && len == 4 ? fdt32_to_cpu(*v) : 0;
+}
+
+/* What the first hart's node says beside its ISA: its MMU and its cache-block sizes. */
+static void hart_facts(const void *fdt, int node, struct platform *p)
+{
+	const char *mmu = dt_string_prop(fdt, node, "mmu-type", NULL);
+
+	if (mmu && strlen(mmu) < sizeof(p->mmu_type))
+		memcpy(p->mmu_type, mmu, strlen(mmu) + 1);
+	p->cbom_block = u32_prop(fdt, node, "riscv,cbom-block-size");
+	p->cboz_block = u32_prop(fdt, node, "riscv,cboz-block-size");
+	p->cbop_block = u32_prop(fdt, node, "riscv,cbop-block-size");
+}
+
 static void parse_cpus(const void *fdt, struct platform *p)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), node, len;
@@ -119,9 +139,14 @@ static void parse_cpus(const void *fdt, struct platform *p)
 
 		if (intc >= 0)
 			p->intc_phandle[id] = fdt_get_phandle(fdt, intc);
-		if (isa && !p->isa[0]) {
-			for (size_t i = 0; i + 1 < sizeof(p->isa) && isa[i]; i++)
-				p->isa[i] = isa[i];
+		if (isa && !p->isa[0] && !p->isa_too_long) {
+			size_t n = strlen(isa);
+
+			if (n < sizeof(p->isa))
+				memcpy(p->isa, isa, n + 1);
+			else
+				p->isa_too_long = n; /* never cut: boot names it */
+			hart_facts(fdt, node, p);
 		}
 	}
 }

@@ -1,12 +1,14 @@
 /* What the host device tree says about the machine Keel runs on. */
 #ifndef KEEL_DRIVERS_PLATFORM_H
 #define KEEL_DRIVERS_PLATFORM_H
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/hart.h"
 
 #define MAX_MEM_REGIONS 4
 #define MAX_RESERVED 16
-#define ISA_STRING_MAX 128
+#define ISA_STRING_MAX 1024 /* an RVA23 hart's riscv,isa is about 470 */
+#define MMU_TYPE_MAX 16
 #define MAX_VIRTIO_SLOTS 8
 
 struct mem_region {
@@ -27,6 +29,9 @@ struct platform {
 	unsigned long hart_mask; /* hart ids present and enabled */
 	int nharts;
 	char isa[ISA_STRING_MAX];
+	size_t isa_too_long; /* the length of a riscv,isa that does not fit in isa (then isa is empty) */
+	char mmu_type[MMU_TYPE_MAX]; /* the first hart's mmu-type ("riscv,sv57"), empty when absent */
+	uint32_t cbom_block, cboz_block, cbop_block; /* riscv,cbo[mzp]-block-size, 0 when absent */
 	uint64_t timebase;
 	uint64_t uart_base, uart_size;
 	unsigned uart_shift, uart_irq;

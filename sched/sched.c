@@ -13,7 +13,7 @@
  * that only napped resumes without a switch).
  *
  * Switching saves the whole state of one vCPU and loads the other's (vcpu_unbind / vcpu_bind):
- * GPRs live in struct vcpu_regs, FP lazily by sstatus.FS, every VS CSR, hvip, hgatp with its
+ * GPRs live in struct vcpu_regs, FP and V lazily by sstatus.FS / VS, every VS CSR, hvip, hgatp with its
  * VMID, henvcfg, hcounteren, htimedelta.
  */
 #include "sched/sched.h"

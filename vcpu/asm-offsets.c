@@ -11,6 +11,11 @@ void asm_offsets(void);
 void asm_offsets(void)
 {
 	DEFINE(HART_VCPU, offsetof(struct hart, vcpu));
+	DEFINE(VECTOR_VSTART, offsetof(struct vcpu_vector, vstart));
+	DEFINE(VECTOR_VCSR, offsetof(struct vcpu_vector, vcsr));
+	DEFINE(VECTOR_VL, offsetof(struct vcpu_vector, vl));
+	DEFINE(VECTOR_VTYPE, offsetof(struct vcpu_vector, vtype));
+	DEFINE(VECTOR_V, offsetof(struct vcpu_vector, v));
 	DEFINE(HYP_SSTATUS, offsetof(struct vcpu_regs, hyp_regs.sstatus));
 	DEFINE(GUEST_SSTATUS, offsetof(struct vcpu_regs, guest_regs.sstatus));
 	DEFINE(GUEST_SEPC, offsetof(struct vcpu_regs, guest_regs.sepc));

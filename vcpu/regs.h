@@ -3,6 +3,7 @@
 #define KEEL_VCPU_REGS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/riscv/cpu.h"
 
 /* Indexed by x-register number; gprs[0] (zero) is never loaded. */
 enum gpr_index {
@@ -82,5 +83,17 @@ _Static_assert(offsetof(struct vcpu_regs, guest_regs) == 296, "guest_regs follow
 _Static_assert(offsetof(struct vcpu_regs, vs_csrs) == 584, "vs_csrs follows guest_regs");
 _Static_assert(offsetof(struct vcpu_regs, virtual_hs_csrs) == 664, "virtual_hs_csrs follows vs_csrs");
 _Static_assert(offsetof(struct vcpu_regs, trap_csrs) == 688, "trap_csrs is last");
+
+/*
+ * A vCPU's vector unit (V extension 1.0): its CSRs, then v0-v31 at the hart's vlenb (the image is
+ * sized for VLENB_MAX). `gen` names this image's contents: a hart whose registers still hold
+ * that generation need not load them again (vcpu/vector.h).
+ */
+#define VCPU_VECTOR_BYTES (32 * VLENB_MAX)
+struct vcpu_vector {
+	uint64_t vstart, vcsr, vl, vtype;
+	unsigned long gen;
+	uint8_t v[VCPU_VECTOR_BYTES] __attribute__((aligned(16)));
+};
 
 #endif

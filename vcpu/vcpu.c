@@ -5,6 +5,7 @@
 #include "arch/riscv/hart.h"
 #include "arch/riscv/sbi_defs.h"
 #include "vcpu/fp.h"
+#include "vcpu/vector.h"
 #include "vcpu/irqs.h"
 #include "core/timer.h"
 #include "vcpu/timer.h"
@@ -45,13 +46,14 @@ void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned 
 	v->hcounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
 	v->regs.guest_regs.gprs[GPR_A0] = vcpu_id;
 	v->regs.guest_regs.gprs[GPR_A1] = dtb_addr;
+	vcpu_vector_reset(v);
 }
 
-void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits)
+void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits, uint64_t henvcfg)
 {
 	v->wfi_exits = wfi_exits;
-	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP allowed as far as vsstatus.FS says. */
-	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
+	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP and V allowed as far as vsstatus says. */
+	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL | (cpu.vlenb ? SSTATUS_VS_INITIAL : 0);
 	/* HLV from Keel acts as VS (SPVP); whether a guest WFI traps (VTW): vcpu_wfi_policy. */
 	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
 	vcpu_wfi_policy(v);
@@ -61,7 +63,7 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits)
 	v->regs.vs_csrs.vstimecmp = -1UL;
 	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK;
 	v->timer_mode = timer;
-	v->henvcfg = timer == TIMER_SSTC ? HENVCFG_STCE : 0;
+	v->henvcfg = (henvcfg & ~HENVCFG_STCE) | (timer == TIMER_SSTC ? HENVCFG_STCE : 0);
 }
 
 void vcpu_wfi_policy(struct vcpu *v)
@@ -91,7 +93,7 @@ void vcpu_set_stage2_root(struct vcpu *v, uint64_t hgatp)
 
 /*
  * Bind and unbind: the VS CSRs and the hypervisor CSRs that are per vCPU here, then each subsystem's
- * load / put in its own file (timer: vcpu/timer.c, FP: vcpu/fp.c). A new per-vCPU state adds its
+ * load / put in its own header (timer: vcpu/timer.h, FP: vcpu/fp.h, V: vcpu/vector.h). A new per-vCPU state adds its
  * pair there and one line to each of the two functions below.
  */
 void vcpu_bind(struct vcpu *v)
@@ -129,6 +131,7 @@ void vcpu_bind(struct vcpu *v)
 		v->gstage_fences++;
 	}
 	vcpu_fp_load(v);
+	vcpu_vector_load(v);
 	this_hart()->vcpu = v;
 }
 
@@ -154,6 +157,7 @@ void vcpu_unbind(struct vcpu *v)
 	if (cpu.has_senvcfg)
 		v->senvcfg = csr_swap(CSR_SENVCFG, 0);
 	vcpu_fp_put(v);
+	vcpu_vector_put(v);
 	csr_write(hgatp, 0);
 	csr_write(hvip, 0);
 	this_hart()->vcpu = NULL;
@@ -164,7 +168,12 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	uint64_t hgatp = v->regs.virtual_hs_csrs.hgatp;
 
 	memset(v->regs.guest_regs.gprs, 0, sizeof(v->regs.guest_regs.gprs));
-	vcpu_setup(v, v->timer_mode, v->wfi_exits);
+	vcpu_setup(v, v->timer_mode, v->wfi_exits, v->henvcfg);
+	if (cpu.vlenb) { /* bound: the hart's registers get the fresh image now */
+		vcpu_vector_reset(v);
+		vcpu_vector_restore(&v->vector);
+		this_hart()->vector_held = v->vector.gen;
+	}
 	load_hs_state(v);
 	vcpu_set_stage2_root(v, hgatp);
 	vcpu_set_entry(v, entry);
@@ -194,7 +203,7 @@ void vcpu_resume_at(struct vcpu *v, uint64_t entry, uint64_t arg)
 	v->regs.guest_regs.gprs[GPR_A0] = v->id;
 	v->regs.guest_regs.gprs[GPR_A1] = arg;
 	csr_write(vsatp, 0);
-	csr_clear(vsstatus, SSTATUS_SIE);
+	csr_clear(vsstatus, SSTATUS_SIE | SSTATUS_VS); /* it resumes with V off, as after a start */
 	v->suspend_non_retentive = 0;
 	hfence_vvma_all();
 }

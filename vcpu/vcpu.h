@@ -110,6 +110,7 @@ struct vcpu {
 	uint64_t senvcfg; /* not a VS CSR: the guest writes the real one (saved while unbound) */
 	uint64_t fp[32];
 	uint64_t fcsr;
+	struct vcpu_vector vector; /* where the hart has V (cpu.vlenb); vcpu/vector.h */
 	/* On a shared hart (sched/sched.c); a vCPU always runs on its home hart, `hart`. */
 	int shared; /* its hart has other vCPUs: host timer and IPI exits go to the scheduler */
 	enum exit_reason irq_exit; /* what a host timer or IPI exit returns: EXIT_NOTHING, or EXIT_KICK when shared */
@@ -128,7 +129,8 @@ struct vcpu {
 
 /* Lifecycle, after the seed: create -> setup -> set_entry -> set_stage2_root -> bind -> run -> unbind. */
 void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned long hart_id, uint64_t dtb_addr);
-void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits);
+/* henvcfg: what the guest's ISA needs (board/guest_isa.h); STCE follows the timer. */
+void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits, uint64_t henvcfg);
 void vcpu_set_entry(struct vcpu *v, uint64_t entry);
 /* Set hstatus.VTW from where v runs (shared hart or not) and keel,wfi-exits. */
 void vcpu_wfi_policy(struct vcpu *v);

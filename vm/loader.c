@@ -1,6 +1,8 @@
 /* Loading a VM's images: the kernel and initrd copied into guest RAM, the guest DTB written beside them. */
 #include "vm/loader.h"
 #include "board/guest_fdt.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
 #include "core/errno.h"
 #include "drivers/platform.h"
 #include <string.h>
@@ -30,9 +32,28 @@ void vm_loader_init(const void *host_fdt)
 	host_fdt_blob = host_fdt;
 }
 
+/* The host's harts as a guest's are built from (board/guest_fdt.h), with what this hart lets Keel offer. */
+static void host_harts(struct guest_harts *h)
+{
+	const uint64_t cbom = HENVCFG_CBCFE | HENVCFG_CBIE;
+
+	h->host_isa = platform.isa;
+	h->timebase = platform.timebase;
+	h->mmu_type = platform.mmu_type[0] ? platform.mmu_type : NULL;
+	h->cbom_block = platform.cbom_block;
+	h->cboz_block = platform.cboz_block;
+	h->cbop_block = platform.cbop_block;
+	h->offer = (cpu.vlenb ? GUEST_ISA_V : 0) |
+		   ((cpu.henvcfg & cbom) == (HENVCFG_CBCFE | HENVCFG_CBIE_FLUSH) ? GUEST_ISA_ZICBOM : 0) |
+		   (cpu.henvcfg & HENVCFG_CBZE ? GUEST_ISA_ZICBOZ : 0) |
+		   (cpu.henvcfg & HENVCFG_PBMTE ? GUEST_ISA_SVPBMT : 0);
+}
+
 int vm_load_image(struct vm *vm)
 {
 	const struct vm_config *cfg = &vm->cfg;
+	struct guest_harts harts;
+	char isa[ISA_STRING_MAX];
 	void *dst = vm_gpa_to_host(vm, cfg->ram_base + cfg->kernel_offset, cfg->kernel_size);
 	void *dtb = vm_gpa_to_host(vm, vm->dtb_gpa, GUEST_FDT_MAX);
 	int size;
@@ -47,6 +68,10 @@ int vm_load_image(struct vm *vm)
 			return -EINVAL;
 		memcpy(rd, (void *)(uintptr_t)cfg->initrd_addr, cfg->initrd_size);
 	}
-	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, platform.isa, platform.timebase, host_fdt_blob);
+	host_harts(&harts);
+	if (guest_isa_for(cfg, &harts, isa, sizeof(isa)))
+		return -EINVAL;
+	vm->henvcfg = guest_isa_henvcfg(isa); /* what the guest is told it has, and nothing more */
+	size = guest_fdt_build(dtb, GUEST_FDT_MAX, cfg, &harts, host_fdt_blob);
 	return size < 0 ? size : 0;
 }

@@ -75,7 +75,7 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		struct vcpu *v = vm->vcpus[i];
 
 		vcpu_create(v, vm, (unsigned long)i, cfg->harts[i], vm->dtb_gpa);
-		vcpu_setup(v, cfg->timer, cfg->wfi_exits);
+		vcpu_setup(v, cfg->timer, cfg->wfi_exits, vm->henvcfg);
 		vcpu_set_entry(v, cfg->ram_base + cfg->kernel_offset);
 		vcpu_set_stage2_root(v, vm->hgatp);
 		v->mmio = &vm->mmio;

@@ -114,6 +114,7 @@ struct vm {
 	struct stage2 s2;
 	uint64_t hgatp;
 	uint64_t dtb_gpa;
+	uint64_t henvcfg; /* what its ISA needs (board/guest_isa.h), set with its DTB */
 	int nvcpus;
 	struct vcpu *vcpus[MAX_VCPUS_PER_VM];
 	unsigned boot_count;

@@ -31,6 +31,16 @@ int cpu_probe(void)
 		return -1;
 	cpu.has_sstc = csr_probe_stimecmp(&v) == 0;
 	cpu.has_senvcfg = csr_probe_senvcfg(&v) == 0;
+	cpu.has_hstateen = csr_probe_hstateen0(&v) == 0;
+	/* vlenb is reachable only with sstatus.VS on; VS is read-only zero on a hart without V. */
+	csr_set(sstatus, SSTATUS_VS_INITIAL);
+	cpu.vlenb_found = csr_probe_vlenb(&v) == 0 ? v : 0;
+	csr_clear(sstatus, SSTATUS_VS);
+	cpu.vlenb = cpu.vlenb_found <= VLENB_MAX ? cpu.vlenb_found : 0;
+	/* henvcfg bits whose menvcfg bit is clear are read-only zero (priv spec 3.1.18). */
+	csr_write(CSR_HENVCFG, HENVCFG_STCE | HENVCFG_PBMTE | HENVCFG_CBZE | HENVCFG_CBCFE | HENVCFG_CBIE_FLUSH);
+	cpu.henvcfg = csr_read(CSR_HENVCFG);
+	csr_write(CSR_HENVCFG, 0);
 	cpu.has_sv39x4 = hgatp_mode_works(HGATP_MODE_SV39X4);
 	cpu.has_sv48x4 = hgatp_mode_works(HGATP_MODE_SV48X4);
 	/* VMIDLEN: write all ones with Bare mode and count what sticks (priv spec 8.2.10). */
@@ -54,6 +64,12 @@ void hart_init_local(void)
 	csr_write(hstatus, HSTATUS_SPVP | HSTATUS_VSXL_64);
 	if (cpu.has_sstc)
 		csr_write(CSR_STIMECMP, -1UL);
+	/*
+	 * With Smstateen, VS-mode reaches senvcfg only through hstateen0.ENVCFG (it resets to 0):
+	 * Keel switches senvcfg per vCPU, so the guest may have it. Nothing else is opened.
+	 */
+	if (cpu.has_hstateen)
+		csr_write(CSR_HSTATEEN0, cpu.has_senvcfg ? HSTATEEN0_ENVCFG : 0);
 	/* Keel polls: interrupts wake wfi and end guest runs, but never trap in HS (SIE stays 0). */
 	csr_clear(sstatus, SSTATUS_SIE);
 	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);

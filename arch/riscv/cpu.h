@@ -3,12 +3,19 @@
 #define KEEL_ARCH_CPU_H
 #include <stdint.h>
 
+/* The widest vector registers Keel keeps per vCPU (VLEN 1024 bits): a wider hart's V stays the host's. */
+#define VLENB_MAX 128
+
 struct cpu_features {
 	int has_h;
 	int has_sstc;
 	int has_senvcfg; /* priv 1.12: VS-mode reaches the real senvcfg, so it is switched per vCPU */
+	int has_hstateen; /* Smstateen: hstateen0 decides what VS-mode may reach (senvcfg among it) */
+	unsigned long vlenb_found; /* the hart's vlenb (V extension), 0 without V */
+	unsigned long vlenb; /* the same when Keel gives guests V (at most VLENB_MAX), else 0 */
 	int has_sv39x4, has_sv48x4;
 	unsigned vmid_bits;
+	uint64_t henvcfg; /* the henvcfg bits Keel may set for guests (those M-mode's menvcfg lets through) */
 };
 
 extern struct cpu_features cpu;
@@ -30,5 +37,7 @@ unsigned long hlv_d(unsigned long gva, unsigned long *out);
 unsigned long csr_probe_hstatus(unsigned long *out);
 unsigned long csr_probe_stimecmp(unsigned long *out);
 unsigned long csr_probe_senvcfg(unsigned long *out);
+unsigned long csr_probe_hstateen0(unsigned long *out);
+unsigned long csr_probe_vlenb(unsigned long *out);
 
 #endif

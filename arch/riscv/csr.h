@@ -14,6 +14,13 @@
 #define SSTATUS_SPIE BIT(5)
 #define SSTATUS_UBE BIT(6)
 #define SSTATUS_SPP BIT(8)
+/* The vector unit's state (V extension 1.0, 3.2), in the same four steps as FS. */
+#define SSTATUS_VS_SHIFT 9
+#define SSTATUS_VS (_UL(3) << SSTATUS_VS_SHIFT)
+#define SSTATUS_VS_OFF (_UL(0) << SSTATUS_VS_SHIFT)
+#define SSTATUS_VS_INITIAL (_UL(1) << SSTATUS_VS_SHIFT)
+#define SSTATUS_VS_CLEAN (_UL(2) << SSTATUS_VS_SHIFT)
+#define SSTATUS_VS_DIRTY (_UL(3) << SSTATUS_VS_SHIFT)
 #define SSTATUS_FS_SHIFT 13
 #define SSTATUS_FS (_UL(3) << SSTATUS_FS_SHIFT)
 #define SSTATUS_FS_OFF (_UL(0) << SSTATUS_FS_SHIFT)
@@ -96,7 +103,17 @@
 
 /* henvcfg (priv spec 8.2.5) */
 #define HENVCFG_STCE BIT(63)
+#define HENVCFG_PBMTE BIT(62)
+#define HENVCFG_ADUE BIT(61)
+#define HENVCFG_CBZE BIT(7)
+#define HENVCFG_CBCFE BIT(6)
+#define HENVCFG_CBIE_SHIFT 4
+#define HENVCFG_CBIE (_UL(3) << HENVCFG_CBIE_SHIFT)
+#define HENVCFG_CBIE_FLUSH (_UL(1) << HENVCFG_CBIE_SHIFT) /* cbo.inval executes as cbo.flush */
 #define HENVCFG_FIOM BIT(0)
+
+/* hstateen0 (Smstateen 1.0): what VS-mode may reach; ENVCFG is senvcfg. */
+#define HSTATEEN0_ENVCFG BIT(62)
 
 /* hcounteren / scounteren */
 #define COUNTEREN_CY BIT(0)
@@ -108,6 +125,14 @@
 #define CSR_VSTIMECMP 0x24d
 #define CSR_HENVCFG 0x60a
 #define CSR_SENVCFG 0x10a
+#define CSR_HSTATEEN0 0x60c
+/* The vector CSRs (V extension 1.0, 3) */
+#define CSR_VSTART 0x008
+#define CSR_VCSR 0x00f
+#define CSR_VL 0xc20
+#define CSR_VTYPE 0xc21
+#define CSR_VLENB 0xc22
+#define VTYPE_VILL BIT(63) /* vtype after reset: no vector configuration (V 1.0, 3.4.4) */
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (_UL(1) << PAGE_SHIFT)

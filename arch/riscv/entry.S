@@ -149,3 +149,5 @@ hlvx_insn:
 	CSR_PROBE csr_probe_hstatus, hstatus
 	CSR_PROBE csr_probe_stimecmp, CSR_STIMECMP
 	CSR_PROBE csr_probe_senvcfg, CSR_SENVCFG
+	CSR_PROBE csr_probe_hstateen0, CSR_HSTATEEN0
+	CSR_PROBE csr_probe_vlenb, CSR_VLENB	/* needs sstatus.VS on: cpu_probe sets it */

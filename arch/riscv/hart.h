@@ -18,6 +18,7 @@ struct hart {
 	struct vcpu *vcpu; /* the vCPU bound here (its state in the CSRs), or NULL */
 	/* The host timer (core/timer.c): the earliest of Keel's own deadlines here, and the bound vCPU's SBI one. */
 	uint64_t timer_keel, timer_guest;
+	unsigned long vector_held; /* the vCPU vector image (its generation) this hart's V registers hold, 0: none */
 };
 
 extern struct hart harts[MAX_HARTS];

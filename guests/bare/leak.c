@@ -2,10 +2,13 @@
  * State isolation on a shared hart (Keel only), two roles from bootargs:
  *   leak=poison  writes a recognisable value into every CSR a VS-mode guest can write (sscratch,
  *                stvec, sepc, scause, stval, sie, sip, sstatus, stimecmp, senvcfg, fcsr) and every
- *                FP register, then spins with interrupts off, its GPRs poisoned too, until it stops.
- *   leak=probe   on the same hart: once the poisoner has run, reads every CSR number it can and
- *                its FP registers and finds none of the poison (a fresh vCPU's values instead);
- *                then sets values of its own, lets the poisoner run again, and finds them intact.
+ *                FP register, and where it has V every vector register and vector CSR, then spins
+ *                with interrupts off, its GPRs poisoned too and its vector registers written again
+ *                and again, until it stops.
+ *   leak=probe   on the same hart: once the poisoner has run, reads every CSR number it can, its
+ *                FP and vector registers and finds none of the poison (a fresh vCPU's values
+ *                instead); then sets values of its own, lets the poisoner run again, and finds
+ *                them intact.
  */
 #include "guests/common/guest.h"
 #include <libfdt.h>
@@ -27,9 +30,72 @@
 #define CSR_COUNTERS_FIRST 0xc00 /* cycle, time, instret, hpmcounters: they count, they hold no state */
 #define CSR_COUNTERS_LAST 0xc9f
 #define PHASE_MS 5
-#define POISON_MS 40
+#define POISON_MS 400 /* outlives the probe's both phases: its second finds the poisoner still at work */
+#define VCSR_POISON 7 /* vxrm 3, vxsat set */
+#define VCSR_MINE 2 /* vxrm 1 */
+#define VSTART_POISON 5
+#define VSTART_MINE 1
+#define VL_MINE 3 /* an AVL below VLMAX of e32, m1 at any VLEN >= 128 */
+#define VTYPE_E32_M1 0x10 /* vsew = 2 (e32), vlmul = 0 (m1), tu, mu (V 1.0, 3.4) */
+#define VLENB_MAX 128
 
-static int sstc;
+static int sstc, vec;
+static uint8_t vregs[32 * VLENB_MAX] __attribute__((aligned(16)));
+
+#define V_ASM(s) ".option push\n.option arch, +v\n" s "\n.option pop"
+
+/* Every vector register (as 64-bit elements) set to val; vl and vtype are then VLMAX and e64, m8. */
+static void v_write_all(unsigned long val)
+{
+	__asm__ volatile(V_ASM("vsetvli t0, zero, e64, m8, ta, ma\n vmv.v.x v0, %0\n vmv.v.x v8, %0\n"
+			       "vmv.v.x v16, %0\n vmv.v.x v24, %0")::"r"(val)
+			 : "t0");
+}
+
+/* v0-v31 into vregs, whatever vtype and vl are (whole-register stores), from vstart 0. */
+static void v_read_all(void)
+{
+	unsigned long group;
+
+	__asm__ volatile(V_ASM("csrw vstart, zero\n csrr %0, vlenb\n slli %0, %0, 3\n mv t0, %1\n vs8r.v v0, (t0)\n"
+			       "add t0, t0, %0\n vs8r.v v8, (t0)\n add t0, t0, %0\n vs8r.v v16, (t0)\n"
+			       "add t0, t0, %0\n vs8r.v v24, (t0)")
+			 : "=&r"(group)
+			 : "r"(vregs)
+			 : "t0", "memory");
+}
+
+static unsigned long vlenb(void)
+{
+	unsigned long v;
+
+	__asm__ volatile(V_ASM("csrr %0, vlenb") : "=r"(v));
+	return v;
+}
+
+/* How many 64-bit words of v0-v31 are not `want`. */
+static int v_count_not(unsigned long want)
+{
+	int bad = 0;
+
+	v_read_all();
+	for (unsigned long i = 0; i < 32 * vlenb() / 8; i++)
+		bad += ((unsigned long *)vregs)[i] != want;
+	return bad;
+}
+
+struct vcsrs {
+	unsigned long vstart, vcsr, vl, vtype;
+};
+
+static struct vcsrs v_csrs(void)
+{
+	struct vcsrs c;
+
+	__asm__ volatile(V_ASM("csrr %0, vstart\n csrr %1, vcsr\n csrr %2, vl\n csrr %3, vtype")
+			 : "=r"(c.vstart), "=r"(c.vcsr), "=r"(c.vl), "=r"(c.vtype));
+	return c;
+}
 
 #define FP_WRITE_ALL(v)                                                                                          \
 	__asm__ volatile(                                                                                        \
@@ -103,22 +169,40 @@ static void poison(void)
 	csr_write(stval, POISON);
 	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 	csr_set(sip, SIP_SSIP);
-	gprintf("# poison: CSRs and FP registers poisoned (%s senvcfg)\n",
-		MY_TRAP->count == traps ? "with" : "without");
+	if (vec) {
+		csr_set(sstatus, SSTATUS_VS_INITIAL);
+		v_write_all(POISON);
+		__asm__ volatile(V_ASM("csrw vcsr, %0\n vsetvli zero, zero, e16, m4, ta, ma\n csrw vstart, %1")::"r"(
+					 VCSR_POISON),
+				 "r"(VSTART_POISON));
+	}
+	gprintf("# poison: CSRs and FP registers poisoned (%s senvcfg; %s)\n",
+		MY_TRAP->count == traps ? "with" : "without",
+		vec ? "vector registers and CSRs too, rewritten while it spins" : "no vector unit");
 	/* stvec last (no trap may come after it), then spin with every free GPR poisoned. */
 	csr_write(stvec, POISON);
-	__asm__ volatile("mv t0, %1\n mv t1, %1\n mv t2, %1\n mv a1, %1\n mv a2, %1\n mv a3, %1\n mv a4, %1\n"
-			 "mv a5, %1\n mv a6, %1\n mv a7, %1\n mv t3, %1\n mv t4, %1\n mv t5, %1\n mv t6, %1\n"
-			 "1: csrr t0, time\n mv t0, %1\n csrr t1, time\n bltu t1, %0, 1b" ::"r"(end),
-			 "r"(POISON)
-			 : "t0", "t1", "t2", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t3", "t4", "t5", "t6");
+	if (vec) /* each switch away finds its vector state dirty: v8-v15 and vstart rewritten */
+		__asm__ volatile(
+			V_ASM("mv t0, %1\n mv t1, %1\n mv t2, %1\n mv a1, %1\n mv a2, %1\n mv a3, %1\n"
+			      "mv a4, %1\n mv a5, %1\n mv a6, %1\n mv a7, %1\n mv t3, %1\n mv t4, %1\n"
+			      "mv t5, %1\n mv t6, %1\n li t3, %2\n"
+			      "1: vmv.v.x v8, %1\n csrw vstart, t3\n csrr t1, time\n bltu t1, %0, 1b")::"r"(end),
+			"r"(POISON), "i"(VSTART_POISON)
+			: "t0", "t1", "t2", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t3", "t4", "t5", "t6");
+	else
+		__asm__ volatile("mv t0, %1\n mv t1, %1\n mv t2, %1\n mv a1, %1\n mv a2, %1\n mv a3, %1\n mv a4, %1\n"
+				 "mv a5, %1\n mv a6, %1\n mv a7, %1\n mv t3, %1\n mv t4, %1\n mv t5, %1\n mv t6, %1\n"
+				 "1: csrr t0, time\n mv t0, %1\n csrr t1, time\n bltu t1, %0, 1b" ::"r"(end),
+				 "r"(POISON)
+				 : "t0", "t1", "t2", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t3", "t4", "t5", "t6");
 	guest_shutdown();
 }
 
 static void probe(void)
 {
 	unsigned long fp[32], v, leaks = 0, reads = 0, first = 0;
-	int bad_fp = 0;
+	int bad_fp = 0, bad;
+	struct vcsrs mine = { VSTART_MINE, VCSR_MINE, VL_MINE, VTYPE_E32_M1 };
 
 	spin_ms(PHASE_MS); /* the poisoner runs meanwhile: it shares this hart */
 	for (unsigned csr = 0; csr < CSR_COUNT; csr++) {
@@ -134,8 +218,8 @@ static void probe(void)
 	       reads, leaks, first);
 	tap_ok(!(csr_read(sie) & (SIE_SSIE | SIE_STIE | SIE_SEIE)) && !(csr_read(sip) & SIP_SSIP),
 	       "leak: sie 0x%lx and sip 0x%lx are this VM's own", csr_read(sie), csr_read(sip));
-	tap_ok(!(csr_read(sstatus) & (SSTATUS_SUM | SSTATUS_MXR | SSTATUS_FS)), "leak: sstatus 0x%lx is fresh",
-	       csr_read(sstatus));
+	tap_ok(!(csr_read(sstatus) & (SSTATUS_SUM | SSTATUS_MXR | SSTATUS_FS | SSTATUS_VS)),
+	       "leak: sstatus 0x%lx is fresh", csr_read(sstatus));
 	tap_ok(senvcfg_read(&v) || !(v & SENVCFG_FIOM), "leak: senvcfg 0x%lx is fresh", v);
 	tap_ok(!sstc || csr_read(CSR_STIMECMP) == -1UL, "leak: stimecmp is this VM's own (%s)",
 	       sstc ? "Sstc" : "no Sstc");
@@ -145,6 +229,18 @@ static void probe(void)
 		bad_fp += fp[i] != 0;
 	tap_ok(!bad_fp && fcsr_read() == 0, "leak: FP registers and fcsr are fresh (%d poisoned, fcsr 0x%lx)", bad_fp,
 	       fcsr_read());
+	if (vec) {
+		struct vcsrs c;
+
+		csr_set(sstatus, SSTATUS_VS_INITIAL);
+		c = v_csrs();
+		tap_ok(c.vstart == 0 && c.vcsr == 0 && c.vl == 0 && c.vtype == VTYPE_VILL,
+		       "leak: vector CSRs are a fresh hart's (vstart %lu, vcsr 0x%lx, vl %lu, vtype 0x%lx)", c.vstart,
+		       c.vcsr, c.vl, c.vtype);
+		bad = v_count_not(0);
+		tap_ok(!bad, "leak: vector registers are fresh (%d of %lu words not zero, VLEN %lu)", bad,
+		       32 * vlenb() / 8, vlenb() * 8);
+	}
 
 	/* Our own values survive the poisoner running in between. */
 	FP_WRITE_ALL(MINE);
@@ -156,7 +252,26 @@ static void probe(void)
 	if (sstc)
 		csr_write(CSR_STIMECMP, MINE_TIME);
 	csr_set(sstatus, SSTATUS_SUM);
+	if (vec) {
+		unsigned long vl;
+
+		v_write_all(MINE);
+		__asm__ volatile(V_ASM("csrw vcsr, %1\n vsetvl %0, %2, %3\n csrw vstart, %4")
+				 : "=&r"(vl)
+				 : "r"(mine.vcsr), "r"(mine.vl), "r"(mine.vtype), "r"(mine.vstart));
+		(void)vl;
+	}
 	spin_ms(PHASE_MS);
+	if (vec) {
+		struct vcsrs c = v_csrs();
+
+		tap_ok(c.vstart == mine.vstart && c.vcsr == mine.vcsr && c.vl == mine.vl && c.vtype == mine.vtype,
+		       "leak: vector CSRs kept across switches (vstart %lu, vcsr 0x%lx, vl %lu, vtype 0x%lx)", c.vstart,
+		       c.vcsr, c.vl, c.vtype);
+		bad = v_count_not(MINE);
+		tap_ok(!bad, "leak: vector registers kept across switches (%d of %lu words changed)", bad,
+		       32 * vlenb() / 8);
+	}
 	fp_read_all(fp);
 	bad_fp = 0;
 	for (int i = 0; i < 32; i++)
@@ -179,6 +294,12 @@ void guest_main(unsigned long hartid)
 
 	(void)hartid;
 	sstc = dtb_isa_has("sstc");
+	vec = dtb_isa_has_letter('v');
+	if (vec) { /* vregs holds VLEN 1024 at most */
+		csr_set(sstatus, SSTATUS_VS_INITIAL);
+		vec = vlenb() <= VLENB_MAX;
+		csr_clear(sstatus, SSTATUS_VS);
+	}
 	for (const char *p = args; p && *p; p++)
 		if (!strncmp(p, "leak=poison", 11))
 			poison();

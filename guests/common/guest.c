@@ -210,6 +210,18 @@ int dtb_isa_has(const char *ext)
 	return 0;
 }
 
+int dtb_isa_has_letter(char ext)
+{
+	const char *isa = dtb_isa();
+
+	if (!isa || strncmp(isa, "rv", 2))
+		return 0;
+	for (const char *p = isa + 4; *p && *p != '_'; p++) /* past "rv64": the single-letter extensions */
+		if (*p == ext)
+			return 1;
+	return 0;
+}
+
 void guest_boot(unsigned long hartid, const void *dtb)
 {
 	const char *args;

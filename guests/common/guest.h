@@ -47,6 +47,8 @@ int dtb_cpu_count(void);
 const char *dtb_isa(void);
 /* Whether the first cpu's riscv,isa names this multi-letter extension (e.g. "sstc"). */
 int dtb_isa_has(const char *ext);
+/* A single-letter extension ("v") in the base part of riscv,isa. */
+int dtb_isa_has_letter(char ext);
 
 /* The last synchronous trap the guest's handler took, and how many. */
 struct trap_record {

@@ -146,7 +146,10 @@ static void check_accepted(const struct vm_config *c, const struct platform *pla
 /* The guest DTB of an accepted VM builds, passes libfdt's checks and says what the config said. */
 static void check_guest_dtb(const struct vm_config *c, const struct platform *plat, const void *host)
 {
-	int ret = guest_fdt_build(guest_dtb, GUEST_FDT_MAX, c, plat->isa, plat->timebase, host), node, len;
+	struct guest_harts harts = { .host_isa = plat->isa,
+				     .timebase = plat->timebase,
+				     .mmu_type = plat->mmu_type[0] ? plat->mmu_type : NULL };
+	int ret = guest_fdt_build(guest_dtb, GUEST_FDT_MAX, c, &harts, host), node, len;
 	const char *s;
 
 	if (ret == -FDT_ERR_BADVALUE && plat != &fixed_plat)

@@ -7,12 +7,12 @@
  *
  * Input, in order: name (32 bytes), bootargs length + bytes, nvcpus, RAM base and size, initrd
  * size and offset, timer, pass-through count and entries, timebase, host ISA length + bytes,
- * guest_isa_string's output length, output buffer size, whether a host DTB is given. Numbers come
+ * guest_isa_string's output length, output buffer size, whether a host DTB is given, the offer
+ * and whether the host gives cache-block sizes. Numbers come
  * from tables of interesting values or, after a 0xff selector byte, raw.
  *
- * Checked: the ISA string equals a reference filter written here from guest_fdt.h's description
- * (drop 'h' and h* extensions, sstc unless the timer is Sstc), is NUL-terminated within its buffer
- * and fails only when it does not fit; a build fails only for a bad ISA string (-FDT_ERR_BADVALUE) or
+ * Checked: the ISA string keeps the whitelist's promises (check_isa below), is NUL-terminated
+ * within its buffer and fails only when it does not fit; a build fails only for a bad ISA string (-FDT_ERR_BADVALUE) or
  * a small buffer (-FDT_ERR_NOSPACE, never with GUEST_FDT_MAX bytes); a DTB that builds passes
  * fdt_check_header, fits its buffer and holds the config's model, bootargs, memory, initrd, vCPUs,
  * ISA and pass-through devices (with the host node's compatible when there is one).
@@ -20,8 +20,9 @@
 #include "fuzz.h"
 #include <libfdt.h>
 #include "board/guest_fdt.h"
+#include "drivers/platform.h"
 
-#define ISA_MAX 128 /* guest_fdt_build's buffer */
+#define ISA_MAX ISA_STRING_MAX /* guest_fdt_build's buffer */
 #define HOST_ISA_MAX 200
 
 static void *host_fdt;
@@ -80,56 +81,80 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* ---- reference ISA filter (guest_fdt.h: "never h, sstc only when given") ---- */
+/* ---- the ISA whitelist's properties (board/guest_isa.h) ---- */
 
-static int ref_isa(const char *host, int sstc, char *out, size_t cap)
+/* Names that must never reach a guest whatever is offered: hypervisor, AIA, PMU, stateen, vendor. */
+static int never(const char *tok, size_t len)
 {
-	size_t n = 0, hl = strlen(host);
-	const char *p;
+	static const char *const hidden[] = { "ssaia", "smaia", "sscofpmf", "smstateen", "ssstateen", "zkr", "svadu" };
 
-	if (hl < 4 || (strncmp(host, "rv64", 4) && strncmp(host, "rv32", 4)))
-		return -1;
-#define PUT(c)                     \
-	do {                       \
-		if (n + 1 >= cap)  \
-			return -1; \
-		out[n++] = (c);    \
-	} while (0)
-	for (int i = 0; i < 4; i++)
-		PUT(host[i]);
-	for (p = host + 4; *p && *p != '_'; p++)
-		if (*p != 'h')
-			PUT(*p);
-	while (*p == '_') {
-		const char *tok = ++p;
-		size_t len = strcspn(tok, "_");
-
-		p = tok + len;
-		if (!len || tok[0] == 'h' || (!sstc && len == 4 && !memcmp(tok, "sstc", 4)))
-			continue;
-		PUT('_');
-		for (size_t i = 0; i < len; i++)
-			PUT(tok[i]);
-	}
-#undef PUT
-	out[n] = '\0';
+	if (tok[0] == 'h' || tok[0] == 'x' || (len >= 2 && tok[0] == 's' && tok[1] == 'h'))
+		return 1;
+	for (size_t i = 0; i < ARRAY_LEN(hidden); i++)
+		if (strlen(hidden[i]) == len && !memcmp(hidden[i], tok, len))
+			return 1;
 	return 0;
 }
 
-static void check_isa(const char *host, int sstc, size_t len)
+static int is_vector(const char *tok, size_t len)
 {
-	char out[HOST_ISA_MAX + 8], want[HOST_ISA_MAX + 8];
-	int ret, ref;
+	return len >= 3 && tok[0] == 'z' && tok[1] == 'v';
+}
+
+/*
+ * Checked: the result (when it fits) is "rv64"/"rv32", a subset of the host's letters without
+ * 'h' (and 'v' only when offered), then a subsequence of the host's extensions in its order with
+ * none that is never given and sstc / the vector family only when offered; it fails only for a
+ * string that is not an ISA string or one that does not fit, never writes past len, and the same
+ * input with a larger buffer gives the same string.
+ */
+static void check_isa(const char *host, unsigned offer, size_t len)
+{
+	char out[HOST_ISA_MAX + 8], big[HOST_ISA_MAX + 8];
+	int ret, full;
+	const char *h, *o;
 
 	memset(out, 0x5a, sizeof(out));
-	ret = guest_isa_string(host, sstc, out, len);
-	ref = ref_isa(host, sstc, want, len);
-	FUZZ_CHECK(ret == ref, "guest_isa_string('%s', %d, %zu) = %d, reference %d", host, sstc, len, ret, ref);
+	ret = guest_isa_string(host, offer, out, len);
+	full = guest_isa_string(host, offer, big, sizeof(big));
 	if (len)
 		FUZZ_CHECK(memchr(out, '\0', len), "isa output not terminated within %zu", len);
 	FUZZ_CHECK(len > sizeof(out) || out[len] == 0x5a, "isa output written past %zu", len);
+	if (strncmp(host, "rv64", 4) && strncmp(host, "rv32", 4)) {
+		FUZZ_CHECK(ret == -1 && full == -1, "'%s' is no ISA string, yet %d", host, ret);
+		return;
+	}
+	FUZZ_CHECK(full == 0, "'%s' refused with room to spare", host);
+	FUZZ_CHECK(ret == (strlen(big) < len ? 0 : -1), "'%s' into %zu: %d for '%s'", host, len, ret, big);
 	if (!ret)
-		FUZZ_CHECK(!strcmp(out, want), "isa '%s' -> '%s', reference '%s'", host, out, want);
+		FUZZ_CHECK(!strcmp(out, big), "'%s': '%s' with %zu bytes, '%s' with more", host, out, len, big);
+	FUZZ_CHECK(!strncmp(big, host, 4), "'%s' -> '%s': base", host, big);
+	for (o = big + 4, h = host + 4; *o && *o != '_'; o++) {
+		while (*h && *h != '_' && *h != *o)
+			h++;
+		FUZZ_CHECK(*h == *o && *o != 'h' && (*o != 'v' || (offer & GUEST_ISA_V)), "'%s' -> '%s': letter %c",
+			   host, big, *o);
+		h++;
+	}
+	h = strchr(host + 4, '_');
+	while (*o == '_') {
+		const char *tok = ++o;
+		size_t n = 0;
+
+		while (tok[n] && tok[n] != '_')
+			n++;
+		o = tok + n;
+		FUZZ_CHECK(n && !never(tok, n), "'%s' -> '%s': %.*s given", host, big, (int)n, tok);
+		FUZZ_CHECK(!is_vector(tok, n) || (offer & GUEST_ISA_V), "'%s' -> '%s': %.*s without V", host, big,
+			   (int)n, tok);
+		FUZZ_CHECK(n != 4 || memcmp(tok, "sstc", 4) || (offer & GUEST_ISA_SSTC), "'%s' -> '%s': sstc", host,
+			   big);
+		for (; h; h = strchr(h + 1, '_')) /* the next host extension of that name */
+			if (!strncmp(h + 1, tok, n) && (h[1 + n] == '_' || !h[1 + n]))
+				break;
+		FUZZ_CHECK(h, "'%s' -> '%s': %.*s is not the host's, or out of order", host, big, (int)n, tok);
+	}
+	FUZZ_CHECK(!*o, "'%s' -> '%s': trailing", host, big);
 }
 
 /* ---- the guest DTB ---- */
@@ -222,6 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n, isa_len, out_size;
 	void *out;
 	int ret, ref;
+	struct guest_harts harts = { 0 };
+	unsigned offer;
 
 	memset(&c, 0, sizeof(c));
 	take_bytes(&in, c.name, sizeof(c.name));
@@ -251,14 +278,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out_size = take_pick(&in, out_sizes, ARRAY_LEN(out_sizes)) % (GUEST_FDT_MAX + 1);
 	host = take_u8(&in) & 1 ? host_fdt : NULL;
 
-	check_isa(host_isa, c.timer == TIMER_SSTC, isa_len);
-	check_isa(host_isa, c.timer == TIMER_SSTC, sizeof(isa));
+	harts.host_isa = host_isa;
+	harts.timebase = timebase;
+	harts.offer = take_u8(&in) & (GUEST_ISA_V | GUEST_ISA_ZICBOM | GUEST_ISA_ZICBOZ | GUEST_ISA_SVPBMT);
+	harts.cbom_block = take_u8(&in) & 1 ? 64 : 0;
+	harts.cboz_block = take_u8(&in) & 1 ? 64 : 0;
+	offer = harts.offer | (c.timer == TIMER_SSTC ? GUEST_ISA_SSTC : 0);
+	check_isa(host_isa, offer, isa_len);
+	check_isa(host_isa, offer, sizeof(isa));
 
 	out = malloc(out_size ? out_size : 1);
 	if (!out)
 		abort();
-	ret = guest_fdt_build(out, out_size, &c, host_isa, timebase, host);
-	ref = ref_isa(host_isa, c.timer == TIMER_SSTC, isa, sizeof(isa));
+	ret = guest_fdt_build(out, out_size, &c, &harts, host);
+	ref = guest_isa_for(&c, &harts, isa, sizeof(isa));
 	if (ref)
 		FUZZ_CHECK(ret == -FDT_ERR_BADVALUE, "ISA '%s' refused by the reference, build gave %d", host_isa, ret);
 	else if (ret < 0)

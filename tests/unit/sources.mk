@@ -7,8 +7,9 @@ UNIT_SRCS_test_palloc := mm/palloc.c
 # the pure helpers in vm/guest_mem.c are linked as they are.
 UNIT_SRCS_test_sbi := $(SBI_SRCS) vm/guest_mem.c tests/unit/stub_vm.c
 # snprintf comes from the host libc: linking lib/printf.c would interpose it under libcmocka too.
-UNIT_SRCS_test_guest_fdt := board/guest_fdt.c
+UNIT_SRCS_test_guest_fdt := board/guest_fdt.c board/guest_isa.c
 UNIT_SRCS_test_config := vm/config.c mm/stage2.c drivers/platform.c
+UNIT_SRCS_test_platform := drivers/platform.c
 UNIT_SRCS_test_insn := vcpu/insn.c
 UNIT_SRCS_test_vswalk := vcpu/vswalk.c
 
@@ -30,7 +31,7 @@ UNIT_SRCS_test_vmid := vm/vmid.c
 
 # Reproducers of what tests/fuzz found. It compiles board/guest_fdt.c itself under other names (to watch
 # its libfdt calls); the real one is linked so that changing it rebuilds the test.
-UNIT_SRCS_test_regress_fuzz := board/guest_fdt.c drivers/platform.c vm/config.c mm/stage2.c
+UNIT_SRCS_test_regress_fuzz := board/guest_fdt.c board/guest_isa.c drivers/platform.c vm/config.c mm/stage2.c
 
 # It compiles lib/string.c itself under other names (beside libc's): a prerequisite, not linked.
 $(BUILD)/host/test_string: lib/string.c

@@ -13,7 +13,7 @@
 
 static void expect_isa(const char *host, int sstc, const char *want)
 {
-	char out[256];
+	char out[1024];
 
 	memset(out, 'X', sizeof(out));
 	if (guest_isa_string(host, sstc, out, sizeof(out)) != 0)
@@ -54,12 +54,64 @@ static void test_isa_sstc_position_and_lookalikes(void **state)
 	expect_isa("rv64imac_sstc_zicsr", 0, "rv64imac_zicsr");
 	expect_isa("rv64imac_sstc_zicsr", 1, "rv64imac_sstc_zicsr");
 	expect_isa("rv64imac_sstc", 0, "rv64imac");
-	/* Names that only start or end like sstc are other extensions */
-	expect_isa("rv64imac_sstcx_zicsr", 0, "rv64imac_sstcx_zicsr");
-	expect_isa("rv64imac_ssstc", 0, "rv64imac_ssstc");
-	expect_isa("rv64imac_svnapot_svpbmt_smaia_ssaia", 0, "rv64imac_svnapot_svpbmt_smaia_ssaia");
+	/* Names that only start or end like sstc are other extensions, and not on the whitelist */
+	expect_isa("rv64imac_sstcx_zicsr", 1, "rv64imac_zicsr");
+	expect_isa("rv64imac_ssstc", 1, "rv64imac");
 	/* Empty names from doubled or trailing underscores vanish */
 	expect_isa("rv64imac__zicsr_", 0, "rv64imac_zicsr");
+}
+
+/* An RVA23 hart of QEMU 10 (-cpu rva23s64): only what Keel virtualizes reaches the guest. */
+#define RVA23_ISA                                                                                                     \
+	"rv64imafdcbvh_zic64b_zicbom_zicbop_zicboz_ziccamoa_ziccif_zicclsm_ziccrse_zicntr_zicond_zicsr_zifencei_"     \
+	"zihintntl_zihintpause_zihpm_zimop_zmmul_za64rs_zaamo_zalrsc_zawrs_zfa_zfhmin_zca_zcb_zcd_zcmop_zba_zbb_zbs_" \
+	"zkt_zvbb_zve32f_zve32x_zve64d_zve64f_zve64x_zvfhmin_zvkb_zvkt_shcounterenw_sha_shgatpa_shtvala_shvsatpa_"    \
+	"shvstvala_shvstvecd_smaia_smcntrpmf_smstateen_ssaia_ssccptr_sscofpmf_sscounterenw_ssnpm_ssstateen_sstc_"     \
+	"sstvala_sstvecd_ssu64xl_supm_svade_svinval_svnapot_svpbmt"
+#define RVA23_BASE                                                                                          \
+	"rv64imafdcb_zic64b_zicbop_ziccamoa_ziccif_zicclsm_ziccrse_zicntr_zicond_zicsr_zifencei_zihintntl_" \
+	"zihintpause_zimop_zmmul_za64rs_zaamo_zalrsc_zfa_zfhmin_zca_zcb_zcd_zcmop_zba_zbb_zbs_zkt"
+#define RVA23_VECTOR "_zvbb_zve32f_zve32x_zve64d_zve64f_zve64x_zvfhmin_zvkb_zvkt"
+
+static void test_isa_whitelist_rva23(void **state)
+{
+	(void)state;
+	/* Nothing offered: no V (nor its family), Sstc, Svpbmt, Zicbom, Zicboz; never AIA, PMU, stateen, h* */
+	expect_isa(RVA23_ISA, 0, RVA23_BASE "_svade_svinval_svnapot");
+	expect_isa(
+		RVA23_ISA, GUEST_ISA_V | GUEST_ISA_SSTC | GUEST_ISA_SVPBMT | GUEST_ISA_ZICBOM | GUEST_ISA_ZICBOZ,
+		"rv64imafdcbv_zic64b_zicbom_zicbop_zicboz_ziccamoa_ziccif_zicclsm_ziccrse_zicntr_zicond_zicsr_"
+		"zifencei_zihintntl_zihintpause_zimop_zmmul_za64rs_zaamo_zalrsc_zfa_zfhmin_zca_zcb_zcd_zcmop_zba_zbb_"
+		"zbs_zkt" RVA23_VECTOR "_sstc_svade_svinval_svnapot_svpbmt");
+	expect_isa("rv64imafdcvh", GUEST_ISA_V, "rv64imafdcv");
+	expect_isa("rv64imafdcvh_zve64d", 0, "rv64imafdc");
+	expect_isa("rv64gch", 0, "rv64gc");
+	/* Unknown names (vendor, new, look-alikes) are hidden */
+	expect_isa("rv64imac_xtheadba_zicsrx_zkr_zk_svadu_ssaia", 0, "rv64imac");
+}
+
+static void test_isa_queries(void **state)
+{
+	char list[128];
+	static const char want[] = "i\0m\0a\0c\0v\0zicsr\0sstc";
+
+	(void)state;
+	assert_true(isa_string_has("rv64imacv_zicsr_sstc", "sstc"));
+	assert_true(isa_string_has("rv64imacv_zicsr_sstc", "zicsr"));
+	assert_true(isa_string_has("rv64imacv_zicsr_sstc", "v"));
+	assert_false(isa_string_has("rv64imac_zicsr_sstc", "v"));
+	assert_false(isa_string_has("rv64imac_zicsr_sstcx", "sstc"));
+	assert_false(isa_string_has("rv64imac_zvl128b", "zvl"));
+	assert_false(isa_string_has("rv64imac_vz", "v"));
+	assert_int_equal(isa_extension_list("rv64imacv_zicsr__sstc", list, sizeof(list)), (int)sizeof(want));
+	assert_memory_equal(list, want, sizeof(want));
+	assert_int_equal(isa_extension_list("rv64imacv_zicsr_sstc", list, sizeof(want) - 1), -1);
+	assert_int_equal(isa_extension_list("rv64imacv_zicsr_sstc", list, sizeof(want)), (int)sizeof(want));
+	assert_int_equal(isa_extension_list("x86", list, sizeof(list)), -1);
+	assert_int_equal(guest_isa_henvcfg("rv64imac"), 0);
+	assert_int_equal(guest_isa_henvcfg("rv64imac_sstc_svpbmt_zicbom_zicboz"),
+			 HENVCFG_STCE | HENVCFG_PBMTE | HENVCFG_CBCFE | HENVCFG_CBIE_FLUSH | HENVCFG_CBZE);
+	assert_int_equal(guest_isa_henvcfg("rv64imac_zicbop_svnapot"), 0);
 }
 
 static void test_isa_rejects_bad_input(void **state)
@@ -119,7 +171,9 @@ static void *build_with_host(const struct vm_config *cfg, const char *isa, unsig
 	int size;
 
 	assert_non_null(buf);
-	size = guest_fdt_build(buf, GUEST_FDT_MAX, cfg, isa, timebase, host_fdt);
+	struct guest_harts harts = { .host_isa = isa, .timebase = timebase };
+
+	size = guest_fdt_build(buf, GUEST_FDT_MAX, cfg, &harts, host_fdt);
 	if (size <= 0) {
 		free(buf);
 		fail_msg("guest_fdt_build: %d (%s)", size, fdt_strerror(size));
@@ -250,6 +304,9 @@ static void test_fdt_cpus(void **state)
 		assert_string_equal(prop_str(fdt, path, "device_type"), "cpu");
 		assert_string_equal(prop_str(fdt, path, "status"), "okay");
 		assert_string_equal(prop_str(fdt, path, "riscv,isa"), GUEST_ISA "_sstc");
+		assert_string_equal(prop_str(fdt, path, "riscv,isa-base"), "rv64i");
+		assert_string_equal(prop_str(fdt, path, "mmu-type"), "riscv,sv39");
+		assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, path), "riscv,cbom-block-size", NULL));
 		assert_string_equal(prop_str(fdt, intc, "compatible"), "riscv,cpu-intc");
 		assert_int_equal(prop_u32(fdt, intc, "#interrupt-cells"), 1);
 		phandles[i] = prop_u32(fdt, intc, "phandle");
@@ -273,6 +330,46 @@ static void test_fdt_isa_follows_timer_mode(void **state)
 	assert_string_equal(prop_str(fdt, "/cpus/cpu@0", "riscv,isa"), GUEST_ISA);
 	assert_int_equal(prop_u32(fdt, "/cpus", "timebase-frequency"), 1000000);
 	assert_int_equal(count_cpus(fdt), 1);
+	free(fdt);
+}
+
+/* What the hart offers reaches the DT: isa-extensions, block sizes, the host's MMU type. */
+static void test_fdt_hart_facts(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	struct guest_harts harts = { .host_isa = "rv64imafdcvh_zicbom_zicboz_zicbop_svpbmt_ssaia_sstc",
+				     .offer = GUEST_ISA_V | GUEST_ISA_ZICBOM | GUEST_ISA_ZICBOZ,
+				     .timebase = 10000000,
+				     .mmu_type = "riscv,sv57",
+				     .cbom_block = 64,
+				     .cboz_block = 128 };
+	static const char list[] = "i\0m\0a\0f\0d\0c\0v\0zicbom\0zicboz\0zicbop\0sstc";
+	void *fdt = malloc(GUEST_FDT_MAX);
+	int len, node;
+	const void *p;
+
+	(void)state;
+	assert_non_null(fdt);
+	cfg.nvcpus = 1;
+	assert_true(guest_fdt_build(fdt, GUEST_FDT_MAX, &cfg, &harts, NULL) > 0);
+	node = fdt_path_offset(fdt, "/cpus/cpu@0");
+	assert_string_equal(prop_str(fdt, "/cpus/cpu@0", "riscv,isa"), "rv64imafdcv_zicbom_zicboz_zicbop_sstc");
+	p = fdt_getprop(fdt, node, "riscv,isa-extensions", &len);
+	assert_non_null(p);
+	assert_int_equal(len, sizeof(list));
+	assert_memory_equal(p, list, sizeof(list));
+	assert_string_equal(prop_str(fdt, "/cpus/cpu@0", "mmu-type"), "riscv,sv57");
+	assert_int_equal(prop_u32(fdt, "/cpus/cpu@0", "riscv,cbom-block-size"), 64);
+	assert_int_equal(prop_u32(fdt, "/cpus/cpu@0", "riscv,cboz-block-size"), 128);
+	assert_null(fdt_getprop(fdt, node, "riscv,cbop-block-size", NULL));
+
+	/* Without a block size Zicboz stays hidden; without the offer Zicbom does */
+	harts.cboz_block = 0;
+	harts.offer = GUEST_ISA_V;
+	cfg.timer = TIMER_SBI;
+	assert_true(guest_fdt_build(fdt, GUEST_FDT_MAX, &cfg, &harts, NULL) > 0);
+	assert_string_equal(prop_str(fdt, "/cpus/cpu@0", "riscv,isa"), "rv64imafdcv_zicbop");
+	assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/cpus/cpu@0"), "riscv,cbom-block-size", NULL));
 	free(fdt);
 }
 
@@ -543,14 +640,18 @@ static void test_fdt_errors(void **state)
 {
 	struct vm_config cfg = base_cfg();
 	char *small = malloc(256);
+	struct guest_harts harts = { .host_isa = HOST_ISA, .timebase = 10000000 };
 
 	(void)state;
 	assert_non_null(small);
-	assert_true(guest_fdt_build(small, 256, &cfg, HOST_ISA, 10000000, NULL) < 0); /* no room */
+	assert_true(guest_fdt_build(small, 256, &cfg, &harts, NULL) < 0); /* no room */
 	free(small);
 	small = malloc(GUEST_FDT_MAX);
 	assert_non_null(small);
-	assert_int_equal(guest_fdt_build(small, GUEST_FDT_MAX, &cfg, "x86_64", 10000000, NULL), -FDT_ERR_BADVALUE);
+	harts.host_isa = "x86_64";
+	assert_int_equal(guest_fdt_build(small, GUEST_FDT_MAX, &cfg, &harts, NULL), -FDT_ERR_BADVALUE);
+	harts.host_isa = NULL;
+	assert_int_equal(guest_fdt_build(small, GUEST_FDT_MAX, &cfg, &harts, NULL), -FDT_ERR_BADVALUE);
 	free(small);
 }
 
@@ -561,12 +662,15 @@ int main(void)
 		cmocka_unit_test(test_isa_single_letters_only),
 		cmocka_unit_test(test_isa_drops_hypervisor_extensions),
 		cmocka_unit_test(test_isa_sstc_position_and_lookalikes),
+		cmocka_unit_test(test_isa_whitelist_rva23),
+		cmocka_unit_test(test_isa_queries),
 		cmocka_unit_test(test_isa_rejects_bad_input),
 		cmocka_unit_test(test_isa_output_too_small),
 		cmocka_unit_test(test_fdt_root_and_chosen),
 		cmocka_unit_test(test_fdt_memory),
 		cmocka_unit_test(test_fdt_cpus),
 		cmocka_unit_test(test_fdt_isa_follows_timer_mode),
+		cmocka_unit_test(test_fdt_hart_facts),
 		cmocka_unit_test(test_fdt_max_vcpus),
 		cmocka_unit_test(test_fdt_devices),
 		cmocka_unit_test(test_fdt_passthrough),

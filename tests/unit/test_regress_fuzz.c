@@ -44,7 +44,7 @@ static int checked_fdt_property(void *fdt, const char *name, const void *val, in
 }
 
 #define fdt_property checked_fdt_property
-#define guest_isa_string regress_guest_isa_string
+#define guest_isa_for regress_guest_isa_for
 #define guest_fdt_build regress_guest_fdt_build
 #include "board/guest_fdt.c"
 #undef fdt_property
@@ -55,6 +55,7 @@ static void test_guest_fdt_no_null_property_value(void **state)
 {
 	struct vm_config cfg;
 	void *buf = malloc(GUEST_FDT_MAX);
+	struct guest_harts harts = { .host_isa = HOST_ISA, .timebase = 10000000, .cbom_block = 64, .cboz_block = 64 };
 	int ret;
 
 	(void)state;
@@ -67,7 +68,7 @@ static void test_guest_fdt_no_null_property_value(void **state)
 	cfg.ram_size = 0x4000000;
 	cfg.timer = TIMER_SSTC;
 	null_values = 0;
-	ret = regress_guest_fdt_build(buf, GUEST_FDT_MAX, &cfg, HOST_ISA, 10000000, NULL);
+	ret = regress_guest_fdt_build(buf, GUEST_FDT_MAX, &cfg, &harts, NULL);
 	free(buf);
 	assert_true(ret > 0);
 	if (null_values)
