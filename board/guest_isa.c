@@ -10,15 +10,16 @@
  * Every multi-letter extension a guest may be told of. Instruction-only extensions run in VS-mode
  * as in HS-mode and need nothing from Keel; the rest need what the offer says. Anything not here
  * is hidden (the README table says why for each of rva23s64's). zicntr: hcounteren gives CY, TM,
- * IR. svade: henvcfg.ADUE stays 0, so the guest's A/D updates fault as Svade says.
+ * IR. svade: henvcfg.ADUE stays 0, so the guest's A/D updates fault as Svade says. zawrs: a
+ * WRS.NTO that traps under hstatus.VTW ends its wait (exit/exit.c).
  */
 static const char *const passed[] = {
-	"zicsr",  "zifencei", "zicntr",	 "zihintpause", "zihintntl", "zicond", "zimop",	  "zcmop",  "zmmul",
-	"zicbop", "ziccif",   "ziccrse", "ziccamoa",	"zicclsm",   "za64rs", "za128rs", "zic64b", "zama16b",
-	"zaamo",  "zalrsc",   "zacas",	 "zabha",	"ztso",	     "zfa",    "zfh",	  "zfhmin", "zfbfmin",
-	"zca",	  "zcb",      "zcd",	 "zcf",		"zcmp",	     "zba",    "zbb",	  "zbc",    "zbs",
-	"zbkb",	  "zbkc",     "zbkx",	 "zkn",		"zknd",	     "zkne",   "zknh",	  "zks",    "zksed",
-	"zksh",	  "zkt",      "svnapot", "svinval",	"svade",
+	"zicsr",   "zifencei", "zicntr",  "zihintpause", "zihintntl", "zicond", "zimop",   "zcmop",  "zmmul",
+	"zicbop",  "ziccif",   "ziccrse", "ziccamoa",	 "zicclsm",   "za64rs", "za128rs", "zic64b", "zama16b",
+	"zaamo",   "zalrsc",   "zacas",	  "zabha",	 "zawrs",     "ztso",	"zfa",	   "zfh",    "zfhmin",
+	"zfbfmin", "zca",      "zcb",	  "zcd",	 "zcf",	      "zcmp",	"zba",	   "zbb",    "zbc",
+	"zbs",	   "zbkb",     "zbkc",	  "zbkx",	 "zkn",	      "zknd",	"zkne",	   "zknh",   "zks",
+	"zksed",   "zksh",     "zkt",	  "svnapot",	 "svinval",   "svade",
 };
 
 /* The vector family: instructions on the vector state Keel switches (GUEST_ISA_V). */

@@ -70,6 +70,15 @@ static enum exit_reason virtual_instruction(struct vcpu *v, struct vcpu_exit *ex
 		vcpu_advance_pc(v, insn_length(insn));
 		return EXIT_HALT;
 	}
+	if (insn == INSN_WRS_NTO) {
+		/*
+		 * Zawrs: under hstatus.VTW a WRS.NTO that would wait traps here. Its wait may end at
+		 * any time (the spec allows it), so it ends now; on a shared hart the scheduler looks
+		 * first, as for a WFI it lets others run.
+		 */
+		vcpu_advance_pc(v, insn_length(insn));
+		return v->irq_exit;
+	}
 	/* Everything else VS-mode may not do is, to the guest, an illegal instruction. */
 	return inject_or_stop(v, EXC_ILLEGAL_INST, insn, exit);
 }

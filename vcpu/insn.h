@@ -7,6 +7,7 @@
 #endif
 
 #define INSN_WFI 0x10500073UL
+#define INSN_WRS_NTO 0x00d00073UL /* Zawrs: wait on a reservation set, no timeout */
 /* htinst (priv spec 8.6.3): bit 0 set = transformed; then bit 1 clear = the original was 16-bit. */
 #define HTINST_TRANSFORMED 0x1UL
 #define HTINST_ORIG_32BIT 0x2UL

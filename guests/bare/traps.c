@@ -226,6 +226,26 @@ static void test_wfi(const char *how)
 	csr_clear(sie, SIE_STIE);
 }
 
+/* Zawrs: both waits end (the reservation is ours, nobody breaks it: the time-out or a spurious end). */
+static void test_zawrs(void)
+{
+	static unsigned int word;
+	unsigned int seen;
+
+	if (!dtb_isa_has("zawrs")) {
+		tap_diag("zawrs: not in this hart's ISA");
+		return;
+	}
+	expect_begin();
+	__asm__ volatile(".option push\n.option arch, +zawrs\n lr.w %0, (%1)\n wrs.nto\n lr.w %0, (%1)\n wrs.sto\n"
+			 ".option pop"
+			 : "=&r"(seen)
+			 : "r"(&word)
+			 : "memory");
+	tap_ok(MY_TRAP->count == traps_before, "zawrs: wrs.nto and wrs.sto return to the next instruction (%lu traps)",
+	       MY_TRAP->count - traps_before);
+}
+
 void guest_main(unsigned long hartid)
 {
 	const char *how = dtb_isa_has("sstc") ? "sstc" : "sbi-timer";
@@ -238,4 +258,5 @@ void guest_main(unsigned long hartid)
 	test_outside_ram();
 	test_timer(how);
 	test_wfi(how);
+	test_zawrs();
 }

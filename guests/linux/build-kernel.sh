@@ -1,21 +1,25 @@
 #!/bin/sh
-# Build the riscv64 Linux 6.1 guest kernel Image for Keel, cached outside the
-# work tree.
+# Build the riscv64 Linux guest kernel Image for Keel (6.1, or 6.12), cached outside
+# the work tree.
 #
 # Debian packages needed (bookworm):
 #   linux-source-6.1 xz-utils tar          kernel source tarball + extraction
+#   (6.12: linux-source-6.12, installed on trixie, or fetched by scripts/trixie.sh
+#    into $KEEL_CACHE/trixie on bookworm)
 #   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu   cross toolchain
 #   make gcc libc6-dev                      kbuild and its host tools
 #   flex bison                              kconfig and dtc parsers
 #   bc                                      kernel/time/timeconst.h
 #   (coreutils, dpkg, util-linux: sha256sum, dpkg-query, flock — always present)
 #
-# Usage: guests/linux/build-kernel.sh
+# Usage: guests/linux/build-kernel.sh [6.1|6.12]   (default 6.1)
 #   Env: KEEL_CACHE   cache root (default $HOME/.cache/keel)
 #        KEEL_JOBS    parallel jobs (default $(nproc))
 #
-# The tree lives in $KEEL_CACHE/linux-<hash>/, <hash> = first 16 hex digits
-# of sha256(keel.config + this script + linux-source-6.1 package version).
+# The config is keel.config, plus keel-<version>.config when there is one (6.12:
+# vector and the RVA23 extensions on). The tree lives in $KEEL_CACHE/linux-<hash>/,
+# <hash> = first 16 hex digits of sha256(the fragments + this script + the source
+# package's version, or for a fetched tarball its size and time).
 # Any change to one of those three gives a new directory (old ones can be
 # deleted by hand). If linux-<hash>/arch/riscv/boot/Image already exists the
 # script only prints its path. Otherwise it builds in linux-<hash>.tmp/ and
@@ -28,18 +32,34 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
-fragment="$here/keel.config"
-tarball=/usr/src/linux-source-6.1.tar.xz
+version=${1:-6.1}
+case "$version" in 6.1 | 6.12) ;; *) echo "build-kernel: version must be 6.1 or 6.12, not '$version'" >&2; exit 1 ;; esac
 cache=${KEEL_CACHE:-${HOME:?HOME is not set}/.cache/keel}
+pkg=linux-source-$version
+tarball=/usr/src/$pkg.tar.xz
+[ -r "$tarball" ] || [ ! -r "$cache/trixie/usr/src/$pkg.tar.xz" ] || tarball="$cache/trixie/usr/src/$pkg.tar.xz"
+base="$here/keel.config"
+extra="$here/keel-$version.config"
+fragment="$base"
+if [ -r "$extra" ]; then
+	fragment="$cache/keel-$version.config.$$" # both, written below
+	trap 'rm -f "$fragment"' EXIT
+fi
 jobs=${KEEL_JOBS:-$(nproc)}
 kmake_vars="ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-"
 
 log() { echo "build-kernel: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
-	die "linux-source-6.1 is not installed (apt-get install linux-source-6.1)"
-[ -r "$fragment" ] || die "missing $fragment"
+mkdir -p "$cache"
+[ -r "$base" ] || die "missing $base"
+if [ -r "$extra" ]; then
+	cat "$base" "$extra" >"$fragment"
+fi
+if ! srcver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null); then
+	[ -r "$tarball" ] || die "$pkg is not installed (apt-get install $pkg; on bookworm scripts/trixie.sh fetches 6.12)"
+	srcver="fetched $(stat -c '%s %Y' "$tarball")"
+fi
 hash=$({ cat "$fragment" "$self"; printf '%s' "$srcver"; } | sha256sum | cut -c1-16)
 final="$cache/linux-$hash"
 image="$final/arch/riscv/boot/Image"
@@ -56,7 +76,7 @@ for t in riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu riscv64-linux-gnu-ld:binuti
 	make:make gcc:gcc flex:flex bison:bison bc:bc xz:xz-utils tar:tar flock:util-linux; do
 	command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 done
-[ -r "$tarball" ] || missing="$missing linux-source-6.1"
+[ -r "$tarball" ] || missing="$missing $pkg"
 [ -z "$missing" ] || die "missing Debian packages:$missing (see scripts/deps.sh)"
 
 mkdir -p "$cache"
@@ -77,7 +97,7 @@ rm -rf "$tmp" "$final"
 mkdir -p "$tmp"
 start=$(date +%s)
 
-log "hash $hash (linux-source-6.1 $srcver); building in $tmp"
+log "hash $hash ($pkg $srcver); building in $tmp"
 log "extracting $tarball"
 # A progress line on stderr every ~200 MB ("tar: extracting: R: ... MiB").
 tar -xJf "$tarball" -C "$tmp" --strip-components=1 \
@@ -92,7 +112,7 @@ unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL GNUMAKEFLAGS \
 # Reproducible output: fixed user/host/version, and a timestamp that must be
 # a date(1)-parseable string (it also stamps the built-in initramfs cpio);
 # the tarball's mtime comes from the .deb, so it is fixed per package version.
-# The banner reads "Linux version 6.1.x (keel@keel-<hash>) ... #1 SMP <date>".
+# The banner reads "Linux version 6.x.y (keel@keel-<hash>) ... #1 SMP <date>".
 export KBUILD_BUILD_USER=keel KBUILD_BUILD_HOST="keel-$hash" KBUILD_BUILD_VERSION=1
 KBUILD_BUILD_TIMESTAMP=$(LC_ALL=C date -u -r "$tarball")
 export KBUILD_BUILD_TIMESTAMP

@@ -380,6 +380,9 @@ CASES = [
     {"name": "traps-sbi-timer-sv48", "vms": [{"guest": "traps", "harts": "0", "timer": "sbi", "stage2": "sv48x4"}],
      "expect": KEEL_BOOT + [r"timer sbi", r"stage-2 Sv48x4", r"# timer path: sbi-timer"]},
     {"name": "traps-native", "native": "traps", "smp": 1},
+    # With keel,wfi-exits (hstatus.VTW) a guest's WFI and WRS.NTO trap to Keel and come back.
+    {"name": "traps-wfi-exits", "vms": [{"guest": "traps", "harts": "0", "wfi-exits": 1}],
+     "expect": KEEL_BOOT + [r"timer sstc", r"virtual-inst=[1-9]"]},
 
     # Two vCPUs on two harts: HSM, IPIs, remote fences.
     # Each vCPU alone on its hart: its WFIs wait in the guest (no virtual-instruction exit), the
