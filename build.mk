@@ -8,6 +8,17 @@ CC := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= gcc
 QEMU ?= qemu-system-riscv64
+# The platforms QEMU runs on (scripts/keelrun.py's PLATFORMS): bookworm (Debian 12's QEMU 7.2 and
+# OpenSBI 1.1, -cpu rv64) and trixie (Debian 13's QEMU 10.0 and OpenSBI 1.5, -cpu rva23s64, from
+# scripts/trixie.sh). PLATFORM picks one; without it make test runs both, make run and make bench
+# trixie. QEMU_CPU and QEMU_MACHINE replace either's hart model and machine options.
+PLATFORMS := bookworm trixie
+$(if $(filter-out $(PLATFORMS),$(PLATFORM)),$(error PLATFORM must be one of: $(PLATFORMS)))
+TEST_PLATFORMS = $(or $(PLATFORM),$(PLATFORMS))
+RUN_PLATFORM = $(or $(PLATFORM),trixie)
+QEMU_OVERRIDES = $(if $(QEMU_CPU),--qemu-cpu "$(QEMU_CPU)") $(if $(QEMU_MACHINE),--qemu-machine "$(QEMU_MACHINE)")
+RUN_PLATFORM_ARGS = --platform $(RUN_PLATFORM) $(QEMU_OVERRIDES)
+TEST_PLATFORM_ARGS = $(foreach p,$(TEST_PLATFORMS),--platform $(p)) $(QEMU_OVERRIDES)
 
 LIBFDT_DIR := $(BUILD)/libfdt
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_empty_tree.c fdt_addresses.c
@@ -192,11 +203,12 @@ QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $
 	--linux-rootfs $(LINUX_ROOTFS)
 
 qemu-tests: $(KEEL_BIN) guests linux
-	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS)
+	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) $(TEST_PLATFORM_ARGS)
 
-# The fuzz targets' prerequisites come from tests/fuzz/fuzz.mk, included at the end.
+# The fuzz targets' prerequisites come from tests/fuzz/fuzz.mk, included at the end. The unit tests
+# and the checks run once, the QEMU cases once per platform.
 test: $(KEEL_BIN) guests linux $(UNIT_BINS)
-	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) --unit $(UNIT_BINS) \
+	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) $(TEST_PLATFORM_ARGS) --unit $(UNIT_BINS) \
 		--check "fuzz=FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)" \
 		--check "layers=python3 scripts/check-layers.py" --check "cppcheck=KEEL_DIRS='$(KEEL_DIRS)' tests/fuzz/cppcheck.sh" --check "format=clang-format --dry-run --Werror $(FORMAT_FILES)" \
 		--check "firstrun=tests/firstrun.sh $(BUILD)" \
@@ -224,10 +236,10 @@ RUN_CONSOLE_ARGS = $(if $(filter virtio,$(RUN_CONSOLE)),earlycon=sbi console=hvc
 RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),$(RUN_CONSOLE_ARGS)$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait)$(if $(GUEST_NET), ip=dhcp))
 run: $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
-	@python3 scripts/keelrun.py --build $(BUILD) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
+	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(DISKS),--disk "$(d)") $(foreach n,$(NETS),--net "$(n)")
 else
-	@python3 scripts/keelrun.py --build $(BUILD) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
+	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" --console $(RUN_CONSOLE) \
 		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(GUEST_NET),--net "$(GUEST_NET)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))
@@ -239,7 +251,8 @@ config:
 	@echo "OBJCOPY  $(shell command -v $(OBJCOPY))"
 	@echo "GCC_INC  $(GCC_INC)"
 	@echo "UAPI     $(UAPI_INC)/linux ($(UAPI_HEADERS))"
-	@echo "QEMU     $(shell command -v $(QEMU))"
+	@echo "QEMU     $(shell command -v $(QEMU)) (bookworm)"
+	@echo "TRIXIE   $(shell scripts/trixie.sh --env | sed -n 's/^KEEL_TRIXIE_QEMU=//p') (trixie)"
 
 gdb: $(KEEL_ELF)
 	gdb-multiarch -ex "target remote :1234" $(KEEL_ELF)

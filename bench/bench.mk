@@ -1,21 +1,23 @@
-# Benchmarks: Keel against OpenSBI 1.1 alone, in instructions under QEMU -icount (bench/README.md).
-# Included at the end of the Makefile.
-#   make bench          all rows; prints the table and writes bench/results.json; fails if a
+# Benchmarks: Keel against the platform's OpenSBI alone, in instructions under QEMU -icount
+# (bench/README.md). Included at the end of the Makefile. PLATFORM=bookworm|trixie (default trixie),
+# QEMU_CPU, QEMU_MACHINE as for make run.
+#   make bench          all rows; prints the table and writes bench/results-PLATFORM.json; fails if a
 #                       figure cannot be measured
 #   make bench-trace    one null SBI call, hypercall and MMIO read under Keel, by Keel function
 #   make bench-profile  the Linux guest's boot under Keel, instructions by Keel function
 
-BENCH_RESULTS ?= bench/results.json
+BENCH_RESULTS ?= bench/results-$(RUN_PLATFORM).json
 
 .PHONY: bench bench-trace bench-profile
 
 # gdb-multiarch (from scripts/deps.sh) reads minstret at /init (Linux rows) and single-steps Keel (bench-trace).
 bench: $(KEEL_BIN) guests linux
 	@python3 bench/bench.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
-		--linux-init $(LINUX_DIR)/init --out $(BENCH_RESULTS)
+		--linux-init $(LINUX_DIR)/init --out $(BENCH_RESULTS) $(RUN_PLATFORM_ARGS)
 
 bench-trace: $(KEEL_BIN) guests
-	@python3 bench/trace_sbi.py --build $(BUILD)
+	@python3 bench/trace_sbi.py --build $(BUILD) $(RUN_PLATFORM_ARGS)
 
 bench-profile: $(KEEL_BIN) guests linux
-	@python3 bench/profile.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD)
+	@python3 bench/profile.py --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
+		$(RUN_PLATFORM_ARGS)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keel's benchmarks (`make bench`): Keel against OpenSBI 1.1 alone, counted in instructions.
+"""Keel's benchmarks (`make bench`): Keel against the platform's OpenSBI alone, counted in instructions.
 
 Every run is QEMU with `-icount shift=0,sleep=off`. Then QEMU's virtual clock advances exactly
 1 ns per instruction retired by any hart in any mode (M, HS, VS/S, U); the instret and cycle
@@ -10,7 +10,7 @@ guest checks this model before reporting anything (guests/bare/bench.c).
 
 A figure that cannot be measured stops the run with a message and exit status 1: QEMU failing
 or timing out, a guest TAP line "not ok" or a missing plan, a missing "bench:" line, Keel's
-exit report missing, gdb not reaching /init. Results go to bench/results.json (sorted keys;
+exit report missing, gdb not reaching /init. Results go to bench/results-PLATFORM.json (sorted keys;
 "generated" is the only field that changes between identical runs, wall times are printed only).
 """
 import argparse
@@ -605,11 +605,11 @@ def collect(b):
            "retired after the deadline before the guest handler's first instruction")
     row("timer_sstc", "timer latency, Keel Sstc path (guest writes stimecmp)", ks["timer_stimecmp"],
         nat["timer_stimecmp"], "instructions", "guest rdinstret in handler, 100 arming phases", lat % "by csrw stimecmp (vstimecmp under Keel)",
-        native_note="OpenSBI 1.1 enables Sstc for S-mode: the same direct write", comparable=False)
+        native_note="OpenSBI enables Sstc for S-mode: the same direct write", comparable=False)
     row("timer_sbi_path", "timer latency, Keel SBI-timer path (SBI set_timer)", kt["timer_sbi"], nat["timer_sbi"],
         "instructions", "guest rdinstret in handler, 100 arming phases", lat % "by SBI set_timer on a VM with keel,timer = \"sbi\" (Keel arms the host timer and "
         "injects VSTIP)",
-        native_note="OpenSBI 1.1 writes stimecmp (Sstc) for set_timer: the interrupt goes straight to S-mode",
+        native_note="OpenSBI writes stimecmp (Sstc) for set_timer: the interrupt goes straight to S-mode",
         comparable=False, extra={"keel_timer_exits": kt_exits[0]["timer-irq"]})
     row("timer_sbi_on_sstc", "timer latency, SBI set_timer on a Sstc VM", ks["timer_sbi"], nat["timer_sbi"],
         "instructions", "guest rdinstret in handler, 100 arming phases", lat % "by SBI set_timer on a VM with keel,timer = \"sstc\" (Keel writes vstimecmp)",
@@ -806,10 +806,10 @@ def print_table(rows, goals, walls):
 
 
 def tool_versions():
-    qemu = subprocess.run([keelrun.QEMU, "--version"], capture_output=True, text=True).stdout.splitlines()
-    opensbi = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "opensbi"], capture_output=True, text=True)
-    return {"qemu": qemu[0] if qemu else "?", "opensbi_deb": opensbi.stdout.strip() or "?",
-            "qemu_options": "-machine virt -cpu rv64 " + " ".join(ICOUNT)}
+    p = keelrun.PLATFORM
+    qemu = subprocess.run([p.qemu, "--version"], capture_output=True, text=True, timeout=60).stdout.splitlines()
+    return {"platform": p.name, "qemu": qemu[0] if qemu else "?", "opensbi": p.opensbi,
+            "qemu_options": "-machine %s -cpu %s %s" % (p.machine, p.cpu, " ".join(ICOUNT))}
 
 
 def main():
@@ -819,8 +819,11 @@ def main():
     ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
     ap.add_argument("--linux-init", default=os.path.join("build", "linux", "init"),
                     help="the /init ELF inside the initramfs (its entry point is where gdb stops)")
-    ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--out", help="the results file (default bench/results-PLATFORM.json)")
+    keelrun.add_platform_options(ap)
     args = ap.parse_args()
+    keelrun.use_platform(args.platform, args.qemu_cpu, args.qemu_machine)
+    args.out = args.out or os.path.join(HERE, "results-%s.json" % args.platform)
     bench = None
     try:
         bench = Bench(args)

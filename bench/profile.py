@@ -81,7 +81,9 @@ def main():
     ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
     ap.add_argument("--bare", action="store_true", help="the bench guest's single-hart rows instead of Linux")
     ap.add_argument("--top", type=int, default=25, help="functions to list per phase")
+    keelrun.add_platform_options(ap)
     args = ap.parse_args()
+    keelrun.use_platform(args.platform, args.qemu_cpu, args.qemu_machine)
     if args.bare:
         vm = {"name": "bench", "image": os.path.join(args.build, "guests", "bench.bin"), "bootargs": "keel"}
     else:

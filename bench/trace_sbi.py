@@ -90,7 +90,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")
     ap.add_argument("what", nargs="*", default=["sbi", "hvc", "mmio", "csw"], help="sbi, hvc, mmio, csw")
+    keelrun.add_platform_options(ap)
     args = ap.parse_args()
+    keelrun.use_platform(args.platform, args.qemu_cpu, args.qemu_machine)
     for what in args.what:
         trace(args, what)
 

@@ -6,6 +6,7 @@ added under /chosen as keel,vm@N nodes, and the result is handed to the machine
 with -dtb. Guest images are placed in host RAM with QEMU's -device loader.
 """
 import argparse
+import glob
 import os
 import queue
 import re
@@ -16,8 +17,87 @@ import tempfile
 import threading
 import time
 
-OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
-QEMU = os.environ.get("QEMU", "qemu-system-riscv64")
+CACHE = os.environ.get("KEEL_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "keel")
+TRIXIE_ROOT = os.path.join(CACHE, "trixie")  # scripts/trixie.sh unpacks the trixie platform here
+
+
+class Platform:
+    """A QEMU, its OpenSBI and their defaults, and what that OpenSBI tells an S-mode payload
+    (the native reference runs compare with these facts, not with one firmware's version)."""
+
+    def __init__(self, name, qemu, firmware, cpu, opensbi, sbi_spec, sbi_impl_version, sbi_extensions,
+                 machine="virt", env=None, install=None):
+        self.name, self.qemu, self.firmware, self.cpu, self.machine = name, qemu, firmware, cpu, machine
+        self.opensbi = opensbi  # OpenSBI's own version, "1.1"
+        self.sbi_spec = sbi_spec  # the SBI specification version it implements, "1.0"
+        self.sbi_impl_version = sbi_impl_version  # BASE get_impl_version: major << 16 | minor, as "0x10001"
+        self.sbi_extensions = tuple(sbi_extensions)  # what its BASE probe_extension finds on QEMU virt
+        self.env = dict(env or {})  # environment QEMU needs
+        self.install = install  # what installs it, for the error when it is missing
+
+    def has(self, ext):
+        return ext in self.sbi_extensions
+
+    def bootarg(self):
+        """The facts a native guest checks, as kernel command line words (keel.sbi_* for Linux's init,
+        the same names for the bare test guests)."""
+        return "keel.sbi_spec=%s keel.sbi_impl_version=%s keel.sbi_dbcn=%d" % (
+            self.sbi_spec, self.sbi_impl_version, self.has("DBCN"))
+
+
+def trixie_module_dir():
+    for d in sorted(glob.glob(os.path.join(TRIXIE_ROOT, "usr", "lib", "*", "qemu"))):
+        return d
+    return os.path.join(TRIXIE_ROOT, "usr", "lib", "qemu")
+
+
+OPENSBI_1_1_EXTENSIONS = ("BASE", "TIME", "IPI", "RFENCE", "HSM", "SRST", "PMU", "legacy")
+PLATFORMS = {
+    # Debian 12: QEMU 7.2, OpenSBI 1.1 (SBI v1.0: no DBCN, that came in OpenSBI 1.3).
+    "bookworm": Platform("bookworm", os.environ.get("QEMU", "qemu-system-riscv64"),
+                         "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin", "rv64", "1.1", "1.0", "0x10001",
+                         OPENSBI_1_1_EXTENSIONS, install="scripts/deps.sh (make deps)"),
+    # Debian 13's versions (bookworm-backports on a bookworm machine): QEMU 10.0, OpenSBI 1.5.1 (SBI
+    # v2.0), RVA23 harts. Its QEMU's modules are its own: QEMU_MODULE_DIR says where.
+    "trixie": Platform("trixie", os.path.join(TRIXIE_ROOT, "usr", "bin", "qemu-system-riscv64"),
+                       os.path.join(TRIXIE_ROOT, "usr", "lib", "riscv64-linux-gnu", "opensbi", "generic",
+                                    "fw_dynamic.bin"), "rva23s64", "1.5", "2.0", "0x10005",
+                       OPENSBI_1_1_EXTENSIONS + ("DBCN", "SUSP"), env={"QEMU_MODULE_DIR": trixie_module_dir()},
+                       install="scripts/trixie.sh (make deps)"),
+}
+DEFAULT_PLATFORM = "trixie"
+PLATFORM = PLATFORMS["bookworm"]  # the one machine_args runs; use_platform chooses
+
+
+def use_platform(name, cpu=None, machine=None):
+    """Make `name` the platform every command below runs (QEMU_CPU/QEMU_MACHINE-style overrides of its
+    hart model and machine options), with its environment in this process's for QEMU to inherit.
+    Exits with a message when the platform is not installed."""
+    global PLATFORM
+    if name not in PLATFORMS:
+        sys.exit("keel-run: unknown platform %r (%s)" % (name, ", ".join(PLATFORMS)))
+    base = PLATFORMS[name]
+    PLATFORM = Platform(base.name, base.qemu, base.firmware, cpu or base.cpu, base.opensbi, base.sbi_spec,
+                        base.sbi_impl_version, base.sbi_extensions, machine or base.machine, base.env, base.install)
+    for path in (PLATFORM.firmware,) + ((PLATFORM.qemu,) if os.sep in PLATFORM.qemu else ()):
+        if not os.path.exists(path):
+            sys.exit("keel-run: platform %s: %s not found: run %s" % (name, path, PLATFORM.install))
+    os.environ.update(PLATFORM.env)
+    return PLATFORM
+
+
+def add_platform_options(ap, several=False):
+    """--platform (with several: repeatable, a list, None when not given), --qemu-cpu, --qemu-machine."""
+    if several:
+        ap.add_argument("--platform", action="append", choices=sorted(PLATFORMS),
+                        help="a platform to run on (repeatable: once on each; default %s)" % DEFAULT_PLATFORM)
+    else:
+        ap.add_argument("--platform", default=DEFAULT_PLATFORM, choices=sorted(PLATFORMS),
+                        help="QEMU and OpenSBI to run on (default %s)" % DEFAULT_PLATFORM)
+    ap.add_argument("--qemu-cpu", help="QEMU -cpu instead of the platform's (e.g. rv64 on trixie)")
+    ap.add_argument("--qemu-machine", help="QEMU -machine instead of the platform's virt (e.g. virt,aia=aplic-imsic)")
+
+
 RAM_BASE = 0x80000000
 DTB_RESERVE = 0x200000  # QEMU puts its DTB in the top 2 MiB of RAM: guest images go just below
 
@@ -134,9 +214,41 @@ def disk_cells(spec):
     return "%d %s %s %d" % (host, cells(start), cells(nsectors), flags)
 
 
-def machine_args(smp, mem, cpu="rv64"):
-    return [QEMU, "-machine", "virt", "-cpu", cpu, "-smp", str(smp), "-m", str(mem),
-            "-nographic", "-bios", OPENSBI]
+# The options that shape the machine, and so the DT QEMU gives it: a run's own (QEMU_OPTS) replace the
+# launcher's, for the DT dump as for the run.
+MACHINE_OPTS = {"-smp": "smp", "-m": "mem", "-cpu": "cpu", "-machine": "machine", "-M": "machine"}
+
+
+def split_machine_opts(opts, machine=None):
+    """The -smp, -m, -cpu and -machine/-M values in QEMU options (a dict), and the other options. A
+    -machine naming a machine type replaces `machine` (default the platform's); one of properties only
+    (aia=aplic-imsic) adds them to it, as QEMU merges -machine options."""
+    found, rest = {}, []
+    it = iter(opts)
+    for opt in it:
+        key = MACHINE_OPTS.get(opt)
+        if key is None:
+            rest.append(opt)
+            continue
+        val = next(it, "")
+        if key == "machine":
+            base = found.get("machine", machine or PLATFORM.machine)
+            val = val if "=" not in val.split(",")[0] else base + "," + val
+        found[key] = val
+    return found, rest
+
+
+def hart_count(smp):
+    """The harts a -smp value asks for: "4" or "cpus=4,sockets=1"."""
+    first = str(smp).split(",")[0]
+    return int(first.split("=")[1] if first.startswith("cpus=") else first)
+
+
+def machine_args(smp, mem, cpu=None, machine=None):
+    """QEMU on the platform's machine and harts (cpu and machine: the options of one run, e.g. a case's
+    "rv64,h=false"), with its OpenSBI."""
+    return [PLATFORM.qemu, "-machine", machine or PLATFORM.machine, "-cpu", cpu or PLATFORM.cpu, "-smp", str(smp),
+            "-m", str(mem), "-nographic", "-bios", PLATFORM.firmware]
 
 
 FILE_PROP = re.compile(r'keel,(kernel|initrd)-file\s*=\s*"([^"]*)"\s*;')
@@ -167,9 +279,9 @@ def config_nodes(path, host_mem):
 TOOL_TIMEOUT = 60
 
 
-def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None, chosen=()):
+def build_dtb(smp, mem, vms, workdir, cpu=None, config=None, uplink=None, chosen=(), machine=None):
     base = os.path.join(workdir, "base.dtb")
-    subprocess.run(machine_args(smp, mem, cpu) + ["-machine", "dumpdtb=" + base],
+    subprocess.run(machine_args(smp, mem, cpu, machine) + ["-machine", "dumpdtb=" + base],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TOOL_TIMEOUT)
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", base], check=True,
                          capture_output=True, text=True, timeout=TOOL_TIMEOUT).stdout
@@ -190,11 +302,15 @@ def build_dtb(smp, mem, vms, workdir, cpu="rv64", config=None, uplink=None, chos
     return out, loaders
 
 
-def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu="rv64", config=None, disks=(), legacy_disks=False,
-                 nets=(), uplink=None, chosen=()):
-    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config, uplink, chosen)
-    return (machine_args(smp, mem, cpu) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] + loaders +
-            disk_args(disks, legacy_disks) + net_args(nets, not disks) + list(qemu_opts))
+def keel_command(build, smp, mem, vms, workdir, qemu_opts=(), cpu=None, config=None, disks=(), legacy_disks=False,
+                 nets=(), uplink=None, chosen=(), machine=None):
+    """QEMU -> OpenSBI -> Keel with the VMs; the DT Keel gets is QEMU's for the machine it really runs
+    (-smp, -m, -cpu, -machine in qemu_opts win over the arguments)."""
+    m, qemu_opts = split_machine_opts(qemu_opts, machine)
+    smp, mem, cpu, machine = m.get("smp", smp), m.get("mem", mem), m.get("cpu", cpu), m.get("machine", machine)
+    dtb, loaders = build_dtb(smp, mem, vms, workdir, cpu, config, uplink, chosen, machine)
+    return (machine_args(smp, mem, cpu, machine) + ["-kernel", os.path.join(build, "keel.bin"), "-dtb", dtb] +
+            loaders + disk_args(disks, legacy_disks) + net_args(nets, not disks) + qemu_opts)
 
 
 def net_args(nets, modern_global=True):
@@ -241,9 +357,12 @@ def console_args(console, modern_global=True):
     return args + (["-global", "virtio-mmio.force-legacy=false"] if modern_global else [])
 
 
-def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu="rv64", disks=(), nets=(), console=None):
-    return (machine_args(smp, mem, cpu) + ["-kernel", image, "-append", bootargs] + disk_args(disks) +
-            net_args(nets, not disks) + console_args(console, not disks and not nets) + list(qemu_opts))
+def native_command(image, smp, mem, bootargs="native", qemu_opts=(), cpu=None, disks=(), nets=(), console=None,
+                   machine=None):
+    m, qemu_opts = split_machine_opts(qemu_opts, machine)
+    return (machine_args(m.get("smp", smp), m.get("mem", mem), m.get("cpu", cpu), m.get("machine", machine)) +
+            ["-kernel", image, "-append", bootargs] + disk_args(disks) + net_args(nets, not disks) +
+            console_args(console, not disks and not nets) + qemu_opts)
 
 
 # The console's unfinished line looks like a prompt (Keel's Linux init "keel# ", a shell's "$ ",
@@ -295,21 +414,6 @@ def run_scripted(cmd):
     return p.wait()
 
 
-def take_smp(opts):
-    """The hart count a `-smp N` (or `-smp cpus=N,...`) in QEMU options asks for, and the options
-    without it: the DTB must be dumped for the machine QEMU will really have."""
-    rest, smp = [], None
-    it = iter(opts)
-    for opt in it:
-        if opt == "-smp":
-            val = next(it, "")
-            first = val.split(",")[0]
-            smp = int(first.split("=")[1] if first.startswith("cpus=") else first)
-        else:
-            rest.append(opt)
-    return smp, rest
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
@@ -336,10 +440,14 @@ def main():
     ap.add_argument("--console", choices=("uart", "virtio"), default="uart",
                     help="the single --kernel VM's console device (keel,console); natively, virtio adds QEMU's "
                          "virtconsole")
-    ap.add_argument("--qemu-opts", default="")
+    ap.add_argument("--qemu-opts", default="",
+                    help="more QEMU options; -smp, -m, -cpu and -machine here shape the machine (and its DT)")
+    add_platform_options(ap)
     args = ap.parse_args()
-    smp, opts = take_smp(args.qemu_opts.split())
-    args.smp = args.smp or smp or 0
+    use_platform(args.platform, args.qemu_cpu, args.qemu_machine)
+    opts = args.qemu_opts.split()
+    machine, _ = split_machine_opts(opts)
+    args.smp = args.smp or (hart_count(machine["smp"]) if "smp" in machine else 0)
     image = args.kernel or args.guest
     if args.native:
         cmd = native_command(image, args.smp or args.cpus, args.mem, args.bootargs or "native", qemu_opts=opts,

@@ -2,7 +2,10 @@
 OpenSBI as the reference), and what Keel's log must and must not say.
 
 vms: list of keelrun VM specs: guest (name of a test guest), harts, mem, timer, stage2, bootargs.
-native: run this guest on QEMU + OpenSBI 1.1 alone (the spec reference), with smp harts.
+native: run this guest on the platform's QEMU + OpenSBI alone (the spec reference), with smp harts; it is
+      told what that OpenSBI offers on its command line (keelrun.Platform.bootarg).
+{platform.NAME} in a case's strings: that fact of the platform the run is on (keelrun.Platform:
+      sbi_spec, sbi_impl_version, opensbi, cpu, ...), e.g. "SBI specification v{platform.sbi_spec} detected".
 expect / reject: regexes Keel's console output must / must not match.
 plans: how many TAP plan lines the case prints (one per VM boot by default).
 disk: a fresh disk image for the case in build/test-disks/ ({"from": "rootfs"}: a copy of the
@@ -516,7 +519,7 @@ CASES = [
 
     # A hart without the H extension: Keel says so clearly and powers off.
     {"name": "no-h-extension", "vms": [{"guest": "hello", "harts": "0"}], "tap": False, "fatal_ok": True,
-     "qemu_cpu": "rv64,h=false",
+     "qemu_cpu": "{platform.cpu},h=false",
      "expect": [r"keel: FATAL: this hart has no H extension"]},
 
     # Linux: the in-guest checks with the SBI console and the Sstc timer, then with the emulated
@@ -551,13 +554,13 @@ CASES = [
     {"name": "linux-virtio-console-native", "native": "linux", "mem": "128M", "timeout": 120, "console": "virtio",
      "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
      "bootargs": "earlycon=sbi console=hvc1 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
-     "expect": [r"SBI specification v1.0 detected", r"^\[    0\.000000\] Linux version 6\.1",
+     "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^\[    0\.000000\] Linux version 6\.1",
                 r"printk: console \[hvc1\] enabled", r"^ok \d+ - linux: console input read back \"hello-keel\"",
                 r"^keel-init: Linux guest up"]},
     {"name": "linux-native", "native": "linux", "mem": "128M", "timeout": 120, "stdin": "hello-keel\n",
      "stdin_after": r"^keel-init: type a line",
      "bootargs": "console=ttyS0 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
-     "expect": [r"SBI specification v1.0 detected", r"^keel-init: Linux guest up", r"reboot: Power down"]},
+     "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^keel-init: Linux guest up", r"reboot: Power down"]},
 
     # configs/two-vms-disks.dts: two Linux VMs, each writing to its own slice of one image.
     {"name": "two-vms-disks", "config": "configs/two-vms-disks.dts", "timeout": 120, "tap": False,

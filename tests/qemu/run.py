@@ -35,13 +35,14 @@ class Tally:
         self.passed = 0
         self.failed = 0
         self.failures = []
+        self.platform = None  # the platform the cases run on, named in their failures
 
     def check(self, case, ok, what):
         if ok:
             self.passed += 1
         else:
             self.failed += 1
-            self.failures.append("%s: %s" % (case, what))
+            self.failures.append("%s%s: %s" % (self.platform + "/" if self.platform else "", case, what))
         return ok
 
 
@@ -133,16 +134,19 @@ def make_disks(case, build):
 
 def build_command(case, build, workdir, disks=()):
     """The QEMU command line of one run; `disks` (paths or (path, readonly)) are attached as
-    virtio-blk devices: natively the guest's /dev/vda..., under Keel the host disks Keel drives."""
+    virtio-blk devices: natively the guest's /dev/vda..., under Keel the host disks Keel drives.
+    A native guest is told the platform's firmware facts on its command line (keelrun.Platform.bootarg)."""
+    facts = " " + keelrun.PLATFORM.bootarg()
     if case.get("native") == "linux":
         initrd = ["-initrd", LINUX["initrd"]] if case.get("initrd", True) else []
         return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
-                                      case["bootargs"], qemu_opts=initrd, disks=disks, nets=case.get("nets", ()),
+                                      case["bootargs"] + facts, qemu_opts=initrd + case.get("qemu_opts", []),
+                                      cpu=case.get("qemu_cpu"), disks=disks, nets=case.get("nets", ()),
                                       console=case.get("console"))
     if case.get("native"):
         return keelrun.native_command(os.path.join(build, "guests", case["native"] + ".bin"),
-                                      case.get("smp", 1), case.get("mem", "256M"), case.get("bootargs", "native"),
-                                      qemu_opts=case.get("qemu_opts", []), disks=disks)
+                                      case.get("smp", 1), case.get("mem", "256M"), case.get("bootargs", "native") + facts,
+                                      qemu_opts=case.get("qemu_opts", []), cpu=case.get("qemu_cpu"), disks=disks)
     if case.get("config"):
         return keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "1G"), [], workdir,
                                     case.get("qemu_opts", []), config=case["config"], disks=disks)
@@ -161,7 +165,7 @@ def build_command(case, build, workdir, disks=()):
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
     cmd = keelrun.keel_command(build, case.get("smp", 2), case.get("mem", "512M"), vms, workdir,
-                               case.get("qemu_opts", []), case.get("qemu_cpu", "rv64"), disks=disks,
+                               case.get("qemu_opts", []), case.get("qemu_cpu"), disks=disks,
                                legacy_disks=case.get("legacy_disks", False), nets=case.get("nets", ()),
                                uplink=case.get("uplink"), chosen=case.get("chosen", ()))
     return cmd
@@ -188,17 +192,29 @@ def free_ports(n):
     return ports
 
 
+def fill(value, pattern, repl):
+    """Every match of `pattern` in the strings of a case's value (lists, tuples and dicts of them)
+    replaced by repl(match)."""
+    if isinstance(value, str):
+        return re.sub(pattern, repl, value)
+    if isinstance(value, list):
+        return [fill(v, pattern, repl) for v in value]
+    if isinstance(value, tuple):
+        return tuple(fill(v, pattern, repl) for v in value)
+    if isinstance(value, dict):
+        return {k: fill(v, pattern, repl) for k, v in value.items()}
+    return value
+
+
 def with_ports(value, ports):
     """{port0}, {port1}... in the case's strings (bootargs, nets, input) become the ports."""
-    if isinstance(value, str):
-        return re.sub(r"\{port(\d+)\}", lambda m: str(ports[int(m.group(1))]), value)
-    if isinstance(value, list):
-        return [with_ports(v, ports) for v in value]
-    if isinstance(value, tuple):
-        return tuple(with_ports(v, ports) for v in value)
-    if isinstance(value, dict):
-        return {k: with_ports(v, ports) for k, v in value.items()}
-    return value
+    return fill(value, r"\{port(\d+)\}", lambda m: str(ports[int(m.group(1))]))
+
+
+def with_platform(value):
+    """{platform.NAME} in the case's strings (expectations, bootargs, qemu_cpu) become the facts of the
+    platform the run is on (keelrun.Platform: sbi_spec, sbi_impl_version, opensbi, cpu...)."""
+    return fill(value, r"\{platform\.(\w+)\}", lambda m: str(getattr(keelrun.PLATFORM, m.group(1))))
 
 
 class EchoServers:
@@ -344,6 +360,7 @@ def run_case(case, build, tally, verbose):
 
 def run_once(name, case, build, tally, verbose, disk):
     workdir = tempfile.mkdtemp(prefix="keel-test-")
+    case = with_platform(case)
     ports = free_ports(case.get("ports", 0))
     servers = None
     if ports:
@@ -365,7 +382,8 @@ def run_once(name, case, build, tally, verbose, disk):
         if servers:
             servers.close()
     before = tally.failed
-    with open(os.path.join(build, "test-logs", name + ".log"), "w") as f:
+    log = os.path.join(build, "test-logs", keelrun.PLATFORM.name, name + ".log")
+    with open(log, "w") as f:
         f.write(" ".join(cmd) + "\n\n" + out)
         run_host_checks(name, case, disk, tally, f)
     tally.check(name, rc is not None, "finished within %ss" % case.get("timeout", 60))
@@ -383,7 +401,7 @@ def run_once(name, case, build, tally, verbose, disk):
     for pattern in reject:
         tally.check(name, re.search(pattern, out, re.M) is None, "log has no /%s/" % pattern)
     status = "ok" if tally.failed == before else "FAILED"
-    print("%-28s %-6s %5.1fs  (log: %s)" % (name, status, secs, os.path.join(build, "test-logs", name + ".log")))
+    print("%-28s %-6s %5.1fs  (log: %s)" % (name, status, secs, log))
     if verbose or tally.failed != before:
         for f in tally.failures[-(tally.failed - before):] if tally.failed != before else []:
             print("    " + f)
@@ -434,6 +452,14 @@ def run_check(spec, tally):
         tally.passed += 1
 
 
+def platform_line(p):
+    """What a platform is: its QEMU's version, OpenSBI, hart model and machine."""
+    rc, out = run_bounded([p.qemu, "--version"], HOST_CHECK_TIMEOUT)
+    m = re.search(r"version (\S+)", out)
+    return "%s: QEMU %s, OpenSBI %s (SBI v%s), -machine %s -cpu %s" % (
+        p.name, m.group(1) if m else "?", p.opensbi, p.sbi_spec, p.machine, p.cpu)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -443,22 +469,38 @@ def main():
     ap.add_argument("--linux-kernel", default=os.path.join("build", "linux", "Image"))
     ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
     ap.add_argument("--linux-rootfs", default=os.path.join("build", "linux", "rootfs.ext4"))
+    keelrun.add_platform_options(ap, several=True)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd, rootfs=args.linux_rootfs)
-    os.makedirs(os.path.join(args.build, "test-logs"), exist_ok=True)
+    platforms = args.platform or [keelrun.DEFAULT_PLATFORM]
+    for name in platforms:  # a platform not installed stops the run before anything is counted
+        keelrun.use_platform(name, args.qemu_cpu, args.qemu_machine)
     tally = Tally()
     run_unit(args.unit, tally)
     for spec in args.check:
         run_check(spec, tally)
-    for case in CASES:
-        if args.only and args.only not in case["name"]:
-            continue
-        run_case(case, args.build, tally, args.verbose)
+    summaries = []
+    if args.unit or args.check:
+        summaries.append("unit tests and checks: %d passed, %d failed" % (tally.passed, tally.failed))
+    for name in platforms:
+        p = keelrun.use_platform(name, args.qemu_cpu, args.qemu_machine)
+        what = platform_line(p)
+        print("\n== %s" % what)
+        os.makedirs(os.path.join(args.build, "test-logs", name), exist_ok=True)
+        passed, failed, tally.platform = tally.passed, tally.failed, name
+        for case in CASES:
+            if args.only and args.only not in case["name"]:
+                continue
+            run_case(case, args.build, tally, args.verbose)
+        summaries.append("%s: %d passed, %d failed" % (what, tally.passed - passed, tally.failed - failed))
     if tally.failures:
         print("\nFailures:")
         for f in tally.failures:
             print("  " + f)
+    print()
+    for line in summaries:
+        print(line)
     print("%d passed, %d failed" % (tally.passed, tally.failed))
     sys.exit(1 if tally.failed else 0)
 
