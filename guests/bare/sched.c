@@ -4,7 +4,8 @@
  *            more (so the VMs beside it stay contended until every window is over); its share of
  *            all the instructions the machine ran is share% +- tol%. Meaningful only under
  *            QEMU -icount shift=0 (instret = the machine's virtual clock, one count per instruction
- *            of any hart in any mode) on a one-hart machine.
+ *            of any hart in any mode) on a one-hart machine. With vector=1 its loop also writes a
+ *            vector register (the hart must have V): every switch away finds its vector state dirty.
  *   idle     sleeps in WFI for run ms, woken by its timer every period ms; checks each wake-up.
  *   latency  trials timer deadlines, each slept through in WFI; the interrupt comes no earlier
  *            than the deadline and at most max us after it (one slice of the hart it shares).
@@ -41,10 +42,26 @@ static inline void spin_chunk(void)
 	__asm__ volatile("1: addi %0, %0, -1\n bnez %0, 1b" : "+r"(n));
 }
 
+/* The same with a vector add in the loop: exactly CHUNK_V_INSNS, v1 dirtied on each iteration. */
+#define CHUNK_V_INSNS (3 * CHUNK)
+static inline void spin_chunk_v(void)
+{
+	unsigned long n = CHUNK;
+
+	__asm__ volatile(".option push\n.option arch, +v\n 1: vadd.vi v1, v1, 1\n addi %0, %0, -1\n bnez %0, 1b\n"
+			 ".option pop"
+			 : "+r"(n));
+}
+
+static int vector_loop; /* vector=1: the loops dirty V */
+
 static void spin_until(unsigned long t)
 {
 	while (read_time() < t)
-		spin_chunk();
+		if (vector_loop)
+			spin_chunk_v();
+		else
+			spin_chunk();
 }
 
 static void busy(void)
@@ -53,18 +70,32 @@ static void busy(void)
 	unsigned long warm = (unsigned long)bootarg_num("warm", 10) * TICKS_PER_MS;
 	unsigned long window = (unsigned long)bootarg_num("window", 60) * TICKS_PER_MS;
 	unsigned long tail = (unsigned long)bootarg_num("tail", 20) * TICKS_PER_MS;
-	unsigned long t0 = read_time(), end, chunks = 0, i0, i1, permille;
+	unsigned long t0 = read_time(), end, chunks = 0, i0, i1, permille, chunk_insns = CHUNK_INSNS;
 
+	if (bootarg_num("vector", 0)) {
+		if (!dtb_isa_has_letter('v')) {
+			tap_ok(0, "sched: vector=1 on a hart without V (ISA %s)", dtb_isa());
+			return;
+		}
+		csr_set(sstatus, SSTATUS_VS_INITIAL);
+		__asm__ volatile(".option push\n.option arch, +v\n vsetvli t0, zero, e64, m1, ta, ma\n.option pop" ::
+					 : "t0");
+		vector_loop = 1;
+		chunk_insns = CHUNK_V_INSNS;
+	}
 	spin_until(t0 + warm);
 	end = read_time() + window;
 	i0 = rdinstret();
 	while (read_time() < end) {
-		spin_chunk();
+		if (vector_loop)
+			spin_chunk_v();
+		else
+			spin_chunk();
 		chunks++;
 	}
 	i1 = rdinstret();
 	spin_until(end + tail);
-	permille = chunks * CHUNK_INSNS * 1000 / (i1 - i0);
+	permille = chunks * chunk_insns * 1000 / (i1 - i0);
 	tap_diag("busy: %lu.%lu%% of the %lu instructions in %lu ms", permille / 10, permille % 10, i1 - i0,
 		 window / TICKS_PER_MS);
 	tap_ok((long)permille >= (want - tol) * 10 && (long)permille <= (want + tol) * 10,
