@@ -152,12 +152,19 @@ LINUX_INITRD := $(LINUX_DIR)/initramfs.cpio
 LINUX_ROOTFS := $(LINUX_DIR)/rootfs.ext4
 INIT_SRCS := $(wildcard guests/linux/init/*.c)
 
-linux: $(LINUX_IMAGE) $(LINUX_INITRD) $(LINUX_ROOTFS)
+# The trixie platform's guest is Linux 6.12 (linux-source-6.12, keel-6.12.config), bookworm's 6.1;
+# both share the initramfs and the disk image.
+LINUX_612_IMAGE := $(BUILD)/linux-6.12/Image
+LINUX_IMAGES := $(LINUX_IMAGE) $(if $(filter trixie,$(TEST_PLATFORMS) $(RUN_PLATFORM)),$(LINUX_612_IMAGE))
+linux: $(LINUX_IMAGES) $(LINUX_INITRD) $(LINUX_ROOTFS)
 
 # The script answers at once from its cache; it prints the cached Image's path.
 $(LINUX_IMAGE): FORCE
 	@mkdir -p $(LINUX_DIR)
 	@img=$$(guests/linux/build-kernel.sh) && cmp -s "$$img" $@ || cp "$$img" $@
+$(LINUX_612_IMAGE): FORCE
+	@mkdir -p $(dir $@)
+	@img=$$(guests/linux/build-kernel.sh 6.12) && cmp -s "$$img" $@ || cp "$$img" $@
 
 $(LINUX_DIR)/init: $(INIT_SRCS) $(wildcard guests/linux/init/*.h)
 	@mkdir -p $(LINUX_DIR)
@@ -200,7 +207,7 @@ unit-tests: $(UNIT_BINS)
 
 # ---- QEMU ----
 QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
-	--linux-rootfs $(LINUX_ROOTFS)
+	--linux-rootfs $(LINUX_ROOTFS) --linux-kernel-for trixie=6.12:$(LINUX_612_IMAGE)
 
 qemu-tests: $(KEEL_BIN) guests linux
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) $(TEST_PLATFORM_ARGS)
@@ -234,12 +241,14 @@ RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
 RUN_CONSOLE = $(or $(GUEST_CONSOLE),$(if $(GUEST_KERNEL)$(GUEST_BOOTARGS),uart,virtio))
 RUN_CONSOLE_ARGS = $(if $(filter virtio,$(RUN_CONSOLE)),earlycon=sbi console=hvc1,console=ttyS0)
 RUN_BOOTARGS = $(or $(GUEST_BOOTARGS),$(RUN_CONSOLE_ARGS)$(if $(ROOT_ON_DISK), root=/dev/vda rw rootwait)$(if $(GUEST_NET), ip=dhcp))
+RUN_LINUX_IMAGE = $(if $(filter trixie,$(RUN_PLATFORM)),$(LINUX_612_IMAGE),$(LINUX_IMAGE))
 run: $(KEEL_BIN) guests $(if $(GUEST_KERNEL),,linux)
 ifeq ($(GUEST_VARS),)
-	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --config $(CONFIG) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
+	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --config $(CONFIG) --linux-image $(RUN_LINUX_IMAGE) \
+		$(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(DISKS),--disk "$(d)") $(foreach n,$(NETS),--net "$(n)")
 else
-	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --kernel "$(or $(GUEST_KERNEL),$(LINUX_IMAGE))" \
+	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --kernel "$(or $(GUEST_KERNEL),$(RUN_LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" --console $(RUN_CONSOLE) \
 		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(GUEST_NET),--net "$(GUEST_NET)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))

@@ -252,6 +252,10 @@ def machine_args(smp, mem, cpu=None, machine=None):
 
 
 FILE_PROP = re.compile(r'keel,(kernel|initrd)-file\s*=\s*"([^"]*)"\s*;')
+# The project's Linux guest as configs/*.dts name it, and the image a platform boots in its place
+# (--linux-image: the trixie platform's Linux 6.12).
+LINUX_GUEST = os.path.join("build", "linux", "Image")
+LINUX_IMAGE = {}
 
 
 def config_nodes(path, host_mem):
@@ -264,7 +268,7 @@ def config_nodes(path, host_mem):
 
     def place(m):
         nonlocal top
-        image = m.group(2)
+        image = LINUX_IMAGE.get(m.group(2), m.group(2))
         if not os.path.exists(image):
             return 'keel,%s-missing = "%s";' % (m.group(1), image)
         size = os.path.getsize(image)
@@ -426,6 +430,7 @@ def main():
                     help="vCPUs of the single VM; it gets every hart QEMU has (-smp, else one per vCPU)")
     ap.add_argument("--vm", action="append", default=[], help="VM spec (see parse_vm)")
     ap.add_argument("--config", help="VM descriptions in a .dts file (see configs/)")
+    ap.add_argument("--linux-image", help="boot this where a --config names %s" % LINUX_GUEST)
     ap.add_argument("--smp", type=int, default=0, help="harts (default: enough for the VMs, at least 2)")
     ap.add_argument("--mem", default="1G", help="host RAM (QEMU -m)")
     ap.add_argument("--native", action="store_true", help="run the guest on QEMU+OpenSBI without Keel")
@@ -444,6 +449,8 @@ def main():
                     help="more QEMU options; -smp, -m, -cpu and -machine here shape the machine (and its DT)")
     add_platform_options(ap)
     args = ap.parse_args()
+    if args.linux_image:
+        LINUX_IMAGE[LINUX_GUEST] = args.linux_image
     use_platform(args.platform, args.qemu_cpu, args.qemu_machine)
     opts = args.qemu_opts.split()
     machine, _ = split_machine_opts(opts)

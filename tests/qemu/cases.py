@@ -545,7 +545,7 @@ CASES = [
               "bootargs": "earlycon=sbi console=hvc1 keel.sstc=1 " + LINUX_CHECKS}],
      "expect": [p for p in LINUX_BOOT if "Power down" not in p] + [
          r"^keel: vm 'linux': virtio console at 0x10003000 irq 3 takes the console input",
-         r"^\[    0\.000000\] Linux version 6\.1", r"printk: console \[hvc1\] enabled",
+         r"^\[    0\.000000\] Linux version {platform.linux}\b", r"printk: console \[hvc1\] enabled",
          r"printk: bootconsole \[sbi0\] disabled\n(.*\n)*keel-init: Linux guest up",
          r"^ok \d+ - linux: console input read back \"hello-keel\"",
          r"^keel: vm 'linux' virtio console: [1-9]\d* bytes out, 11 in; 0 bad buffers, 0 input bytes dropped, "
@@ -554,7 +554,7 @@ CASES = [
     {"name": "linux-virtio-console-native", "native": "linux", "mem": "128M", "timeout": 120, "console": "virtio",
      "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
      "bootargs": "earlycon=sbi console=hvc1 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
-     "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^\[    0\.000000\] Linux version 6\.1",
+     "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^\[    0\.000000\] Linux version {platform.linux}\b",
                 r"printk: console \[hvc1\] enabled", r"^ok \d+ - linux: console input read back \"hello-keel\"",
                 r"^keel-init: Linux guest up"]},
     {"name": "linux-native", "native": "linux", "mem": "128M", "timeout": 120, "stdin": "hello-keel\n",

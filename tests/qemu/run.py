@@ -469,10 +469,19 @@ def main():
     ap.add_argument("--linux-kernel", default=os.path.join("build", "linux", "Image"))
     ap.add_argument("--linux-initrd", default=os.path.join("build", "linux", "initramfs.cpio"))
     ap.add_argument("--linux-rootfs", default=os.path.join("build", "linux", "rootfs.ext4"))
+    ap.add_argument("--linux-kernel-for", action="append", default=[], metavar="PLATFORM=VERSION:IMAGE",
+                    help="the Linux guest kernel of one platform (else --linux-kernel, Linux 6.1)")
     keelrun.add_platform_options(ap, several=True)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd, rootfs=args.linux_rootfs)
+    kernels = {}
+    for spec in args.linux_kernel_for:
+        name, _, rest = spec.partition("=")
+        version, _, image = rest.partition(":")
+        if not image:
+            sys.exit("run.py: --linux-kernel-for wants PLATFORM=VERSION:IMAGE, not %r" % spec)
+        kernels[name] = (version, image)
     platforms = args.platform or [keelrun.DEFAULT_PLATFORM]
     for name in platforms:  # a platform not installed stops the run before anything is counted
         keelrun.use_platform(name, args.qemu_cpu, args.qemu_machine)
@@ -485,7 +494,11 @@ def main():
         summaries.append("unit tests and checks: %d passed, %d failed" % (tally.passed, tally.failed))
     for name in platforms:
         p = keelrun.use_platform(name, args.qemu_cpu, args.qemu_machine)
-        what = platform_line(p)
+        # Its Linux guest: {platform.linux} in expectations is the kernel's version, dots escaped.
+        version, LINUX["kernel"] = kernels.get(name, ("6.1", args.linux_kernel))
+        keelrun.LINUX_IMAGE[keelrun.LINUX_GUEST] = LINUX["kernel"]  # in the configs/*.dts cases too
+        p.linux = re.escape(version)
+        what = platform_line(p) + ", Linux %s guest" % version
         print("\n== %s" % what)
         os.makedirs(os.path.join(args.build, "test-logs", name), exist_ok=True)
         passed, failed, tally.platform = tally.passed, tally.failed, name
