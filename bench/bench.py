@@ -193,12 +193,13 @@ class Bench:
         exits = parse_exits(name, out, log, "bench") if keel else None
         print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
         return figures, exits
-    def sched(self, name):
+    def sched(self, name, vector=False):
         """Two busy VMs of the sched guest sharing hart 0 (1 ms slices, weights 3 and 1): Keel's own
-        instret count per vCPU switch and per scheduler tick that keeps the vCPU (its last report)."""
+        instret count per vCPU switch and per scheduler tick that keeps the vCPU (its last report).
+        vector: their loops dirty a vector register, so every switch saves and loads V."""
         image = os.path.join(self.build, "guests", "sched.bin")
         vms = [{"name": n, "image": image, "harts": "0", "mem": "16M", "slice": "1000", "weight": w,
-                "bootargs": "keel sched=busy share=%d tol=5 window=60" % share}
+                "bootargs": "keel sched=busy share=%d tol=5 window=60%s" % (share, " vector=1" if vector else "")}
                for n, w, share in (("heavy", "3", 75), ("light", "1", 25))]
         cmd = keelrun.keel_command(self.build, 1, "512M", vms, self.workdir(), ICOUNT)
         out, rc, secs, _ = run_qemu(cmd, BARE_TIMEOUT)
@@ -211,7 +212,8 @@ class Bench:
             raise BenchError("%s: Keel's scheduler report is missing (log: %s)" % (name, log))
         switches, switch, ticks, tick = (int(x) for x in found[-1])
         print("  %-22s %5.1fs  (log: %s)" % (name, secs, log))
-        return {"switches": switches, "switch": switch, "ticks": ticks, "tick": tick}
+        return {"switches": switches, "switch": switch, "ticks": ticks, "tick": tick,
+                "vector": re.search(r"keel: vector registers of \d+ bits, switched per vCPU", out) is not None}
 
     # ---- network: TCP streams of the Linux guest's tcpsend ----
 
@@ -570,6 +572,7 @@ def collect(b):
     kb, kb_exits = b.blk("keel-blk", True)
     nb, _ = b.blk("native-blk", False)
     sc = b.sched("keel-sched-shared-hart")
+    scv = b.sched("keel-sched-dirty-v", vector=True) if sc["vector"] else None
     print("bench: Linux boots (same Image and initramfs, bootargs \"%s\", %s RAM)" % (LINUX_BOOTARGS, LINUX_MEM))
     ls = b.linux("linux-keel-sstc", "sstc")
     lt = b.linux("linux-keel-sbi-timer", "sbi")
@@ -674,6 +677,13 @@ def collect(b):
         sched_how % ("from the start of the tick that preempts one vCPU to the entry into the other: run queue, "
                      "full state save (vcpu_unbind) and load (vcpu_bind), slice set-up", "%d switches" % sc["switches"]),
         comparable=False)
+    if scv:
+        row("vcpu_switch_dirty_v", "vCPU switch on one hart, both vCPUs' V dirty", scv["switch"], None,
+            "instructions per switch", "Keel instret: tick start to next vCPU's entry",
+            sched_how % ("as vcpu_switch, with the sched guests' loops writing a vector register (vector=1): "
+                         "each switch saves the one's vector state (v0-v31 and its CSRs) and loads the other's",
+                         "%d switches" % scv["switches"]),
+            comparable=False)
     row("sched_tick", "scheduler tick that keeps the vCPU", sc["tick"], None, "instructions per tick",
         "Keel instret: tick start to its return",
         sched_how % ("one tick that keeps the running vCPU: charge, run-queue update, preemption check, timer "

@@ -169,7 +169,12 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 
 	memset(v->regs.guest_regs.gprs, 0, sizeof(v->regs.guest_regs.gprs));
 	vcpu_setup(v, v->timer_mode, v->wfi_exits, v->henvcfg);
-	if (cpu.vlenb) { /* bound: the hart's registers get the fresh image now */
+	/*
+	 * Bound: the hart's registers may hold what the guest wrote since its last save (vcpu_setup
+	 * just dropped sstatus.VS = Dirty): they get the reset image now, or another vCPU that never
+	 * used V would find them.
+	 */
+	if (cpu.vlenb) {
 		vcpu_vector_reset(v);
 		vcpu_vector_restore(&v->vector);
 		this_hart()->vector_held = v->vector.gen;

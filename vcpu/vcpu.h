@@ -110,7 +110,6 @@ struct vcpu {
 	uint64_t senvcfg; /* not a VS CSR: the guest writes the real one (saved while unbound) */
 	uint64_t fp[32];
 	uint64_t fcsr;
-	struct vcpu_vector vector; /* where the hart has V (cpu.vlenb); vcpu/vector.h */
 	/* On a shared hart (sched/sched.c); a vCPU always runs on its home hart, `hart`. */
 	int shared; /* its hart has other vCPUs: host timer and IPI exits go to the scheduler */
 	enum exit_reason irq_exit; /* what a host timer or IPI exit returns: EXIT_NOTHING, or EXIT_KICK when shared */
@@ -125,6 +124,11 @@ struct vcpu {
 	/* Set by vcpu_run for trap.S's vcpu_exit_fast(): where an exit that leaves the loop is described */
 	struct vcpu_exit *exit_out;
 	enum exit_reason exit_reason;
+	/*
+	 * Last: its 4 KiB would put every field after it beyond a load's 12-bit offset (an extra
+	 * instruction on each access, the exit path's included).
+	 */
+	struct vcpu_vector vector; /* where the hart has V (cpu.vlenb); vcpu/vector.h */
 };
 
 /* Lifecycle, after the seed: create -> setup -> set_entry -> set_stage2_root -> bind -> run -> unbind. */

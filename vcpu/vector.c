@@ -2,7 +2,7 @@
 #include "vcpu/vector.h"
 #include <string.h>
 
-static unsigned long vector_gen;
+static unsigned long vector_gen = VECTOR_GEN_INITIAL; /* 0: a hart holding none */
 
 unsigned long vcpu_vector_next_gen(void)
 {
@@ -13,5 +13,5 @@ void vcpu_vector_reset(struct vcpu *v)
 {
 	memset(&v->vector, 0, sizeof(v->vector));
 	v->vector.vtype = VTYPE_VILL;
-	v->vector.gen = vcpu_vector_next_gen();
+	v->vector.gen = VECTOR_GEN_INITIAL;
 }

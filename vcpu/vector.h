@@ -12,7 +12,11 @@
 
 void vcpu_vector_save(struct vcpu_vector *vec);
 void vcpu_vector_restore(const struct vcpu_vector *vec);
-/* A generation no image has had yet (never 0). */
+/*
+ * Every image in the reset state has this generation: vCPUs that never used V share it, so a hart
+ * switching between them loads nothing. A saved image gets a generation no image has had yet.
+ */
+#define VECTOR_GEN_INITIAL 1UL
 unsigned long vcpu_vector_next_gen(void);
 /* The state a hart's vector unit has after reset: zeros, vtype.vill, vl 0 (vcpu_create, HSM start). */
 void vcpu_vector_reset(struct vcpu *v);
