@@ -28,7 +28,7 @@ KEEL_BOOT = [
     r"^keel: no VM left running, powering off",
 ]
 
-LINUX_CHECKS = "keel.checks=1 keel.poweroff=1 keel.input=hello-keel keel.mem=128 keel.cpus=1"
+LINUX_CHECKS = "keel.checks=1 keel.poweroff=1 keel.input=hello-keel keel.mem=128 keel.cpus=1 keel.vector={platform.vector}"
 LINUX_BOOT = [r"SBI specification v2.0 detected", r"SBI implementation ID=0x4b45454c Version=0x1",
               r"^keel-init: Linux guest up", r"reboot: Power down",
               r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]

@@ -498,6 +498,8 @@ def main():
         version, LINUX["kernel"] = kernels.get(name, ("6.1", args.linux_kernel))
         keelrun.LINUX_IMAGE[keelrun.LINUX_GUEST] = LINUX["kernel"]  # in the configs/*.dts cases too
         p.linux = re.escape(version)
+        # {platform.vector}: whether its harts have V (QEMU 10's rva23s64; rv64 has none on either QEMU)
+        p.vector = int(p.cpu.split(",")[0].startswith("rva23") or "v=true" in p.cpu)
         what = platform_line(p) + ", Linux %s guest" % version
         print("\n== %s" % what)
         os.makedirs(os.path.join(args.build, "test-logs", name), exist_ok=True)

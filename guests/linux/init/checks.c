@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/klog.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,11 +106,11 @@ static void check_memory_and_cpus(void)
 static void check_isa(void)
 {
 	char *info = read_file("/proc/cpuinfo"), *isa = info ? strstr(info, "isa\t") : NULL;
-	char line[160] = "";
+	char line[1024] = ""; /* an RVA23 hart's is about 470 characters */
 	int sstc;
 
 	if (isa)
-		sscanf(strchr(isa, ':') + 2, "%159s", line);
+		sscanf(strchr(isa, ':') + 2, "%1023s", line);
 	sstc = strstr(line, "_sstc") != NULL;
 	char base[sizeof(line)];
 	int has_h;
@@ -120,6 +122,75 @@ static void check_isa(void)
 	   "linux: /proc/cpuinfo isa %s %s the H extension", line, has_h ? "has" : "does not have");
 	ok(sstc == param_long("keel.sstc", sstc), "linux: sstc %s in the ISA string, as configured",
 	   sstc ? "is" : "is not");
+}
+
+#define HWCAP_ISA_V (1UL << ('v' - 'a')) /* the single-letter extensions' bits of AT_HWCAP */
+#define VECTOR_ELEMS 4
+
+/* v2 = x, doubled, stored: what a vector unit gives back, or garbage without one. */
+static void vector_double(const long *x, long *out)
+{
+	unsigned long vl;
+
+	__asm__ volatile(".option push\n.option arch, +v\n vsetivli %0, 4, e64, m2, ta, ma\n vle64.v v2, (%1)\n"
+			 "vadd.vv v2, v2, v2\n vse64.v v2, (%2)\n.option pop"
+			 : "=&r"(vl)
+			 : "r"(x), "r"(out)
+			 : "memory");
+}
+
+/* v4 = x, then yield `rounds` times (another process's vector work runs meanwhile), then v4 stored. */
+static void vector_hold(const long *x, long *out, int rounds)
+{
+	unsigned long vl;
+
+	__asm__ volatile(".option push\n.option arch, +v\n vsetivli %0, 4, e64, m2, ta, ma\n vle64.v v4, (%1)\n"
+			 ".option pop"
+			 : "=&r"(vl)
+			 : "r"(x)
+			 : "memory");
+	for (int i = 0; i < rounds; i++)
+		sched_yield();
+	__asm__ volatile(".option push\n.option arch, +v\n vsetivli %0, 4, e64, m2, ta, ma\n vse64.v v4, (%1)\n"
+			 ".option pop"
+			 : "=&r"(vl)
+			 : "r"(out)
+			 : "memory");
+}
+
+/*
+ * keel.vector=0|1: whether the hart (the platform's) has V. Linux reports it in AT_HWCAP only when
+ * its device tree offers it and it could read vlenb; then user space computes with it, and two
+ * processes' vector registers stay apart across their switches.
+ */
+static void check_vector(void)
+{
+	long want = param_long("keel.vector", -1), x[VECTOR_ELEMS] = { 1, -2, 3, 1L << 40 }, y[VECTOR_ELEMS];
+	long mine[VECTOR_ELEMS] = { 11, 22, 33, 44 }, theirs[VECTOR_ELEMS] = { -5, -6, -7, -8 }, got[VECTOR_ELEMS];
+	int has_v = (getauxval(AT_HWCAP) & HWCAP_ISA_V) != 0, bad = 0;
+	pid_t child;
+
+	if (want < 0)
+		return;
+	ok(has_v == want, "linux: V %s in AT_HWCAP (want %ld)", has_v ? "is" : "is not", want);
+	if (!has_v)
+		return;
+	vector_double(x, y);
+	for (int i = 0; i < VECTOR_ELEMS; i++)
+		bad += y[i] != 2 * x[i];
+	ok(!bad, "linux: a vector add in user space is right (%d of %d elements wrong)", bad, VECTOR_ELEMS);
+	child = fork();
+	if (child == 0) {
+		vector_hold(theirs, got, 50);
+		_exit(memcmp(got, theirs, sizeof(got)) != 0);
+	}
+	vector_hold(mine, got, 50);
+	int status = 0;
+
+	if (child > 0)
+		waitpid(child, &status, 0);
+	ok(child > 0 && !memcmp(got, mine, sizeof(got)) && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "linux: two processes' vector registers stay their own across 50 switches");
 }
 
 static char *kernel_log(void)
@@ -390,6 +461,7 @@ int checks_run(int disk_only)
 	if (!disk_only) {
 		check_memory_and_cpus();
 		check_isa();
+		check_vector();
 		check_sbi();
 		check_sleep();
 		check_interrupts();
