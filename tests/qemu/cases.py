@@ -530,7 +530,7 @@ CASES = [
     {"name": "linux-hvc0-sstc", "timeout": 120, "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
      "vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "timer": "sstc",
               "bootargs": "earlycon=sbi console=hvc0 keel.sstc=1 " + LINUX_CHECKS}],
-     "expect": LINUX_BOOT + [r"printk: console \[hvc0\] enabled",
+     "expect": LINUX_BOOT + [r"printk: (legacy )?console \[hvc0\] enabled",
                              r"riscv-timer: Timer interrupt in S-mode is available via sstc extension",
                              r"vcpu 0 exits \d+: .* timer-irq=0 "]},
     {"name": "linux-ttyS0-sbi-timer", "timeout": 120, "stdin": "hello-keel\n",
@@ -538,7 +538,7 @@ CASES = [
      "vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "timer": "sbi",
               "bootargs": "console=ttyS0 keel.sstc=0 " + LINUX_CHECKS}],
      "expect": LINUX_BOOT + [r"10000000.serial: ttyS0 at MMIO 0x10000000 .* is a 16550A",
-                             r"printk: console \[ttyS0\] enabled"]},
+                             r"printk: (legacy )?console \[ttyS0\] enabled"]},
     # The virtio console (hvc1: the SBI console has hvc0) as the console, the early log on
     # earlycon=sbi (Linux 6.1 loses what it replays to hvc1), the console input check reading
     # through it. The same natively on QEMU's virtconsole. The kernel's last line, "reboot: Power
@@ -548,17 +548,17 @@ CASES = [
               "bootargs": "earlycon=sbi console=hvc1 keel.sstc=1 " + LINUX_CHECKS}],
      "expect": [p for p in LINUX_BOOT if "Power down" not in p] + [
          r"^keel: vm 'linux': virtio console at 0x10003000 irq 3 takes the console input",
-         r"^\[    0\.000000\] Linux version {platform.linux}\b", r"printk: console \[hvc1\] enabled",
-         r"printk: bootconsole \[sbi0\] disabled\n(.*\n)*keel-init: Linux guest up",
+         r"^\[    0\.000000\] Linux version {platform.linux}\b", r"printk: (legacy )?console \[hvc1\] enabled",
+         r"printk: (legacy )?bootconsole \[sbi0\] disabled\n(.*\n)*keel-init: Linux guest up",
          r"^ok \d+ - linux: console input read back \"hello-keel\"",
          r"^keel: vm 'linux' virtio console: [1-9]\d* bytes out, 11 in; 0 bad buffers, 0 input bytes dropped, "
          r"0 protocol errors"],
-     "reject": [r"printk: console \[(ttyS0|hvc0)\] enabled"]},
+     "reject": [r"printk: (legacy )?console \[(ttyS0|hvc0)\] enabled"]},
     {"name": "linux-virtio-console-native", "native": "linux", "mem": "128M", "timeout": 120, "console": "virtio",
      "stdin": "hello-keel\n", "stdin_after": r"^keel-init: type a line",
      "bootargs": "earlycon=sbi console=hvc1 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
      "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^\[    0\.000000\] Linux version {platform.linux}\b",
-                r"printk: console \[hvc1\] enabled", r"^ok \d+ - linux: console input read back \"hello-keel\"",
+                r"printk: (legacy )?console \[hvc1\] enabled", r"^ok \d+ - linux: console input read back \"hello-keel\"",
                 r"^keel-init: Linux guest up"]},
     {"name": "linux-native", "native": "linux", "mem": "128M", "timeout": 120, "stdin": "hello-keel\n",
      "stdin_after": r"^keel-init: type a line",
@@ -593,9 +593,9 @@ CASES = [
                (r"unknown command", "poweroff\n")],
      # Typed input is echoed as it arrives, so a command's output may follow a "keel# " prompt.
      "expect": [r"^(keel# )?  help +list the commands", r"^  poweroff +stop this VM", r"^(keel# )?keel says hi$",
-                r"^(keel# )?Linux \(none\) 6\.1\.\d+ .* riscv64$", r"^(keel# )?up \d+ s, \d+ process\(es\)",
+                r"^(keel# )?Linux \(none\) {platform.linux}\.\d+ .* riscv64$", r"^(keel# )?up \d+ s, \d+ process\(es\)",
                 r"^(keel# )?dev/\ninit\nmnt/\nproc/\nroot/\nsys/", r"^(keel# )?earlycon=sbi console=hvc1$",
-                r"Kernel command line: earlycon=sbi console=hvc1", r"printk: console \[hvc1\] enabled", r"^(keel# )?nosuch: unknown command \(try help\)$",
+                r"Kernel command line: earlycon=sbi console=hvc1", r"printk: (legacy )?console \[hvc1\] enabled", r"^(keel# )?nosuch: unknown command \(try help\)$",
                 r"^keel: vm 'linux' virtio console: [1-9]\d* bytes out, [1-9]\d* in; 0 bad buffers",
                 r"^keel: vm 'linux' stopped: guest shut down", r"^keel: no VM left running, powering off"]},
 
