@@ -869,7 +869,9 @@ CASES = [
              {"guest": "blk", "name": "good", "harts": "2", "mem": "16M", "disks": BLK_DISKS,
               "bootargs": "keel start=%d" % BLK_SLICE}],
      "expect": [r"^\[good\] 1\.\.\d+$", r"^\[hostile\] 1\.\.3$", r"^keel: vm 'hostile' stopped: guest shut down",
-                r"^keel: vm 'hostile' disk 0: [1-9]\d{3,} requests answered",
+                # How many depends on how fast vCPU 1 refills against vCPU 0's notifies (parallel
+                # threads, no -icount: 865 seen on a loaded machine, thousands unloaded)
+                r"^keel: vm 'hostile' disk 0: [1-9]\d{2,} requests answered",
                 r"^keel: vm 'good' disk 0: 21 requests answered \(10 with an error status\), 10 protocol errors",
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 0 of 2 VMs alive"]},
