@@ -380,7 +380,8 @@ CASES = [
     {"name": "traps-sstc", "vms": [{"guest": "traps", "harts": "0", "timer": "sstc"}],
      "expect": KEEL_BOOT + [r"timer sstc", r"# timer path: sstc",
                             r"keel: vm 'vm0' vcpu 0: access to 0x2800000 \(no RAM or device\) at pc 0x\w+: access fault injected"]},
-    {"name": "traps-sbi-timer-sv48", "vms": [{"guest": "traps", "harts": "0", "timer": "sbi", "stage2": "sv48x4"}],
+    {"name": "traps-sbi-timer-sv48", "qemu_cpu": "{platform.cpu}{platform.sv48}",
+     "vms": [{"guest": "traps", "harts": "0", "timer": "sbi", "stage2": "sv48x4"}],
      "expect": KEEL_BOOT + [r"timer sbi", r"stage-2 Sv48x4", r"# timer path: sbi-timer"]},
     {"name": "traps-native", "native": "traps", "smp": 1},
 
