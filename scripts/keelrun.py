@@ -66,7 +66,7 @@ PLATFORMS = {
     "trixie": Platform("trixie", os.path.join(TRIXIE_ROOT, "usr", "bin", "qemu-system-riscv64"),
                        os.path.join(TRIXIE_ROOT, "usr", "lib", "riscv64-linux-gnu", "opensbi", "generic",
                                     "fw_dynamic.bin"), "rva23s64", "1.5", "2.0", "0x10005",
-                       OPENSBI_1_1_EXTENSIONS + ("DBCN", "SUSP"), env={"QEMU_MODULE_DIR": trixie_module_dir()},
+                       OPENSBI_1_1_EXTENSIONS + ("DBCN",), env={"QEMU_MODULE_DIR": trixie_module_dir()},
                        install="scripts/trixie.sh (make deps)", sv48=",sv48=on"),
 }
 DEFAULT_PLATFORM = "trixie"
