@@ -59,5 +59,12 @@ rc=$? ok=0
 [ $rc -ne 0 ] && echo "$out" | grep -q 'linux/virtio_config.h not found (Debian package linux-libc-dev-riscv64-cross)' && ok=1
 check "without the virtio UAPI headers the build stops naming their package" $ok "$out"
 
+# 5. The trixie platform (scripts/trixie.sh, which scripts/deps.sh runs when it is missing): with an
+#    empty cache its check fails naming what it would fetch, so deps.sh does not skip it.
+out=$(KEEL_CACHE="$tmp/cache" scripts/trixie.sh --check 2>&1)
+rc=$? ok=0
+[ $rc -eq 1 ] && echo "$out" | grep -q "^trixie platform missing: .*qemu-system-riscv64 .*opensbi" && ok=1
+check "with an empty cache the trixie platform's check names what is missing" $ok "$out"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
