@@ -43,6 +43,7 @@ help:
 	@echo "make gdb        attach gdb-multiarch to a QEMU started with 'make run QEMU_OPTS=\"-s -S\"'"
 	@echo "make bench      instruction counts under QEMU -icount, Keel against OpenSBI (PLATFORM=..., bench/results-PLATFORM.json)"
 	@echo "make bench-trace / bench-profile   where one exit's instructions go and the pages it touches / a Linux boot's instructions"
+	@echo "make bench-table  both platforms' bench results side by side (run make bench PLATFORM=bookworm and =trixie first)"
 	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (make fuzz-smoke: the short runs make test does)"
 	@echo "make static-check  cppcheck over Keel's sources (also part of make test)"
 	@echo "make format     clang-format the sources; make check-format checks them"
