@@ -8,6 +8,17 @@
 	.option push
 	.option arch, +v
 	.section .text
+/* op (vs8r.v or vl8re8.v) on v0, v8, v16, v24 at vec->v (a0), groups of eight registers of t2 bytes */
+.macro VECTOR_GROUPS op
+	addi a1, a0, VECTOR_V
+	\op v0, (a1)
+	add a1, a1, t2
+	\op v8, (a1)
+	add a1, a1, t2
+	\op v16, (a1)
+	add a1, a1, t2
+	\op v24, (a1)
+.endm
 /* void vcpu_vector_save(struct vcpu_vector *vec) */
 	.globl vcpu_vector_save
 vcpu_vector_save:
@@ -24,14 +35,7 @@ vcpu_vector_save:
 	csrw CSR_VSTART, zero	/* whole-register stores start at vstart */
 	csrr t2, CSR_VLENB
 	slli t2, t2, 3		/* one group of eight registers */
-	addi a1, a0, VECTOR_V
-	vs8r.v v0, (a1)
-	add a1, a1, t2
-	vs8r.v v8, (a1)
-	add a1, a1, t2
-	vs8r.v v16, (a1)
-	add a1, a1, t2
-	vs8r.v v24, (a1)
+	VECTOR_GROUPS vs8r.v
 	li t0, SSTATUS_VS
 	csrc sstatus, t0	/* back to Off */
 	ret
@@ -43,14 +47,7 @@ vcpu_vector_restore:
 	csrw CSR_VSTART, zero
 	csrr t2, CSR_VLENB
 	slli t2, t2, 3
-	addi a1, a0, VECTOR_V
-	vl8re8.v v0, (a1)
-	add a1, a1, t2
-	vl8re8.v v8, (a1)
-	add a1, a1, t2
-	vl8re8.v v16, (a1)
-	add a1, a1, t2
-	vl8re8.v v24, (a1)
+	VECTOR_GROUPS vl8re8.v
 	/* vl and vtype together: an AVL at most VLMAX gives vl = AVL; an illegal vtype gives vill and vl 0 */
 	ld t1, VECTOR_VL(a0)
 	ld t2, VECTOR_VTYPE(a0)
