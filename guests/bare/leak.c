@@ -9,6 +9,10 @@
  *                FP and vector registers and finds none of the poison (a fresh vCPU's values
  *                instead); then sets values of its own, lets the poisoner run again, and finds
  *                them intact.
+ *   leak=poison-reboot  boot 1 fills the vector unit with poison and asks for an SRST reboot;
+ *                boot 2 finds a fresh vector unit, not its poison, and stops.
+ *   leak=probe-fresh wait=MS  on the same hart: after MS ms (the poisoner's reboot done) finds a
+ *                fresh vector unit, not what the poisoner left before its reset.
  */
 #include "guests/common/guest.h"
 #include <libfdt.h>
@@ -198,6 +202,49 @@ static void poison(void)
 	guest_shutdown();
 }
 
+static void check_fresh_vector(void);
+
+static void poison_reboot(void)
+{
+	struct sbiret r = SBI0(SBI_EXT_KEEL_HVC, KEEL_HVC_BOOT_COUNT);
+
+	if (r.value == 1 && vec) {
+		csr_set(sstatus, SSTATUS_VS_INITIAL);
+		v_write_all(POISON);
+		__asm__ volatile(V_ASM("csrw vcsr, %0")::"r"(VCSR_POISON));
+		gprintf("# poison-reboot: vector registers poisoned, rebooting\n");
+		SBI2(SBI_EXT_SRST, SBI_EXT_SRST_RESET, SBI_SRST_RESET_TYPE_COLD_REBOOT, SBI_SRST_RESET_REASON_NONE);
+	}
+	gprintf("# poison-reboot: boot %ld, stopping\n", r.value);
+	if (vec) /* reset gave it a fresh vector unit, not its own poison back */
+		check_fresh_vector();
+	tap_done();
+}
+
+/* The vector unit as a fresh hart has it: the CSRs after reset and every register zero. */
+static void check_fresh_vector(void)
+{
+	struct vcsrs c;
+	int bad;
+
+	csr_set(sstatus, SSTATUS_VS_INITIAL);
+	c = v_csrs();
+	tap_ok(c.vstart == 0 && c.vcsr == 0 && c.vl == 0 && c.vtype == VTYPE_VILL,
+	       "leak: vector CSRs are a fresh hart's (vstart %lu, vcsr 0x%lx, vl %lu, vtype 0x%lx)", c.vstart, c.vcsr,
+	       c.vl, c.vtype);
+	bad = v_count_not(0);
+	tap_ok(!bad, "leak: vector registers are fresh (%d of %lu words not zero, VLEN %lu)", bad, 32 * vlenb() / 8,
+	       vlenb() * 8);
+}
+
+static void probe_fresh(void)
+{
+	spin_ms((unsigned long)bootarg_num("wait", 100));
+	tap_ok(vec, "leak: the hart has V (ISA %s)", dtb_isa());
+	if (vec)
+		check_fresh_vector();
+}
+
 static void probe(void)
 {
 	unsigned long fp[32], v, leaks = 0, reads = 0, first = 0;
@@ -229,18 +276,8 @@ static void probe(void)
 		bad_fp += fp[i] != 0;
 	tap_ok(!bad_fp && fcsr_read() == 0, "leak: FP registers and fcsr are fresh (%d poisoned, fcsr 0x%lx)", bad_fp,
 	       fcsr_read());
-	if (vec) {
-		struct vcsrs c;
-
-		csr_set(sstatus, SSTATUS_VS_INITIAL);
-		c = v_csrs();
-		tap_ok(c.vstart == 0 && c.vcsr == 0 && c.vl == 0 && c.vtype == VTYPE_VILL,
-		       "leak: vector CSRs are a fresh hart's (vstart %lu, vcsr 0x%lx, vl %lu, vtype 0x%lx)", c.vstart,
-		       c.vcsr, c.vl, c.vtype);
-		bad = v_count_not(0);
-		tap_ok(!bad, "leak: vector registers are fresh (%d of %lu words not zero, VLEN %lu)", bad,
-		       32 * vlenb() / 8, vlenb() * 8);
-	}
+	if (vec)
+		check_fresh_vector();
 
 	/* Our own values survive the poisoner running in between. */
 	FP_WRITE_ALL(MINE);
@@ -299,6 +336,12 @@ void guest_main(unsigned long hartid)
 		csr_set(sstatus, SSTATUS_VS_INITIAL);
 		vec = vlenb() <= VLENB_MAX;
 		csr_clear(sstatus, SSTATUS_VS);
+	}
+	if (bootarg_is("leak", "poison-reboot"))
+		poison_reboot();
+	if (bootarg_is("leak", "probe-fresh")) {
+		probe_fresh();
+		tap_done();
 	}
 	for (const char *p = args; p && *p; p++)
 		if (!strncmp(p, "leak=poison", 11))

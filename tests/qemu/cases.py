@@ -666,6 +666,17 @@ CASES = [
               "bootargs": "keel leak=probe"}],
      "expect": [r"^\[poisoner\] # poison: CSRs and FP registers poisoned", r"^\[probe\] ok 1 - leak: \d+ CSRs read",
                 r"^keel: vm 'poisoner' stopped: guest shut down", r"^keel: vm 'probe' stopped: guest shut down"]},
+    # A VM rebooted with its vector registers dirty finds a fresh vector unit on its next boot and
+    # leaves nothing of them to the VM beside it (which has never used V). V on either platform.
+    {"name": "leak-reset-shared-hart", "plans": 2, "qemu_cpu": "{platform.cpu},v=true",
+     "vms": [{"guest": "leak", "name": "poisoner", "harts": "0", "mem": "16M", "slice": "1000",
+              "bootargs": "keel leak=poison-reboot"},
+             {"guest": "leak", "name": "probe", "harts": "0", "mem": "16M", "slice": "1000",
+              "bootargs": "keel leak=probe-fresh wait=300"}],
+     "expect": [r"^\[poisoner\] # poison-reboot: vector registers poisoned, rebooting",
+                r"^\[poisoner\] # poison-reboot: boot 2, stopping", r"^\[poisoner\] ok 2 - leak: vector registers are fresh",
+                r"^\[probe\] ok 3 - leak: vector registers are fresh",
+                r"^keel: vm 'probe' stopped: guest shut down"]},
     # A vCPU sleeping beside a busy VM wakes for its timer within one slice (4 ms), on both timer paths.
 ] + [
     {"name": "sched-latency-%s" % timer, "smp": 1, "qemu_opts": ICOUNT, "plans": 2,
