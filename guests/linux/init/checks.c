@@ -127,6 +127,15 @@ static void check_isa(void)
 	   sstc ? "is" : "is not");
 }
 
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 #define HWCAP_ISA_V (1UL << ('v' - 'a')) /* the single-letter extensions' bits of AT_HWCAP */
 #define VECTOR_ELEMS 4
 #define VECTOR_HOLD_TICKS 2000000UL /* 200 ms of QEMU virt's 10 MHz time: some 50 ticks at HZ=250 */
@@ -190,6 +199,7 @@ static void check_vector(void)
 	ok(!bad, "linux: a vector add in user space is right (%d of %d elements wrong)", bad, VECTOR_ELEMS);
 	long before = preemptions();
 
+	pin(0); /* both on one CPU (the child inherits it): each preempts the other */
 	child = fork();
 	if (child == 0) {
 		vector_hold(theirs, got, VECTOR_HOLD_TICKS);
@@ -276,15 +286,6 @@ static long irq_count(const char *what)
 		return sum;
 	}
 	return -1;
-}
-
-static int pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 static void check_interrupts(void)
