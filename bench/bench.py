@@ -43,6 +43,8 @@ WALL_RUNS = 5
 LINUX_MEM = "128M"
 INIT_MARKER = "keel-init: Linux guest up"
 MTIME = 0x200BFF8  # QEMU virt's ACLINT mtime register (CLINT base 0x2000000 + 0xbff8)
+PRIV_U = 0  # gdb's $priv: the privilege level in its low two bits
+PRIV_LEVEL_MASK = 3
 TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (.*)$")
 PLAN_RE = re.compile(r"^1\.\.(\d+)$")
 BENCH_RE = re.compile(r"^bench: (\w+) (-?\d+)$")
@@ -392,7 +394,8 @@ class Bench:
         hit = re.search(r"^Breakpoint 1, 0x0*%x in" % entry, gdb_out, re.M)
         priv = re.search(r"^\$1 = (\d+)$", gdb_out, re.M)
         m = re.search(r"^minstret\s+0x[0-9a-f]+\s+(\d+)$", gdb_out, re.M)
-        if rc != 0 or not hit or not priv or priv.group(1) != "0" or not m:
+        # $priv is the privilege level (U = 0); QEMU 10's gdbstub adds the V bit as bit 2 (VU = 4).
+        if rc != 0 or not hit or not priv or int(priv.group(1)) & PRIV_LEVEL_MASK != PRIV_U or not m:
             raise BenchError("%s: gdb did not stop at /init's entry 0x%x in U-mode and read minstret (log: %s)" %
                              (name, entry, log))
         # Stopped, the clock stands still: QEMU's mtime (10 MHz) must agree with minstret (1 GHz).
