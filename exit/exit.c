@@ -143,17 +143,25 @@ static enum exit_reason device_fault(struct vcpu *v, struct vcpu_exit *exit)
 }
 
 /*
- * The instruction behind a device access: htinst when the hardware transformed it, else fetched
- * and decoded. A driver's accesses come from a few instructions, so the last decoding is kept by
- * its raw bits (the key is the instruction itself, so a changed one is never taken for the old).
- * Returns the decoding (in v or in *scratch), or NULL with *err the fault of the fetch.
+ * The instruction behind a device access: htinst when the hardware transformed it (QEMU 9.2 and
+ * later), else fetched and decoded. A driver's accesses come from a few instructions, so the last
+ * decoding is kept by its bits (the key is the instruction itself, so a changed one is never taken
+ * for the old). A transformed instruction is a key of its own: a 32-bit one decodes as the raw
+ * instruction with the same bits would, and one of a compressed instruction (low bits 01, above
+ * 16 bits) equals no raw instruction. Returns the decoding, or NULL with *err the fault of the fetch.
  */
-static inline const struct mmio_insn *mmio_decode(struct vcpu *v, struct mmio_insn *scratch, unsigned long *err)
+static inline const struct mmio_insn *mmio_decode(struct vcpu *v, unsigned long *err)
 {
 	unsigned long raw, htinst = v->regs.trap_csrs.htinst;
 
-	if ((htinst & HTINST_TRANSFORMED) && !insn_decode_htinst(htinst, scratch))
-		return scratch;
+	if (htinst & HTINST_TRANSFORMED) {
+		if (htinst == v->mmio_raw_hint && v->mmio_insn_hint.kind != MMIO_INSN_INVALID)
+			return &v->mmio_insn_hint;
+		if (!insn_decode_htinst(htinst, &v->mmio_insn_hint)) {
+			v->mmio_raw_hint = (uint32_t)htinst; /* insn_decode_htinst took only 32 bits */
+			return &v->mmio_insn_hint;
+		}
+	}
 	*err = fetch_insn(v, &raw);
 	if (*err)
 		return NULL;
@@ -173,7 +181,7 @@ mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_region *region, stru
 {
 	int store = v->regs.trap_csrs.scause == EXC_STORE_GUEST_PAGE_FAULT;
 	unsigned long err = 0;
-	const struct mmio_insn *mi = mmio_decode(v, &exit->mmio.insn, &err);
+	const struct mmio_insn *mi = mmio_decode(v, &err);
 
 	if (!mi)
 		return reflect_fetch_fault(v, err, exit);
