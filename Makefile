@@ -40,6 +40,7 @@ help:
 	@echo "make unit-tests host unit tests only (cmocka)"
 	@echo "make linux      the Linux guest kernel (cached in ~/.cache/keel by config hash) and initramfs"
 	@echo "make qemu-tests QEMU integration tests only"
+	@echo "make distro     Debian trixie's riscv64 kernel, an initramfs and a disk for the distro cases (cached)"
 	@echo "make gdb        attach gdb-multiarch to a QEMU started with 'make run QEMU_OPTS=\"-s -S\"'"
 	@echo "make bench      instruction counts under QEMU -icount, Keel against OpenSBI (PLATFORM=..., bench/results-PLATFORM.json)"
 	@echo "make bench-trace / bench-profile   where one exit's instructions go and the pages it touches / a Linux boot's instructions"

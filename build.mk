@@ -185,6 +185,15 @@ $(LINUX_ROOTFS): $(LINUX_DIR)/init $(wildcard guests/linux/rootfs/*)
 	@mke2fs -q -F -t ext4 -L keel-root -E root_owner=0:0 -d $(LINUX_DIR)/rootfs $@.tmp $(ROOTFS_SIZE) >/dev/null
 	@mv $@.tmp $@
 
+# ---- Debian's own kernel for the distro cases (scripts/distro-kernel.sh: fetched once, then cached) ----
+# Links in $(DISTRO_DIR) to the script's kernel Image, initramfs and disk image in ~/.cache/keel/distro.
+DISTRO_DIR := $(BUILD)/distro
+.PHONY: distro
+distro:
+	@mkdir -p $(DISTRO_DIR)
+	@set -- $$(scripts/distro-kernel.sh) && [ $$# -eq 3 ] && ln -sfn "$$1" $(DISTRO_DIR)/Image && \
+		ln -sfn "$$2" $(DISTRO_DIR)/initramfs.cpio && ln -sfn "$$3" $(DISTRO_DIR)/disk.ext4
+
 # ---- host unit tests (cmocka) ----
 HOST_CFLAGS := -O1 -g -Wall -Wextra -Werror -I. -I$(LIBFDT_DIR) -isystem $(UAPI_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined
 HOST_LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/host/libfdt/%.o,$(LIBFDT_SRCS))
@@ -208,6 +217,10 @@ unit-tests: $(UNIT_BINS)
 # ---- QEMU ----
 QEMU_TEST_ARGS = --build $(BUILD) --linux-kernel $(LINUX_IMAGE) --linux-initrd $(LINUX_INITRD) \
 	--linux-rootfs $(LINUX_ROOTFS) --linux-kernel-for trixie=6.12:$(LINUX_612_IMAGE)
+
+QEMU_TEST_ARGS += --distro-kernel $(DISTRO_DIR)/Image --distro-initrd $(DISTRO_DIR)/initramfs.cpio \
+	--distro-disk $(DISTRO_DIR)/disk.ext4
+qemu-tests test: distro
 
 qemu-tests: $(KEEL_BIN) guests linux
 	@python3 tests/qemu/run.py $(QEMU_TEST_ARGS) $(TEST_PLATFORM_ARGS)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages Keel needs, only when something is missing: the bookworm platform's
 # (the machine's own packages), then the trixie platform's (scripts/trixie.sh: unpacked into
-# ~/.cache/keel/trixie, the machine's apt sources and QEMU untouched).
+# ~/.cache/keel/trixie, the machine's apt sources and QEMU untouched), then Debian's riscv64 kernel
+# for the distro cases (scripts/distro-kernel.sh, into ~/.cache/keel/distro).
 # Usage: scripts/deps.sh [--check]   (--check: exit 1 if anything is missing, install nothing)
 set -e
 here=$(dirname "$0")
@@ -19,6 +20,7 @@ if [ "${1:-}" = "--check" ]; then
 	rc=0
 	[ -z "$missing" ] || { echo "missing packages:$missing"; rc=1; }
 	"$here/trixie.sh" --check || rc=1
+	"$here/distro-kernel.sh" --check || rc=1
 	exit $rc
 fi
 if [ -n "$missing" ]; then
@@ -30,3 +32,5 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 "$here/trixie.sh" --check >/dev/null || "$here/trixie.sh"
+# Debian trixie's riscv64 kernel for the distro cases: fetched once (it needs python3 and mke2fs, above).
+"$here/distro-kernel.sh" --check >/dev/null || "$here/distro-kernel.sh" >/dev/null

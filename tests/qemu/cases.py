@@ -368,6 +368,39 @@ NET_CASES = [
     dict(NET_UPLINK, name="net-uplink-native", native="linux", mem="128M"),
 ]
 
+# ---- A distribution kernel: Debian trixie's own linux-image-6.12.*-riscv64 (scripts/distro-kernel.sh) ----
+# Its virtio_mmio, virtio_blk, virtio_net and ext4 are modules: the initramfs's /init (guests/distro/init)
+# loads them, reads a known file back from the ext4 disk, gets eth0 by DHCP from QEMU's user network,
+# has a line echoed by the harness's echo server on this machine (10.0.2.2:port1), and powers off.
+DISTRO_VERSION = r"6\.12\.\d+\+deb13-riscv64"
+DISTRO = {
+    "ports": 2, "echo_server": 1, "timeout": 240, "tap": False, "disk": {"from": "distro"},
+    "nets": ["user"], "bootargs": "console=ttyS0 distro.port={port1}",
+    "expect": [r"^\[ *[\d.]+\] Linux version %s \(debian-kernel@lists\.debian\.org\) .* #1 SMP Debian 6\.12\."
+               % DISTRO_VERSION,
+               r"^distro: uname %s$" % DISTRO_VERSION,
+               r"^distro: modules crc16 crc32c_generic ext4 failover jbd2 mbcache net_failover virtio_blk virtio_mmio "
+               r"virtio_net $",
+               r"^distro: disk ok \(written by scripts/distro-kernel\.sh for Debian's kernel\)$",
+               r"^distro: eth0 10\.0\.2\.15/24$",
+               r"^distro: net ok \(10\.0\.2\.2:\d+ echoed: hello from Debian's %s\)$" % DISTRO_VERSION,
+               r"^distro: done$", r"reboot: Power down"],
+    "reject": [r"^distro: .*FAIL", r"Kernel panic", r"Oops"],
+}
+DISTRO_CASES = [
+    dict(DISTRO, name="distro-kernel", uplink="lan",
+         vms=[{"guest": "distro", "name": "distro", "harts": "0", "mem": "256M", "disks": "0", "nics": "lan"}],
+         expect=DISTRO["expect"] + [r"SBI implementation ID=0x4b45454c Version=0x1",
+                                    r"^keel: vm 'distro': disk 0 at 0x[0-9a-f]+ irq \d+: host disk 0",
+                                    r"^keel: vm 'distro' disk 0: [1-9]\d* requests answered \(0 with an error status\), "
+                                    r"0 protocol errors",
+                                    r"^keel: vm 'distro' NIC 0: [1-9]\d* frames sent, [1-9]\d* received; .* 0 protocol errors",
+                                    r"^keel: vm 'distro' stopped: guest wrote power-off",
+                                    r"^keel: no VM left running, powering off"]),
+    # The same kernel, initramfs and disk natively on QEMU's own virtio devices: the reference.
+    dict(DISTRO, name="distro-kernel-native", native="distro", mem="256M"),
+]
+
 CASES = [
     {"name": "hello", "vms": [{"guest": "hello", "harts": "0", "mem": "16M"}], "expect": KEEL_BOOT},
 
@@ -928,4 +961,4 @@ CASES = [
      "expect": [r"^\[hostile\] # spin: interrupts off", r"^\[good\] 1\.\.60$",
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
-] + NET_CASES
+] + NET_CASES + DISTRO_CASES

@@ -95,6 +95,9 @@ def run_qemu(cmd, timeout, steps=(), kill_after=None):
 
 
 LINUX = {}  # "kernel", "initrd" and "rootfs" paths, from the command line
+# The Linux guests a case names (native: NAME, a VM's guest: NAME): the project's own and Debian's
+# distribution kernel (scripts/distro-kernel.sh), by their LINUX keys of kernel and initramfs.
+LINUX_GUESTS = {"linux": ("kernel", "initrd"), "distro": ("distro_kernel", "distro_initrd")}
 
 # Bounds of the commands make test runs beside QEMU (each QEMU run has its case's own timeout).
 UNIT_TIMEOUT = 600  # every host unit test binary together
@@ -137,9 +140,10 @@ def build_command(case, build, workdir, disks=()):
     virtio-blk devices: natively the guest's /dev/vda..., under Keel the host disks Keel drives.
     A native guest is told the platform's firmware facts on its command line (keelrun.Platform.bootarg)."""
     facts = " " + keelrun.PLATFORM.bootarg()
-    if case.get("native") == "linux":
-        initrd = ["-initrd", LINUX["initrd"]] if case.get("initrd", True) else []
-        return keelrun.native_command(LINUX["kernel"], case.get("smp", 1), case.get("mem", "256M"),
+    if case.get("native") in LINUX_GUESTS:
+        kernel, initrd = (LINUX[k] for k in LINUX_GUESTS[case["native"]])
+        initrd = ["-initrd", initrd] if case.get("initrd", True) else []
+        return keelrun.native_command(kernel, case.get("smp", 1), case.get("mem", "256M"),
                                       case["bootargs"] + facts, qemu_opts=initrd + case.get("qemu_opts", []),
                                       cpu=case.get("qemu_cpu"), disks=disks, nets=case.get("nets", ()),
                                       console=case.get("console"))
@@ -153,14 +157,14 @@ def build_command(case, build, workdir, disks=()):
     vms = []
     for vm in case["vms"]:
         vm = dict(vm)
-        if vm.get("guest") == "linux":
+        if vm.get("guest") in LINUX_GUESTS:
             # bootargs and initrd: False may come from the case (the disk cases' runs)
-            vm.pop("guest")
-            vm["image"] = LINUX["kernel"]
+            kernel, initrd = (LINUX[k] for k in LINUX_GUESTS[vm.pop("guest")])
+            vm["image"] = kernel
             if "bootargs" in case:
                 vm.setdefault("bootargs", case["bootargs"])
             if vm.pop("initrd", case.get("initrd", True)):
-                vm["initrd"] = LINUX["initrd"]
+                vm["initrd"] = initrd
         elif "guest" in vm:
             vm["image"] = os.path.join(build, "guests", vm.pop("guest") + ".bin")
         vms.append(vm)
@@ -312,15 +316,16 @@ def check_memory_isolation(name, out, tally):
 
 def make_disk(case, build, tally):
     """A fresh disk image for the case in build/test-disks/: a copy of the Linux root filesystem
-    image ("from": "rootfs") or an empty ext4 filesystem of "size" ("from": "empty")."""
+    image ("from": "rootfs"), the distribution kernel check's ("from": "distro") or an empty ext4
+    filesystem of "size" ("from": "empty")."""
     spec = case["disk"]
     path = os.path.join(build, "test-disks", case["name"] + ".img")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if os.path.exists(path):
         os.unlink(path)
     try:
-        if spec["from"] == "rootfs":
-            shutil.copyfile(LINUX["rootfs"], path)
+        if spec["from"] in ("rootfs", "distro"):
+            shutil.copyfile(LINUX[{"rootfs": "rootfs", "distro": "distro_disk"}[spec["from"]]], path)
         else:
             subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-L", "keel-test", path, spec.get("size", "32M")],
                            check=True, capture_output=True, timeout=HOST_CHECK_TIMEOUT)
@@ -471,10 +476,15 @@ def main():
     ap.add_argument("--linux-rootfs", default=os.path.join("build", "linux", "rootfs.ext4"))
     ap.add_argument("--linux-kernel-for", action="append", default=[], metavar="PLATFORM=VERSION:IMAGE",
                     help="the Linux guest kernel of one platform (else --linux-kernel, Linux 6.1)")
+    ap.add_argument("--distro-kernel", default=os.path.join("build", "distro", "Image"),
+                    help="Debian's kernel for the distro cases (scripts/distro-kernel.sh; --distro-initrd, --distro-disk)")
+    ap.add_argument("--distro-initrd", default=os.path.join("build", "distro", "initramfs.cpio"))
+    ap.add_argument("--distro-disk", default=os.path.join("build", "distro", "disk.ext4"))
     keelrun.add_platform_options(ap, several=True)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd, rootfs=args.linux_rootfs)
+    LINUX.update(kernel=args.linux_kernel, initrd=args.linux_initrd, rootfs=args.linux_rootfs,
+                 distro_kernel=args.distro_kernel, distro_initrd=args.distro_initrd, distro_disk=args.distro_disk)
     kernels = {}
     for spec in args.linux_kernel_for:
         name, _, rest = spec.partition("=")
