@@ -18,6 +18,17 @@ def fmt(v):
     return "{:,}".format(v) if isinstance(v, int) else str(v)
 
 
+def union(results, names, part, order=None):
+    """Every key of results[p][part] over the platforms, each once: in the bench's order (order), else as found."""
+    keys = []
+    for p in names:
+        items = results[p][part].items()
+        for k, _ in sorted(items, key=lambda kv: kv[1][order]) if order else items:
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
 def main():
     results = {}
     for p in PLATFORMS:
@@ -30,12 +41,7 @@ def main():
     names = list(results)
     print("| figure | unit | " + " | ".join("%s Keel | %s native | %s ratio" % (p, p, p) for p in names) + " |")
     print("|---|---|" + "---|---|---|" * len(names))
-    keys = []
-    for p in names:  # every row any platform has, in the order the bench makes them
-        for k, r in sorted(results[p]["rows"].items(), key=lambda kr: kr[1]["order"]):
-            if k not in keys:
-                keys.append(k)
-    for k in keys:
+    for k in union(results, names, "rows", "order"):
         first = next(results[p]["rows"][k] for p in names if k in results[p]["rows"])
         cells = []
         for p in names:
@@ -45,12 +51,7 @@ def main():
     print()
     print("| goal | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
-    goals = []
-    for p in names:
-        for k in results[p]["goals"]:
-            if k not in goals:
-                goals.append(k)
-    for k in goals:
+    for k in union(results, names, "goals"):
         first = next(results[p]["goals"][k] for p in names if k in results[p]["goals"])
         cells = []
         for p in names:
