@@ -43,10 +43,16 @@ static const struct {
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Whether the n characters at name (not NUL-terminated) are the extension s. */
+static int same_name(const char *s, const char *name, size_t n)
+{
+	return strlen(s) == n && !memcmp(s, name, n);
+}
+
 static int named(const char *const *names, size_t count, const char *name, size_t n)
 {
 	for (size_t i = 0; i < count; i++)
-		if (strlen(names[i]) == n && !memcmp(names[i], name, n))
+		if (same_name(names[i], name, n))
 			return 1;
 	return 0;
 }
@@ -58,7 +64,7 @@ static int allowed(const char *name, size_t n, unsigned offer)
 	if (named(vector_family, LEN(vector_family), name, n))
 		return (offer & GUEST_ISA_V) != 0;
 	for (size_t i = 0; i < LEN(offered); i++)
-		if (strlen(offered[i].name) == n && !memcmp(offered[i].name, name, n))
+		if (same_name(offered[i].name, name, n))
 			return (offer & offered[i].need) != 0;
 	return 0;
 }

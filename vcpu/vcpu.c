@@ -176,8 +176,8 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	 */
 	if (cpu.vlenb) {
 		vcpu_vector_reset(v);
-		vcpu_vector_restore(&v->vector);
-		this_hart()->vector_held = v->vector.gen;
+		this_hart()->vector_held = 0; /* what the hart holds is no image: the load below copies */
+		vcpu_vector_load(v);
 	}
 	load_hs_state(v);
 	vcpu_set_stage2_root(v, hgatp);

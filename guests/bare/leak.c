@@ -331,7 +331,7 @@ void guest_main(unsigned long hartid)
 
 	(void)hartid;
 	sstc = dtb_isa_has("sstc");
-	vec = dtb_isa_has_letter('v');
+	vec = dtb_isa_has("v");
 	if (vec) { /* vregs holds VLEN 1024 at most */
 		csr_set(sstatus, SSTATUS_VS_INITIAL);
 		vec = vlenb() <= VLENB_MAX;

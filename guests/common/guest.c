@@ -204,20 +204,14 @@ int dtb_isa_has(const char *ext)
 	const char *isa = dtb_isa();
 	size_t n = strlen(ext);
 
+	if (n == 1) { /* a letter: in the base part, past "rv64" */
+		for (const char *p = isa && !strncmp(isa, "rv", 2) ? isa + 4 : ""; *p && *p != '_'; p++)
+			if (*p == ext[0])
+				return 1;
+		return 0;
+	}
 	for (const char *p = isa; p && *p; p++)
 		if (*p == '_' && !strncmp(p + 1, ext, n) && (p[1 + n] == '_' || p[1 + n] == '\0'))
-			return 1;
-	return 0;
-}
-
-int dtb_isa_has_letter(char ext)
-{
-	const char *isa = dtb_isa();
-
-	if (!isa || strncmp(isa, "rv", 2))
-		return 0;
-	for (const char *p = isa + 4; *p && *p != '_'; p++) /* past "rv64": the single-letter extensions */
-		if (*p == ext)
 			return 1;
 	return 0;
 }

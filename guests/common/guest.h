@@ -45,10 +45,8 @@ int bootarg_is(const char *key, const char *value);
 uint64_t dtb_memory_size(void);
 int dtb_cpu_count(void);
 const char *dtb_isa(void);
-/* Whether the first cpu's riscv,isa names this multi-letter extension (e.g. "sstc"). */
+/* Whether the first cpu's riscv,isa names this extension: multi-letter ("sstc"), or one letter ("v"). */
 int dtb_isa_has(const char *ext);
-/* A single-letter extension ("v") in the base part of riscv,isa. */
-int dtb_isa_has_letter(char ext);
 
 /* The last synchronous trap the guest's handler took, and how many. */
 struct trap_record {
