@@ -62,8 +62,11 @@ static int overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
 
 static int check_passthrough(const struct vm *vm, const struct passthrough *p, char *err, unsigned long errlen)
 {
-	if (overlaps(p->base, p->size, platform.uart_base, platform.uart_size) ||
-	    overlaps(p->base, p->size, platform.plic_base, platform.plic_size)) {
+	int own = overlaps(p->base, p->size, platform.uart_base, platform.uart_size);
+
+	for (int i = 0; i < platform.nirqc_regions; i++)
+		own |= overlaps(p->base, p->size, platform.irqc_regions[i].base, platform.irqc_regions[i].size);
+	if (own) {
 		snprintf(err, errlen, "field keel,devices: 0x%lx is Keel's own device", (unsigned long)p->base);
 		return -1;
 	}
@@ -90,7 +93,7 @@ static int check_passthrough(const struct vm *vm, const struct passthrough *p, c
 			 (unsigned long)p->base);
 		return -1;
 	}
-	if (p->irq && (p->irq >= VPLIC_SOURCES || p->irq > platform.plic_ndev || p->irq == VM_UART_IRQ)) {
+	if (p->irq && (p->irq >= VPLIC_SOURCES || p->irq > platform.irq_sources || p->irq == VM_UART_IRQ)) {
 		snprintf(err, errlen, "field keel,devices: interrupt %u cannot be passed through", p->irq);
 		return -1;
 	}

@@ -9,6 +9,7 @@
 #include "board/vnet.h"
 #include "core/console.h"
 #include "core/irq.h"
+#include "drivers/aplic.h"
 #include "drivers/ns16550.h"
 #include "drivers/platform.h"
 #include "drivers/plic.h"
@@ -58,14 +59,38 @@ static void must_register(unsigned source, enum irq_done (*fn)(unsigned, void *)
 			what);
 }
 
+static const struct irq_controller *host_irqc;
+
+/* The machine's controller: its PLIC, else its APLIC (direct, or MSI mode with IMSICs). */
+static const struct irq_controller *host_irqc_start(void)
+{
+	static const char *const names[] = {
+		[HOST_IRQC_NONE] = "none",
+		[HOST_IRQC_PLIC] = "PLIC",
+		[HOST_IRQC_APLIC] = "APLIC (direct delivery)",
+		[HOST_IRQC_APLIC_MSI] = "APLIC (MSI delivery) and IMSICs",
+	};
+	const struct irq_controller *c = NULL;
+
+	if (platform.irqc == HOST_IRQC_PLIC) {
+		plic_init(platform.plic_base, platform.plic_ndev);
+		c = &plic_irq_controller;
+	} else {
+		c = aplic_start(&platform);
+	}
+	kprintf("keel: host interrupts: %s, %u sources%s\n", c ? names[platform.irqc] : "none",
+		c ? platform.irq_sources : 0, c && c->send_ipi ? ", IPIs through the IMSICs" : "");
+	return c;
+}
+
 void host_irqs_init(void)
 {
 	const struct host_nic *nic = host_net_card();
 
-	if (!platform.plic_base)
+	host_irqc = host_irqc_start();
+	if (!host_irqc)
 		return;
-	plic_init(platform.plic_base, platform.plic_ndev);
-	irq_controller_set(&plic_irq_controller);
+	irq_controller_set(host_irqc);
 	if (platform.uart_irq && nvms) {
 		must_register(platform.uart_irq, console_irq, NULL, "console");
 		ns16550_enable_rx_irq();
@@ -85,11 +110,15 @@ void host_irqs_init(void)
  * Enable the host interrupts routed to this hart: console input to the hart of the first VM's
  * first vCPU (any hart can deliver it), a pass-through interrupt to its VM's first vCPU's hart.
  * Each hart does this for itself once it runs Keel: OpenSBI clears a hart's PLIC enables when
- * it brings the hart up, so routing done earlier by another hart would be lost.
+ * it brings the hart up, so routing done earlier by another hart would be lost; an IMSIC file
+ * is set up only by its own hart.
  */
 void host_irqs_hart_init(unsigned long hart)
 {
-	if (!platform.plic_base || !nvms)
+	if (!host_irqc)
+		return;
+	irq_hart_init(hart);
+	if (!nvms)
 		return;
 	if (platform.uart_irq && vms[0].cfg.harts[0] == hart)
 		irq_route(platform.uart_irq, hart);

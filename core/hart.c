@@ -12,7 +12,7 @@ __attribute__((hot)) void hart_kick(unsigned long hart)
 	if (hart == this_hart()->id)
 		csr_set(sip, SIP_SSIP);
 	else
-		host_send_ipi(hart);
+		irq_send_ipi(hart);
 }
 
 void hart_wait(struct hart *h)

@@ -1,5 +1,6 @@
 /* The host interrupt table (core/irq.h). */
 #include "core/irq.h"
+#include "arch/riscv/cpu.h"
 #include "arch/riscv/hart.h"
 #include "core/errno.h"
 #include <stddef.h>
@@ -32,6 +33,20 @@ void irq_route(unsigned source, unsigned long hart)
 {
 	if (controller)
 		controller->route(source, hart);
+}
+
+void irq_hart_init(unsigned long hart)
+{
+	if (controller && controller->hart_init)
+		controller->hart_init(hart);
+}
+
+__attribute__((hot)) void irq_send_ipi(unsigned long hart)
+{
+	if (controller && controller->send_ipi)
+		controller->send_ipi(hart);
+	else
+		host_send_ipi(hart);
 }
 
 void irq_complete(unsigned long hart, unsigned source)

@@ -1,5 +1,9 @@
-/* Host device tree parsing with libfdt: memory, reserved memory, harts, UART, PLIC, timebase. */
+/*
+ * Host device tree parsing with libfdt: memory, reserved memory, harts, UART, the interrupt
+ * controller (PLIC, or the AIA's APLIC and IMSICs), timebase.
+ */
 #include "drivers/platform.h"
+#include "arch/riscv/csr.h"
 #include <libfdt.h>
 #include <string.h>
 
@@ -177,14 +181,27 @@ struct dt_device {
 	int node, parent, rank;
 };
 
+/* The AIA's controllers: an APLIC and an IMSIC node for each privilege level that has one. */
+#define MAX_AIA_NODES 4
+struct aia_nodes {
+	struct dt_device aplic[MAX_AIA_NODES], imsic[MAX_AIA_NODES];
+	int naplic, nimsic;
+};
+
+static void add_aia(struct dt_device *list, int *n, int node, int parent)
+{
+	if (*n < MAX_AIA_NODES)
+		list[(*n)++] = (struct dt_device){ NULL, node, parent, 0 };
+}
+
 /*
  * One walk over the tree finds every device and each one's parent (libfdt can only find a
  * parent by walking the tree again). The best-ranked compatible wins, the first in tree order
  * among equals. `target`'s parent is reported too (the stdout-path node). Every virtio-mmio
- * transport is recorded in `p` on the way.
+ * transport is recorded in `p` on the way, every APLIC and IMSIC in `aia`.
  */
 static void find_devices(const void *fdt, struct platform *p, struct dt_device *devs, int n, int target,
-			 int *target_parent)
+			 int *target_parent, struct aia_nodes *aia)
 {
 	int parents[MAX_DT_DEPTH], depth = 0;
 
@@ -201,6 +218,12 @@ static void find_devices(const void *fdt, struct platform *p, struct dt_device *
 		compat = fdt_getprop(fdt, node, "compatible", &len);
 		if (compat && parent >= 0 && fdt_stringlist_contains(compat, len, "virtio,mmio"))
 			add_virtio(fdt, p, node, parent);
+		if (compat && parent >= 0 && node_enabled(fdt, node) &&
+		    fdt_stringlist_contains(compat, len, "riscv,aplic"))
+			add_aia(aia->aplic, &aia->naplic, node, parent);
+		if (compat && parent >= 0 && node_enabled(fdt, node) &&
+		    fdt_stringlist_contains(compat, len, "riscv,imsics"))
+			add_aia(aia->imsic, &aia->nimsic, node, parent);
 		for (int d = 0; compat && d < n; d++)
 			for (int r = 0; r < devs[d].rank && devs[d].compat[r]; r++)
 				if (fdt_stringlist_contains(compat, len, devs[d].compat[r])) {
@@ -258,25 +281,139 @@ static long intc_hart(const struct platform *p, uint32_t phandle)
 
 #define IRQ_S_EXT_CAUSE 9 /* supervisor external interrupt, in interrupts-extended */
 
+/* Every region of an interrupt controller's registers: no VM is given any of them. */
+static void add_irqc_regions(const void *fdt, struct platform *p, const struct dt_device *dev)
+{
+	uint64_t base, size;
+
+	for (int i = 0;
+	     p->nirqc_regions < MAX_IRQC_REGIONS && !fdt_child_reg(fdt, dev->parent, dev->node, i, &base, &size); i++)
+		p->irqc_regions[p->nirqc_regions++] = (struct mem_region){ base, size };
+}
+
+/*
+ * Call fn(p, i, hart, arg) for the i-th <intc-phandle cause> pair of a node's interrupts-extended
+ * that names a hart's supervisor external interrupt (fn may be NULL). Returns how many pairs named it.
+ */
+static int for_each_s_ext(const void *fdt, int node, struct platform *p,
+			  void (*fn)(struct platform *, int, long, void *), void *arg)
+{
+	int len, found = 0;
+	const fdt32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+
+	for (int i = 0; ext && (i + 1) * 8 <= len; i++) {
+		long hart = intc_hart(p, fdt32_to_cpu(ext[2 * i]));
+
+		if (fdt32_to_cpu(ext[2 * i + 1]) != IRQ_S_EXT_CAUSE)
+			continue;
+		found++;
+		if (fn && hart >= 0 && hart < MAX_HARTS)
+			fn(p, i, hart, arg);
+	}
+	return found;
+}
+
+static void set_plic_context(struct platform *p, int i, long hart, void *arg)
+{
+	(void)arg;
+	p->plic_s_context[hart] = i;
+}
+
 static void parse_plic(const void *fdt, struct platform *p, const struct dt_device *dev)
 {
 	int len;
-	const fdt32_t *ndev, *ext;
+	const fdt32_t *ndev;
 
-	for (int h = 0; h < MAX_HARTS; h++)
-		p->plic_s_context[h] = -1;
 	if (dev->node < 0 || fdt_child_reg(fdt, dev->parent, dev->node, 0, &p->plic_base, &p->plic_size))
 		return;
+	add_irqc_regions(fdt, p, dev);
 	ndev = fdt_getprop(fdt, dev->node, "riscv,ndev", &len);
 	if (ndev && len == 4)
 		p->plic_ndev = fdt32_to_cpu(*ndev);
 	/* Context i is the i-th <intc-phandle cause> pair of interrupts-extended. */
-	ext = fdt_getprop(fdt, dev->node, "interrupts-extended", &len);
-	for (int i = 0; ext && (i + 1) * 8 <= len; i++) {
-		long hart = intc_hart(p, fdt32_to_cpu(ext[2 * i]));
+	for_each_s_ext(fdt, dev->node, p, set_plic_context, NULL);
+	p->irqc = HOST_IRQC_PLIC;
+	p->irq_sources = p->plic_ndev;
+}
 
-		if (fdt32_to_cpu(ext[2 * i + 1]) == IRQ_S_EXT_CAUSE && hart >= 0 && hart < MAX_HARTS)
-			p->plic_s_context[hart] = i;
+/* Where an IMSIC's files are: the i-th file is the i-th page group of its reg regions, in order. */
+struct imsic_layout {
+	const void *fdt;
+	const struct dt_device *dev;
+};
+
+static void set_imsic_file(struct platform *p, int i, long hart, void *arg)
+{
+	const struct imsic_layout *l = arg;
+	uint64_t base, size, stride = PAGE_SIZE << p->imsic_guest_bits;
+	int first = 0;
+
+	for (int r = 0; !fdt_child_reg(l->fdt, l->dev->parent, l->dev->node, r, &base, &size); r++) {
+		int files = (int)(size / stride);
+
+		if (i < first + files) {
+			p->imsic_file[hart] = base + (uint64_t)(i - first) * stride;
+			p->imsic_index[hart] = i;
+			return;
+		}
+		first += files;
+	}
+}
+
+/* The IMSIC with S-level files: its layout; the others (M-level) only as regions no VM gets. */
+static uint32_t parse_imsics(const void *fdt, struct platform *p, const struct aia_nodes *aia)
+{
+	uint32_t phandle = 0;
+
+	for (int n = 0; n < aia->nimsic; n++) {
+		const struct dt_device *dev = &aia->imsic[n];
+		struct imsic_layout l = { fdt, dev };
+		int len;
+		const fdt32_t *ids;
+
+		add_irqc_regions(fdt, p, dev);
+		if (phandle || !for_each_s_ext(fdt, dev->node, p, NULL, NULL))
+			continue;
+		ids = fdt_getprop(fdt, dev->node, "riscv,num-ids", &len);
+		p->imsic_ids = ids && len == 4 ? fdt32_to_cpu(*ids) : 0;
+		p->imsic_guest_bits = u32_prop(fdt, dev->node, "riscv,guest-index-bits");
+		if (p->imsic_guest_bits > IMSIC_MAX_GUEST_BITS)
+			p->imsic_guest_bits = IMSIC_MAX_GUEST_BITS;
+		for_each_s_ext(fdt, dev->node, p, set_imsic_file, &l);
+		phandle = fdt_get_phandle(fdt, dev->node);
+	}
+	return phandle;
+}
+
+static void set_aplic_idc(struct platform *p, int i, long hart, void *arg)
+{
+	(void)arg;
+	p->aplic_idc[hart] = i;
+}
+
+/*
+ * The APLIC's S-level domain: the one whose IDCs deliver to the harts' supervisor external
+ * interrupt (direct mode), or whose msi-parent is the S-level IMSIC (MSI mode).
+ */
+static void parse_aplics(const void *fdt, struct platform *p, const struct aia_nodes *aia, uint32_t s_imsic)
+{
+	for (int n = 0; n < aia->naplic; n++) {
+		const struct dt_device *dev = &aia->aplic[n];
+		uint32_t parent = u32_prop(fdt, dev->node, "msi-parent");
+		int direct;
+
+		add_irqc_regions(fdt, p, dev);
+		if (p->irqc != HOST_IRQC_NONE)
+			continue;
+		direct = for_each_s_ext(fdt, dev->node, p, set_aplic_idc, NULL) > 0;
+		if (!direct && !(s_imsic && parent == s_imsic))
+			continue;
+		if (fdt_child_reg(fdt, dev->parent, dev->node, 0, &p->aplic_base, &p->aplic_size))
+			continue;
+		p->irqc = direct ? HOST_IRQC_APLIC : HOST_IRQC_APLIC_MSI;
+		p->irq_sources = u32_prop(fdt, dev->node, "riscv,num-sources");
+		if (p->irq_sources > APLIC_MAX_SOURCES)
+			p->irq_sources = APLIC_MAX_SOURCES;
 	}
 }
 
@@ -290,12 +427,19 @@ static void parse_devices(const void *fdt, struct platform *p)
 		[DEV_PLIC] = { plic, -1, -1, NO_MATCH },
 		[DEV_SYSCON] = { syscon, -1, -1, NO_MATCH },
 	};
+	struct aia_nodes aia = { 0 };
 	int out = stdout_node(fdt), out_parent = -1;
 	uint64_t size;
 
-	find_devices(fdt, p, devs, DEV_COUNT, out, &out_parent);
+	for (int h = 0; h < MAX_HARTS; h++)
+		p->plic_s_context[h] = p->aplic_idc[h] = p->imsic_index[h] = -1;
+	find_devices(fdt, p, devs, DEV_COUNT, out, &out_parent, &aia);
 	parse_uart(fdt, p, &devs[DEV_UART], out_parent >= 0 ? out : -1, out_parent);
 	parse_plic(fdt, p, &devs[DEV_PLIC]);
+	/* A machine with a PLIC uses it; one without, its APLIC (and IMSICs). */
+	uint32_t s_imsic = parse_imsics(fdt, p, &aia);
+
+	parse_aplics(fdt, p, &aia, s_imsic);
 	if (devs[DEV_SYSCON].node >= 0)
 		fdt_child_reg(fdt, devs[DEV_SYSCON].parent, devs[DEV_SYSCON].node, 0, &p->syscon_base, &size);
 }

@@ -10,9 +10,21 @@
 #define ISA_STRING_MAX 1024 /* an RVA23 hart's riscv,isa is about 470 */
 #define MMU_TYPE_MAX 16
 #define MAX_VIRTIO_SLOTS 8
+#define MAX_IRQC_REGIONS 8
+#define APLIC_MAX_SOURCES 1023 /* AIA 4.5.2 */
+#define IMSIC_MAX_GUEST_BITS \
+	6 /* GEILEN at most 63 on RV64 (priv spec 8.2.4) */ /* the PLIC, or the two APLIC domains and the M and S IMSICs' files */
 
 struct mem_region {
 	uint64_t base, size;
+};
+
+/* The machine's interrupt controller for S-mode, as Keel drives it (drivers/plic.c, aplic.c, imsic.c). */
+enum host_irqc {
+	HOST_IRQC_NONE,
+	HOST_IRQC_PLIC,
+	HOST_IRQC_APLIC, /* the APLIC's S domain in direct delivery mode: an IDC per hart */
+	HOST_IRQC_APLIC_MSI, /* the S domain in MSI mode, in front of each hart's IMSIC S-level file */
 };
 
 /* A virtio-mmio transport in the host DT (a device may or may not sit behind it). */
@@ -38,6 +50,17 @@ struct platform {
 	uint64_t plic_base, plic_size;
 	unsigned plic_ndev;
 	int plic_s_context[MAX_HARTS]; /* PLIC context of each hart's S-mode, -1 if none */
+	enum host_irqc irqc; /* what delivers wired interrupts to Keel */
+	unsigned irq_sources; /* its wired sources are 1..irq_sources */
+	uint64_t aplic_base, aplic_size; /* the APLIC's S-level domain */
+	int aplic_idc[MAX_HARTS]; /* in direct mode: each hart's IDC, -1 if none */
+	/* Each hart's S-level IMSIC file (0 if none) and its index in the IMSIC's list (the APLIC's hart index). */
+	uint64_t imsic_file[MAX_HARTS];
+	int imsic_index[MAX_HARTS];
+	unsigned imsic_ids; /* riscv,num-ids: identities 1..imsic_ids */
+	unsigned imsic_guest_bits; /* riscv,guest-index-bits: 2^bits - 1 guest files after each S file */
+	struct mem_region irqc_regions[MAX_IRQC_REGIONS]; /* every interrupt controller's registers (any level) */
+	int nirqc_regions;
 	uint32_t intc_phandle[MAX_HARTS]; /* phandle of each hart's interrupt controller, 0 if none */
 	uint64_t syscon_base;
 	struct virtio_slot virtio[MAX_VIRTIO_SLOTS]; /* by ascending address */

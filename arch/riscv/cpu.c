@@ -32,6 +32,7 @@ int cpu_probe(void)
 	cpu.has_sstc = csr_probe_stimecmp(&v) == 0;
 	cpu.has_senvcfg = csr_probe_senvcfg(&v) == 0;
 	cpu.has_hstateen = csr_probe_hstateen0(&v) == 0;
+	cpu.has_ssaia = csr_probe_stopi(&v) == 0;
 	/* vlenb is reachable only with sstatus.VS on; VS is read-only zero on a hart without V. */
 	csr_set(sstatus, SSTATUS_VS_INITIAL);
 	cpu.vlenb_found = csr_probe_vlenb(&v) == 0 ? v : 0;

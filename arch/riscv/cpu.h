@@ -11,6 +11,7 @@ struct cpu_features {
 	int has_sstc;
 	int has_senvcfg; /* priv 1.12: VS-mode reaches the real senvcfg, so it is switched per vCPU */
 	int has_hstateen; /* Smstateen: hstateen0 decides what VS-mode may reach (senvcfg among it) */
+	int has_ssaia; /* the AIA's S-mode CSRs (stopi, siselect, stopei for an IMSIC file) */
 	unsigned long vlenb_found; /* the hart's vlenb (V extension), 0 without V */
 	unsigned long vlenb; /* the same when Keel gives guests V (at most VLENB_MAX), else 0 */
 	int has_sv39x4, has_sv48x4;
@@ -38,6 +39,7 @@ unsigned long csr_probe_hstatus(unsigned long *out);
 unsigned long csr_probe_stimecmp(unsigned long *out);
 unsigned long csr_probe_senvcfg(unsigned long *out);
 unsigned long csr_probe_hstateen0(unsigned long *out);
+unsigned long csr_probe_stopi(unsigned long *out);
 unsigned long csr_probe_vlenb(unsigned long *out);
 
 #endif

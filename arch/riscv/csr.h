@@ -134,6 +134,21 @@
 #define CSR_VLENB 0xc22
 #define VTYPE_VILL BIT(63) /* vtype after reset: no vector configuration (V 1.0, 3.4.4) */
 
+/* The AIA's CSRs (Smaia/Ssaia 1.0, chapter 2) */
+#define CSR_SISELECT 0x150
+#define CSR_SIREG 0x151
+#define CSR_STOPEI 0x15c
+#define CSR_STOPI 0xdb0
+/* What siselect reaches of an IMSIC interrupt file (AIA 3.8) */
+#define IMSIC_EIDELIVERY 0x70
+#define IMSIC_EITHRESHOLD 0x72
+#define IMSIC_EIP0 0x80
+#define IMSIC_EIE0 0xc0
+#define IMSIC_EIDELIVERY_ON 1
+/* *topei (AIA 3.9): the top interrupt's identity; a csrrw claims it */
+#define TOPEI_ID_SHIFT 16
+#define TOPEI_ID_MASK _UL(0x7ff)
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (_UL(1) << PAGE_SHIFT)
 

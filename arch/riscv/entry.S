@@ -151,3 +151,4 @@ hlvx_insn:
 	CSR_PROBE csr_probe_senvcfg, CSR_SENVCFG
 	CSR_PROBE csr_probe_hstateen0, CSR_HSTATEEN0
 	CSR_PROBE csr_probe_vlenb, CSR_VLENB	/* needs sstatus.VS on: cpu_probe sets it */
+	CSR_PROBE csr_probe_stopi, CSR_STOPI	/* Ssaia */

@@ -962,3 +962,47 @@ CASES = [
                 r"^keel: vm 'good' stopped: guest shut down",
                 r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
 ] + NET_CASES + DISTRO_CASES
+
+# Keel on the AIA's controllers, on both platforms: QEMU virt's aia=aplic-imsic (the APLIC's S
+# domain in MSI mode, each hart's IMSIC S-level file; Keel's IPIs through the IMSICs) and
+# aia=aplic (direct delivery). Again on each: the cases whose devices interrupt Keel itself (console
+# input, host disks, the uplink card, a pass-through line held from claim to guest completion, an
+# interrupt storm) and whose vCPUs wake each other across harts.
+AIA_MACHINES = {
+    "aia-msi": ("virt,aia=aplic-imsic",
+                r"^keel: host interrupts: APLIC \(MSI delivery\) and IMSICs, 96 sources, IPIs through the IMSICs$"),
+    "aia-direct": ("virt,aia=aplic", r"^keel: host interrupts: APLIC \(direct delivery\), 96 sources$"),
+}
+AIA_HOST_CASES = {
+    "aia-direct": ("smp", "smp-across-shared-harts", "console-prompt", "blk-two-disks", "passthrough-reset",
+                   "hostile-storm-seed4", "net-uplink", "linux-disk", "linux-smp4-2harts"),
+    # On bookworm's QEMU 7.2 + OpenSBI 1.1 the console's, disks' and NIC's MSIs do not arrive yet
+    # (open: issue 26); IPIs and the pass-through line do.
+    "aia-msi": ("smp", "smp-across-shared-harts", "passthrough-reset"),
+}
+
+
+def on_aia(case, tag):
+    machine, host_line = AIA_MACHINES[tag]
+    c = dict(case, name="%s-%s" % (case["name"], tag), qemu_opts=case.get("qemu_opts", []) + ["-machine", machine])
+    expect = list(case.get("expect", []))
+    if tag == "aia-msi":
+        # The IPIs that end vCPU 1's WFIs are the IMSIC's external interrupts, not SBI's software ones.
+        expect = [e.replace(r".*soft-irq=[1-9]", r".*soft-irq=0 ext-irq=[1-9]") for e in expect]
+    c["expect"] = expect + [host_line]
+    c["reject"] = list(case.get("reject", [])) + [r"^keel: host interrupts: (PLIC|none)"]
+    return c
+
+
+# A VM is given none of Keel's interrupt-controller registers: the S-level IMSIC files, the S domain.
+AIA_PASSTHROUGH = {
+    "name": "aia-passthrough-refused", "plans": 1, "qemu_opts": ["-machine", "virt,aia=aplic-imsic"],
+    "vms": [{"guest": "hello", "name": name, "harts": "0", "mem": "16M", "devices": "%s:4K:0" % base}
+            for name, base in (("simsic", "0x28000000"), ("saplic", "0xd000000"), ("guestfile", "0x28001000"))] +
+           [{"guest": "hello", "name": "good", "harts": "1", "mem": "16M"}],
+    "expect": [r"^keel: vm '%s' not started: field keel,devices: %s is Keel's own device" % (name, base)
+               for name, base in (("simsic", "0x28000000"), ("saplic", "0xd000000"), ("guestfile", "0x28001000"))] +
+              [r"^keel: vm 'good' stopped: guest shut down", AIA_MACHINES["aia-msi"][1]],
+}
+
+CASES += [on_aia(c, tag) for tag in AIA_MACHINES for c in CASES if c["name"] in AIA_HOST_CASES[tag]] + [AIA_PASSTHROUGH]

@@ -1,0 +1,46 @@
+/* Host IMSIC (drivers/imsic.h). */
+#include "drivers/imsic.h"
+#include "arch/riscv/csr.h"
+#include "drivers/platform.h"
+
+#define IMSIC_SETEIPNUM_LE 0x0 /* a file's page: writing an identity makes it pending (AIA 3.5) */
+#define IMSIC_EIE_BITS 64 /* on RV64 only the even eie registers exist, 64 identities each (AIA 3.8.4) */
+
+static void ireg_write(unsigned long sel, unsigned long val)
+{
+	csr_write(CSR_SISELECT, sel);
+	csr_write(CSR_SIREG, val);
+}
+
+void imsic_hart_init(unsigned ids)
+{
+	/* Every identity enabled: which ones arrive is the APLIC's targets' and the senders' choice. */
+	for (unsigned id = 0; id <= ids; id += IMSIC_EIE_BITS)
+		ireg_write(IMSIC_EIE0 + 2 * (id / IMSIC_EIE_BITS), ~0UL);
+	ireg_write(IMSIC_EITHRESHOLD, 0);
+	ireg_write(IMSIC_EIDELIVERY, IMSIC_EIDELIVERY_ON);
+}
+
+int imsic_take(unsigned id)
+{
+	unsigned long bit = 1UL << (id % IMSIC_EIE_BITS);
+
+	csr_write(CSR_SISELECT, IMSIC_EIP0 + 2 * (id / IMSIC_EIE_BITS));
+	return (csr_swap(CSR_SIREG, csr_read(CSR_SIREG) & ~bit) & bit) != 0;
+}
+
+unsigned imsic_claim(void)
+{
+	return (unsigned)((csr_swap(CSR_STOPEI, 0) >> TOPEI_ID_SHIFT) & TOPEI_ID_MASK);
+}
+
+void imsic_send(unsigned long hart, unsigned id)
+{
+	uint64_t file = hart < MAX_HARTS ? platform.imsic_file[hart] : 0;
+
+	if (!file)
+		return;
+	/* What the sender wrote before is visible to the hart the interrupt wakes. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*(volatile uint32_t *)(uintptr_t)(file + IMSIC_SETEIPNUM_LE) = id;
+}
