@@ -31,7 +31,7 @@ help:
 	@echo "                GUEST_ROOT=disk (root on build/linux/rootfs.ext4) GUEST_DISK=img NATIVE=1 (no Keel)"
 	@echo "                GUEST_CONSOLE=virtio|uart (the Linux guest's default: virtio, hvc1 + earlycon=sbi)"
 	@echo "                CONFIG=vms.dts DISKS=\"a.img b.img\" (host disks 0, 1... for the VMs' keel,disks)"
-	@echo "                PLATFORM=trixie (default: QEMU 10.0, OpenSBI 1.5, -cpu rva23s64) | bookworm (QEMU 7.2, OpenSBI 1.1, -cpu rv64)"
+	@echo "                PLATFORM=trixie (default: QEMU 10.0, OpenSBI 1.5, -cpu rva23s64, AIA) | bookworm (QEMU 7.2, OpenSBI 1.1, -cpu rv64)"
 	@echo "                QEMU_CPU=rv64 QEMU_MACHINE=virt,aia=aplic-imsic (either platform's hart model / machine options)"
 	@echo "make test       host unit tests + every test guest under QEMU on both platforms (PLATFORM=...: one);"
 	@echo "                a summary line per platform, then 'N passed, N failed' over all"

@@ -9,8 +9,8 @@ OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= gcc
 QEMU ?= qemu-system-riscv64
 # The platforms QEMU runs on (scripts/keelrun.py's PLATFORMS): bookworm (Debian 12's QEMU 7.2 and
-# OpenSBI 1.1, -cpu rv64) and trixie (Debian 13's QEMU 10.0 and OpenSBI 1.5, -cpu rva23s64, from
-# scripts/trixie.sh). PLATFORM picks one; without it make test runs both, make run and make bench
+# OpenSBI 1.1, -cpu rv64, the PLIC) and trixie (Debian 13's QEMU 10.0 and OpenSBI 1.5, -cpu rva23s64,
+# the AIA with guest interrupt files, from scripts/trixie.sh). PLATFORM picks one; without it make test runs both, make run and make bench
 # trixie. QEMU_CPU and QEMU_MACHINE replace either's hart model and machine options.
 PLATFORMS := bookworm trixie
 $(if $(filter-out $(PLATFORMS),$(PLATFORM)),$(error PLATFORM must be one of: $(PLATFORMS)))

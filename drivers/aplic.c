@@ -12,6 +12,7 @@
 #define APLIC_SOURCECFG(i) (0x0004UL + 4UL * ((i)-1))
 #define APLIC_SOURCECFG_SM_LEVEL_HIGH 6
 #define APLIC_SETIPNUM 0x1cdc
+#define APLIC_IN_CLRIP(i) (0x1d00UL + 4UL * ((i) / 32)) /* reads the rectified inputs */
 #define APLIC_SETIENUM 0x1edc
 #define APLIC_CLRIENUM 0x1fdc
 #define APLIC_GENMSI 0x3000
@@ -103,8 +104,10 @@ static const struct irq_controller aplic_direct = {
 
 /*
  * MSI mode: source s is identity s in the target hart's IMSIC file, Keel's IPI the file's last
- * identity. A level source sends one MSI per rising edge; its completion writes setipnum, which
- * makes it pending again only while the line is still up (AIA 4.9.2).
+ * identity. A level source sends one MSI per rising edge, so its completion re-arms it with
+ * setipnum while the line is still up. AIA 4.7 lets that write pend only an asserted line, but
+ * QEMU 7.2's APLIC pends it whatever the line (an MSI after every completion, forever): the
+ * completion reads the line first. Were it to rise after the read, the edge sends its own MSI.
  */
 static void msi_route(unsigned source, unsigned long hart)
 {
@@ -129,7 +132,7 @@ static unsigned msi_claim(unsigned long hart)
 static void msi_complete(unsigned long hart, unsigned source)
 {
 	(void)hart;
-	if (source && source <= nsources)
+	if (source && source <= nsources && (*reg(APLIC_IN_CLRIP(source)) & BIT(source % 32)))
 		*reg(APLIC_SETIPNUM) = source;
 }
 

@@ -218,11 +218,9 @@ static void find_devices(const void *fdt, struct platform *p, struct dt_device *
 		compat = fdt_getprop(fdt, node, "compatible", &len);
 		if (compat && parent >= 0 && fdt_stringlist_contains(compat, len, "virtio,mmio"))
 			add_virtio(fdt, p, node, parent);
-		if (compat && parent >= 0 && node_enabled(fdt, node) &&
-		    fdt_stringlist_contains(compat, len, "riscv,aplic"))
+		if (compat && parent >= 0 && fdt_stringlist_contains(compat, len, "riscv,aplic"))
 			add_aia(aia->aplic, &aia->naplic, node, parent);
-		if (compat && parent >= 0 && node_enabled(fdt, node) &&
-		    fdt_stringlist_contains(compat, len, "riscv,imsics"))
+		if (compat && parent >= 0 && fdt_stringlist_contains(compat, len, "riscv,imsics"))
 			add_aia(aia->imsic, &aia->nimsic, node, parent);
 		for (int d = 0; compat && d < n; d++)
 			for (int r = 0; r < devs[d].rank && devs[d].compat[r]; r++)
@@ -360,7 +358,10 @@ static void set_imsic_file(struct platform *p, int i, long hart, void *arg)
 	}
 }
 
-/* The IMSIC with S-level files: its layout; the others (M-level) only as regions no VM gets. */
+/*
+ * The IMSIC with S-level files: its layout. The others (M-level), and disabled ones (as firmware
+ * marks its own), only as regions no VM gets.
+ */
 static uint32_t parse_imsics(const void *fdt, struct platform *p, const struct aia_nodes *aia)
 {
 	uint32_t phandle = 0;
@@ -372,7 +373,7 @@ static uint32_t parse_imsics(const void *fdt, struct platform *p, const struct a
 		const fdt32_t *ids;
 
 		add_irqc_regions(fdt, p, dev);
-		if (phandle || !for_each_s_ext(fdt, dev->node, p, NULL, NULL))
+		if (phandle || !node_enabled(fdt, dev->node) || !for_each_s_ext(fdt, dev->node, p, NULL, NULL))
 			continue;
 		ids = fdt_getprop(fdt, dev->node, "riscv,num-ids", &len);
 		p->imsic_ids = ids && len == 4 ? fdt32_to_cpu(*ids) : 0;
@@ -403,7 +404,7 @@ static void parse_aplics(const void *fdt, struct platform *p, const struct aia_n
 		int direct;
 
 		add_irqc_regions(fdt, p, dev);
-		if (p->irqc != HOST_IRQC_NONE)
+		if (p->irqc != HOST_IRQC_NONE || !node_enabled(fdt, dev->node))
 			continue;
 		direct = for_each_s_ext(fdt, dev->node, p, set_aplic_idc, NULL) > 0;
 		if (!direct && !(s_imsic && parent == s_imsic))

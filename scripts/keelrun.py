@@ -55,6 +55,10 @@ def trixie_module_dir():
     return os.path.join(TRIXIE_ROOT, "usr", "lib", "qemu")
 
 
+# The trixie platform's machine: the AIA (an APLIC in MSI mode, an IMSIC per hart) with VS-level
+# guest interrupt files on each hart, as many as QEMU's virt gives (7: 3 guest index bits).
+# QEMU_MACHINE=virt keeps the PLIC.
+TRIXIE_MACHINE = "virt,aia=aplic-imsic,aia-guests=7"
 OPENSBI_1_1_EXTENSIONS = ("BASE", "TIME", "IPI", "RFENCE", "HSM", "SRST", "PMU", "legacy")
 PLATFORMS = {
     # Debian 12: QEMU 7.2, OpenSBI 1.1 (SBI v1.0: no DBCN, that came in OpenSBI 1.3).
@@ -62,12 +66,13 @@ PLATFORMS = {
                          "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin", "rv64", "1.1", "1.0", "0x10001",
                          OPENSBI_1_1_EXTENSIONS, install="scripts/deps.sh (make deps)"),
     # Debian 13's versions (bookworm-backports on a bookworm machine): QEMU 10.0, OpenSBI 1.5.1 (SBI
-    # v2.0), RVA23 harts. Its QEMU's modules are its own: QEMU_MODULE_DIR says where.
+    # v2.0), RVA23 harts on an AIA machine (TRIXIE_MACHINE). Its QEMU's modules are its own:
+    # QEMU_MODULE_DIR says where.
     "trixie": Platform("trixie", os.path.join(TRIXIE_ROOT, "usr", "bin", "qemu-system-riscv64"),
                        os.path.join(TRIXIE_ROOT, "usr", "lib", "riscv64-linux-gnu", "opensbi", "generic",
                                     "fw_dynamic.bin"), "rva23s64", "1.5", "2.0", "0x10005",
                        OPENSBI_1_1_EXTENSIONS + ("DBCN",), env={"QEMU_MODULE_DIR": trixie_module_dir()},
-                       install="scripts/trixie.sh (make deps)", sv48=",sv48=on"),
+                       install="scripts/trixie.sh (make deps)", sv48=",sv48=on", machine=TRIXIE_MACHINE),
 }
 DEFAULT_PLATFORM = "trixie"
 PLATFORM = PLATFORMS["bookworm"]  # the one machine_args runs; use_platform chooses

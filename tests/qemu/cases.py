@@ -209,6 +209,8 @@ DISK_ROOT = {
 # Keel, where the image is host disk 0 and the Linux VM gets it whole as its virtio-blk disk (a Linux
 # VM takes the case's bootargs and initrd).
 NATIVE_LINUX = {"native": "linux", "mem": "128M"}
+# The machine with a PLIC, for the native runs of the bare guests that drive one (devices, blk).
+PLIC_MACHINE = ["-machine", "virt"]
 KEEL_LINUX = {"vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "disks": "0"}]}
 KEEL_LINUX_RO = {"vms": [{"guest": "linux", "name": "linux", "harts": "0", "mem": "128M", "disks": "0:0:0:ro"}]}
 
@@ -428,7 +430,7 @@ CASES = [
     # IPIs that end them reach Keel as host interrupts; with keel,wfi-exits they trap again.
     {"name": "smp", "vms": [{"guest": "smp", "harts": "0-1"}],
      "expect": KEEL_BOOT + [r"vm 'vm0': 2 vCPU\(s\) on harts 0 1",
-                            r"vm 'vm0' vcpu 1 exits \d+: .* virtual-inst=0 .*soft-irq=[1-9]"]},
+                            r"vm 'vm0' vcpu 1 exits \d+: .* virtual-inst=0 .*{platform.ipi_wake}"]},
     {"name": "smp-wfi-exits", "vms": [{"guest": "smp", "harts": "0-1", "wfi-exits": 1}],
      "expect": KEEL_BOOT + [r"vm 'vm0' vcpu 1 exits \d+: .* virtual-inst=[1-9]"]},
     {"name": "smp-sbi-timer", "vms": [{"guest": "smp", "harts": "0-1", "timer": "sbi"}],
@@ -468,7 +470,8 @@ CASES = [
      "expect": [r"^\[dev\] uart: interrupt-driven transmit ok$",
                 r"^keel: vm 'dev' stopped: guest wrote power-off to its syscon \(1 access faults injected\)$",
                 r"^keel: vm 'other' stopped: guest shut down"]},
-    {"name": "devices-native", "native": "devices", "smp": 1, "stdin": "keel-rx-test\n",
+    # The guest drives a PLIC (under Keel a vPLIC on any host): natively it runs on the PLIC machine.
+    {"name": "devices-native", "native": "devices", "smp": 1, "stdin": "keel-rx-test\n", "qemu_opts": PLIC_MACHINE,
      "stdin_after": r"^uart: type a line$",
      "expect": [r"^uart: interrupt-driven transmit ok$"]},
 
@@ -596,7 +599,9 @@ CASES = [
     {"name": "linux-native", "native": "linux", "mem": "128M", "timeout": 120, "stdin": "hello-keel\n",
      "stdin_after": r"^keel-init: type a line",
      "bootargs": "console=ttyS0 keel.sstc=1 keel.isa_h=1 keel.sbi=opensbi " + LINUX_CHECKS,
-     "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^keel-init: Linux guest up", r"reboot: Power down"]},
+     # Natively Linux drives the machine's own controller: {platform.linux_irqchip}.
+     "expect": [r"SBI specification v{platform.sbi_spec} detected", r"^keel-init: Linux guest up", r"reboot: Power down",
+                r"{platform.linux_irqchip}"]},
 
     # configs/two-vms-disks.dts: two Linux VMs, each writing to its own slice of one image.
     {"name": "two-vms-disks", "config": "configs/two-vms-disks.dts", "timeout": 120, "tap": False,
@@ -843,8 +848,9 @@ CASES = [
      "expect": [r"^keel: disk 0: virtio-blk at 0x10008000 irq 8, 8192 sectors \(4 MiB\), queue 256, flush, "
                 r"legacy transport, indirect$", r"^keel: vm 'blk' stopped: guest shut down"]},
     # The same driver on QEMU's own virtio-blk over the whole image: what the spec defines agrees,
-    # and the same sectors reach the file.
+    # and the same sectors reach the file (on the PLIC machine: the guest drives a PLIC).
     {"name": "blk-native", "native": "blk", "smp": 1, "disks": [BLK_IMAGE], "after": blk_image_check(),
+     "qemu_opts": PLIC_MACHINE,
      "bootargs": "native start=%d" % BLK_SLICE},
     {"name": "blk-config-errors", "disks": [BLK_IMAGE], "plans": 1,
      "vms": [{"guest": "hello", "name": "nodisk", "harts": "0", "mem": "16M", "disks": "1"},
@@ -963,46 +969,66 @@ CASES = [
                 r"^keel: health: \d+ exits handled, 1 of 2 VMs alive"]},
 ] + NET_CASES + DISTRO_CASES
 
-# Keel on the AIA's controllers, on both platforms: QEMU virt's aia=aplic-imsic (the APLIC's S
-# domain in MSI mode, each hart's IMSIC S-level file; Keel's IPIs through the IMSICs) and
-# aia=aplic (direct delivery). Again on each: the cases whose devices interrupt Keel itself (console
-# input, host disks, the uplink card, a pass-through line held from claim to guest completion, an
-# interrupt storm) and whose vCPUs wake each other across harts.
+# Keel on each interrupt controller QEMU's virt has, on both platforms: the PLIC (bookworm's
+# default), aia=aplic-imsic (trixie's: the APLIC's S domain in MSI mode, each hart's IMSIC S-level
+# file, Keel's IPIs through the IMSICs) and aia=aplic (direct delivery). Each platform runs the
+# cases below again on the machines that are not its default: the cases whose devices interrupt
+# Keel itself (console input, host disks, the uplink card, a pass-through line held from claim to
+# guest completion, an interrupt storm) and whose vCPUs wake each other across harts.
+# tag: (machine, Keel's line about it, what wakes a hart's WFI when another sends it an IPI, what
+# Linux says natively when its driver for the machine's controller starts)
 AIA_MACHINES = {
+    "plic": ("virt", r"^keel: host interrupts: PLIC, 95 sources$", r"soft-irq=[1-9]",
+             r"plic: plic@c000000: mapped \d+ interrupts"),
     "aia-msi": ("virt,aia=aplic-imsic",
-                r"^keel: host interrupts: APLIC \(MSI delivery\) and IMSICs, 96 sources, IPIs through the IMSICs$"),
-    "aia-direct": ("virt,aia=aplic", r"^keel: host interrupts: APLIC \(direct delivery\), 96 sources$"),
+                r"^keel: host interrupts: APLIC \(MSI delivery\) and IMSICs, 96 sources, IPIs through the IMSICs$",
+                r"soft-irq=0 ext-irq=[1-9]", r"riscv-aplic \S+: 96 interrupts forwarded to MSI base"),
+    "aia-direct": ("virt,aia=aplic", r"^keel: host interrupts: APLIC \(direct delivery\), 96 sources$",
+                   r"soft-irq=[1-9]", r"riscv-aplic \S+: 96 interrupts directly connected to \d+ CPUs"),
 }
-AIA_HOST_CASES = {
-    "aia-direct": ("smp", "smp-across-shared-harts", "console-prompt", "blk-two-disks", "passthrough-reset",
-                   "hostile-storm-seed4", "net-uplink", "linux-disk", "linux-smp4-2harts"),
-    # On bookworm's QEMU 7.2 + OpenSBI 1.1 the console's, disks' and NIC's MSIs do not arrive yet
-    # (open: issue 26); IPIs and the pass-through line do.
-    "aia-msi": ("smp", "smp-across-shared-harts", "passthrough-reset"),
-}
+AIA_HOST_CASES = ("smp", "smp-across-shared-harts", "console-prompt", "blk-two-disks", "passthrough-reset",
+                  "hostile-storm-seed4", "net-uplink", "linux-disk", "linux-smp4-2harts")
 
 
-def on_aia(case, tag):
-    machine, host_line = AIA_MACHINES[tag]
-    c = dict(case, name="%s-%s" % (case["name"], tag), qemu_opts=case.get("qemu_opts", []) + ["-machine", machine])
-    expect = list(case.get("expect", []))
-    if tag == "aia-msi":
-        # The IPIs that end vCPU 1's WFIs are the IMSIC's external interrupts, not SBI's software ones.
-        expect = [e.replace(r".*soft-irq=[1-9]", r".*soft-irq=0 ext-irq=[1-9]") for e in expect]
-    c["expect"] = expect + [host_line]
-    c["reject"] = list(case.get("reject", [])) + [r"^keel: host interrupts: (PLIC|none)"]
+def machine_of(machine):
+    """The tag of a -machine value (AIA_MACHINES), by its aia= property."""
+    aia = [o for o in machine.split(",") if o.startswith("aia=")]
+    return {"aia=aplic-imsic": "aia-msi", "aia=aplic": "aia-direct"}.get(aia[0] if aia else "", "plic")
+
+
+def machine_facts(machine):
+    """{platform.ipi_wake}: the host interrupt counter a cross-hart IPI raises on the machine;
+    {platform.linux_irqchip}: what native Linux says of its controller."""
+    return dict(zip(("ipi_wake", "linux_irqchip"), AIA_MACHINES[machine_of(machine)][2:]))
+
+
+HOST_LINE = r"^keel: host interrupts: "
+
+
+def on_machine(case, tag):
+    """The case again on another machine (the one run is the same case where that is the platform's
+    default: run.py leaves it out there)."""
+    machine, host_line, wake, _ = AIA_MACHINES[tag]
+    c = dict(case, name="%s-%s" % (case["name"], tag), qemu_opts=case.get("qemu_opts", []) + ["-machine", machine],
+             machine_tag=tag)
+    c["expect"] = [e.replace("{platform.ipi_wake}", wake) for e in case.get("expect", [])] + [host_line]
+    # Any other controller line: Keel took the wrong one.
+    c["reject"] = list(case.get("reject", [])) + [r"^keel: host interrupts: (?!%s)" % host_line[len(HOST_LINE):]]
     return c
 
 
-# A VM is given none of Keel's interrupt-controller registers: the S-level IMSIC files, the S domain.
+# A VM is given none of the interrupt controllers' registers: the S-level IMSIC files (a guest file
+# too), the S domain, and the firmware's M-level IMSIC and domain (DT nodes it marks disabled).
+AIA_KEEL_REGIONS = (("simsic", "0x28000000"), ("saplic", "0xd000000"), ("guestfile", "0x28001000"),
+                    ("mimsic", "0x24000000"), ("maplic", "0xc000000"))
 AIA_PASSTHROUGH = {
     "name": "aia-passthrough-refused", "plans": 1, "qemu_opts": ["-machine", "virt,aia=aplic-imsic"],
     "vms": [{"guest": "hello", "name": name, "harts": "0", "mem": "16M", "devices": "%s:4K:0" % base}
-            for name, base in (("simsic", "0x28000000"), ("saplic", "0xd000000"), ("guestfile", "0x28001000"))] +
+            for name, base in AIA_KEEL_REGIONS] +
            [{"guest": "hello", "name": "good", "harts": "1", "mem": "16M"}],
     "expect": [r"^keel: vm '%s' not started: field keel,devices: %s is Keel's own device" % (name, base)
-               for name, base in (("simsic", "0x28000000"), ("saplic", "0xd000000"), ("guestfile", "0x28001000"))] +
+               for name, base in AIA_KEEL_REGIONS] +
               [r"^keel: vm 'good' stopped: guest shut down", AIA_MACHINES["aia-msi"][1]],
 }
 
-CASES += [on_aia(c, tag) for tag in AIA_MACHINES for c in CASES if c["name"] in AIA_HOST_CASES[tag]] + [AIA_PASSTHROUGH]
+CASES += [on_machine(c, tag) for tag in AIA_MACHINES for c in CASES if c["name"] in AIA_HOST_CASES] + [AIA_PASSTHROUGH]

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import keelrun  # noqa: E402
 
-from cases import CASES  # noqa: E402
+from cases import CASES, machine_facts, machine_of  # noqa: E402
 
 # With several VMs Keel prefixes each guest line with "[vm-name] ", and the start of a line that
 # another VM's line broke into ends with " [...]": that line comes again whole (board/vconsole.c).
@@ -510,6 +510,8 @@ def main():
         p.linux = re.escape(version)
         # {platform.vector}: whether its harts have V (QEMU 10's rva23s64; rv64 has none on either QEMU)
         p.vector = int(p.cpu.split(",")[0].startswith("rva23") or "v=true" in p.cpu)
+        vars(p).update(machine_facts(p.machine))
+        default_machine = machine_of(p.machine)
         what = platform_line(p) + ", Linux %s guest" % version
         print("\n== %s" % what)
         os.makedirs(os.path.join(args.build, "test-logs", name), exist_ok=True)
@@ -517,6 +519,8 @@ def main():
         for case in CASES:
             if args.only and args.only not in case["name"]:
                 continue
+            if case.get("machine_tag") == default_machine:
+                continue  # the case itself runs on this machine
             run_case(case, args.build, tally, args.verbose)
         summaries.append("%s: %d passed, %d failed" % (what, tally.passed - passed, tally.failed - failed))
     if tally.failures:

@@ -27,7 +27,7 @@
 #define OPENSBI_IMPL_ID "0x1"
 #define KERNEL_RESERVED_MIB 64 /* MemTotal excludes the kernel image and early reservations */
 #define SLEEP_SLACK_NS 200000000L
-#define UART_PLIC_LINE "PLIC  10 " /* the UART is PLIC source 10 on virt and under Keel */
+#define UART_SOURCE 10 /* the UART's wired source on virt (PLIC or APLIC) and under Keel */
 
 static int tap_n, tap_failed;
 static char cmdline[1024];
@@ -262,41 +262,82 @@ static void check_sleep(void)
 	   ns / 1000000000L, ns / 1000000 % 1000);
 }
 
+/* A /proc/interrupts line's text after its per-CPU counts, with their sum in *sum. */
+static const char *after_counts(const char *line, long *sum)
+{
+	const char *p = strchr(line, ':');
+	char *end;
+
+	*sum = 0;
+	for (p = p ? p + 1 : line;; p = end) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			return p;
+		*sum += v;
+	}
+}
+
+/* Whether a /proc/interrupts line contains `arg`. */
+static int line_has(const char *line, const void *arg)
+{
+	return strstr(line, arg) != NULL;
+}
+
 /*
- * Sum of the per-CPU counts on the /proc/interrupts line containing `what`, or -1. The UART's
- * line loses its name when the port closes, so it is found by its PLIC source: "PLIC  10 ".
+ * Whether a line is wired source *arg of the platform's controller: after the per-CPU counts come
+ * the chip ("SiFive PLIC", or the AIA's "APLIC-DIRECT" / "APLIC-MSI-...") and the source number.
+ * The UART's line loses its name when the port closes, so it is found so.
  */
-static long irq_count(const char *what)
+static int line_is_source(const char *line, const void *arg)
+{
+	long sum;
+	const char *p = strstr(after_counts(line, &sum), "PLIC");
+	char *end;
+
+	if (!p)
+		return 0;
+	p += strcspn(p, " \t");
+	return strtol(p, &end, 10) == *(const int *)arg && end != p && (*end == ' ' || *end == '\t');
+}
+
+/* Sum of the per-CPU counts on the first /proc/interrupts line that `match` accepts, or -1. */
+static long irq_count_where(int (*match)(const char *line, const void *arg), const void *arg)
 {
 	char *text = read_file("/proc/interrupts"), *save = NULL;
 
 	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strstr(line, what))
+		long sum;
+
+		if (!match(line, arg))
 			continue;
-		long sum = 0;
-		char *p = strchr(line, ':'), *end;
-
-		for (p = p ? p + 1 : line;; p = end) {
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			sum += v;
-		}
+		after_counts(line, &sum);
 		return sum;
 	}
 	return -1;
 }
 
+static long irq_count(const char *what)
+{
+	return irq_count_where(line_has, what);
+}
+
+static long uart_irq_count(void)
+{
+	static const int source = UART_SOURCE;
+
+	return irq_count_where(line_is_source, &source);
+}
+
 static void check_interrupts(void)
 {
 	/*
-	 * On CPU 0, where Linux's PLIC driver routes the UART: opening the port tests whether THRE
+	 * On CPU 0, where Linux's PLIC and APLIC drivers route the UART: opening the port tests whether THRE
 	 * interrupts work, and that test misfires if the interrupt handler on another CPU reads IIR
 	 * first; the 8250 driver then transmits by polling, without interrupts.
 	 */
 	pin(0);
-	long timer0 = irq_count("riscv-timer"), uart0 = irq_count(UART_PLIC_LINE);
+	long timer0 = irq_count("riscv-timer"), uart0 = uart_irq_count();
 	int fd = open("/dev/ttyS0", O_WRONLY | O_NOCTTY);
 	static const char msg[] = "linux: a line written to ttyS0 to make the UART interrupt\n";
 	struct timespec pause = { 0, 100000000L };
@@ -314,7 +355,7 @@ static void check_interrupts(void)
 	for (int i = 0; i < 20 && (timer1 <= timer0 || uart1 <= (uart0 < 0 ? 0 : uart0)); i++) {
 		nanosleep(&pause, NULL);
 		timer1 = irq_count("riscv-timer");
-		uart1 = irq_count(UART_PLIC_LINE);
+		uart1 = uart_irq_count();
 	}
 
 	if (fd >= 0)
