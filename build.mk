@@ -244,10 +244,11 @@ test: $(KEEL_BIN) guests linux $(UNIT_BINS)
 # (ip=dhcp). With CONFIG: NETS="user ..." gives the machine those cards. NATIVE=1: the same guest on QEMU + OpenSBI, without Keel.
 CONFIG ?= configs/linux.dts
 GUEST_VARS := $(strip $(GUEST_KERNEL)$(GUEST_INITRD)$(GUEST_BOOTARGS)$(GUEST_MEM)$(GUEST_CPUS)$(GUEST_ROOT)$(GUEST_DISK) \
-	$(GUEST_NET)$(GUEST_CONSOLE)$(NATIVE))
+	$(GUEST_NET)$(GUEST_CONSOLE)$(GUEST_IRQCHIP)$(NATIVE))
 ROOT_ON_DISK = $(if $(filter-out disk,$(GUEST_ROOT)),$(error GUEST_ROOT must be disk or empty),$(GUEST_ROOT))
 RUN_INITRD = $(if $(GUEST_KERNEL)$(ROOT_ON_DISK),$(GUEST_INITRD),$(or $(GUEST_INITRD),$(LINUX_INITRD)))
 RUN_DISKS = $(if $(ROOT_ON_DISK),$(LINUX_ROOTFS)) $(GUEST_DISK)
+# GUEST_IRQCHIP=aia|plic: the guest's interrupt controller (keel,irqchip).
 # GUEST_CONSOLE=virtio|uart: the device with the console input (keel,console; NATIVE=1: QEMU's
 # virtconsole or not). The Linux guest with its default command line gets the virtio console (hvc1,
 # the early log on earlycon=sbi); a GUEST_KERNEL or GUEST_BOOTARGS gets the UART unless asked.
@@ -263,6 +264,7 @@ ifeq ($(GUEST_VARS),)
 else
 	@python3 scripts/keelrun.py --build $(BUILD) $(RUN_PLATFORM_ARGS) --kernel "$(or $(GUEST_KERNEL),$(RUN_LINUX_IMAGE))" \
 		$(if $(RUN_INITRD),--initrd "$(RUN_INITRD)") --bootargs "$(RUN_BOOTARGS)" --console $(RUN_CONSOLE) \
+		$(if $(GUEST_IRQCHIP),--irqchip $(GUEST_IRQCHIP)) \
 		--guest-mem $(or $(GUEST_MEM),256M) --cpus $(or $(GUEST_CPUS),1) $(if $(QEMU_OPTS),--qemu-opts "$(QEMU_OPTS)") \
 		$(foreach d,$(RUN_DISKS),--disk "$(d)") $(if $(GUEST_NET),--net "$(GUEST_NET)") $(if $(NATIVE),--native --mem $(or $(GUEST_MEM),256M))
 endif

@@ -6,6 +6,7 @@
  */
 #include "arch/riscv/hart.h"
 #include "core/console.h"
+#include "drivers/imsic.h"
 #include "drivers/ns16550.h"
 #include "drivers/platform.h"
 #include "core/hart.h"
@@ -41,6 +42,14 @@ static int plic_completed(void *ctx, unsigned source)
 			return 1;
 		}
 	return 0;
+}
+
+/* The vAPLIC's MSI to hart index `hart` (vCPU `hart`): into that vCPU's guest file, no exit anywhere. */
+static void aplic_msi(void *ctx, unsigned hart, unsigned eiid)
+{
+	struct vm *vm = ctx;
+
+	imsic_send_file(vm->cfg.harts[hart], vm->cfg.aia_file[hart], eiid);
 }
 
 static void uart_tx(void *ctx, char c)
@@ -162,13 +171,62 @@ int vm_virtio_attach(struct vm *vm, uint64_t base, struct virtio_mmio *t, const 
 	return map_read_only(vm, base, t->shadow, sizeof(t->shadow));
 }
 
+/*
+ * The AIA: the vAPLIC, and each vCPU's IMSIC page mapped onto its guest interrupt file, so the
+ * guest's MSIs (its IPIs) land in the files with no exit. Only the VM's own vCPUs' files.
+ */
+static int aia_init(struct vm *vm, char *err, unsigned long errlen)
+{
+	vaplic_init(&vm->aplic, (unsigned)vm->nvcpus, platform.imsic_ids, aplic_msi, vm);
+	vm->irqchip = (struct irqchip){ .ops = &vaplic_irqchip_ops, .chip = &vm->aplic };
+	mmio_bus_add(&vm->mmio, VM_APLIC_BASE, VAPLIC_SIZE, &vaplic_ops, &vm->aplic, "aplic");
+	if (overlaps(vm->cfg.ram_base, vm->cfg.ram_size, VM_IMSIC_BASE, (uint64_t)vm->nvcpus * PAGE_SIZE)) {
+		snprintf(err, errlen, "field keel,memory: overlaps the IMSIC at 0x%lx", VM_IMSIC_BASE);
+		return -1;
+	}
+	for (int i = 0; i < vm->nvcpus; i++) {
+		uint64_t page = imsic_file_page(vm->cfg.harts[i], vm->cfg.aia_file[i]);
+
+		if (!page ||
+		    stage2_map(&vm->s2, VM_IMSIC_BASE + (uint64_t)i * PAGE_SIZE, page, PAGE_SIZE, S2_READ | S2_WRITE)) {
+			snprintf(err, errlen, "field keel,irqchip: cannot map vCPU %d's IMSIC file", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The vPLIC's enable words read in place. With one vCPU, context 0's registers too, from the idle
+ * page while nothing is claimable there, so the claim that returns 0 takes no exit (not with more
+ * vCPUs: one could keep a translation of another's page that only its own hart's fence would
+ * end). The leaf is NULL when nothing was mapped (keel,read-exits).
+ */
+static int plic_map_pages(struct vm *vm, char *err, unsigned long errlen)
+{
+	uint64_t claim_gpa = VM_PLIC_BASE + VPLIC_CONTEXT_BASE;
+
+	if (map_read_only(vm, VM_PLIC_BASE + VPLIC_ENABLE_BASE, vm->plic.enable, sizeof(vm->plic.enable)) ||
+	    (vm->nvcpus == 1 &&
+	     map_read_only(vm, claim_gpa, vm->plic.idle_context_page, sizeof(vm->plic.idle_context_page)))) {
+		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
+		return -1;
+	}
+	vm->idle_claim_pte = vm->nvcpus == 1 ? stage2_leaf(&vm->s2, claim_gpa) : NULL;
+	return 0;
+}
+
 int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 {
+	int aia = vm->cfg.irqchip == VM_IRQCHIP_AIA;
+
 	vuart_init(&vm->uart, uart_tx, uart_irq, vm);
-	vplic_init(&vm->plic, vm->nvcpus, plic_output, plic_completed, vm);
-	vm->irqchip = (struct irqchip){ .ops = &vplic_irqchip_ops, .chip = &vm->plic };
 	mmio_bus_add(&vm->mmio, VM_SYSCON_BASE, SYSCON_SIZE, &syscon_ops, vm, "syscon");
-	mmio_bus_add(&vm->mmio, VM_PLIC_BASE, VPLIC_SIZE, &vplic_ops, &vm->plic, "plic");
+	if (!aia) {
+		vplic_init(&vm->plic, vm->nvcpus, plic_output, plic_completed, vm);
+		vm->irqchip = (struct irqchip){ .ops = &vplic_irqchip_ops, .chip = &vm->plic };
+		mmio_bus_add(&vm->mmio, VM_PLIC_BASE, VPLIC_SIZE, &vplic_ops, &vm->plic, "plic");
+	}
 	mmio_bus_add(&vm->mmio, VM_UART_BASE, VUART_SIZE, &vuart_ops, &vm->uart, "uart");
 	/* Guest RAM must leave the device windows alone, or the devices would be unreachable. */
 	for (int i = 0; i < vm->mmio.n; i++) {
@@ -180,21 +238,8 @@ int vm_devices_init(struct vm *vm, char *err, unsigned long errlen)
 			goto fail;
 		}
 	}
-	/*
-	 * The vPLIC's enable words read in place. With one vCPU, context 0's registers too, from the
-	 * idle page while nothing is claimable there, so the claim that returns 0 takes no exit (not
-	 * with more vCPUs: one could keep a translation of another's page that only its own hart's
-	 * fence would end). The leaf is NULL when nothing was mapped (keel,read-exits).
-	 */
-	uint64_t claim_gpa = VM_PLIC_BASE + VPLIC_CONTEXT_BASE;
-
-	if (map_read_only(vm, VM_PLIC_BASE + VPLIC_ENABLE_BASE, vm->plic.enable, sizeof(vm->plic.enable)) ||
-	    (vm->nvcpus == 1 &&
-	     map_read_only(vm, claim_gpa, vm->plic.idle_context_page, sizeof(vm->plic.idle_context_page)))) {
-		snprintf(err, errlen, "field keel,memory: no memory left for its stage-2 tables");
+	if (aia ? aia_init(vm, err, errlen) : plic_map_pages(vm, err, errlen))
 		goto fail;
-	}
-	vm->idle_claim_pte = vm->nvcpus == 1 ? stage2_leaf(&vm->s2, claim_gpa) : NULL;
 	for (int i = 0; i < vm->cfg.npass; i++) {
 		const struct passthrough *p = &vm->cfg.pass[i];
 

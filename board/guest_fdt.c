@@ -10,6 +10,9 @@
 #define PHANDLE_CPU_INTC(i) ((uint32_t)(i) + 1)
 #define PHANDLE_PLIC 0x100
 #define PHANDLE_SYSCON 0x101
+#define PHANDLE_IMSIC 0x102
+#define PHANDLE_APLIC 0x103
+#define DT_IRQ_TYPE_LEVEL_HIGH 4 /* dt-bindings/interrupt-controller/irq.h: the APLIC's second cell */
 #define UART_CLOCK_HZ 3686400 /* what QEMU virt advertises; the divisor is ignored anyway */
 #define SYSCON_POWEROFF_VALUE 0x5555
 #define SYSCON_RESET_VALUE 0x7777
@@ -17,7 +20,8 @@
 
 int guest_isa_for(const struct vm_config *cfg, const struct guest_harts *harts, char *out, size_t len)
 {
-	unsigned offer = harts->offer | (cfg->timer == TIMER_SSTC ? GUEST_ISA_SSTC : 0);
+	unsigned offer = harts->offer | (cfg->timer == TIMER_SSTC ? GUEST_ISA_SSTC : 0) |
+			 (cfg->irqchip == VM_IRQCHIP_AIA ? GUEST_ISA_SSAIA : 0);
 
 	/* Linux needs the block size with Zicbom and Zicboz: without it they stay hidden. */
 	if (!harts->cbom_block)
@@ -133,6 +137,59 @@ static int build_plic(void *fdt, const struct vm_config *cfg)
 	return fdt_end_node(fdt);
 }
 
+/*
+ * The AIA, as QEMU virt's aia=aplic-imsic has its S level: an IMSIC with vCPU i's file at
+ * VM_IMSIC_BASE + i pages (one hart index per vCPU, no guest files of its own), and an APLIC
+ * domain in MSI mode whose MSIs go to it.
+ */
+static int build_aia(void *fdt, const struct vm_config *cfg, unsigned ids)
+{
+	char name[48];
+	uint32_t ext[2 * MAX_VCPUS_PER_VM];
+
+	snprintf(name, sizeof(name), "interrupt-controller@%lx", VM_IMSIC_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,imsics"));
+	TRY(fdt_reg64(fdt, VM_IMSIC_BASE, (uint64_t)cfg->nvcpus * PAGE_SIZE));
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		ext[2 * i] = PHANDLE_CPU_INTC(i);
+		ext[2 * i + 1] = IRQ_S_EXT_NUM;
+	}
+	TRY(prop_cells(fdt, "interrupts-extended", ext, 2 * cfg->nvcpus));
+	TRY(fdt_property_u32(fdt, "riscv,num-ids", ids));
+	TRY(fdt_property(fdt, "msi-controller", "", 0));
+	TRY(fdt_property_u32(fdt, "#msi-cells", 0));
+	TRY(fdt_property(fdt, "interrupt-controller", "", 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 0));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_IMSIC));
+	TRY(fdt_end_node(fdt));
+
+	snprintf(name, sizeof(name), "interrupt-controller@%lx", VM_APLIC_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,aplic"));
+	TRY(fdt_reg64(fdt, VM_APLIC_BASE, VAPLIC_SIZE));
+	TRY(fdt_property(fdt, "interrupt-controller", "", 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 2));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property_u32(fdt, "msi-parent", PHANDLE_IMSIC));
+	TRY(fdt_property_u32(fdt, "riscv,num-sources", VAPLIC_SOURCES - 1));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_APLIC));
+	return fdt_end_node(fdt);
+}
+
+/* A device's interrupt: a vPLIC source, or a level-high vAPLIC source. */
+static int irq_props(void *fdt, const struct vm_config *cfg, unsigned irq)
+{
+	if (cfg->irqchip == VM_IRQCHIP_AIA) {
+		uint32_t spec[2] = { irq, DT_IRQ_TYPE_LEVEL_HIGH };
+
+		TRY(prop_cells(fdt, "interrupts", spec, 2));
+		return fdt_property_u32(fdt, "interrupt-parent", PHANDLE_APLIC);
+	}
+	TRY(fdt_property_u32(fdt, "interrupts", irq));
+	return fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC);
+}
+
 /* A syscon-poweroff / syscon-reboot node: writing `value` to the sifive,test device does it. */
 static int syscon_action(void *fdt, const char *name, const char *compatible, uint32_t value)
 {
@@ -144,8 +201,8 @@ static int syscon_action(void *fdt, const char *name, const char *compatible, ui
 	return fdt_end_node(fdt);
 }
 
-/* A virtio-mmio transport (a disk, a network card or the console) at base, its interrupt on the vPLIC. */
-static int virtio_mmio_node(void *fdt, unsigned long base, unsigned irq)
+/* A virtio-mmio transport (a disk, a network card or the console) at base, its interrupt on the VM's controller. */
+static int virtio_mmio_node(void *fdt, const struct vm_config *cfg, unsigned long base, unsigned irq)
 {
 	char name[32];
 
@@ -153,12 +210,11 @@ static int virtio_mmio_node(void *fdt, unsigned long base, unsigned irq)
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
 	TRY(fdt_reg64(fdt, base, VIRTIO_MMIO_WINDOW));
-	TRY(fdt_property_u32(fdt, "interrupts", irq));
-	TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+	TRY(irq_props(fdt, cfg, irq));
 	return fdt_end_node(fdt);
 }
 
-static int build_devices(void *fdt, const struct vm_config *cfg, const void *host_fdt)
+static int build_devices(void *fdt, const struct vm_config *cfg, const void *host_fdt, unsigned ids)
 {
 	char name[48];
 
@@ -167,15 +223,14 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
 	TRY(fdt_property(fdt, "ranges", "", 0));
-	TRY(build_plic(fdt, cfg));
+	TRY(cfg->irqchip == VM_IRQCHIP_AIA ? build_aia(fdt, cfg, ids) : build_plic(fdt, cfg));
 
 	snprintf(name, sizeof(name), "serial@%lx", VM_UART_BASE);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 	TRY(fdt_reg64(fdt, VM_UART_BASE, VUART_SIZE));
 	TRY(fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ));
-	TRY(fdt_property_u32(fdt, "interrupts", VM_UART_IRQ));
-	TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+	TRY(irq_props(fdt, cfg, VM_UART_IRQ));
 	TRY(fdt_end_node(fdt));
 
 	snprintf(name, sizeof(name), "test@%lx", VM_SYSCON_BASE);
@@ -188,15 +243,15 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 
 	/* Network cards take the lowest slots: first in the tree, which goes by address. */
 	for (int i = 0; i < cfg->nnics; i++)
-		TRY(virtio_mmio_node(fdt, VM_NIC_BASE(i), VM_NIC_IRQ(i)));
+		TRY(virtio_mmio_node(fdt, cfg, VM_NIC_BASE(i), VM_NIC_IRQ(i)));
 	/* The virtio console next to them; the UART stays, for earlycon and ttyS0. */
 	if (cfg->console == VM_CONSOLE_VIRTIO)
-		TRY(virtio_mmio_node(fdt, VM_CONSOLE_BASE, VM_CONSOLE_IRQ));
+		TRY(virtio_mmio_node(fdt, cfg, VM_CONSOLE_BASE, VM_CONSOLE_IRQ));
 	/* Virtio disks, lowest address first as in QEMU's tree (the highest is disk 0). */
 	for (int i = cfg->ndisks - 1; i >= 0; i--)
-		TRY(virtio_mmio_node(fdt, VM_DISK_BASE(i), VM_DISK_IRQ(i)));
+		TRY(virtio_mmio_node(fdt, cfg, VM_DISK_BASE(i), VM_DISK_IRQ(i)));
 
-	/* Passed-through devices keep the host node's compatible; their interrupt is on our PLIC. */
+	/* Passed-through devices keep the host node's compatible; their interrupt is on the VM's controller. */
 	for (int i = 0; i < cfg->npass; i++) {
 		const struct passthrough *p = &cfg->pass[i];
 		int host = host_fdt ? find_host_node(host_fdt, p->base) : -1;
@@ -208,10 +263,8 @@ static int build_devices(void *fdt, const struct vm_config *cfg, const void *hos
 		if (compat)
 			TRY(fdt_property(fdt, "compatible", compat, len));
 		TRY(fdt_reg64(fdt, p->base, p->size));
-		if (p->irq) {
-			TRY(fdt_property_u32(fdt, "interrupts", p->irq));
-			TRY(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
-		}
+		if (p->irq)
+			TRY(irq_props(fdt, cfg, p->irq));
 		TRY(fdt_end_node(fdt));
 	}
 	TRY(fdt_end_node(fdt));
@@ -252,7 +305,7 @@ int guest_fdt_build(void *buf, size_t size, const struct vm_config *cfg, const s
 	TRY(fdt_end_node(buf));
 
 	TRY(build_cpus(buf, cfg, harts, isa));
-	TRY(build_devices(buf, cfg, host_fdt));
+	TRY(build_devices(buf, cfg, host_fdt, harts->imsic_ids));
 	TRY(fdt_end_node(buf));
 	TRY(fdt_finish(buf));
 	return (int)fdt_totalsize(buf);

@@ -14,6 +14,7 @@ struct guest_harts {
 	unsigned long timebase;
 	const char *mmu_type; /* the host's, or NULL: riscv,sv39 */
 	uint32_t cbom_block, cboz_block, cbop_block; /* the host's cache-block sizes, 0 when not given */
+	unsigned imsic_ids; /* the host IMSIC's identities, which its guest files have too (AIA VMs) */
 };
 
 /* The ISA string the VM's harts get (GUEST_ISA_SSTC from its timer): 0, or -1 (guest_isa_string). */

@@ -35,10 +35,8 @@ static const struct {
 	const char *name;
 	unsigned need;
 } offered[] = {
-	{ "sstc", GUEST_ISA_SSTC },
-	{ "svpbmt", GUEST_ISA_SVPBMT },
-	{ "zicbom", GUEST_ISA_ZICBOM },
-	{ "zicboz", GUEST_ISA_ZICBOZ },
+	{ "ssaia", GUEST_ISA_SSAIA },	{ "sstc", GUEST_ISA_SSTC },	{ "svpbmt", GUEST_ISA_SVPBMT },
+	{ "zicbom", GUEST_ISA_ZICBOM }, { "zicboz", GUEST_ISA_ZICBOZ },
 };
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))

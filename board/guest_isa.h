@@ -14,6 +14,7 @@
 #define GUEST_ISA_ZICBOM (1U << 2) /* henvcfg.CBCFE and CBIE take, and the host DT gives the block size */
 #define GUEST_ISA_ZICBOZ (1U << 3) /* henvcfg.CBZE takes, and the host DT gives the block size */
 #define GUEST_ISA_SVPBMT (1U << 4) /* henvcfg.PBMTE takes */
+#define GUEST_ISA_SSAIA (1U << 5) /* the VM's irqchip is the AIA: an IMSIC guest file per vCPU */
 
 /*
  * The guest's riscv,isa from the host's: "rv64"/"rv32", the single letters and multi-letter

@@ -26,6 +26,9 @@ void hart_wait(struct hart *h)
 		hart_timer_irq(h);
 	if (sip & SIP_SEIP)
 		irq_handle();
+	/* A waiting vCPU's guest interrupt file has an interrupt: the scheduler wakes it. */
+	if (csr_read(hip) & HIP_SGEIP)
+		csr_clear(CSR_HGEIE, csr_read(CSR_HGEIP));
 }
 
 void hart_on_pause(void (*fn)(struct hart *h))

@@ -34,9 +34,21 @@ unsigned imsic_claim(void)
 	return (unsigned)((csr_swap(CSR_STOPEI, 0) >> TOPEI_ID_SHIFT) & TOPEI_ID_MASK);
 }
 
+uint64_t imsic_file_page(unsigned long hart, unsigned file)
+{
+	uint64_t base = hart < MAX_HARTS ? platform.imsic_file[hart] : 0;
+
+	return base && file < (1U << platform.imsic_guest_bits) ? base + (uint64_t)file * PAGE_SIZE : 0;
+}
+
 void imsic_send(unsigned long hart, unsigned id)
 {
-	uint64_t file = hart < MAX_HARTS ? platform.imsic_file[hart] : 0;
+	imsic_send_file(hart, 0, id);
+}
+
+void imsic_send_file(unsigned long hart, unsigned file_index, unsigned id)
+{
+	uint64_t file = imsic_file_page(hart, file_index);
 
 	if (!file)
 		return;

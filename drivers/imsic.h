@@ -4,6 +4,7 @@
  */
 #ifndef KEEL_DRIVERS_IMSIC_H
 #define KEEL_DRIVERS_IMSIC_H
+#include <stdint.h>
 
 /* This hart's S-level file: every identity enabled, threshold none, delivery on. */
 void imsic_hart_init(unsigned ids);
@@ -13,5 +14,9 @@ int imsic_take(unsigned id);
 unsigned imsic_claim(void);
 /* Make identity `id` pending in hart's S-level file (a 32-bit write to its seteipnum_le). */
 void imsic_send(unsigned long hart, unsigned id);
+/* The page of hart's file `file` (0: the S-level one, 1.. its VS guest files), or 0 when it has none. */
+uint64_t imsic_file_page(unsigned long hart, unsigned file);
+/* The same write into hart's file `file`. */
+void imsic_send_file(unsigned long hart, unsigned file, unsigned id);
 
 #endif

@@ -285,6 +285,11 @@ static enum exit_reason interrupt(struct vcpu *v, unsigned long code)
 		v->stats[STAT_EXT_IRQ]++;
 		irq_handle();
 		return v->irq_exit;
+	case IRQ_S_GEXT:
+		/* A waiting vCPU's file has an interrupt: stop asking (the scheduler wakes it). */
+		v->stats[STAT_EXT_IRQ]++;
+		csr_clear(CSR_HGEIE, csr_read(CSR_HGEIP));
+		return v->irq_exit;
 	default:
 		v->stats[STAT_OTHER]++;
 		return EXIT_NOTHING;

@@ -147,6 +147,24 @@ static int wants_hart(struct hart *h, struct vcpu *v, uint64_t now)
 	return v == h->vcpu ? vcpu_irq_pending(v) : vcpu_irq_pending_saved(v, now);
 }
 
+/*
+ * The guest interrupt files whose interrupt is to wake their vCPU (SGEI): those of the vCPUs off
+ * the hart waiting for one they enabled. The bound vCPU's file is its VSEIP (hstatus.VGEIN), and
+ * a queued vCPU runs anyway.
+ */
+static unsigned long file_wakers(const struct hart_sched *s, const struct vcpu *cur)
+{
+	unsigned long files = 0;
+
+	for (int i = 0; i < s->n; i++) {
+		const struct vcpu *v = s->members[i];
+
+		if (v != cur && v->aia_file && v->halted && !v->sched->rq.queued && (v->regs.vs_csrs.vsie & SIE_SEIE))
+			files |= BIT(v->aia_file);
+	}
+	return files;
+}
+
 /* Each vCPU joins or leaves the run queue as it now wants the hart or not. */
 static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 {
@@ -175,6 +193,8 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 			runq_dequeue(&s->rq, &e->rq);
 		}
 	}
+	if (cpu.geilen)
+		csr_write(CSR_HGEIE, file_wakers(s, cur));
 }
 
 /* When a halted vCPU's timer fires (only those still ahead: a past one has woken it or is masked). */

@@ -197,7 +197,8 @@ def vm_nodes(vms, host_mem):
             lines.append("keel,nics = %s;" % ", ".join('"%s"' % n for n in vm["nics"].split("+")))
         if vm.get("macs"):
             lines.append("keel,macs = [%s];" % " ".join(m.replace(":", " ") for m in vm["macs"].split("+")))
-        for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2"), ("console", "keel,console")):
+        for key, prop in (("timer", "keel,timer"), ("stage2", "keel,stage2"), ("console", "keel,console"),
+                          ("irqchip", "keel,irqchip")):
             if key in vm:
                 lines.append('%s = "%s";' % (prop, vm[key]))
         for key, prop in (("vcpus", "keel,vcpus"), ("slice", "keel,slice-us"), ("weight", "keel,weight")):
@@ -453,6 +454,8 @@ def main():
     ap.add_argument("--console", choices=("uart", "virtio"), default="uart",
                     help="the single --kernel VM's console device (keel,console); natively, virtio adds QEMU's "
                          "virtconsole")
+    ap.add_argument("--irqchip", choices=("plic", "aia"),
+                    help="the single --kernel VM's interrupt controller (keel,irqchip; default Keel's)")
     ap.add_argument("--qemu-opts", default="",
                     help="more QEMU options; -smp, -m, -cpu and -machine here shape the machine (and its DT)")
     add_platform_options(ap)
@@ -485,6 +488,8 @@ def main():
             vm = {"name": "guest", "image": image, "harts": "0-%d" % (machine - 1),
                   "vcpus": str(args.cpus), "mem": args.guest_mem, "bootargs": args.bootargs or "keel",
                   "console": args.console}
+            if args.irqchip:
+                vm["irqchip"] = args.irqchip
             if args.initrd:
                 vm["initrd"] = args.initrd
             if args.disk:  # every host disk, whole, in order: the guest's vda, vdb...

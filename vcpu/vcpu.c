@@ -4,6 +4,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/sbi_defs.h"
+#include "vcpu/aia.h"
 #include "vcpu/fp.h"
 #include "vcpu/vector.h"
 #include "vcpu/irqs.h"
@@ -46,6 +47,7 @@ void vcpu_create(struct vcpu *v, struct vm *vm, unsigned long vcpu_id, unsigned 
 	v->hcounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
 	v->regs.guest_regs.gprs[GPR_A0] = vcpu_id;
 	v->regs.guest_regs.gprs[GPR_A1] = dtb_addr;
+	vcpu_aia_attach(v, 0, 0);
 	vcpu_vector_reset(v);
 }
 
@@ -55,13 +57,15 @@ void vcpu_setup(struct vcpu *v, enum timer_mode timer, int wfi_exits, uint64_t h
 	/* sret lands in VS-mode (SPV) at supervisor level (SPP); FP and V allowed as far as vsstatus says. */
 	v->regs.guest_regs.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL | (cpu.vlenb ? SSTATUS_VS_INITIAL : 0);
 	/* HLV from Keel acts as VS (SPVP); whether a guest WFI traps (VTW): vcpu_wfi_policy. */
-	v->regs.guest_regs.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64;
+	v->regs.guest_regs.hstatus =
+		HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VSXL_64 | (uint64_t)v->aia_file << HSTATUS_VGEIN_SHIFT;
 	vcpu_wfi_policy(v);
 	/* As OpenSBI does for its payload: U-mode may read cycle, time and instret (Linux's vDSO needs time). */
 	v->regs.guest_regs.scounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
 	v->regs.vs_csrs.vsstatus = 0;
 	v->regs.vs_csrs.vstimecmp = -1UL;
-	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK;
+	/* SGEIE: a file of a vCPU waiting off its hart wakes it (sched/sched.c sets hgeie for those). */
+	v->regs.virtual_hs_csrs.hie = HIP_VS_MASK | (cpu.geilen ? HIE_SGEIE : 0);
 	v->timer_mode = timer;
 	v->henvcfg = (henvcfg & ~HENVCFG_STCE) | (timer == TIMER_SSTC ? HENVCFG_STCE : 0);
 }
@@ -132,6 +136,7 @@ void vcpu_bind(struct vcpu *v)
 	}
 	vcpu_fp_load(v);
 	vcpu_vector_load(v);
+	vcpu_aia_load(v);
 	this_hart()->vcpu = v;
 }
 
@@ -158,6 +163,7 @@ void vcpu_unbind(struct vcpu *v)
 		v->senvcfg = csr_swap(CSR_SENVCFG, 0);
 	vcpu_fp_put(v);
 	vcpu_vector_put(v);
+	vcpu_aia_put(v);
 	csr_write(hgatp, 0);
 	csr_write(hvip, 0);
 	this_hart()->vcpu = NULL;
@@ -192,6 +198,7 @@ void vcpu_reset_for_start(struct vcpu *v, uint64_t entry, uint64_t arg)
 	if (cpu.has_senvcfg)
 		csr_write(CSR_SENVCFG, 0);
 	v->ext_applied = 0; /* sync_ext_irq puts VSEIP back if the vPLIC still drives it */
+	vcpu_aia_reset(v);
 	if (cpu.has_sstc)
 		csr_write(CSR_VSTIMECMP, -1UL);
 	v->timer_deadline = -1UL;
@@ -257,7 +264,7 @@ int vcpu_irq_pending_saved(struct vcpu *v, uint64_t now)
 {
 	unsigned long pending = v->hvip | __atomic_load_n(&v->pending_irqs, __ATOMIC_ACQUIRE);
 
-	if (__atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&v->ext_level, __ATOMIC_ACQUIRE) || vcpu_aia_pending(v))
 		pending |= HVIP_VSEIP;
 	if (vcpu_deadline_saved(v) <= now)
 		pending |= HVIP_VSTIP;

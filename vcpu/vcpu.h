@@ -108,6 +108,10 @@ struct vcpu {
 	uint64_t resume_addr, resume_arg;
 	uint64_t hcounteren; /* saved while unbound */
 	uint64_t senvcfg; /* not a VS CSR: the guest writes the real one (saved while unbound) */
+	unsigned aia_file; /* its hart's VS guest interrupt file (hstatus.VGEIN), 0: none (vcpu/aia.h) */
+	unsigned aia_ids; /* the identities the file has */
+	uint64_t vsiselect; /* saved while unbound, with a file */
+	uint64_t hstateen0; /* what VS-mode may reach: senvcfg, and with a file the AIA's CSRs */
 	uint64_t fp[32];
 	uint64_t fcsr;
 	/* On a shared hart (sched/sched.c); a vCPU always runs on its home hart, `hart`. */

@@ -15,6 +15,7 @@
  * takes 4-byte accesses only; anything else there is refused (access fault).
  */
 #include "vdev/vplic.h"
+#include "lib/bitmap.h"
 #include <string.h>
 
 #define PLIC_PRIORITY_BASE 0x0UL
@@ -26,28 +27,6 @@
 #define PLIC_CONTEXT_THRESHOLD 0x0
 #define PLIC_CONTEXT_CLAIM 0x4
 
-static int test_bit(const uint32_t *w, unsigned id)
-{
-	return (w[id / 32] >> (id % 32)) & 1;
-}
-static void set_bit(uint32_t *w, unsigned id, int v)
-{
-	if (v)
-		w[id / 32] |= 1U << (id % 32);
-	else
-		w[id / 32] &= ~(1U << (id % 32));
-}
-
-/* Index of the lowest set bit of a nonzero word (no libgcc helpers in Keel's freestanding link). */
-static unsigned lowest_bit(uint32_t w)
-{
-	unsigned n = 0;
-
-	for (; !(w & 1); w >>= 1)
-		n++;
-	return n;
-}
-
 /* Highest-priority claimable source for a context (lowest id on ties), or 0. */
 __attribute__((hot)) static unsigned best_source(const struct vplic *p, int ctx)
 {
@@ -56,7 +35,7 @@ __attribute__((hot)) static unsigned best_source(const struct vplic *p, int ctx)
 	/* Only sources both pending and enabled are looked at: usually none or one. */
 	for (unsigned w = 0; w < VPLIC_WORDS; w++)
 		for (uint32_t cand = p->pending[w] & p->enable[ctx][w]; cand; cand &= cand - 1) {
-			unsigned id = w * 32 + lowest_bit(cand);
+			unsigned id = w * 32 + bitmap_lowest(cand);
 
 			if (p->priority[id] > best_prio) {
 				best = id;
@@ -98,8 +77,8 @@ void vplic_reset(struct vplic *p)
 	spin_lock(&p->lock);
 	/* A raised line the model may drop is an in-flight pass-through claim: complete it on the host. */
 	for (unsigned id = 1; id < VPLIC_SOURCES; id++)
-		if (test_bit(p->level, id) && p->completed && p->completed(p->ctx, id))
-			set_bit(p->level, id, 0);
+		if (bitmap_test(p->level, id) && p->completed && p->completed(p->ctx, id))
+			bitmap_assign(p->level, id, 0);
 	memset(p->priority, 0, sizeof(p->priority));
 	memset(p->claimed, 0, sizeof(p->claimed));
 	memset(p->enable, 0, sizeof(p->enable));
@@ -116,9 +95,9 @@ void vplic_set_level(struct vplic *p, unsigned source, int level)
 	if (!source || source >= VPLIC_SOURCES)
 		return;
 	spin_lock(&p->lock);
-	set_bit(p->level, source, level);
-	if (level && !test_bit(p->claimed, source))
-		set_bit(p->pending, source, 1);
+	bitmap_assign(p->level, source, level);
+	if (level && !bitmap_test(p->claimed, source))
+		bitmap_assign(p->pending, source, 1);
 	update(p);
 	spin_unlock(&p->lock);
 }
@@ -128,21 +107,21 @@ __attribute__((hot)) static unsigned claim(struct vplic *p, int ctx)
 	unsigned id = best_source(p, ctx);
 
 	if (id) {
-		set_bit(p->pending, id, 0);
-		set_bit(p->claimed, id, 1);
+		bitmap_assign(p->pending, id, 0);
+		bitmap_assign(p->claimed, id, 1);
 	}
 	return id;
 }
 
 __attribute__((hot)) static void complete(struct vplic *p, int ctx, unsigned id)
 {
-	if (!id || id >= VPLIC_SOURCES || !test_bit(p->enable[ctx], id) || !test_bit(p->claimed, id))
+	if (!id || id >= VPLIC_SOURCES || !bitmap_test(p->enable[ctx], id) || !bitmap_test(p->claimed, id))
 		return;
-	set_bit(p->claimed, id, 0);
+	bitmap_assign(p->claimed, id, 0);
 	if (p->completed && p->completed(p->ctx, id))
-		set_bit(p->level, id, 0);
-	if (test_bit(p->level, id))
-		set_bit(p->pending, id, 1);
+		bitmap_assign(p->level, id, 0);
+	if (bitmap_test(p->level, id))
+		bitmap_assign(p->pending, id, 1);
 }
 
 /* What reg_at says of a register besides where it is. */

@@ -48,6 +48,12 @@
  *                                  "virtio" adds a virtio console (Linux: hvc1 beside the SBI
  *                                  console's hvc0) at 0x10001000 + 0x1000 * 2 with interrupt 3;
  *                                  the UART and SBI console stay, for early output.
+ *   keel,irqchip = "plic" | "aia"; optional, the guest's interrupt controller: a PLIC (the vPLIC), or
+ *                                  the AIA (an IMSIC with one interrupt file per vCPU, the hart's own
+ *                                  VS guest interrupt file mapped at 0x28000000 + 0x1000 * vCPU, and
+ *                                  an APLIC in MSI mode at 0xd000000 for the wired sources). "aia"
+ *                                  needs a host IMSIC with guest files, a free one on each vCPU's hart,
+ *                                  and no pass-through interrupt. Default "plic".
  * In /chosen, keel,uplink = "net" plugs the machine's own virtio-net card into that network.
  */
 #include "vm/config.h"
@@ -230,13 +236,61 @@ static int parse_harts(const void *fdt, int node, const struct platform *plat, c
 	return 0;
 }
 
+/* The VS guest interrupt files each hart has for vCPUs: those hgeie has, and the IMSIC maps. */
+static unsigned host_guest_files(const struct platform *plat, const struct cpu_features *cpu)
+{
+	unsigned mapped = plat->imsic_guest_bits ? (1U << plat->imsic_guest_bits) - 1 : 0;
+
+	if (plat->irqc != HOST_IRQC_APLIC_MSI || !cpu->has_ssaia)
+		return 0;
+	return cpu->geilen < mapped ? cpu->geilen : mapped;
+}
+
+/* keel,irqchip, after the harts: with the AIA each vCPU takes the next free guest file of its hart. */
+static int parse_irqchip(const void *fdt, int node, const struct platform *plat, const struct cpu_features *cpu,
+			 const struct hart_claims *claims, struct vm_config *cfg, char *err, unsigned long errlen)
+{
+	const char *s = dt_string_prop(fdt, node, "keel,irqchip", NULL);
+	unsigned files = host_guest_files(plat, cpu), used[MAX_HARTS];
+	char what[96];
+
+	cfg->irqchip = VM_IRQCHIP_PLIC;
+	if (s ? strcmp(s, "plic") && strcmp(s, "aia") : fdt_getprop(fdt, node, "keel,irqchip", NULL) != NULL)
+		return fail(err, errlen, "keel,irqchip", "must be \"plic\" or \"aia\"");
+	if (!s || !strcmp(s, "plic"))
+		return 0;
+	if (!files)
+		return fail(err, errlen, "keel,irqchip", "\"aia\" but the host has no IMSIC guest interrupt files");
+	for (int i = 0; i < cfg->npass; i++)
+		if (cfg->pass[i].irq)
+			return fail(err, errlen, "keel,irqchip",
+				    "\"aia\" takes no pass-through interrupt (keel,devices)");
+	for (int h = 0; h < MAX_HARTS; h++)
+		used[h] = claims->files[h];
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		unsigned long h = cfg->harts[i];
+
+		if (used[h] >= files) {
+			snprintf(what, sizeof(what),
+				 "\"aia\" but hart %lu has no free guest interrupt file (%u in use)", h, used[h]);
+			return fail(err, errlen, "keel,irqchip", what);
+		}
+		cfg->aia_file[i] = (unsigned char)++used[h];
+	}
+	cfg->irqchip = VM_IRQCHIP_AIA;
+	return 0;
+}
+
 static void claim_harts(struct hart_claims *claims, const struct vm_config *cfg)
 {
 	for (unsigned long h = 0; h < MAX_HARTS; h++)
 		if ((cfg->hart_mask & (1UL << h)) && !(claims->used & (1UL << h)))
 			memcpy(claims->owner[h], cfg->name, sizeof(claims->owner[h]));
-	for (int i = 0; i < cfg->nvcpus; i++)
+	for (int i = 0; i < cfg->nvcpus; i++) {
 		claims->vcpus[cfg->harts[i]]++;
+		if (cfg->aia_file[i])
+			claims->files[cfg->harts[i]]++;
+	}
 	claims->used |= cfg->hart_mask;
 	if (cfg->pinned)
 		claims->pinned |= cfg->hart_mask;
@@ -373,7 +427,8 @@ int vm_config_parse(const void *fdt, int node, int index, const struct platform 
 		return fail(err, errlen, "keel,console", "must be \"uart\" or \"virtio\"");
 
 	/* Harts last: a VM that fails on another field must not keep its harts. */
-	if (parse_harts(fdt, node, plat, claims, cfg, err, errlen))
+	if (parse_harts(fdt, node, plat, claims, cfg, err, errlen) ||
+	    parse_irqchip(fdt, node, plat, cpu, claims, cfg, err, errlen))
 		return -1;
 	claim_harts(claims, cfg);
 	return 0;

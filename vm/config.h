@@ -15,6 +15,7 @@ struct hart_claims {
 	unsigned long pinned; /* harts an accepted VM holds alone (keel,pinned) */
 	char owner[MAX_HARTS][VM_NAME_MAX]; /* the first accepted VM on each hart, for messages */
 	unsigned char vcpus[MAX_HARTS]; /* vCPUs placed on each hart so far */
+	unsigned char files[MAX_HARTS]; /* IMSIC guest interrupt files given to vCPUs on each hart so far */
 };
 
 /*

@@ -43,6 +43,7 @@ static void host_harts(struct guest_harts *h)
 	h->cbom_block = platform.cbom_block;
 	h->cboz_block = platform.cboz_block;
 	h->cbop_block = platform.cbop_block;
+	h->imsic_ids = platform.imsic_ids;
 	h->offer = (cpu.vlenb ? GUEST_ISA_V : 0) |
 		   ((cpu.henvcfg & cbom) == (HENVCFG_CBCFE | HENVCFG_CBIE_FLUSH) ? GUEST_ISA_ZICBOM : 0) |
 		   (cpu.henvcfg & HENVCFG_CBZE ? GUEST_ISA_ZICBOZ : 0) |

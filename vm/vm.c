@@ -9,6 +9,7 @@
 #include "board/vnet.h"
 #include "core/console.h"
 #include "core/errno.h"
+#include "vcpu/aia.h"
 #include "core/hart.h"
 #include "drivers/platform.h"
 #include "lib/printf.h"
@@ -75,6 +76,7 @@ static int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, unsi
 		struct vcpu *v = vm->vcpus[i];
 
 		vcpu_create(v, vm, (unsigned long)i, cfg->harts[i], vm->dtb_gpa);
+		vcpu_aia_attach(v, cfg->aia_file[i], platform.imsic_ids);
 		vcpu_setup(v, cfg->timer, cfg->wfi_exits, vm->henvcfg);
 		vcpu_set_entry(v, cfg->ram_base + cfg->kernel_offset);
 		vcpu_set_stage2_root(v, vm->hgatp);

@@ -7,6 +7,7 @@
 #include "vcpu/vcpu.h"
 #include "vm/guest.h"
 #include "vdev/mmio.h"
+#include "vdev/vaplic.h"
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
 #include "vdev/virtio/console.h"
@@ -25,9 +26,12 @@
 /* The guest's devices sit where QEMU virt has them, so guests built for virt run unchanged. */
 #define VM_SYSCON_BASE 0x100000UL
 #define VM_PLIC_BASE 0xc000000UL
+/* With keel,irqchip = "aia": the APLIC's S domain and the IMSIC files where QEMU virt has them. */
+#define VM_APLIC_BASE 0xd000000UL
+#define VM_IMSIC_BASE 0x28000000UL /* vCPU i's file at + i * PAGE_SIZE */
 #define VM_UART_BASE 0x10000000UL
 #define VM_UART_IRQ 10
-#define VM_FIXED_DEVICES 3 /* the syscon, the PLIC and the UART, on every VM's bus */
+#define VM_FIXED_DEVICES 3 /* the syscon, the PLIC (or APLIC) and the UART, on every VM's bus */
 /* Virtio-mmio transports as on QEMU virt; QEMU fills them from the highest address down, so does Keel. */
 #define VM_VIRTIO_BASE 0x10001000UL
 #define VM_VIRTIO_SLOTS 8
@@ -72,6 +76,9 @@ struct passthrough {
 /* The device that takes the VM's console input (keel,console); output comes from every one. */
 enum vm_console_kind { VM_CONSOLE_UART, VM_CONSOLE_VIRTIO };
 
+/* The guest's interrupt controller (keel,irqchip): the vPLIC, or the AIA (an IMSIC file per vCPU, a vAPLIC). */
+enum vm_irqchip { VM_IRQCHIP_PLIC, VM_IRQCHIP_AIA };
+
 /* RESETTING: one vCPU is restarting the VM; it is alive, but refuses HSM starts meanwhile. */
 enum vm_state { VM_EMPTY, VM_RUNNING, VM_STOPPED, VM_FAILED, VM_RESETTING };
 
@@ -100,6 +107,9 @@ struct vm_config {
 	struct vm_nic_cfg nics[MAX_VM_NICS];
 	int nnics;
 	enum vm_console_kind console;
+	enum vm_irqchip irqchip;
+	/* With the AIA: each vCPU's guest interrupt file on its hart (hstatus.VGEIN, 1..GEILEN). */
+	unsigned char aia_file[MAX_VCPUS_PER_VM];
 };
 
 struct vdisk;
@@ -123,7 +133,8 @@ struct vm {
 	struct mmio_bus mmio;
 	struct vuart uart;
 	struct irqchip irqchip; /* what the devices raise their lines on (board/devices.c attaches it) */
-	struct vplic plic; /* behind irqchip */
+	struct vplic plic; /* behind irqchip (keel,irqchip = "plic") */
+	struct vaplic aplic; /* or this (keel,irqchip = "aia") */
 	/*
 	 * With one vCPU (and no keel,read-exits): the stage-2 leaf that maps the vPLIC's idle context
 	 * page over context 0's registers, on while context 0's line is low; else NULL.

@@ -33,6 +33,13 @@ int cpu_probe(void)
 	cpu.has_senvcfg = csr_probe_senvcfg(&v) == 0;
 	cpu.has_hstateen = csr_probe_hstateen0(&v) == 0;
 	cpu.has_ssaia = csr_probe_stopi(&v) == 0;
+	/* GEILEN: the hgeie bits that stick (bit 0 never does). */
+	csr_write(CSR_HGEIE, -1UL);
+	v = csr_read(CSR_HGEIE);
+	csr_write(CSR_HGEIE, 0);
+	cpu.geilen = 0;
+	while (v & (2UL << cpu.geilen))
+		cpu.geilen++;
 	/* vlenb is reachable only with sstatus.VS on; VS is read-only zero on a hart without V. */
 	csr_set(sstatus, SSTATUS_VS_INITIAL);
 	cpu.vlenb_found = csr_probe_vlenb(&v) == 0 ? v : 0;

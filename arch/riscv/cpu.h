@@ -12,6 +12,7 @@ struct cpu_features {
 	int has_senvcfg; /* priv 1.12: VS-mode reaches the real senvcfg, so it is switched per vCPU */
 	int has_hstateen; /* Smstateen: hstateen0 decides what VS-mode may reach (senvcfg among it) */
 	int has_ssaia; /* the AIA's S-mode CSRs (stopi, siselect, stopei for an IMSIC file) */
+	unsigned geilen; /* VS guest interrupt files per hart: hgeie bits 1..geilen (AIA 5.3.2) */
 	unsigned long vlenb_found; /* the hart's vlenb (V extension), 0 without V */
 	unsigned long vlenb; /* the same when Keel gives guests V (at most VLENB_MAX), else 0 */
 	int has_sv39x4, has_sv48x4;

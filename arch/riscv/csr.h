@@ -40,6 +40,7 @@
 #define HSTATUS_SPVP BIT(8)
 #define HSTATUS_HU BIT(9)
 #define HSTATUS_VGEIN_SHIFT 12
+#define HSTATUS_VGEIN (_UL(0x3f) << HSTATUS_VGEIN_SHIFT) /* the VS guest interrupt file (AIA 5.3.1) */
 #define HSTATUS_VTVM BIT(20)
 #define HSTATUS_VTW BIT(21)
 #define HSTATUS_VTSR BIT(22)
@@ -61,6 +62,8 @@
 #define SIE_SSIE SIP_SSIP
 #define SIE_STIE SIP_STIP
 #define SIE_SEIE SIP_SEIP
+#define HIE_SGEIE BIT(IRQ_S_GEXT) /* hgeip & hgeie interrupts HS (priv spec 8.2.4) */
+#define HIP_SGEIP HIE_SGEIE
 
 #define HVIP_VSSIP BIT(IRQ_VS_SOFT)
 #define HVIP_VSTIP BIT(IRQ_VS_TIMER)
@@ -114,6 +117,9 @@
 
 /* hstateen0 (Smstateen 1.0): what VS-mode may reach; ENVCFG is senvcfg. */
 #define HSTATEEN0_ENVCFG BIT(62)
+#define HSTATEEN0_CSRIND BIT(60) /* vsiselect / vsireg */
+#define HSTATEEN0_AIA BIT(59) /* the AIA's other VS state (vstopi) */
+#define HSTATEEN0_IMSIC BIT(58) /* vstopei and the guest interrupt file behind vsireg */
 
 /* hcounteren / scounteren */
 #define COUNTEREN_CY BIT(0)
@@ -139,6 +145,11 @@
 #define CSR_SIREG 0x151
 #define CSR_STOPEI 0x15c
 #define CSR_STOPI 0xdb0
+#define CSR_VSISELECT 0x250
+#define CSR_VSIREG 0x251
+#define CSR_VSTOPEI 0x25c
+#define CSR_HGEIE 0x607
+#define CSR_HGEIP 0xe12
 /* What siselect reaches of an IMSIC interrupt file (AIA 3.8) */
 #define IMSIC_EIDELIVERY 0x70
 #define IMSIC_EITHRESHOLD 0x72
