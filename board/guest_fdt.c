@@ -113,10 +113,21 @@ static int prop_cells(void *fdt, const char *name, const uint32_t *v, int n)
 	return fdt_property(fdt, name, cells, n * (int)sizeof(fdt32_t));
 }
 
+/* interrupts-extended: each vCPU's supervisor external interrupt, in vCPU order. */
+static int sei_per_vcpu(void *fdt, const struct vm_config *cfg)
+{
+	uint32_t ext[2 * MAX_VCPUS_PER_VM];
+
+	for (int i = 0; i < cfg->nvcpus; i++) {
+		ext[2 * i] = PHANDLE_CPU_INTC(i);
+		ext[2 * i + 1] = IRQ_S_EXT_NUM;
+	}
+	return prop_cells(fdt, "interrupts-extended", ext, 2 * cfg->nvcpus);
+}
+
 static int build_plic(void *fdt, const struct vm_config *cfg)
 {
 	char name[32];
-	uint32_t ext[2 * MAX_VCPUS_PER_VM];
 
 	snprintf(name, sizeof(name), "plic@%lx", VM_PLIC_BASE);
 	TRY(fdt_begin_node(fdt, name));
@@ -128,11 +139,7 @@ static int build_plic(void *fdt, const struct vm_config *cfg)
 	TRY(fdt_property(fdt, "interrupt-controller", "", 0));
 	TRY(fdt_property_u32(fdt, "riscv,ndev", VPLIC_SOURCES - 1));
 	/* Context i: vCPU i's supervisor external interrupt. */
-	for (int i = 0; i < cfg->nvcpus; i++) {
-		ext[2 * i] = PHANDLE_CPU_INTC(i);
-		ext[2 * i + 1] = IRQ_S_EXT_NUM;
-	}
-	TRY(prop_cells(fdt, "interrupts-extended", ext, 2 * cfg->nvcpus));
+	TRY(sei_per_vcpu(fdt, cfg));
 	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_PLIC));
 	return fdt_end_node(fdt);
 }
@@ -145,17 +152,12 @@ static int build_plic(void *fdt, const struct vm_config *cfg)
 static int build_aia(void *fdt, const struct vm_config *cfg, unsigned ids)
 {
 	char name[48];
-	uint32_t ext[2 * MAX_VCPUS_PER_VM];
 
 	snprintf(name, sizeof(name), "interrupt-controller@%lx", VM_IMSIC_BASE);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "riscv,imsics"));
 	TRY(fdt_reg64(fdt, VM_IMSIC_BASE, (uint64_t)cfg->nvcpus * PAGE_SIZE));
-	for (int i = 0; i < cfg->nvcpus; i++) {
-		ext[2 * i] = PHANDLE_CPU_INTC(i);
-		ext[2 * i + 1] = IRQ_S_EXT_NUM;
-	}
-	TRY(prop_cells(fdt, "interrupts-extended", ext, 2 * cfg->nvcpus));
+	TRY(sei_per_vcpu(fdt, cfg));
 	TRY(fdt_property_u32(fdt, "riscv,num-ids", ids));
 	TRY(fdt_property(fdt, "msi-controller", "", 0));
 	TRY(fdt_property_u32(fdt, "#msi-cells", 0));

@@ -78,9 +78,14 @@ static inline __attribute__((always_inline)) void wait_for_interrupt(struct hart
 		/* With Sstc the guest's deadline is in vstimecmp: wake for it too. */
 		if (v->timer_mode == TIMER_SSTC)
 			hart_timer_set(h, HART_TIMER_HALT, csr_read(CSR_VSTIMECMP));
+		/* Its guest file wakes the hart through SGEI (sched/sched.c's file_wakers says why). */
+		if (v->aia_file)
+			csr_set(CSR_HGEIE, BIT(v->aia_file));
 		hart_wait(h);
 		vcpu_process_fences(v);
 	}
+	if (v->aia_file)
+		csr_write(CSR_HGEIE, 0);
 	hart_timer_set(h, HART_TIMER_HALT, HART_TIMER_OFF);
 	halt_done(v, suspended);
 }

@@ -148,18 +148,20 @@ static int wants_hart(struct hart *h, struct vcpu *v, uint64_t now)
 }
 
 /*
- * The guest interrupt files whose interrupt is to wake their vCPU (SGEI): those of the vCPUs off
- * the hart waiting for one they enabled. The bound vCPU's file is its VSEIP (hstatus.VGEIN), and
- * a queued vCPU runs anyway.
+ * The guest interrupt files whose interrupt is to wake their vCPU (SGEI): those of the vCPUs
+ * waiting for one they enabled, not queued, other than `running` (about to enter the guest: there
+ * its file is its VSEIP, through hstatus.VGEIN). The bound vCPU's file is among them while it
+ * waits: QEMU wakes a hart from WFI for its VGEIN file only while V=1, and for hgeie always.
  */
-static unsigned long file_wakers(const struct hart_sched *s, const struct vcpu *cur)
+static unsigned long file_wakers(struct hart *h, const struct hart_sched *s, const struct vcpu *running)
 {
 	unsigned long files = 0;
 
 	for (int i = 0; i < s->n; i++) {
 		const struct vcpu *v = s->members[i];
+		unsigned long vsie = v == h->vcpu ? csr_read(vsie) : v->regs.vs_csrs.vsie;
 
-		if (v != cur && v->aia_file && v->halted && !v->sched->rq.queued && (v->regs.vs_csrs.vsie & SIE_SEIE))
+		if (v != running && v->aia_file && v->halted && !v->sched->rq.queued && (vsie & SIE_SEIE))
 			files |= BIT(v->aia_file);
 	}
 	return files;
@@ -194,7 +196,7 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 		}
 	}
 	if (cpu.geilen)
-		csr_write(CSR_HGEIE, file_wakers(s, cur));
+		csr_write(CSR_HGEIE, file_wakers(h, s, NULL));
 }
 
 /* When a halted vCPU's timer fires (only those still ahead: a past one has woken it or is masked). */
@@ -338,6 +340,9 @@ void sched_run_loop(struct hart *h)
 			if (h->vcpu)
 				vcpu_unbind(h->vcpu);
 			vcpu_bind(v);
+			/* The vCPU switched out may be waiting on its file: it wakes through SGEI now. */
+			if (cpu.geilen)
+				csr_write(CSR_HGEIE, file_wakers(h, s, v));
 		} else {
 			s->switch_from = 0; /* preempted, but picked again: no switch to count */
 		}

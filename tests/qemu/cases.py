@@ -17,6 +17,8 @@ host: commands run on this machine after a run ({disk}: the image), with the exi
 initrd: False boots the Linux guest without its initramfs (root on the disk).
 console: "virtio" gives a native Linux run QEMU's virtio console (keelrun.console_args); under Keel
       it is the VM's "console" field (keel,console).
+machine_tag: the case is another's on that machine (AIA_MACHINES): not run where it is the default.
+platforms: the platforms whose guests have what the case needs (default: all).
 """
 import re
 import struct
@@ -1031,4 +1033,28 @@ AIA_PASSTHROUGH = {
               [r"^keel: vm 'good' stopped: guest shut down", AIA_MACHINES["aia-msi"][1]],
 }
 
+# AIA for guests (keel,irqchip = "aia"), on a machine with guest interrupt files on both platforms:
+# the Linux guests again, each vCPU's IMSIC its hart's guest file, the wired sources on the
+# vAPLIC. Linux finds both, its IPIs and remote fences become MSI writes into the other vCPUs'
+# files (no SBI calls: few ecalls where the vPLIC's guests make thousands), and the checks (the
+# UART's line, IPIs, the 1 s sleep, disks, NICs) pass as on the vPLIC. Two VMs sharing two harts
+# take two files on each; four vCPUs on two harts wake from their WFIs through SGEI.
+GUEST_AIA_MACHINE = "virt,aia=aplic-imsic,aia-guests=7"
+GUEST_AIA_CASES = ("linux-hvc0-sstc", "linux-virtio-console", "linux-smp4", "linux-smp4-2harts", "linux-disk",
+                   "two-linux-vms-shared", "net-two-vms")
+GUEST_AIA_LINES = [r"riscv-imsic: interrupt-controller@28000000: providing IPIs using interrupt",
+                   r"riscv-aplic d000000\.interrupt-controller: 95 interrupts forwarded to MSI base 0x0*28000000"]
+
+
+def guest_aia(case):
+    vms = [dict(vm, irqchip="aia") if vm.get("guest") == "linux" else vm for vm in case["vms"]]
+    # Only where the Linux guest has the AIA's drivers (6.10 on): trixie's 6.12, not bookworm's 6.1.
+    c = dict(case, name=case["name"] + "-guest-aia", vms=vms, platforms=("trixie",),
+             qemu_opts=case.get("qemu_opts", []) + ["-machine", GUEST_AIA_MACHINE])
+    c["expect"] = list(case.get("expect", [])) + GUEST_AIA_LINES
+    c["reject"] = list(case.get("reject", [])) + [r"plic@c000000", r"keel,irqchip"]
+    return c
+
+
 CASES += [on_machine(c, tag) for tag in AIA_MACHINES for c in CASES if c["name"] in AIA_HOST_CASES] + [AIA_PASSTHROUGH]
+CASES += [guest_aia(c) for c in CASES if c["name"] in GUEST_AIA_CASES]

@@ -521,6 +521,8 @@ def main():
                 continue
             if case.get("machine_tag") == default_machine:
                 continue  # the case itself runs on this machine
+            if name not in case.get("platforms", (name,)):
+                continue  # the case needs what only those platforms have (it says what)
             run_case(case, args.build, tally, args.verbose)
         summaries.append("%s: %d passed, %d failed" % (what, tally.passed - passed, tally.failed - failed))
     if tally.failures:

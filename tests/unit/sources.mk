@@ -14,6 +14,7 @@ UNIT_SRCS_test_insn := vcpu/insn.c
 UNIT_SRCS_test_vswalk := vcpu/vswalk.c
 
 UNIT_SRCS_test_vplic := vdev/vplic.c vdev/mmio.c
+UNIT_SRCS_test_vaplic := vdev/vaplic.c vdev/mmio.c
 UNIT_SRCS_test_vuart := vdev/vuart.c vdev/mmio.c
 UNIT_SRCS_test_mmio := vdev/mmio.c vdev/syscon.c
 

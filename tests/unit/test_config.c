@@ -38,6 +38,7 @@ struct vm_desc {
 	int macs_len;
 	const char *console; /* keel,console bytes (console_len of them), absent when NULL */
 	int console_len;
+	const char *irqchip; /* keel,irqchip, absent when NULL */
 };
 
 static struct platform plat;
@@ -189,6 +190,8 @@ static void *make_fdt(const struct vm_desc *vms, int n)
 			assert_int_equal(fdt_property(f, "keel,macs", d->macs, d->macs_len), 0);
 		if (d->console)
 			assert_int_equal(fdt_property(f, "keel,console", d->console, d->console_len), 0);
+		if (d->irqchip)
+			assert_int_equal(fdt_property_string(f, "keel,irqchip", d->irqchip), 0);
 		assert_int_equal(fdt_end_node(f), 0);
 	}
 	assert_int_equal(fdt_end_node(f), 0);
@@ -686,6 +689,85 @@ static void test_bad_timer(void **state)
 	expect_fail(&d, "keel,timer", "upper-case timer");
 }
 
+/* A host with the AIA: IMSIC files with 3 guest index bits (7 guest files mapped), hgeie of `geilen`. */
+static void aia_host(unsigned geilen)
+{
+	plat.irqc = HOST_IRQC_APLIC_MSI;
+	plat.imsic_guest_bits = 3;
+	plat.imsic_ids = 255;
+	cpuf.has_ssaia = 1;
+	cpuf.geilen = geilen;
+}
+
+static void test_irqchip_default_and_plic(void **state)
+{
+	struct vm_desc d = valid_vm();
+	struct hart_claims used = { 0 };
+
+	(void)state;
+	aia_host(7);
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.irqchip, VM_IRQCHIP_PLIC);
+	assert_int_equal(cfg.aia_file[0], 0);
+	d.irqchip = "plic";
+	expect_ok(&d, &used);
+	assert_int_equal(cfg.irqchip, VM_IRQCHIP_PLIC);
+	assert_int_equal(used.files[0], 0);
+}
+
+/* Each vCPU takes the next free guest file of its hart, earlier VMs' counted; files are per hart. */
+static void test_irqchip_aia_files(void **state)
+{
+	struct vm_desc d[3] = { valid_vm(), valid_vm(), valid_vm() };
+	struct hart_claims used = { 0 };
+
+	(void)state;
+	aia_host(3); /* fewer files than the IMSIC maps: hgeie decides */
+	for (int i = 0; i < 3; i++)
+		d[i].irqchip = "aia";
+	d[1].vcpus = 3; /* harts 0, 1, 0 */
+	d[2].vcpus = 2;
+	fdt = make_fdt(d, 3);
+	assert_int_equal(parse_node(0, &used), 0);
+	assert_int_equal(cfg.irqchip, VM_IRQCHIP_AIA);
+	assert_int_equal(cfg.aia_file[0], 1);
+	assert_int_equal(cfg.aia_file[1], 1);
+	assert_int_equal(parse_node(1, &used), 0);
+	assert_int_equal(cfg.harts[2], 0);
+	assert_int_equal(cfg.aia_file[0], 2);
+	assert_int_equal(cfg.aia_file[1], 2);
+	assert_int_equal(cfg.aia_file[2], 3);
+	assert_int_equal(used.files[0], 3);
+	assert_int_equal(used.files[1], 2);
+	/* Hart 0 has none left: refused, and nothing is claimed. */
+	assert_int_equal(parse_node(2, &used), -1);
+	assert_non_null(strstr(err, "keel,irqchip"));
+	assert_non_null(strstr(err, "hart 0 has no free guest interrupt file"));
+	assert_int_equal(used.files[0], 3);
+	assert_int_equal(used.files[1], 2);
+}
+
+static void test_bad_irqchip(void **state)
+{
+	struct vm_desc d = valid_vm();
+	static const uint32_t dev[] = { 0, 0x10001000, 0, 0x1000, 8 };
+
+	(void)state;
+	d.irqchip = "aia";
+	expect_fail(&d, "keel,irqchip", "aia on a PLIC host");
+	aia_host(0);
+	expect_fail(&d, "keel,irqchip", "aia with no hgeie bits");
+	aia_host(7);
+	d.devices = dev;
+	d.ndevice_cells = 5;
+	expect_fail(&d, "keel,irqchip", "aia with a pass-through interrupt");
+	d.devices = NULL;
+	d.irqchip = "AIA";
+	expect_fail(&d, "keel,irqchip", "upper-case irqchip");
+	d.irqchip = "";
+	expect_fail(&d, "keel,irqchip", "empty irqchip");
+}
+
 static void test_bad_stage2(void **state)
 {
 	struct vm_desc d = valid_vm();
@@ -997,6 +1079,9 @@ int main(void)
 		T(test_bad_kernel),
 		T(test_kernel_offset_overflow),
 		T(test_bad_timer),
+		T(test_irqchip_default_and_plic),
+		T(test_irqchip_aia_files),
+		T(test_bad_irqchip),
 		T(test_bad_stage2),
 		T(test_devices),
 		T(test_bad_devices),

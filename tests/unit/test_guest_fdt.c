@@ -7,6 +7,8 @@
 #include "vdev/vplic.h"
 #include "vdev/vuart.h"
 #include "board/guest_fdt.h"
+#include "drivers/platform.h"
+#include "vdev/vaplic.h"
 
 #define HOST_ISA "rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
 #define GUEST_ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"
@@ -172,7 +174,7 @@ static void *build_with_host(const struct vm_config *cfg, const char *isa, unsig
 	int size;
 
 	assert_non_null(buf);
-	struct guest_harts harts = { .host_isa = isa, .timebase = timebase };
+	struct guest_harts harts = { .host_isa = isa, .timebase = timebase, .imsic_ids = 255 };
 
 	size = guest_fdt_build(buf, GUEST_FDT_MAX, cfg, &harts, host_fdt);
 	if (size <= 0) {
@@ -436,6 +438,23 @@ static void check_phandles(const void *fdt)
 	}
 }
 
+/* interrupts-extended: vCPU i's intc with the supervisor external interrupt (cause 9), for each vCPU. */
+static void check_sei_per_vcpu(const void *fdt, int node, int nvcpus)
+{
+	int len;
+	const fdt32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+
+	assert_non_null(ext);
+	assert_int_equal(len, nvcpus * 8);
+	for (int i = 0; i < nvcpus; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
+		assert_int_equal(fdt32_to_cpu(ext[2 * i]), prop_u32(fdt, path, "phandle"));
+		assert_int_equal(fdt32_to_cpu(ext[2 * i + 1]), 9);
+	}
+}
+
 static void test_fdt_devices(void **state)
 {
 	struct vm_config cfg = base_cfg();
@@ -460,16 +479,7 @@ static void test_fdt_devices(void **state)
 	check_reg(fdt, plic, VM_PLIC_BASE, VPLIC_SIZE);
 	assert_int_equal(node_u32(fdt, plic, "riscv,ndev"), VPLIC_SOURCES - 1);
 	assert_int_equal(node_u32(fdt, uart, "interrupt-parent"), node_u32(fdt, plic, "phandle"));
-	ext = fdt_getprop(fdt, plic, "interrupts-extended", &len);
-	assert_non_null(ext);
-	assert_int_equal(len, cfg.nvcpus * 8);
-	for (int i = 0; i < cfg.nvcpus; i++) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/cpus/cpu@%d/interrupt-controller", i);
-		assert_int_equal(fdt32_to_cpu(ext[2 * i]), prop_u32(fdt, path, "phandle"));
-		assert_int_equal(fdt32_to_cpu(ext[2 * i + 1]), 9);
-	}
+	check_sei_per_vcpu(fdt, plic, cfg.nvcpus);
 
 	/* Power-off and reboot go through the sifive,test syscon */
 	syscon = fdt_node_offset_by_compatible(fdt, -1, "sifive,test0");
@@ -637,6 +647,57 @@ static void test_fdt_virtio_console(void **state)
 	free(fdt);
 }
 
+/* keel,irqchip = "aia": QEMU virt's S-level IMSIC and APLIC nodes, devices on the APLIC, ssaia. */
+static void test_fdt_aia(void **state)
+{
+	struct vm_config cfg = base_cfg();
+	void *fdt;
+	int imsic, aplic, uart, disk, len;
+	const fdt32_t *ext, *irq;
+	char isa[ISA_STRING_MAX];
+
+	(void)state;
+	cfg.irqchip = VM_IRQCHIP_AIA;
+	cfg.ndisks = 1;
+	fdt = build(&cfg, HOST_ISA "_ssaia", 10000000);
+	assert_true(fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0") < 0);
+	imsic = fdt_node_offset_by_compatible(fdt, -1, "riscv,imsics");
+	assert_true(imsic >= 0);
+	check_reg(fdt, imsic, VM_IMSIC_BASE, (uint64_t)cfg.nvcpus * 0x1000);
+	assert_int_equal(node_u32(fdt, imsic, "riscv,num-ids"), 255);
+	assert_non_null(fdt_getprop(fdt, imsic, "msi-controller", NULL));
+	assert_int_equal(node_u32(fdt, imsic, "#interrupt-cells"), 0);
+	check_sei_per_vcpu(fdt, imsic, cfg.nvcpus);
+	aplic = fdt_node_offset_by_compatible(fdt, -1, "riscv,aplic");
+	assert_true(aplic >= 0);
+	check_reg(fdt, aplic, VM_APLIC_BASE, VAPLIC_SIZE);
+	assert_int_equal(node_u32(fdt, aplic, "msi-parent"), node_u32(fdt, imsic, "phandle"));
+	assert_int_equal(node_u32(fdt, aplic, "#interrupt-cells"), 2);
+	assert_int_equal(node_u32(fdt, aplic, "riscv,num-sources"), VAPLIC_SOURCES - 1);
+	/* The UART and the disk: <source 4> (level high) on the APLIC. */
+	uart = fdt_node_offset_by_compatible(fdt, -1, "ns16550a");
+	disk = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	assert_true(uart >= 0 && disk >= 0);
+	irq = fdt_getprop(fdt, uart, "interrupts", &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(fdt32_to_cpu(irq[0]), VM_UART_IRQ);
+	assert_int_equal(fdt32_to_cpu(irq[1]), 4);
+	assert_int_equal(node_u32(fdt, uart, "interrupt-parent"), node_u32(fdt, aplic, "phandle"));
+	irq = fdt_getprop(fdt, disk, "interrupts", &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(fdt32_to_cpu(irq[0]), VM_DISK_IRQ(0));
+	assert_int_equal(node_u32(fdt, disk, "interrupt-parent"), node_u32(fdt, aplic, "phandle"));
+	assert_true(isa_string_has(prop_str(fdt, "/cpus/cpu@0", "riscv,isa"), "ssaia"));
+	check_phandles(fdt);
+	free(fdt);
+	/* The vPLIC's guests are not told of Ssaia, even where the host has it. */
+	cfg.irqchip = VM_IRQCHIP_PLIC;
+	struct guest_harts harts = { .host_isa = HOST_ISA "_ssaia", .timebase = 10000000 };
+
+	assert_int_equal(guest_isa_for(&cfg, &harts, isa, sizeof(isa)), 0);
+	assert_false(isa_string_has(isa, "ssaia"));
+}
+
 static void test_fdt_errors(void **state)
 {
 	struct vm_config cfg = base_cfg();
@@ -678,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_fdt_disks),
 		cmocka_unit_test(test_fdt_nics_and_disks),
 		cmocka_unit_test(test_fdt_virtio_console),
+		cmocka_unit_test(test_fdt_aia),
 		cmocka_unit_test(test_fdt_errors),
 	};
 
