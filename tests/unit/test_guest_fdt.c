@@ -459,8 +459,7 @@ static void test_fdt_devices(void **state)
 {
 	struct vm_config cfg = base_cfg();
 	void *fdt = build(&cfg, HOST_ISA, 10000000);
-	int plic, uart, syscon, node, len;
-	const fdt32_t *ext;
+	int plic, uart, syscon, node;
 	const char *stdout_path;
 
 	(void)state;
@@ -653,7 +652,7 @@ static void test_fdt_aia(void **state)
 	struct vm_config cfg = base_cfg();
 	void *fdt;
 	int imsic, aplic, uart, disk, len;
-	const fdt32_t *ext, *irq;
+	const fdt32_t *irq;
 	char isa[ISA_STRING_MAX];
 
 	(void)state;
