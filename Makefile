@@ -30,6 +30,7 @@ help:
 	@echo "                (GUEST_CPUS vCPUs share the harts QEMU has: GUEST_CPUS=4 QEMU_OPTS=\"-smp 2\")"
 	@echo "                GUEST_ROOT=disk (root on build/linux/rootfs.ext4) GUEST_DISK=img NATIVE=1 (no Keel)"
 	@echo "                GUEST_CONSOLE=virtio|uart (the Linux guest's default: virtio, hvc1 + earlycon=sbi)"
+	@echo "                GUEST_IRQCHIP=aia|plic (keel,irqchip: the AIA, an IMSIC guest file per vCPU; default plic)"
 	@echo "                CONFIG=vms.dts DISKS=\"a.img b.img\" (host disks 0, 1... for the VMs' keel,disks)"
 	@echo "                PLATFORM=trixie (default: QEMU 10.0, OpenSBI 1.5, -cpu rva23s64, AIA) | bookworm (QEMU 7.2, OpenSBI 1.1, -cpu rv64)"
 	@echo "                QEMU_CPU=rv64 QEMU_MACHINE=virt,aia=aplic-imsic (either platform's hart model / machine options)"

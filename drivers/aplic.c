@@ -106,8 +106,9 @@ static const struct irq_controller aplic_direct = {
  * MSI mode: source s is identity s in the target hart's IMSIC file, Keel's IPI the file's last
  * identity. A level source sends one MSI per rising edge, so its completion re-arms it with
  * setipnum while the line is still up. AIA 4.7 lets that write pend only an asserted line, but
- * QEMU 7.2's APLIC pends it whatever the line (an MSI after every completion, forever): the
- * completion reads the line first. Were it to rise after the read, the edge sends its own MSI.
+ * QEMU's APLIC (7.2 and 10: guests/bare/aia.c natively) pends it whatever the line; on bookworm
+ * that was an MSI after every completion, forever. So the completion reads the line first; were
+ * it to rise after the read, the edge sends its own MSI.
  */
 static void msi_route(unsigned source, unsigned long hart)
 {

@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_BUILD := $(BUILD)/fuzz
-FUZZ_TARGETS := insn sbi vdev config guest_fdt switch virtio vnet vcons vswalk
+FUZZ_TARGETS := insn sbi vdev vaplic config guest_fdt switch virtio vnet vcons vswalk
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/bin/fuzz_%,$(FUZZ_TARGETS))
 
 # UBSan aborts (no recovery) so libFuzzer sees every report as a crash and keeps the input.
@@ -27,6 +27,7 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-
 FUZZ_SRCS_insn := vcpu/insn.c
 FUZZ_SRCS_sbi := $(SBI_SRCS) vm/guest_mem.c tests/unit/stub_vm.c
 FUZZ_SRCS_vdev := vdev/mmio.c vdev/vplic.c vdev/vuart.c vdev/syscon.c
+FUZZ_SRCS_vaplic := vdev/vaplic.c
 FUZZ_SRCS_config := vm/config.c mm/stage2.c drivers/platform.c board/guest_fdt.c board/guest_isa.c
 FUZZ_SRCS_guest_fdt := board/guest_fdt.c board/guest_isa.c
 FUZZ_SRCS_switch := net/switch.c net/offload.c
@@ -37,6 +38,7 @@ FUZZ_SRCS_vswalk := vcpu/vswalk.c
 FUZZ_LIBFDT_insn :=
 FUZZ_LIBFDT_sbi :=
 FUZZ_LIBFDT_vdev :=
+FUZZ_LIBFDT_vaplic :=
 FUZZ_LIBFDT_switch :=
 FUZZ_LIBFDT_virtio :=
 FUZZ_LIBFDT_vnet :=

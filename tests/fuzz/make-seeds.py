@@ -774,6 +774,40 @@ def vswalk_seeds():
     }
 
 
+# ---------------------------------------------------------------- vaplic
+# Operations as fuzz_vaplic.c takes them: 0 write (offset, width, value), 2 read, 3 line change, 5 reset.
+def a_off(kind, *idx):
+    return bytes([kind, *idx])
+
+
+def a_wr(off, value):
+    return bytes([0]) + off + bytes([0]) + bytes([3]) + struct.pack("<I", value)
+
+
+def a_rd(off):
+    return bytes([2]) + off + bytes([0])
+
+
+def a_line(source, level):
+    return bytes([3, source, level])
+
+
+A_DOMAINCFG, A_SETIENUM, A_SETIPNUM_LE = a_off(0, 0), a_off(1, 2, 0xdc // 4), a_off(2, 0)
+
+
+def vaplic_seeds():
+    def route(source, mode, hart, eiid):
+        return (a_wr(a_off(0, source), mode) + a_wr(a_off(3, source), hart << 18 | eiid) +
+                a_wr(A_SETIENUM, source) + a_wr(A_DOMAINCFG, 0x100))
+    return {
+        "edge": bytes([2, 63]) + route(3, 4, 1, 9) + a_line(3, 1) + a_line(3, 0) + a_line(3, 1) + a_rd(a_off(1, 0, 0)),
+        "level": bytes([1, 255]) + route(10, 6, 0, 5) + a_line(10, 1) + a_wr(A_SETIPNUM_LE, 10) + a_line(10, 0) +
+        a_wr(A_SETIPNUM_LE, 10) + a_rd(a_off(1, 1, 0)) + bytes([5]),
+        "genmsi": bytes([4, 31]) + a_wr(a_off(3, 0), 3 << 18 | 7) + a_rd(a_off(3, 0)) +
+        a_wr(a_off(0, 7), 0x402) + a_rd(a_off(0, 7)),
+    }
+
+
 def main():
     corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
     with tempfile.TemporaryDirectory() as tmp:
@@ -788,6 +822,7 @@ def main():
             "vnet": vnet_seeds(),
             "vcons": vcons_seeds(),
             "vswalk": vswalk_seeds(),
+            "vaplic": vaplic_seeds(),
         }
     total = 0
     for target, seeds in targets.items():
