@@ -214,7 +214,8 @@ static void test_aplic(unsigned long hartid)
 	if (under_keel)
 		tap_ok(!sent, "aplic: with the line down setipnum_le sends nothing");
 	else
-		tap_diag("QEMU's APLIC %s a level source with its line down on setipnum_le", sent ? "pends" : "does not pend");
+		tap_diag("QEMU's APLIC %s a level source with its line down on setipnum_le",
+			 sent ? "pends" : "does not pend");
 	if (sent)
 		claim();
 	*aplic_reg(APLIC_CLRIENUM) = UART_SOURCE;
@@ -270,8 +271,8 @@ void guest_main(unsigned long hartid)
 			aplic = (uintptr_t)reg_base(node);
 	}
 	tap_ok(imsic >= 0 && aplic && hart_index(hartid) >= 0 && dtb_isa_has("ssaia"),
-	       "dt: an S-level IMSIC (file stride 0x%lx), its APLIC domain at 0x%lx, ssaia", (unsigned long)imsic_stride,
-	       (unsigned long)aplic);
+	       "dt: an S-level IMSIC (file stride 0x%lx), its APLIC domain at 0x%lx, ssaia",
+	       (unsigned long)imsic_stride, (unsigned long)aplic);
 	if (imsic < 0 || !aplic)
 		tap_done();
 	file_init();
