@@ -27,7 +27,7 @@ void hart_wait(struct hart *h)
 	if (sip & SIP_SEIP)
 		irq_handle();
 	/* A waiting vCPU's guest interrupt file has an interrupt: the scheduler wakes it. */
-	if (csr_read(hip) & HIP_SGEIP)
+	if (cpu.geilen && (csr_read(hip) & HIP_SGEIP))
 		csr_clear(CSR_HGEIE, csr_read(CSR_HGEIP));
 }
 

@@ -47,6 +47,7 @@ struct hart_sched {
 	struct vcpu *members[RUNQ_MAX]; /* every vCPU whose home this hart is */
 	int n;
 	int shared; /* several vCPUs live here: the scheduler runs this hart */
+	int files; /* some have IMSIC guest files (keel,irqchip = "aia"): hgeie follows who waits */
 	struct runq rq;
 	uint64_t slice_start; /* when the running vCPU's slice began */
 	uint64_t charged_at; /* the running vCPU is charged up to here */
@@ -82,6 +83,7 @@ static void add_vcpu(struct vcpu *v)
 	if (!v->sched->slice_ticks)
 		v->sched->slice_ticks = 1;
 	s->members[s->n++] = v;
+	s->files |= v->aia_file != 0;
 	if (s->n == 1) {
 		h->vcpu = v; /* alone: run as a pinned vCPU (sched/run.c) */
 		return;
@@ -195,7 +197,7 @@ static void update(struct hart *h, struct hart_sched *s, uint64_t now)
 			runq_dequeue(&s->rq, &e->rq);
 		}
 	}
-	if (cpu.geilen)
+	if (s->files)
 		csr_write(CSR_HGEIE, file_wakers(h, s, NULL));
 }
 
@@ -341,7 +343,7 @@ void sched_run_loop(struct hart *h)
 				vcpu_unbind(h->vcpu);
 			vcpu_bind(v);
 			/* The vCPU switched out may be waiting on its file: it wakes through SGEI now. */
-			if (cpu.geilen)
+			if (s->files)
 				csr_write(CSR_HGEIE, file_wakers(h, s, v));
 		} else {
 			s->switch_from = 0; /* preempted, but picked again: no switch to count */
