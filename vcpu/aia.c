@@ -7,8 +7,7 @@ void vcpu_aia_attach(struct vcpu *v, unsigned file, unsigned ids)
 {
 	v->aia_file = file;
 	v->aia_ids = ids;
-	v->hstateen0 = (cpu.has_senvcfg ? HSTATEEN0_ENVCFG : 0) |
-		       (file ? HSTATEEN0_CSRIND | HSTATEEN0_AIA | HSTATEEN0_IMSIC : 0);
+	v->hstateen0 = hstateen0_default() | HSTATEEN0_CSRIND | HSTATEEN0_AIA | HSTATEEN0_IMSIC;
 }
 
 void vcpu_aia_reset(struct vcpu *v)

@@ -20,19 +20,26 @@ static inline int vcpu_aia_pending(const struct vcpu *v)
 	return v->aia_file && (csr_read(CSR_HGEIP) & BIT(v->aia_file));
 }
 
-/* Bind: what VS-mode may reach, and vsiselect. */
+/*
+ * Bind: with a file, what VS-mode may reach (hstateen0 opens the AIA's CSRs) and vsiselect. The
+ * vPLIC's vCPUs find hstateen0 as every hart sets it (arch/riscv/cpu.c): unbinding restores it.
+ */
 static inline __attribute__((always_inline)) void vcpu_aia_load(const struct vcpu *v)
 {
+	if (!v->aia_file)
+		return;
 	if (cpu.has_hstateen)
 		csr_write(CSR_HSTATEEN0, v->hstateen0);
-	if (v->aia_file)
-		csr_write(CSR_VSISELECT, v->vsiselect);
+	csr_write(CSR_VSISELECT, v->vsiselect);
 }
 
 static inline __attribute__((always_inline)) void vcpu_aia_put(struct vcpu *v)
 {
-	if (v->aia_file)
-		v->vsiselect = csr_read(CSR_VSISELECT);
+	if (!v->aia_file)
+		return;
+	v->vsiselect = csr_read(CSR_VSISELECT);
+	if (cpu.has_hstateen)
+		csr_write(CSR_HSTATEEN0, hstateen0_default());
 }
 
 #endif

@@ -111,7 +111,7 @@ struct vcpu {
 	unsigned aia_file; /* its hart's VS guest interrupt file (hstatus.VGEIN), 0: none (vcpu/aia.h) */
 	unsigned aia_ids; /* the identities the file has */
 	uint64_t vsiselect; /* saved while unbound, with a file */
-	uint64_t hstateen0; /* what VS-mode may reach: senvcfg, and with a file the AIA's CSRs */
+	uint64_t hstateen0; /* with a file: what VS-mode may reach, senvcfg and the AIA's CSRs */
 	uint64_t fp[32];
 	uint64_t fcsr;
 	/* On a shared hart (sched/sched.c); a vCPU always runs on its home hart, `hart`. */

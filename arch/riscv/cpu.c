@@ -77,7 +77,7 @@ void hart_init_local(void)
 	 * Keel switches senvcfg per vCPU, so the guest may have it. Nothing else is opened.
 	 */
 	if (cpu.has_hstateen)
-		csr_write(CSR_HSTATEEN0, cpu.has_senvcfg ? HSTATEEN0_ENVCFG : 0);
+		csr_write(CSR_HSTATEEN0, hstateen0_default());
 	/* Keel polls: interrupts wake wfi and end guest runs, but never trap in HS (SIE stays 0). */
 	csr_clear(sstatus, SSTATUS_SIE);
 	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);

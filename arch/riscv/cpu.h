@@ -2,6 +2,7 @@
 #ifndef KEEL_ARCH_CPU_H
 #define KEEL_ARCH_CPU_H
 #include <stdint.h>
+#include "arch/riscv/csr.h"
 
 /* The widest vector registers Keel keeps per vCPU (VLEN 1024 bits): a wider hart's V stays the host's. */
 #define VLENB_MAX 128
@@ -21,6 +22,12 @@ struct cpu_features {
 };
 
 extern struct cpu_features cpu;
+
+/* hstateen0 as every hart sets it: VS-mode reaches senvcfg (switched per vCPU) and nothing else. */
+static inline unsigned long hstateen0_default(void)
+{
+	return cpu.has_senvcfg ? HSTATEEN0_ENVCFG : 0;
+}
 
 /* Probe on the boot hart; 0 when the hart can run Keel. */
 int cpu_probe(void);
