@@ -4,7 +4,6 @@
 #include "drivers/platform.h"
 
 #define IMSIC_SETEIPNUM_LE 0x0 /* a file's page: writing an identity makes it pending (AIA 3.5) */
-#define IMSIC_EIE_BITS 64 /* on RV64 only the even eie registers exist, 64 identities each (AIA 3.8.4) */
 
 static void ireg_write(unsigned long sel, unsigned long val)
 {
@@ -15,17 +14,17 @@ static void ireg_write(unsigned long sel, unsigned long val)
 void imsic_hart_init(unsigned ids)
 {
 	/* Every identity enabled: which ones arrive is the APLIC's targets' and the senders' choice. */
-	for (unsigned id = 0; id <= ids; id += IMSIC_EIE_BITS)
-		ireg_write(IMSIC_EIE0 + 2 * (id / IMSIC_EIE_BITS), ~0UL);
+	for (unsigned id = 0; id <= ids; id += IMSIC_EIREG_BITS)
+		ireg_write(IMSIC_EIE(id), ~0UL);
 	ireg_write(IMSIC_EITHRESHOLD, 0);
 	ireg_write(IMSIC_EIDELIVERY, IMSIC_EIDELIVERY_ON);
 }
 
 int imsic_take(unsigned id)
 {
-	unsigned long bit = 1UL << (id % IMSIC_EIE_BITS);
+	unsigned long bit = 1UL << (id % IMSIC_EIREG_BITS);
 
-	csr_write(CSR_SISELECT, IMSIC_EIP0 + 2 * (id / IMSIC_EIE_BITS));
+	csr_write(CSR_SISELECT, IMSIC_EIP(id));
 	return (csr_swap(CSR_SIREG, csr_read(CSR_SIREG) & ~bit) & bit) != 0;
 }
 

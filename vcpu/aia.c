@@ -1,8 +1,6 @@
 /* The vCPU's IMSIC guest interrupt file (vcpu/aia.h). */
 #include "vcpu/aia.h"
 
-#define IMSIC_EIREG_BITS 64 /* RV64: the even-numbered eip/eie registers only, 64 identities each (AIA 3.8) */
-
 void vcpu_aia_attach(struct vcpu *v, unsigned file, unsigned ids)
 {
 	v->aia_file = file;
@@ -21,9 +19,9 @@ void vcpu_aia_reset(struct vcpu *v)
 	csr_write(CSR_VSIREG, 0);
 	/* Only the registers of identities the file has: the others are illegal to reach. */
 	for (unsigned id = 0; id <= v->aia_ids; id += IMSIC_EIREG_BITS) {
-		csr_write(CSR_VSISELECT, IMSIC_EIP0 + 2 * (id / IMSIC_EIREG_BITS));
+		csr_write(CSR_VSISELECT, IMSIC_EIP(id));
 		csr_write(CSR_VSIREG, 0);
-		csr_write(CSR_VSISELECT, IMSIC_EIE0 + 2 * (id / IMSIC_EIREG_BITS));
+		csr_write(CSR_VSISELECT, IMSIC_EIE(id));
 		csr_write(CSR_VSIREG, 0);
 	}
 	csr_write(CSR_VSISELECT, 0);

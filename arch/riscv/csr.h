@@ -40,7 +40,6 @@
 #define HSTATUS_SPVP BIT(8)
 #define HSTATUS_HU BIT(9)
 #define HSTATUS_VGEIN_SHIFT 12
-#define HSTATUS_VGEIN (_UL(0x3f) << HSTATUS_VGEIN_SHIFT) /* the VS guest interrupt file (AIA 5.3.1) */
 #define HSTATUS_VTVM BIT(20)
 #define HSTATUS_VTW BIT(21)
 #define HSTATUS_VTSR BIT(22)
@@ -147,7 +146,6 @@
 #define CSR_STOPI 0xdb0
 #define CSR_VSISELECT 0x250
 #define CSR_VSIREG 0x251
-#define CSR_VSTOPEI 0x25c
 #define CSR_HGEIE 0x607
 #define CSR_HGEIP 0xe12
 /* What siselect reaches of an IMSIC interrupt file (AIA 3.8) */
@@ -155,6 +153,10 @@
 #define IMSIC_EITHRESHOLD 0x72
 #define IMSIC_EIP0 0x80
 #define IMSIC_EIE0 0xc0
+/* RV64: only the even-numbered eip/eie registers exist, 64 identities each (AIA 3.8.4). */
+#define IMSIC_EIREG_BITS 64
+#define IMSIC_EIP(id) (IMSIC_EIP0 + 2 * ((id) / IMSIC_EIREG_BITS)) /* the eip register holding identity id */
+#define IMSIC_EIE(id) (IMSIC_EIE0 + 2 * ((id) / IMSIC_EIREG_BITS))
 #define IMSIC_EIDELIVERY_ON 1
 /* *topei (AIA 3.9): the top interrupt's identity; a csrrw claims it */
 #define TOPEI_ID_SHIFT 16
